@@ -1,0 +1,55 @@
+"""The ``planner`` command. Thin: parse arguments, call the library, print.
+
+Each area registers its subcommands from its own module (``planner/cli/<area>.py`` with a
+``register(subparsers)`` function). Commands return an exit code. A
+:class:`planner.errors.PlannerError` becomes one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: modules that register subcommands, in the order they appear in --help
+AREAS = ("demo", "load", "serve", "hotspots", "planning", "tracking", "records")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planner",
+        description="Hotspot and patrol planner for UK neighbourhood policing.",
+    )
+    parser.add_argument("--version", action="version", version=f"planner {__import__('planner').__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for area in AREAS:
+        try:
+            mod = importlib.import_module(f"planner.cli.{area}")
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name != f"planner.cli.{area}":
+                raise
+            continue
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from planner.errors import PlannerError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except PlannerError as exc:
+        print(f"planner {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

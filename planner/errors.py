@@ -1,0 +1,22 @@
+"""Errors shown to users as one clear line (never a traceback)."""
+
+from __future__ import annotations
+
+
+class PlannerError(Exception):
+    """A problem with the user's input or request, reported as one line."""
+
+
+class InputError(PlannerError):
+    """A malformed input file: names the file, line and field."""
+
+    def __init__(self, file: str, message: str, *, line: int | None = None, field: str | None = None):
+        self.file = str(file)
+        self.line = line
+        self.field = field
+        where = self.file
+        if line is not None:
+            where += f", line {line}"
+        if field is not None:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")
