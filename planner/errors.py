@@ -10,7 +10,9 @@ class PlannerError(Exception):
 class InputError(PlannerError):
     """A malformed input file: names the file, line and field."""
 
-    def __init__(self, file: str, message: str, *, line: int | None = None, field: str | None = None):
+    def __init__(
+        self, file: str, message: str, *, line: int | None = None, field: str | None = None
+    ):
         self.file = str(file)
         self.line = line
         self.field = field

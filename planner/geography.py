@@ -19,7 +19,9 @@ from planner.crs import BNG
 from planner.errors import PlannerError
 
 
-def largest_overlap(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, child_key: str, parent_key: str) -> pd.Series:
+def largest_overlap(
+    child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, child_key: str, parent_key: str
+) -> pd.Series:
     """For each child area, the ``parent_key`` of the parent it overlaps most.
 
     Returns a Series indexed by ``child_key``. Children touching no parent get <NA>.
@@ -33,7 +35,9 @@ def largest_overlap(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, child_key
     return out.reindex(child[child_key].to_numpy()).rename(parent_key)
 
 
-def group_wards(wards: gpd.GeoDataFrame, *, lpa_col: str = "lpa", wards_per_team: int = 4, seed: int = 0) -> pd.Series:
+def group_wards(
+    wards: gpd.GeoDataFrame, *, lpa_col: str = "lpa", wards_per_team: int = 4, seed: int = 0
+) -> pd.Series:
     """Group wards into neighbourhood teams within each LPA (k-means on ward centroids).
 
     ``k = ceil(n_wards / wards_per_team)`` teams per LPA. Deterministic for a seed. Returns a
@@ -47,7 +51,11 @@ def group_wards(wards: gpd.GeoDataFrame, *, lpa_col: str = "lpa", wards_per_team
     for _lpa, idx in wards.groupby(lpa_col).groups.items():
         xy = np.column_stack([cent.loc[idx].x, cent.loc[idx].y])
         k = max(1, int(np.ceil(len(idx) / wards_per_team)))
-        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(xy) if k > 1 else np.zeros(len(idx), int)
+        labels = (
+            KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(xy)
+            if k > 1
+            else np.zeros(len(idx), int)
+        )
         # relabel by first appearance in ward-code order so labels are stable
         order = pd.Series(labels, index=idx).sort_index()
         remap = {lab: i for i, lab in enumerate(pd.unique(order.to_numpy()))}
@@ -103,20 +111,38 @@ class ForceGeography:
             raise PlannerError(f"wards outside every LPA: {', '.join(map(str, bad))}")
         if neighbourhoods is None:
             team = group_wards(wards, wards_per_team=wards_per_team, seed=seed)
-            wards["nbh_code"] = [f"{lpa[:3].upper()}-NT{t + 1:02d}" for lpa, t in zip(wards["lpa"], team)]
+            wards["nbh_code"] = [
+                f"{lpa[:3].upper()}-NT{t + 1:02d}" for lpa, t in zip(wards["lpa"], team)
+            ]
             # name each team after its most populous (else largest) ward
             rank_col = "population" if "population" in wards.columns else None
             w = wards.assign(_r=wards[rank_col] if rank_col else wards.geometry.area)
-            lead = w.sort_values("_r", ascending=False).drop_duplicates("nbh_code").set_index("nbh_code")
-            wards["neighbourhood"] = wards["nbh_code"].map(lambda c: f"{lead.loc[c, 'lpa']}: {lead.loc[c, 'ward']} team")
-            neighbourhoods = wards.dissolve(by="nbh_code", as_index=False, aggfunc={"neighbourhood": "first", "lpa": "first"})
+            lead = (
+                w.sort_values("_r", ascending=False)
+                .drop_duplicates("nbh_code")
+                .set_index("nbh_code")
+            )
+            wards["neighbourhood"] = wards["nbh_code"].map(
+                lambda c: f"{lead.loc[c, 'lpa']}: {lead.loc[c, 'ward']} team"
+            )
+            neighbourhoods = wards.dissolve(
+                by="nbh_code", as_index=False, aggfunc={"neighbourhood": "first", "lpa": "first"}
+            )
         else:
             neighbourhoods = neighbourhoods.to_crs(BNG)
-            wards["nbh_code"] = largest_overlap(wards, neighbourhoods, "ward_code", "nbh_code").to_numpy()
-            wards["neighbourhood"] = wards["nbh_code"].map(neighbourhoods.set_index("nbh_code")["neighbourhood"])
+            wards["nbh_code"] = largest_overlap(
+                wards, neighbourhoods, "ward_code", "nbh_code"
+            ).to_numpy()
+            wards["neighbourhood"] = wards["nbh_code"].map(
+                neighbourhoods.set_index("nbh_code")["neighbourhood"]
+            )
             if "lpa" not in neighbourhoods.columns:
-                neighbourhoods["lpa"] = largest_overlap(neighbourhoods, lpas, "nbh_code", "lpa").to_numpy()
-        neighbourhoods = neighbourhoods[["nbh_code", "neighbourhood", "lpa", "geometry"]].reset_index(drop=True)
+                neighbourhoods["lpa"] = largest_overlap(
+                    neighbourhoods, lpas, "nbh_code", "lpa"
+                ).to_numpy()
+        neighbourhoods = neighbourhoods[
+            ["nbh_code", "neighbourhood", "lpa", "geometry"]
+        ].reset_index(drop=True)
         if lsoas is not None:
             lsoas = lsoas.to_crs(BNG).reset_index(drop=True)
             lsoas["ward_code"] = largest_overlap(lsoas, wards, "lsoa_code", "ward_code").to_numpy()
@@ -124,7 +150,9 @@ class ForceGeography:
             if "population" in lsoas.columns and "population" not in wards.columns:
                 pop = lsoas.groupby("ward_code")["population"].sum()
                 wards["population"] = wards["ward_code"].map(pop).fillna(0).astype("int64")
-        cols = ["ward_code", "ward", "lpa", "nbh_code", "neighbourhood"] + (["population"] if "population" in wards.columns else [])
+        cols = ["ward_code", "ward", "lpa", "nbh_code", "neighbourhood"] + (
+            ["population"] if "population" in wards.columns else []
+        )
         wards = wards[[*cols, "geometry"]]
         return cls(force=force, lpas=lpas, neighbourhoods=neighbourhoods, wards=wards, lsoas=lsoas)
 
@@ -134,7 +162,13 @@ class ForceGeography:
             return gpd.read_parquet(ws.table_path(n))
 
         lsoas = rd("lsoas") if ws.has_table("lsoas") else None
-        return cls(force=rd("force"), lpas=rd("lpas"), neighbourhoods=rd("neighbourhoods"), wards=rd("wards"), lsoas=lsoas)
+        return cls(
+            force=rd("force"),
+            lpas=rd("lpas"),
+            neighbourhoods=rd("neighbourhoods"),
+            wards=rd("wards"),
+            lsoas=lsoas,
+        )
 
     # ---- lookups ------------------------------------------------------------------------
     @property
@@ -171,7 +205,11 @@ class ForceGeography:
         return sorted(w["ward_code"].tolist())
 
     def neighbourhoods_of(self, lpa: str) -> list[str]:
-        return sorted(self.neighbourhoods.loc[self.neighbourhoods["lpa"] == self._check_lpa(lpa), "nbh_code"].tolist())
+        return sorted(
+            self.neighbourhoods.loc[
+                self.neighbourhoods["lpa"] == self._check_lpa(lpa), "nbh_code"
+            ].tolist()
+        )
 
     def parents_of_ward(self, ward_code: str) -> dict[str, str]:
         """{'ward', 'nbh_code', 'neighbourhood', 'lpa'} for a ward code."""
@@ -179,7 +217,12 @@ class ForceGeography:
         if row.empty:
             raise PlannerError(f"unknown ward code '{ward_code}'")
         r = row.iloc[0]
-        return {"ward": r["ward"], "nbh_code": r["nbh_code"], "neighbourhood": r["neighbourhood"], "lpa": r["lpa"]}
+        return {
+            "ward": r["ward"],
+            "nbh_code": r["nbh_code"],
+            "neighbourhood": r["neighbourhood"],
+            "lpa": r["lpa"],
+        }
 
     def lpa_geometry(self, lpa: str):
         return self.lpas.loc[self.lpas["lpa"] == self._check_lpa(lpa)].geometry.union_all()
@@ -191,8 +234,12 @@ class ForceGeography:
         w = self.wards
         tree_idx = w.sindex.query(geom.to_numpy(), predicate="intersects")
         pt, wi = tree_idx
-        first = pd.Series(wi, index=pt).groupby(level=0).min()  # a point on a shared edge: lowest index
-        out = pd.DataFrame(index=range(len(geom)), columns=["ward_code", "nbh_code", "lpa"], dtype="string")
+        first = (
+            pd.Series(wi, index=pt).groupby(level=0).min()
+        )  # a point on a shared edge: lowest index
+        out = pd.DataFrame(
+            index=range(len(geom)), columns=["ward_code", "nbh_code", "lpa"], dtype="string"
+        )
         sel = w.iloc[first.to_numpy()]
         for c in out.columns:
             out.loc[first.index, c] = sel[c].to_numpy()

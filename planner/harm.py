@@ -57,10 +57,14 @@ class HarmTable:
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(path, "weight must be a number >= 0", line=i + 2, field="weight")
-        ks = pd.to_numeric(df.get("knife_share", pd.Series(0.0, index=df.index)), errors="coerce").fillna(0.0)
+        ks = pd.to_numeric(
+            df.get("knife_share", pd.Series(0.0, index=df.index)), errors="coerce"
+        ).fillna(0.0)
         if ((ks < 0) | (ks > 1)).any():
             i = int(np.flatnonzero(((ks < 0) | (ks > 1)).to_numpy())[0])
-            raise InputError(path, "knife_share must be between 0 and 1", line=i + 2, field="knife_share")
+            raise InputError(
+                path, "knife_share must be between 0 and 1", line=i + 2, field="knife_share"
+            )
         return cls(
             weights=dict(zip(df["crime_type"], w.astype(float))),
             knife_share=dict(zip(df["crime_type"], ks.astype(float))),
@@ -84,19 +88,32 @@ class HarmTable:
         if w.isna().any():
             i = int(np.flatnonzero(w.isna().to_numpy())[0])
             raise InputError(path, "weight is not a number", line=i + 2, field="weight")
-        return cls(base.weights, base.knife_share, str(path), dict(zip(df["ho_code"].str.strip(), w)))
+        return cls(
+            base.weights, base.knife_share, str(path), dict(zip(df["ho_code"].str.strip(), w))
+        )
 
     def weights_for(self, crime_type: pd.Series, ho_code: pd.Series | None = None) -> np.ndarray:
         """Harm weight per record (NaN where the type is unknown)."""
         out = pd.Series(crime_type, dtype="string").map(self.weights).astype("float64")
         if ho_code is not None and self.offence_weights:
-            by_code = pd.Series(ho_code, dtype="string").str.strip().map(self.offence_weights).astype("float64")
+            by_code = (
+                pd.Series(ho_code, dtype="string")
+                .str.strip()
+                .map(self.offence_weights)
+                .astype("float64")
+            )
             out = by_code.fillna(out)
         return out.to_numpy()
 
     def knife_for(self, crime_type: pd.Series) -> np.ndarray:
         """Knife-crime proxy weight per record (0 where the type is unknown)."""
-        return pd.Series(crime_type, dtype="string").map(self.knife_share).astype("float64").fillna(0.0).to_numpy()
+        return (
+            pd.Series(crime_type, dtype="string")
+            .map(self.knife_share)
+            .astype("float64")
+            .fillna(0.0)
+            .to_numpy()
+        )
 
     def check_covers(self, types) -> None:
         missing = sorted(set(types) - set(self.weights))

@@ -31,7 +31,11 @@ CRIME_TYPES: tuple[str, ...] = (
 )
 
 #: Crime types that drive violent-crime TGPs (Grip: serious violence incl. robbery).
-VIOLENT_TYPES: tuple[str, ...] = ("Violence and sexual offences", "Robbery", "Possession of weapons")
+VIOLENT_TYPES: tuple[str, ...] = (
+    "Violence and sexual offences",
+    "Robbery",
+    "Possession of weapons",
+)
 
 TZ = "Europe/London"
 
@@ -100,12 +104,18 @@ def make_crimes(
         month = occ.dt.strftime("%Y-%m")
     df = pd.DataFrame(
         {
-            "crime_id": pd.Series(crime_id if crime_id is not None else [pd.NA] * n, dtype="string"),
+            "crime_id": pd.Series(
+                crime_id if crime_id is not None else [pd.NA] * n, dtype="string"
+            ),
             "month": pd.Series(np.broadcast_to(np.asarray(month, dtype=object), n), dtype="string"),
             "occurred_at": occ.astype(CRIME_DTYPES["occurred_at"]).to_numpy(),
             "crime_type": ct,
-            "lsoa_code": pd.Series(lsoa_code if lsoa_code is not None else [pd.NA] * n, dtype="string"),
-            "location": pd.Series(location if location is not None else [pd.NA] * n, dtype="string"),
+            "lsoa_code": pd.Series(
+                lsoa_code if lsoa_code is not None else [pd.NA] * n, dtype="string"
+            ),
+            "location": pd.Series(
+                location if location is not None else [pd.NA] * n, dtype="string"
+            ),
             "source_file": pd.Series([source_file] * n, dtype="string"),
             "source_row": np.arange(2, n + 2, dtype="int64"),
         }
@@ -121,7 +131,9 @@ def make_crimes(
     df["harm"] = np.asarray(harm, dtype="float64")
     df["knife_weight"] = np.asarray(knife_weight, dtype="float64")
     df = df[list(CRIME_DTYPES)]
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, np.asarray(y, dtype="float64")), crs=BNG)
+    return gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy(x, np.asarray(y, dtype="float64")), crs=BNG
+    )
 
 
 def check_crimes(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -59,7 +59,15 @@ class Workspace:
     def path(self, rel: str) -> Path:
         return self.root / rel
 
-    def add_table(self, name: str, rel_path: str, *, synthetic: bool, description: str, rows: int | None = None) -> None:
+    def add_table(
+        self,
+        name: str,
+        rel_path: str,
+        *,
+        synthetic: bool,
+        description: str,
+        rows: int | None = None,
+    ) -> None:
         """Register a table (file relative to the workspace) in the metadata."""
         meta = self.meta
         meta.setdefault("tables", {})[name] = {
@@ -150,7 +158,9 @@ class Workspace:
         return self.read_table("tgps")
 
 
-def create_workspace(path: str | Path, *, name: str, today: date | str, seed: int | None, extra: dict | None = None) -> Workspace:
+def create_workspace(
+    path: str | Path, *, name: str, today: date | str, seed: int | None, extra: dict | None = None
+) -> Workspace:
     """Create an empty workspace folder with its metadata file."""
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)

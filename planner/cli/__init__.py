@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="planner",
         description="Hotspot and patrol planner for UK neighbourhood policing.",
     )
-    parser.add_argument("--version", action="version", version=f"planner {__import__('planner').__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"planner {__import__('planner').__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in AREAS:
         try:

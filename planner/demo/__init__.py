@@ -36,7 +36,9 @@ STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
-def build_demo(out: str | Path, seed: int = DEMO_SEED, *, steps: list[str] | None = None, progress: bool = True) -> Workspace:
+def build_demo(
+    out: str | Path, seed: int = DEMO_SEED, *, steps: list[str] | None = None, progress: bool = True
+) -> Workspace:
     """Build the demo workspace in ``out`` (replacing an earlier one). Deterministic for a seed."""
     out = Path(out)
     if out.exists():

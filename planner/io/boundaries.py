@@ -1,0 +1,127 @@
+"""Boundary layers (force, LPAs, neighbourhoods, wards, LSOAs, TGPs) from GeoJSON, GeoPackage,
+Shapefile or GeoParquet: CRS detected and reprojected to EPSG:27700, invalid geometries
+repaired with ``make_valid`` and reported, empty ones reported and dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from planner.crs import BNG
+from planner.errors import InputError, PlannerError
+
+READABLE = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".zip", ".fgb")
+
+
+@dataclass
+class LayerReport:
+    """What reading a layer found and did."""
+
+    path: str
+    features: int
+    source_crs: str | None
+    repaired: list[int] = field(default_factory=list)
+    dropped_empty: list[int] = field(default_factory=list)
+
+    def message(self) -> str:
+        parts = [f"{self.path}: {self.features} features, CRS {self.source_crs} -> EPSG:27700"]
+        if self.repaired:
+            parts.append(
+                f"{len(self.repaired)} invalid geometr{'y' if len(self.repaired) == 1 else 'ies'} repaired (rows {', '.join(map(str, self.repaired[:10]))})"
+            )
+        if self.dropped_empty:
+            parts.append(
+                f"{len(self.dropped_empty)} empty geometries dropped (rows {', '.join(map(str, self.dropped_empty[:10]))})"
+            )
+        return "; ".join(parts)
+
+
+def read_layer(
+    path: str | Path,
+    layer: str | None = None,
+    *,
+    assume_crs: str | None = None,
+    polygons: bool = True,
+) -> tuple[gpd.GeoDataFrame, LayerReport]:
+    """Read a polygon layer into EPSG:27700, repairing invalid geometries.
+
+    Parameters
+    ----------
+    path
+        GeoJSON, GeoPackage (``layer`` picks one), Shapefile, GeoParquet or FlatGeobuf.
+    assume_crs
+        CRS to use when the file declares none (otherwise that is an error).
+    polygons
+        Require polygonal geometries (boundary layers); False accepts any geometry.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise PlannerError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in READABLE:
+        raise InputError(
+            path,
+            f"unsupported layer format '{suffix}'; use GeoJSON, GeoPackage, Shapefile or GeoParquet",
+        )
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:  # pyogrio/arrow raise many types; report them as one line
+        raise InputError(
+            path,
+            f"cannot read layer ({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+        ) from None
+    if gdf.crs is None:
+        if assume_crs is None:
+            raise InputError(
+                path, "layer declares no CRS; pass assume_crs (e.g. EPSG:4326 or EPSG:27700)"
+            )
+        gdf = gdf.set_crs(assume_crs)
+    src = gdf.crs.to_string()
+    rep = LayerReport(str(path), len(gdf), src)
+    geoms = shapely.force_2d(gdf.geometry.to_numpy())
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    rep.dropped_empty = [int(i) + 1 for i in empty.nonzero()[0]]
+    invalid = ~shapely.is_valid(geoms) & ~empty
+    if invalid.any():
+        rep.repaired = [int(i) + 1 for i in invalid.nonzero()[0]]
+        fixed = shapely.make_valid(geoms[invalid])
+        if polygons:
+            # make_valid may return a collection: keep its polygonal part
+            fixed = [_polygonal(g) for g in fixed]
+        geoms[invalid] = fixed
+    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, crs=gdf.crs, index=gdf.index))
+    gdf = gdf.loc[~empty]
+    if polygons:
+        kinds = set(gdf.geom_type.unique())
+        if not kinds <= {"Polygon", "MultiPolygon"}:
+            raise InputError(
+                path, f"expected polygons, found {', '.join(sorted(kinds))}", field="geometry"
+            )
+    if gdf.crs.to_epsg() != 27700:
+        gdf = gdf.to_crs(BNG)
+    return gdf.reset_index(drop=True), rep
+
+
+def _polygonal(g):
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    polys = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else g.buffer(0)
+
+
+def study_area(layer) -> shapely.Geometry:
+    """Dissolve any polygon layer (path or GeoDataFrame) into one study-area geometry in EPSG:27700."""
+    if isinstance(layer, str | Path):
+        layer, _ = read_layer(layer)
+    if layer.crs is not None and layer.crs.to_epsg() != 27700:
+        layer = layer.to_crs(BNG)
+    geom = shapely.union_all(layer.geometry.to_numpy())
+    if geom.is_empty:
+        raise PlannerError("boundary layer is empty")
+    return geom

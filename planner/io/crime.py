@@ -1,0 +1,669 @@
+"""Crime loaders: police.uk street CSVs (current and 2011 formats, .csv/.csv.gz/.zip/folders),
+police.uk API output (JSON or its flattened CSV) and force extracts through a declared column
+mapping. All return the canonical schema (:mod:`planner.schema`) and never lose a row: every
+record is either accepted or rejected with a reason, and ``read == accepted + rejected``.
+
+Examples
+--------
+>>> from planner.io.crime import load_crimes
+>>> res = load_crimes(["2020-01-leicestershire-street.csv.gz"], boundary="force.gpkg")  # doctest: +SKIP
+>>> res.read == res.accepted + res.rejected                                              # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from planner.crs import BNG
+from planner.errors import InputError, PlannerError
+from planner.harm import HarmTable
+from planner.paths import CONFIG
+from planner.schema import CRIME_DTYPES, CRIME_TYPES, TZ, empty_crimes
+
+# ---- formats ------------------------------------------------------------------------------
+STREET_COLS = ("Crime ID", "Month", "Longitude", "Latitude", "Location", "LSOA code", "Crime type")
+OLD_COLS = ("Month", "Easting", "Northing", "Location", "Crime type")
+API_CSV_COLS = ("persistent_id", "month", "category", "latitude", "longitude")
+
+#: rejection reasons (stable strings: scripts group by them)
+R_NO_COORDS = "missing coordinates"
+R_BAD_NUMBER = "unparseable number"
+R_COORD_RANGE = "coordinates out of range"
+R_OUTSIDE = "outside force area"
+R_TYPE = "unknown crime type"
+R_MONTH = "bad month"
+R_TIME = "bad timestamp"
+R_MALFORMED = "malformed row"
+REASONS = (
+    R_NO_COORDS,
+    R_BAD_NUMBER,
+    R_COORD_RANGE,
+    R_OUTSIDE,
+    R_TYPE,
+    R_MONTH,
+    R_TIME,
+    R_MALFORMED,
+)
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: plausible British National Grid extent (metres) and lon/lat box for Great Britain
+BNG_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
+LONLAT_BOUNDS = (-9.0, 49.0, 3.0, 61.0)
+
+
+@lru_cache(maxsize=1)
+def category_map() -> dict[str, str]:
+    """Source category -> police.uk crime type (``planner/config/category_map.csv``)."""
+    df = pd.read_csv(CONFIG / "category_map.csv")
+    m = dict(zip(df["source"], df["crime_type"]))
+    m.update({t: t for t in CRIME_TYPES})
+    return m
+
+
+@dataclass
+class ColumnMapping:
+    """How a force extract's columns map onto the canonical schema.
+
+    ``columns`` maps canonical names (``crime_id, occurred_at, month, crime_type, lsoa_code,
+    location, x, y, ho_code``) to the extract's column names. ``coords`` is ``"bng"``
+    (easting/northing, EPSG:27700) or ``"lonlat"`` (EPSG:4326). ``type_map`` maps the force's
+    categories to police.uk crime types. ``datetime_format`` is a ``strptime`` format or None
+    for ISO 8601. Naive timestamps are read as Europe/London.
+
+    A mapping file is JSON with the same keys, e.g.::
+
+        {"columns": {"crime_id": "URN", "occurred_at": "Committed", "crime_type": "Offence",
+                     "x": "Easting", "y": "Northing"},
+         "coords": "bng", "datetime_format": "%d/%m/%Y %H:%M",
+         "type_map": {"ROBBERY OF PERSONAL PROPERTY": "Robbery"}}
+    """
+
+    columns: dict[str, str]
+    coords: str = "bng"
+    datetime_format: str | None = None
+    type_map: dict[str, str] = field(default_factory=dict)
+
+    REQUIRED = ("crime_type", "x", "y")
+
+    def __post_init__(self):
+        if self.coords not in ("bng", "lonlat"):
+            raise PlannerError(f"mapping: coords must be 'bng' or 'lonlat', not {self.coords!r}")
+        miss = [k for k in self.REQUIRED if k not in self.columns]
+        if "occurred_at" not in self.columns and "month" not in self.columns:
+            miss.append("occurred_at or month")
+        if miss:
+            raise PlannerError(f"mapping lacks canonical column(s): {', '.join(miss)}")
+        bad = {v for v in self.type_map.values() if v not in CRIME_TYPES}
+        if bad:
+            raise PlannerError(
+                f"mapping: type_map targets are not police.uk crime types: {', '.join(sorted(bad))}"
+            )
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ColumnMapping:
+        path = Path(path)
+        try:
+            d = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(path, f"cannot read mapping ({exc})") from None
+        if not isinstance(d, dict) or "columns" not in d:
+            raise InputError(
+                path, "mapping must be a JSON object with a 'columns' object", field="columns"
+            )
+        return cls(**d)
+
+
+@dataclass
+class LoadResult:
+    """Accepted records (canonical schema), rejects with reasons, and reconciled counts."""
+
+    crimes: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    read: int
+    files: list[str]
+    rejects_file: str | None = None
+
+    @property
+    def accepted(self) -> int:
+        return len(self.crimes)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def by_reason(self) -> dict[str, int]:
+        return (
+            {k: int(v) for k, v in Counter(self.rejects["reason"]).most_common()}
+            if len(self.rejects)
+            else {}
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "rejects_file": self.rejects_file,
+            "by_reason": self.by_reason,
+            "files": len(self.files),
+        }
+
+    def write_rejects(self, path: str | Path) -> str:
+        """Write the rejects table as CSV (always, even when empty, so the count is visible)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.rejects.to_csv(path, index=False)
+        self.rejects_file = str(path)
+        return self.rejects_file
+
+
+REJECT_COLUMNS = ("source_file", "source_row", "reason", "field", "value", "raw")
+
+
+# ---- file discovery and reading -----------------------------------------------------------
+def expand_paths(paths) -> list[Path]:
+    """Files, folders (recursively) and zip archives -> a sorted list of crime files.
+
+    In a folder of police.uk downloads only ``*-street.csv[.gz]`` files are taken when any
+    exist (outcomes and stop-and-search files sit beside them).
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise PlannerError(f"{p}: no such file or folder")
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and _is_crime_name(q.name))
+            street = [q for q in found if "-street." in q.name or q.suffix == ".zip"]
+            found = street or found
+            if not found:
+                raise PlannerError(f"{p}: folder holds no .csv, .csv.gz, .json or .zip files")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _is_crime_name(name: str) -> bool:
+    n = name.lower()
+    return n.endswith((".csv", ".csv.gz", ".zip", ".json"))
+
+
+def _open_members(path: Path) -> list[tuple[str, bytes]]:
+    """(display name, bytes) for a file, or each street CSV inside a police.uk zip."""
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as z:
+                names = sorted(n for n in z.namelist() if n.lower().endswith(".csv"))
+                street = [n for n in names if "-street" in n.lower()] or names
+                if not street:
+                    raise InputError(path, "zip archive holds no CSV files")
+                return [(f"{path}!{n}", z.read(n)) for n in street]
+        data = path.read_bytes()
+        if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return [(str(path), data)]
+    except (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, OSError) as exc:
+        raise InputError(path, f"cannot open ({exc.__class__.__name__}: {exc})") from None
+
+
+def _read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """All columns as strings; malformed rows (wrong field count) returned separately.
+
+    Returns the frame with a ``_line`` column (line number, header = 1) and a list of
+    (line, reason detail, raw text) for malformed rows.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    if not text.strip():
+        raise InputError(name, "file is empty", line=1)
+    if "\x00" in text[:4096]:
+        raise InputError(name, "not a text CSV file (binary content)", line=1)
+    try:
+        df = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], on_bad_lines="error"
+        )
+        df.insert(0, "_line", np.arange(2, len(df) + 2, dtype="int64"))
+        return df, []
+    except pd.errors.ParserError:
+        pass
+    # slow path: the csv module knows each record's line number
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    rows, lines, bad = [], [], []
+    start = reader.line_num + 1
+    for rec in reader:
+        line = start
+        start = reader.line_num + 1
+        if len(rec) == len(header):
+            rows.append(rec)
+            lines.append(line)
+        elif rec:
+            bad.append((line, f"expected {len(header)} fields, found {len(rec)}", ",".join(rec)))
+    df = pd.DataFrame(rows, columns=header, dtype=str)
+    df.insert(0, "_line", np.asarray(lines, dtype="int64"))
+    return df, bad
+
+
+def _read_api_json(name: str, data: bytes) -> pd.DataFrame:
+    """police.uk API ``crimes-street`` JSON (a list of crime objects) -> flat string frame."""
+    try:
+        recs = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(name, f"invalid JSON ({exc.msg})", line=exc.lineno) from None
+    if not isinstance(recs, list):
+        raise InputError(name, "expected a JSON list of police.uk API crime records", line=1)
+    rows = []
+    for r in recs:
+        loc = r.get("location") or {}
+        street = loc.get("street") or {}
+        out = r.get("outcome_status") or {}
+        rows.append(
+            {
+                "persistent_id": r.get("persistent_id") or "",
+                "month": r.get("month") or "",
+                "category": r.get("category") or "",
+                "latitude": str(loc.get("latitude") or ""),
+                "longitude": str(loc.get("longitude") or ""),
+                "street_name": street.get("name") or "",
+                "outcome_category": out.get("category") or "",
+                "context": r.get("context") or "",
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "persistent_id",
+            "month",
+            "category",
+            "latitude",
+            "longitude",
+            "street_name",
+            "outcome_category",
+            "context",
+        ],
+        dtype=str,
+    )
+    # a JSON list has no lines: number records from 1 (record index + 1 would be header-less)
+    df.insert(0, "_line", np.arange(1, len(df) + 1, dtype="int64"))
+    return df
+
+
+def detect_format(columns) -> str:
+    cols = set(columns)
+    if set(STREET_COLS) <= cols:
+        return "street"
+    if set(OLD_COLS) <= cols:
+        return "street2011"
+    if set(API_CSV_COLS) <= cols:
+        return "api"
+    return "unknown"
+
+
+# ---- normalisation ------------------------------------------------------------------------
+class _Batch:
+    """Collects rejects for one file while columns are normalised."""
+
+    def __init__(self, name: str, raw: pd.DataFrame):
+        self.name = name
+        self.raw = raw
+        self.keep = np.ones(len(raw), dtype=bool)
+        self.rejects: list[pd.DataFrame] = []
+
+    def reject(
+        self, mask: np.ndarray, reason: str, field: str, values: pd.Series | None = None
+    ) -> None:
+        mask = mask & self.keep
+        if not mask.any():
+            return
+        sub = self.raw.loc[mask]
+        raw_json = (
+            sub.drop(columns="_line").to_json(orient="records", lines=True).splitlines()
+            if len(sub)
+            else []
+        )
+        self.rejects.append(
+            pd.DataFrame(
+                {
+                    "source_file": self.name,
+                    "source_row": sub["_line"].to_numpy(),
+                    "reason": reason,
+                    "field": field,
+                    "value": (
+                        values[mask] if values is not None else pd.Series("", index=sub.index)
+                    )
+                    .astype(str)
+                    .to_numpy(),
+                    "raw": raw_json,
+                }
+            )
+        )
+        self.keep &= ~mask
+
+
+def _num(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse numbers: (values, blank mask, unparseable mask)."""
+    st = s.astype(str).str.strip()
+    blank = (st == "").to_numpy()
+    v = pd.to_numeric(st.where(~blank), errors="coerce")
+    bad = v.isna().to_numpy() & ~blank
+    return v, blank, bad
+
+
+@lru_cache(maxsize=4)
+def _transformer(src: str) -> Transformer:
+    return Transformer.from_crs(src, BNG, always_xy=True)
+
+
+def _normalise(
+    name: str, raw: pd.DataFrame, fmt: str, mapping: ColumnMapping | None
+) -> tuple[pd.DataFrame, _Batch]:
+    """Map a raw string frame to canonical columns (+x, y in BNG), rejecting bad rows."""
+    b = _Batch(name, raw)
+    n = len(raw)
+    col = raw.get
+    blank = pd.Series([""] * n, index=raw.index, dtype=str)
+    if fmt == "street":
+        crime_id, month, ctype = col("Crime ID"), col("Month"), col("Crime type")
+        lsoa, loc = col("LSOA code"), col("Location")
+        xs, ys, coords, fx, fy = (
+            col("Longitude"),
+            col("Latitude"),
+            "lonlat",
+            "Longitude",
+            "Latitude",
+        )
+        occurred, ho = None, None
+    elif fmt == "street2011":
+        crime_id, month, ctype = blank, col("Month"), col("Crime type")
+        lsoa, loc = blank, col("Location")
+        xs, ys, coords, fx, fy = col("Easting"), col("Northing"), "bng", "Easting", "Northing"
+        occurred, ho = None, None
+    elif fmt == "api":
+        crime_id, month, ctype = col("persistent_id"), col("month"), col("category")
+        lsoa = col("derived_lsoa21cd") if "derived_lsoa21cd" in raw else blank
+        loc = col("street_name") if "street_name" in raw else blank
+        xs, ys, coords, fx, fy = (
+            col("longitude"),
+            col("latitude"),
+            "lonlat",
+            "longitude",
+            "latitude",
+        )
+        occurred, ho = None, None
+    else:  # force extract through a mapping
+        assert mapping is not None
+        m = mapping.columns
+        missing = [src for src in m.values() if src not in raw.columns]
+        if missing:
+            raise InputError(
+                name,
+                f"column(s) {', '.join(repr(c) for c in missing)} named in the mapping are not in the file",
+                line=1,
+                field=missing[0],
+            )
+        crime_id = col(m["crime_id"]) if "crime_id" in m else blank
+        ctype = col(m["crime_type"])
+        if mapping.type_map:
+            ctype = ctype.map(lambda v: mapping.type_map.get(v.strip(), v))
+        lsoa = col(m["lsoa_code"]) if "lsoa_code" in m else blank
+        loc = col(m["location"]) if "location" in m else blank
+        xs, ys, fx, fy = col(m["x"]), col(m["y"]), m["x"], m["y"]
+        coords = mapping.coords
+        occurred = col(m["occurred_at"]) if "occurred_at" in m else None
+        month = col(m["month"]) if "month" in m else None
+        ho = col(m["ho_code"]) if "ho_code" in m else None
+
+    # timestamps (force extracts)
+    occ = pd.Series(pd.NaT, index=raw.index, dtype=CRIME_DTYPES["occurred_at"])
+    if occurred is not None:
+        st = occurred.astype(str).str.strip()
+        fmt_ = mapping.datetime_format if mapping else None
+        if fmt_:
+            t = pd.to_datetime(st, format=fmt_, errors="coerce")
+            t = (
+                t.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
+                if t.dt.tz is None
+                else t.dt.tz_convert(TZ)
+            )
+        else:
+            t = _parse_iso(st)
+        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"], st)
+        occ = t.astype(CRIME_DTYPES["occurred_at"])
+        if month is None:
+            month = occ.dt.strftime("%Y-%m").fillna("")
+    # month
+    mon = month.astype(str).str.strip()
+    b.reject(
+        ~mon.str.match(_MONTH_RE).to_numpy(),
+        R_MONTH,
+        "Month" if fmt.startswith("street") else "month",
+        mon,
+    )
+    # coordinates
+    xv, xblank, xbad = _num(xs)
+    yv, yblank, ybad = _num(ys)
+    b.reject(xblank | yblank, R_NO_COORDS, f"{fx}/{fy}", xs.astype(str) + "," + ys.astype(str))
+    b.reject(xbad, R_BAD_NUMBER, fx, xs)
+    b.reject(ybad, R_BAD_NUMBER, fy, ys)
+    x = xv.to_numpy(dtype="float64", na_value=np.nan)
+    y = yv.to_numpy(dtype="float64", na_value=np.nan)
+    lo = LONLAT_BOUNDS if coords == "lonlat" else BNG_BOUNDS
+    with np.errstate(invalid="ignore"):
+        out_range = ~((x >= lo[0]) & (x <= lo[2]) & (y >= lo[1]) & (y <= lo[3]))
+    b.reject(out_range, R_COORD_RANGE, f"{fx}/{fy}", xs.astype(str) + "," + ys.astype(str))
+    if coords == "lonlat":
+        ok = b.keep
+        ex, ny = np.full(n, np.nan), np.full(n, np.nan)
+        if ok.any():
+            ex[ok], ny[ok] = _transformer("EPSG:4326").transform(x[ok], y[ok])
+        x, y = ex, ny
+    # crime type
+    cmap = category_map()
+    ct = ctype.astype(str).str.strip().map(lambda v: cmap.get(v, cmap.get(v.lower(), None)))
+    b.reject(
+        ct.isna().to_numpy(),
+        R_TYPE,
+        "Crime type" if fmt.startswith("street") else "crime_type",
+        ctype,
+    )
+
+    def s(v):
+        v = v.astype(str).str.strip()
+        return v.mask(v == "").astype("string")
+
+    out = pd.DataFrame(
+        {
+            "crime_id": s(crime_id),
+            "month": mon.astype("string"),
+            "occurred_at": occ,
+            "crime_type": ct.astype("string"),
+            "lsoa_code": s(lsoa),
+            "location": s(loc),
+            "source_file": pd.Series(name, index=raw.index, dtype="string"),
+            "source_row": raw["_line"].to_numpy(),
+            "_x": x,
+            "_y": y,
+        }
+    )
+    if ho is not None:
+        out["_ho_code"] = ho.astype(str).str.strip()
+    return out, b
+
+
+def _parse_iso(st: pd.Series) -> pd.Series:
+    """ISO 8601 timestamps, with or without offsets, mixed in one column."""
+    has_off = st.str.contains(r"(Z|[+-]\d\d:?\d\d)$", regex=True, na=False)
+    out = pd.Series(pd.NaT, index=st.index, dtype=f"datetime64[ns, {TZ}]")
+    if has_off.any():
+        t = pd.to_datetime(st[has_off], format="ISO8601", errors="coerce", utc=True)
+        out[has_off] = t.dt.tz_convert(TZ)
+    if (~has_off).any():
+        t = pd.to_datetime(st[~has_off], format="ISO8601", errors="coerce")
+        out[~has_off] = t.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
+    return out
+
+
+def _boundary_geom(boundary):
+    if boundary is None:
+        return None
+    if isinstance(boundary, str | Path):
+        from planner.io.boundaries import study_area
+
+        return study_area(boundary)
+    if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
+        g = boundary.to_crs(BNG) if boundary.crs is not None else boundary
+        return g.geometry.union_all() if isinstance(g, gpd.GeoDataFrame) else g.union_all()
+    return boundary  # a shapely geometry in EPSG:27700
+
+
+# ---- public API ---------------------------------------------------------------------------
+def load_crimes(
+    paths,
+    *,
+    boundary=None,
+    mapping: ColumnMapping | str | Path | None = None,
+    harm: HarmTable | None = None,
+    rejects_path: str | Path | None = None,
+    progress: bool = False,
+) -> LoadResult:
+    """Load crime files into the canonical schema, rejecting (never dropping) bad rows.
+
+    Parameters
+    ----------
+    paths
+        Files, folders or police.uk zip archives (``.csv``, ``.csv.gz``, ``.zip``, ``.json``).
+    boundary
+        Force area (path to any polygon layer, GeoDataFrame or shapely geometry in EPSG:27700);
+        points outside it are rejected with reason "outside force area".
+    mapping
+        :class:`ColumnMapping` (or a JSON file) for force extracts with other column names.
+    harm
+        Harm table; defaults to the bundled one.
+    rejects_path
+        Where to write the rejects CSV (written even when empty).
+    progress
+        Show a progress bar over files on stderr.
+
+    Raises
+    ------
+    InputError
+        For a malformed file (unreadable, empty, binary, missing columns): names file, line, field.
+    """
+    if isinstance(mapping, str | Path):
+        mapping = ColumnMapping.from_file(mapping)
+    harm = harm or HarmTable.default()
+    files = expand_paths(paths)
+    geom = _boundary_geom(boundary)
+    if geom is not None:
+        shapely.prepare(geom)
+    parts, rejects, read, names = [], [], 0, []
+    it = files
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(files, desc="reading crime files", unit="file", leave=False)
+    for path in it:
+        for name, data in _open_members(path):
+            names.append(name)
+            if name.lower().endswith(".json"):
+                raw, bad = _read_api_json(name, data), []
+                fmt = "api"
+            else:
+                raw, bad = _read_csv_text(name, data)
+                fmt = detect_format(raw.columns)
+            if fmt == "unknown" and mapping is None:
+                raise InputError(
+                    name,
+                    "unrecognised columns (not a police.uk street, 2011 or API file); "
+                    f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
+                    "pass a column mapping (--mapping FILE.json) for a force extract",
+                    line=1,
+                )
+            read += len(raw) + len(bad)
+            for line, detail, text in bad:
+                rejects.append(
+                    pd.DataFrame(
+                        [
+                            {
+                                "source_file": name,
+                                "source_row": line,
+                                "reason": R_MALFORMED,
+                                "field": "",
+                                "value": detail,
+                                "raw": text,
+                            }
+                        ]
+                    )
+                )
+            norm, b = _normalise(name, raw, fmt, mapping)
+            if geom is not None:
+                ok = b.keep
+                inside = np.zeros(len(norm), dtype=bool)
+                inside[ok] = shapely.contains_xy(
+                    geom, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
+                )
+                b.reject(
+                    ~inside,
+                    R_OUTSIDE,
+                    "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
+                    norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
+                )
+            parts.append(norm.loc[b.keep])
+            rejects.extend(b.rejects)
+    if parts and sum(len(p) for p in parts):
+        df = pd.concat([p for p in parts if len(p)], ignore_index=True)
+        ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
+        df["harm"] = harm.weights_for(df["crime_type"], ho)
+        df["knife_weight"] = harm.knife_for(df["crime_type"])
+        x, y = df.pop("_x").to_numpy(), df.pop("_y").to_numpy()
+        df = df[list(CRIME_DTYPES)].astype(CRIME_DTYPES)
+        crimes = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=BNG)
+    else:
+        crimes = empty_crimes()
+    rej = (
+        pd.concat(rejects, ignore_index=True)
+        if rejects
+        else pd.DataFrame(columns=list(REJECT_COLUMNS))
+    )
+    rej = rej[list(REJECT_COLUMNS)]
+    res = LoadResult(crimes=crimes, rejects=rej, read=read, files=names)
+    if (
+        res.accepted + res.rejected != res.read
+    ):  # pragma: no cover - an invariant, not an input error
+        raise AssertionError(
+            f"reconciliation failed: {res.accepted} + {res.rejected} != {res.read}"
+        )
+    if rejects_path is not None:
+        res.write_rejects(rejects_path)
+    return res
+
+
+def save_crimes(crimes: gpd.GeoDataFrame, path: str | Path) -> None:
+    """Write a canonical crime table as GeoParquet, sorted by month (row groups prune by month)."""
+    crimes = crimes.sort_values(["month", "crime_type"], kind="stable").reset_index(drop=True)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    crimes.to_parquet(path, compression="zstd", row_group_size=50_000, write_covering_bbox=False)
