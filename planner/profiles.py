@@ -48,6 +48,6 @@ def measured_profile(occurred_at: pd.Series, weights=None) -> np.ndarray:
     ok = t.notna().to_numpy()
     w = np.ones(len(t)) if weights is None else np.asarray(weights, float)
     m = np.zeros((7, 24))
-    np.add.at(m, (t[ok].dt.dayofweek.to_numpy(), t[ok].dt.hour.to_numpy()), w[ok])
+    np.add.at(m, (t[ok].dt.day_of_week.to_numpy(), t[ok].dt.hour.to_numpy()), w[ok])
     s = m.sum()
     return m / s if s > 0 else m

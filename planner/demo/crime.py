@@ -130,7 +130,7 @@ def synthesise(
         np.add.at(seed_m[k], snap_l, snaps[t].to_numpy())
     share_all = col_tot / col_tot.sum()
     seed_m = seed_m + 0.5 * seed_m.sum(1, keepdims=True).clip(1) * share_all[None, :] / 1.0 + 1e-3
-    lsoa_p = ipf(seed_m, counts.sum(0).to_numpy(float), col_tot)
+    lsoa_p = ipf(seed_m, counts.sum(axis=0).to_numpy(float), col_tot)
     lsoa_p = lsoa_p / lsoa_p.sum(1, keepdims=True)
 
     # trend LSOAs: risers and fallers (violence, robbery, ASB, weapons)
@@ -144,7 +144,7 @@ def synthesise(
     prog = np.linspace(0.0, 1.0, len(months))
 
     # snap-point weights per type, cumulative within LSOA blocks (snaps sorted by LSOA)
-    all_w = snaps[list(CRIME_TYPES)].to_numpy(float).sum(1)
+    all_w = snaps[list(CRIME_TYPES)].to_numpy(float).sum(axis=1)
     starts = np.searchsorted(snap_l, np.arange(n_l), side="left")
     ends = np.searchsorted(snap_l, np.arange(n_l), side="right")
     profiles = default_profiles()
@@ -171,7 +171,7 @@ def synthesise(
             # day of month by day-of-week profile, hour by hour profile, minute uniform
             per = pd.Period(m, "M")
             days = pd.date_range(per.start_time, per.end_time.normalize(), freq="D")
-            dw = dow_p[days.dayofweek.to_numpy()]
+            dw = dow_p[days.day_of_week.to_numpy()]
             day = rng.choice(len(days), n, p=dw / dw.sum())
             hour = rng.choice(24, n, p=hour_p)
             minute = rng.integers(0, 60, n)

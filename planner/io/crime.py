@@ -516,7 +516,7 @@ def _normalise(
 
 def _parse_iso(st: pd.Series) -> pd.Series:
     """ISO 8601 timestamps, with or without offsets, mixed in one column."""
-    has_off = st.str.contains(r"(Z|[+-]\d\d:?\d\d)$", regex=True, na=False)
+    has_off = st.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True, na=False)
     out = pd.Series(pd.NaT, index=st.index, dtype=f"datetime64[ns, {TZ}]")
     if has_off.any():
         t = pd.to_datetime(st[has_off], format="ISO8601", errors="coerce", utc=True)
