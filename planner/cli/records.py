@@ -1,0 +1,160 @@
+"""`planner import engagements|abstractions` and `planner records summary|migrate`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+
+def _db_args(p) -> None:
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="records store: sqlite:///path, a .sqlite file path or postgresql://user@host/db "
+        "(default: records.sqlite in --workspace)",
+    )
+    p.add_argument("--workspace", type=Path, help="workspace folder (default store and today)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "import",
+        help="import engagement-tracker or abstraction-app exports into the records store",
+        description="Validate every row, write rejected rows with a reason to a rejects CSV, add "
+        "officers first seen here as unverified, and store each record once (a re-import is "
+        "counted as duplicates; a corrected record is updated and the change audited). "
+        "Prints read = inserted + updated + duplicates + rejected.",
+    )
+    p.add_argument("kind", choices=["engagements", "abstractions"])
+    p.add_argument("path", type=Path, metavar="PATH", help="export CSV")
+    _db_args(p)
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="SOURCE=CANONICAL",
+        help="declare a column mapping (repeatable), e.g. --map 'Date/Time=occurred_at'",
+    )
+    p.add_argument("--mapping", type=Path, help="JSON file {source column: canonical column}")
+    p.add_argument("--rejects", type=Path, help="rejects CSV (default: <PATH stem>.rejects.csv beside PATH)")
+    p.set_defaults(func=run_import)
+
+    r = sub.add_parser("records", help="neighbourhood records: summary figures, migrations")
+    rs = r.add_subparsers(dest="records_command", metavar="ACTION")
+    s = rs.add_parser(
+        "summary",
+        help="engagements, abstractions, DNO tenure and NPG indicators for a period",
+        description="Headline figures for a period: engagements and abstraction hours per LPA, "
+        "DNO vacancies, DNOs under two years in post, missing handovers, named officers and NPP1.",
+    )
+    _db_args(s)
+    s.add_argument(
+        "--period",
+        required=True,
+        help="START:END (2025-07-01:2025-09-30), 'since July 2025', "
+        "'week commencing 29 September', 'FY2025', 'last 28 days'",
+    )
+    s.add_argument("--today", help="today's date for periods in words (default: workspace today)")
+    s.set_defaults(func=run_summary)
+    mg = rs.add_parser("migrate", help="create or upgrade the store schema to the latest version")
+    _db_args(mg)
+    mg.set_defaults(func=run_migrate)
+    r.set_defaults(func=lambda a: (r.print_help(), 0)[1])
+
+
+def _open(args):
+    from planner.errors import PlannerError
+    from planner.records.store import open_store
+    from planner.workspace import Workspace
+
+    if not args.db and not args.workspace:
+        raise PlannerError("give the records store with --db URL (or --workspace DIR)")
+    ws = Workspace(args.workspace) if args.workspace else None
+    return open_store(args.db, workspace=ws), ws
+
+
+def _mapping(args) -> dict[str, str]:
+    from planner.errors import PlannerError
+
+    mapping: dict[str, str] = {}
+    if args.mapping:
+        try:
+            mapping.update(json.loads(Path(args.mapping).read_text()))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise PlannerError(f"{args.mapping}: not a JSON mapping ({exc})") from None
+    for item in args.map:
+        if "=" not in item:
+            raise PlannerError(f"--map {item!r}: use SOURCE=CANONICAL")
+        src, dst = item.split("=", 1)
+        mapping[src.strip()] = dst.strip()
+    return mapping
+
+
+def run_import(args) -> int:
+    from planner.records.imports import import_records
+
+    store, _ws = _open(args)
+    with store:
+        res = import_records(
+            store, args.path, args.kind, mapping=_mapping(args) or None, rejects_path=args.rejects
+        )
+    c = res.counts()
+    if args.json:
+        print(json.dumps(c))
+    else:
+        print(
+            f"{args.kind}: read {c['read']} = inserted {c['inserted']} + updated {c['updated']} + "
+            f"duplicates {c['duplicates']} + rejected {c['rejected']}"
+        )
+        if res.new_officers:
+            print(
+                f"{len(res.new_officers)} officer(s) first seen here, added as unverified",
+                file=sys.stderr,
+            )
+        if res.rejected:
+            print(f"rejected rows with reasons: {res.rejects_path}", file=sys.stderr)
+    return 0
+
+
+def run_summary(args) -> int:
+    from planner.records.analytics import summary
+
+    store, ws = _open(args)
+    today = date.fromisoformat(args.today) if args.today else (ws.today if ws else date.today())
+    with store:
+        out = summary(store, args.period, today=today)
+    if args.json:
+        print(json.dumps(out, default=str))
+    else:
+        tag = " (SYNTHETIC demo data)" if out["synthetic"] else ""
+        p = out["period"]
+        print(f"Records {p['start']} to {p['end']}{tag}")
+        print(f"  engagements: {out['engagements']['total']}")
+        for k, v in out["engagements"]["by_lpa"].items():
+            print(f"    {k:<16} {v}")
+        a = out["abstractions"]
+        print(f"  abstractions: {a['total']} ({a['hours']:.0f} hours lost)")
+        t = out["tenure"]
+        print(
+            f"  DNO vacancies on {t['on']}: {t['dno_vacancies']}; DNOs under 2 years: "
+            f"{t['dnos_under_2_years']}; missing handovers: {t['missing_handovers']}"
+        )
+        n = out["npg"]
+        print(
+            f"  wards with a named DNO and PCSO: {n['wards_with_named_dno_and_pcso']}/{n['wards']}; NPP1: {n['npp1_completion']}"
+        )
+    return 0
+
+
+def run_migrate(args) -> int:
+    store, _ws = _open(args)
+    with store:
+        rev = store.revision()
+        if args.json:
+            print(json.dumps({"url": repr(store), "revision": rev}))
+        else:
+            print(f"{store!r} at revision {rev}")
+    return 0

@@ -1,0 +1,695 @@
+"""Idempotent imports of engagement-tracker and abstraction-app exports.
+
+Default columns (other names through a declared ``mapping`` {source name: canonical name}):
+
+* engagements: ``record_id, occurred_at, officer_id, ward_code, engagement_type, method,
+  priority_group, minority_group``; optional ``longitude, latitude, location, notes``.
+* abstractions: ``record_id, officer_id, authorised_by, authoriser_level, abstraction_type,
+  destination, start, hours``; optional ``notes``.
+
+Every row ends in exactly one of: inserted, updated (same ``record_id``, corrected content;
+the old and new values go to the audit trail), duplicate (same ``record_id`` and content, in
+the store or earlier in the file) or rejected (with a reason, written to the rejects file), so
+``read == inserted + updated + duplicates + rejected``. An officer first seen in an import is
+added to the store with ``verified=False`` rather than losing the record.
+
+Times without a UTC offset are local (Europe/London); ``DD/MM/YYYY HH:MM`` is accepted too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from planner.errors import InputError, PlannerError
+from planner.records import models as m
+from planner.records.store import RecordStore
+from planner.records.vocab import DEFAULT_VOCABULARY, Vocabulary
+
+Kind = Literal["engagements", "abstractions"]
+
+LOCAL_TZ = "Europe/London"
+#: non-ISO local formats accepted (UK day-first), tried in order after ISO 8601
+DAYFIRST_FORMATS: tuple[str, ...] = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+
+ENGAGEMENT_REQUIRED: tuple[str, ...] = (
+    "record_id",
+    "occurred_at",
+    "officer_id",
+    "ward_code",
+    "engagement_type",
+    "method",
+    "priority_group",
+    "minority_group",
+)
+ENGAGEMENT_OPTIONAL: tuple[str, ...] = ("longitude", "latitude", "location", "notes")
+ABSTRACTION_REQUIRED: tuple[str, ...] = (
+    "record_id",
+    "officer_id",
+    "authorised_by",
+    "authoriser_level",
+    "abstraction_type",
+    "destination",
+    "start",
+    "hours",
+)
+ABSTRACTION_OPTIONAL: tuple[str, ...] = ("notes",)
+
+#: the fields whose values make up a record's content (its hash); source/timestamps excluded
+CONTENT = {
+    "engagements": (
+        "occurred_at",
+        "officer_id",
+        "ward_code",
+        "engagement_type",
+        "method",
+        "priority_group",
+        "minority_group",
+        "longitude",
+        "latitude",
+        "location",
+        "notes",
+    ),
+    "abstractions": (
+        "officer_id",
+        "authorised_by",
+        "authoriser_level",
+        "abstraction_type",
+        "destination",
+        "start",
+        "hours",
+        "notes",
+    ),
+}
+COLUMNS = {
+    "engagements": (ENGAGEMENT_REQUIRED, ENGAGEMENT_OPTIONAL),
+    "abstractions": (ABSTRACTION_REQUIRED, ABSTRACTION_OPTIONAL),
+}
+MODELS = {"engagements": m.Engagement, "abstractions": m.Abstraction}
+#: rows per IN (...) lookup / executemany batch
+BATCH = 500
+#: rows per executemany insert
+INSERT_BATCH = 5000
+#: look existing ids up by one scan when the batch is at least 1/SCAN_FACTOR of the table
+SCAN_FACTOR = 4
+#: how SQLAlchemy stores DateTime on SQLite (kept identical so comparisons in SQL work)
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+@dataclass
+class ImportResult:
+    """Counts of one import (``read == inserted + updated + duplicates + rejected``)."""
+
+    kind: str
+    source: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    new_officers: list[str] = field(default_factory=list)
+    rejects: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    rejects_path: str | None = None
+
+    def counts(self) -> dict[str, Any]:
+        """The JSON summary printed by ``planner import --json``."""
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "new_officers": len(self.new_officers),
+            "rejects_file": self.rejects_path,
+        }
+
+    @property
+    def reconciled(self) -> bool:
+        return self.read == self.inserted + self.updated + self.duplicates + self.rejected
+
+
+def utc_naive(t: datetime | None = None) -> datetime:
+    """``t`` (default: now) as a naive UTC datetime; a naive ``t`` is taken to be UTC."""
+    if t is None:
+        t = datetime.now(UTC)
+    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+# ---- validation (vectorised; shared by imports and forms) --------------------------------
+class _Reasons:
+    """Collects per-row rejection reasons."""
+
+    def __init__(self, index: pd.Index):
+        self.s = pd.Series([""] * len(index), index=index, dtype=object)
+
+    def add(self, mask: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=self.s.index)
+        if not mask.any():
+            return
+        r = (
+            reason[mask]
+            if isinstance(reason, pd.Series)
+            else pd.Series(reason, index=self.s.index[mask])
+        )
+        cur = self.s[mask]
+        self.s[mask] = np.where(cur == "", r, cur + "; " + r)
+
+    @property
+    def bad(self) -> pd.Series:
+        return self.s != ""
+
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    if col not in df:
+        return pd.Series([""] * len(df), index=df.index, dtype=object)
+    return df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
+
+
+def parse_local_times(
+    values: pd.Series, *, field: str, reasons: _Reasons, now: datetime | None = None
+) -> pd.Series:
+    """Parse date/times (ISO 8601 with or without offset, or UK day-first) to naive UTC.
+
+    Naive values are Europe/London local time. Adds reasons for missing, unparseable,
+    ambiguous (clocks went back), non-existent (clocks went forward) and future times.
+    """
+    s = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+    missing = s == ""
+    reasons.add(missing, f"missing {field}")
+    has_off = s.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True) & ~missing
+    if has_off.any():
+        t = pd.to_datetime(s[has_off], format="ISO8601", utc=True, errors="coerce")
+        out[has_off] = t.dt.tz_localize(None).astype("datetime64[us]")
+    naive = ~has_off & ~missing
+    if naive.any():
+        t = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
+        for fmt in DAYFIRST_FORMATS:
+            todo = t.isna()
+            if not todo.any():
+                break
+            t[todo] = pd.to_datetime(s[naive][todo], format=fmt, errors="coerce")
+        t = t.astype("datetime64[us]")
+        loc = t.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
+        amb_try = t.dt.tz_localize(LOCAL_TZ, ambiguous=np.ones(len(t), bool), nonexistent="NaT")
+        ambiguous = loc.isna() & amb_try.notna()
+        gap = loc.isna() & amb_try.isna() & t.notna()
+        reasons.add(
+            ambiguous.reindex(s.index, fill_value=False),
+            f"{field} " + ("'" + s + "'") + " is ambiguous (clocks went back); add a UTC offset",
+        )
+        reasons.add(
+            gap.reindex(s.index, fill_value=False),
+            f"{field} " + ("'" + s + "'") + " does not exist (clocks went forward)",
+        )
+        out[naive] = loc.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+        unparsed = t.isna().reindex(s.index, fill_value=False)
+        reasons.add(
+            unparsed,
+            f"{field} "
+            + ("'" + s + "'")
+            + " is not a date/time (use ISO 8601 such as 2025-09-29T14:30 or DD/MM/YYYY HH:MM)",
+        )
+    if has_off.any():
+        reasons.add(
+            has_off & out.isna(),
+            f"{field} "
+            + ("'" + s + "'")
+            + " is not a date/time (use ISO 8601 such as 2025-09-29T14:30+01:00)",
+        )
+    reasons.add(
+        out.notna() & (out > pd.Timestamp(utc_naive(now))),
+        f"{field} " + ("'" + s + "'") + " is in the future",
+    )
+    return out
+
+
+def _vocab_field(
+    df: pd.DataFrame,
+    col: str,
+    allowed: Mapping[str, str],
+    reasons: _Reasons,
+    *,
+    optional: bool = False,
+) -> pd.Series:
+    s = _text(df, col)
+    canon = s.str.lower().map(allowed)
+    blank = s == ""
+    if not optional:
+        reasons.add(blank, f"missing {col}")
+    shown = ", ".join(sorted(set(allowed.values())))
+    reasons.add(~blank & canon.isna(), f"unknown {col} " + ("'" + s + "'") + f" (allowed: {shown})")
+    return canon.where(~blank, None)
+
+
+def _required_text(df: pd.DataFrame, col: str, reasons: _Reasons) -> pd.Series:
+    s = _text(df, col)
+    reasons.add(s == "", f"missing {col}")
+    return s
+
+
+def _optional_text(df: pd.DataFrame, col: str) -> pd.Series:
+    s = _text(df, col)
+    return s.where(s != "", None)
+
+
+def _number(df: pd.DataFrame, col: str, reasons: _Reasons, *, required: bool) -> pd.Series:
+    s = _text(df, col)
+    v = pd.to_numeric(s.where(s != "", None), errors="coerce").astype("float64")
+    blank = s == ""
+    if required:
+        reasons.add(blank, f"missing {col}")
+    reasons.add(~blank & v.isna(), f"{col} " + ("'" + s + "'") + " is not a number")
+    return v
+
+
+def validate(
+    df: pd.DataFrame,
+    kind: Kind,
+    *,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    wards: set[str] | None = None,
+    now: datetime | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Validate raw rows (strings, canonical column names) of an engagement or abstraction export.
+
+    Returns ``(clean, reasons)``: the canonical typed values and one reason string per row
+    ("" for a valid row; several reasons are joined with "; ").
+    ``wards``: known ward codes (None = do not check).
+    """
+    r = _Reasons(df.index)
+    out = pd.DataFrame(index=df.index)
+    out["record_id"] = _required_text(df, "record_id", r)
+    out["officer_id"] = _required_text(df, "officer_id", r)
+    out["notes"] = _optional_text(df, "notes")
+    if kind == "engagements":
+        out["occurred_at"] = parse_local_times(
+            _text(df, "occurred_at"), field="occurred_at", reasons=r, now=now
+        )
+        ward = _required_text(df, "ward_code", r)
+        if wards:
+            r.add((ward != "") & ~ward.isin(wards), "unknown ward_code " + ("'" + ward + "'"))
+        out["ward_code"] = ward
+        out["engagement_type"] = _vocab_field(
+            df, "engagement_type", vocabulary.lookup("engagement_types"), r
+        )
+        out["method"] = _vocab_field(df, "method", vocabulary.lookup("methods"), r)
+        out["priority_group"] = _vocab_field(
+            df, "priority_group", vocabulary.lookup("priority_groups"), r
+        )
+        out["minority_group"] = _vocab_field(
+            df, "minority_group", vocabulary.lookup("minority_groups"), r, optional=True
+        )
+        lon = _number(df, "longitude", r, required=False)
+        lat = _number(df, "latitude", r, required=False)
+        lon_blank, lat_blank = _text(df, "longitude") == "", _text(df, "latitude") == ""
+        r.add(lon_blank != lat_blank, "longitude and latitude must be given together")
+        x0, y0, x1, y1 = vocabulary.bbox_wgs84
+        outside = lon.notna() & lat.notna() & ~(lon.between(x0, x1) & lat.between(y0, y1))
+        r.add(
+            outside,
+            f"location outside the allowed area (longitude {x0}..{x1}, latitude {y0}..{y1}); check the order of longitude and latitude",
+        )
+        out["longitude"], out["latitude"] = lon, lat
+        out["location"] = _optional_text(df, "location")
+    else:
+        out["authorised_by"] = _required_text(df, "authorised_by", r)
+        r.add(
+            (out["authorised_by"] != "") & (out["authorised_by"] == out["officer_id"]),
+            "authorised_by is the abstracted officer (an officer cannot authorise their own abstraction)",
+        )
+        out["authoriser_level"] = _vocab_field(
+            df,
+            "authoriser_level",
+            {k.lower(): v for k, v in vocabulary.lookup("authoriser_levels").items()},
+            r,
+        )
+        out["abstraction_type"] = _vocab_field(
+            df, "abstraction_type", vocabulary.lookup("abstraction_types"), r
+        )
+        out["destination"] = _required_text(df, "destination", r)
+        out["start"] = parse_local_times(_text(df, "start"), field="start", reasons=r, now=now)
+        hours = _number(df, "hours", r, required=True)
+        r.add(hours.notna() & (hours <= 0), "hours must be more than 0")
+        r.add(
+            hours > vocabulary.max_abstraction_hours,
+            f"hours exceed the maximum of {vocabulary.max_abstraction_hours:g} for one abstraction",
+        )
+        out["hours"] = hours
+    return out, r.s
+
+
+def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
+    """A stable 64-bit hash (hex) of each record's content fields."""
+    cols = []
+    for c in CONTENT[kind]:
+        v = clean[c]
+        if pd.api.types.is_datetime64_any_dtype(v):
+            sv = v.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+        elif pd.api.types.is_float_dtype(v):
+            sv = v.round(7).astype(str).where(v.notna(), "")
+        else:
+            sv = v.astype(object).where(v.notna(), "").astype(str)
+        cols.append(sv.rename(c))
+    h = pd.util.hash_pandas_object(pd.concat(cols, axis=1), index=False)
+    return h.map(lambda x: f"{int(x):016x}")
+
+
+# ---- writing (one unit of work; retried as a whole by RecordStore.run) ------------------
+def _insert_ignore(session: Session, table, rows: list[dict[str, Any]], keys: list[str]) -> None:
+    if not rows:
+        return
+    ins = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for i in range(0, len(rows), BATCH):
+        session.execute(
+            ins(table).values(rows[i : i + BATCH]).on_conflict_do_nothing(index_elements=keys)
+        )
+
+
+def _py(v: Any) -> Any:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def bulk_insert(session: Session, table, df: pd.DataFrame) -> None:
+    """Insert a frame with the driver's executemany (bypassing per-row ORM processing).
+
+    Values are converted column by column: None for missing, datetimes in SQLAlchemy's SQLite
+    text format on SQLite (native on PostgreSQL), booleans as 0/1 on SQLite.
+    """
+    if df.empty:
+        return
+    conn = session.connection()
+    sqlite_ = conn.dialect.name == "sqlite"
+    cols = list(df.columns)
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=cols)
+    arrays = []
+    for c in cols:
+        v = df[c]
+        if pd.api.types.is_datetime64_any_dtype(v):
+            if sqlite_:
+                arr = (
+                    v.dt.strftime(SQLITE_DATETIME)
+                    .astype(object)
+                    .where(v.notna(), None)
+                    .to_numpy(dtype=object)
+                )
+            else:
+                arr = np.array(v.dt.to_pydatetime(), dtype=object)
+                arr[v.isna().to_numpy()] = None
+        elif pd.api.types.is_bool_dtype(v) and sqlite_:
+            arr = v.astype(int).to_numpy(dtype=object)
+        else:
+            arr = v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
+        arrays.append(arr.tolist())
+    if compiled.positiontup is not None:  # qmark / numeric / format: positional tuples
+        order = [cols.index(k) for k in compiled.positiontup]
+        params: list[Any] = [tuple(row[i] for i in order) for row in zip(*arrays)]
+    else:
+        params = [dict(zip(cols, row)) for row in zip(*arrays)]
+    for i in range(0, len(params), INSERT_BATCH):
+        conn.exec_driver_sql(str(compiled), params[i : i + INSERT_BATCH])
+
+
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (None for missing), converted column by column."""
+    cols = []
+    for c in df.columns:
+        v = df[c]
+        if pd.api.types.is_datetime64_any_dtype(v):
+            arr = np.array(v.dt.to_pydatetime(), dtype=object)
+            arr[v.isna().to_numpy()] = None
+        else:
+            arr = v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
+        cols.append(arr.tolist())
+    names = list(df.columns)
+    return [dict(zip(names, vals)) for vals in zip(*cols)]
+
+
+def _jsonable(v: Any) -> Any:
+    v = _py(v)
+    return v.isoformat() if isinstance(v, datetime) else v
+
+
+def apply_records(
+    session: Session,
+    clean: pd.DataFrame,
+    kind: Kind,
+    *,
+    source: str,
+    synthetic: bool = False,
+    allow_new_officers: bool = True,
+) -> dict[str, Any]:
+    """Write validated, in-file-deduplicated rows; returns counts and the new officer ids.
+
+    Rows whose ``record_id`` is stored with the same content hash are duplicates; with a
+    different hash they are updated and an audit row records ``{field: [old, new]}``.
+    """
+    model = MODELS[kind]
+    table = model.__table__
+    now = datetime.now(UTC).replace(tzinfo=None)
+    res: dict[str, Any] = {"inserted": 0, "updated": 0, "duplicates": 0, "new_officers": []}
+    if clean.empty:
+        return res
+    # officers first seen here -> unverified
+    ids = pd.unique(
+        pd.concat([clean["officer_id"], clean["authorised_by"]])
+        if "authorised_by" in clean
+        else clean["officer_id"]
+    )
+    known: set[str] = set()
+    for i in range(0, len(ids), BATCH):
+        chunk = [str(x) for x in ids[i : i + BATCH]]
+        known |= set(
+            session.scalars(select(m.Officer.officer_id).where(m.Officer.officer_id.in_(chunk)))
+        )
+    new = [str(x) for x in ids if x not in known]
+    if new and not allow_new_officers:
+        raise PlannerError(
+            f"unknown officer {', '.join(new)}: only officers in the store can record; ask an administrator to add them"
+        )
+    if new:
+        _insert_ignore(
+            session,
+            m.Officer.__table__,
+            [
+                {
+                    "officer_id": o,
+                    "verified": False,
+                    "first_seen": source[:255],
+                    "synthetic": synthetic,
+                }
+                for o in new
+            ],
+            ["officer_id"],
+        )
+        session.execute(
+            m.AuditEntry.__table__.insert(),
+            [
+                {
+                    "table_name": "officers",
+                    "record_id": o,
+                    "action": "added_unverified",
+                    "changes": json.dumps({"first_seen": source}),
+                    "source": source[:255],
+                    "changed_at": now,
+                }
+                for o in new
+            ],
+        )
+        res["new_officers"] = new
+    # existing records with these ids: small batches by IN (...), large ones by one scan
+    content = list(CONTENT[kind])
+    rids = clean["record_id"].tolist()
+    stored = session.execute(select(func.count()).select_from(table)).scalar() or 0
+    hashes: dict[str, str] = {}
+    if stored and len(rids) * SCAN_FACTOR >= stored:
+        hashes = dict(session.execute(select(table.c.record_id, table.c.content_hash)).all())
+    elif stored:
+        for i in range(0, len(rids), BATCH):
+            q = select(table.c.record_id, table.c.content_hash).where(
+                table.c.record_id.in_(rids[i : i + BATCH])
+            )
+            hashes.update(session.execute(q).all())
+    stored_hash = clean["record_id"].map(hashes)
+    is_new = stored_hash.isna()
+    is_dup = ~is_new & (stored_hash == clean["content_hash"])
+    is_upd = ~is_new & ~is_dup
+    write_cols = ["record_id", *content, "content_hash"]
+    if is_new.any():
+        extra = {
+            "source": source[:255],
+            "created_at": now,
+            "updated_at": now,
+            "synthetic": synthetic,
+        }
+        bulk_insert(session, table, clean.loc[is_new, write_cols].assign(**extra))
+    if is_upd.any():
+        upd = clean.loc[is_upd, write_cols]
+        existing: dict[str, dict[str, Any]] = {}
+        cols = [table.c.record_id, *[table.c[c] for c in content]]
+        ids_upd = upd["record_id"].tolist()
+        for i in range(0, len(ids_upd), BATCH):
+            for row in session.execute(
+                select(*cols).where(table.c.record_id.in_(ids_upd[i : i + BATCH]))
+            ):
+                existing[row.record_id] = row._asdict()
+        audit = []
+        for r in _rows(upd):
+            old = existing[r["record_id"]]
+            changes = {
+                c: [_jsonable(old[c]), _jsonable(r[c])]
+                for c in content
+                if _jsonable(old[c]) != _jsonable(r[c])
+            }
+            values = {c: r[c] for c in content} | {
+                "content_hash": r["content_hash"],
+                "source": source[:255],
+                "updated_at": now,
+            }
+            session.execute(
+                update(table).where(table.c.record_id == r["record_id"]).values(**values)
+            )
+            audit.append(
+                {
+                    "table_name": kind,
+                    "record_id": r["record_id"],
+                    "action": "updated",
+                    "changes": json.dumps(changes, default=str),
+                    "source": source[:255],
+                    "changed_at": now,
+                }
+            )
+        session.execute(m.AuditEntry.__table__.insert(), audit)
+    res["inserted"], res["updated"], res["duplicates"] = (
+        int(is_new.sum()),
+        int(is_upd.sum()),
+        int(is_dup.sum()),
+    )
+    return res
+
+
+# ---- file imports -------------------------------------------------------------------
+def read_export(
+    path: str | Path, kind: Kind, mapping: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Read an export CSV as strings, rename by ``mapping`` and check the required columns."""
+    p = Path(path)
+    if not p.is_file():
+        raise PlannerError(f"{p}: no such file")
+    try:
+        df = pd.read_csv(
+            p, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(str(p), "the file is empty (no header row)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(str(p), f"not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if mapping:
+        absent = [s for s in mapping if s not in df.columns]
+        if absent:
+            raise InputError(
+                str(p), f"mapping names column(s) not in the file: {', '.join(absent)}"
+            )
+        df = df.rename(columns=dict(mapping))
+    required, _ = COLUMNS[kind]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(
+            str(p),
+            f"missing column(s) {', '.join(missing)} for {kind}; found {', '.join(map(str, df.columns))}. "
+            "Declare a mapping {source name: canonical name} (--map SOURCE=CANONICAL)",
+            line=1,
+        )
+    return df
+
+
+def import_records(
+    store: RecordStore,
+    path: str | Path,
+    kind: Kind,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    rejects_path: str | Path | None = None,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    now: datetime | None = None,
+    synthetic: bool = False,
+) -> ImportResult:
+    """Import one export file into the store (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    rejects_path
+        Where to write the rejected rows (original columns + ``line`` + ``reason``);
+        default ``<stem>.rejects.csv`` beside the input. Written on every run.
+    now
+        Reference time for "in the future" (default: the current time).
+    """
+    p = Path(path)
+    raw = read_export(p, kind, mapping)
+    result = ImportResult(kind=kind, source=str(p), read=len(raw))
+    wards = set(store.frame("wards")["ward_code"]) if kind == "engagements" else None
+    clean, reasons = validate(raw, kind, vocabulary=vocabulary, wards=wards or None, now=now)
+    ok = reasons == ""
+    clean["content_hash"] = ""
+    if ok.any():
+        clean.loc[ok, "content_hash"] = content_hash(clean[ok], kind)
+    # repeated record_ids within the file: identical copies are duplicates, conflicting ones rejected
+    first = clean[ok].drop_duplicates("record_id")
+    firsthash = clean["record_id"].map(first.set_index("record_id")["content_hash"])
+    later = ok & clean.index.to_series().isin(clean[ok].index.difference(first.index))
+    conflict = later & (clean["content_hash"] != firsthash)
+    in_file_dup = later & ~conflict
+    reasons = reasons.copy()
+    reasons[conflict] = (
+        "record_id repeated in this file with different values (the first occurrence is kept)"
+    )
+    good = clean[ok & ~later]
+
+    def work(s: Session) -> dict[str, Any]:
+        return apply_records(s, good, kind, source=p.name, synthetic=synthetic)
+
+    out = store.run(work)
+    result.inserted, result.updated = out["inserted"], out["updated"]
+    result.duplicates = out["duplicates"] + int(in_file_dup.sum())
+    result.new_officers = out["new_officers"]
+    bad = reasons != ""
+    result.rejected = int(bad.sum())
+    rej = raw[bad].copy()
+    rej.insert(0, "reason", reasons[bad])
+    rej.insert(0, "line", (raw.index[bad] + 2).astype("int64"))
+    result.rejects = rej.reset_index(drop=True)
+    rp = Path(rejects_path) if rejects_path else p.with_name(p.stem + ".rejects.csv")
+    result.rejects.to_csv(rp, index=False)
+    result.rejects_path = str(rp)
+    if not result.reconciled:  # pragma: no cover - an internal invariant
+        raise AssertionError(f"import counts do not reconcile: {result.counts()}")
+    return result
+
+
+def import_engagements(store: RecordStore, path: str | Path, **kwargs: Any) -> ImportResult:
+    """Import an engagement-tracker export (see :func:`import_records`)."""
+    return import_records(store, path, "engagements", **kwargs)
+
+
+def import_abstractions(store: RecordStore, path: str | Path, **kwargs: Any) -> ImportResult:
+    """Import an abstraction-app export (see :func:`import_records`)."""
+    return import_records(store, path, "abstractions", **kwargs)

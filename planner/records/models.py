@@ -1,0 +1,163 @@
+"""SQLAlchemy 2 ORM models of the records store.
+
+All timestamps are stored as naive UTC (``occurred_at``, ``start``, ``changed_at``); analytics
+convert to Europe/London for dates and periods. Dates (posting start/end) are calendar dates.
+The schema is created and upgraded by the Alembic migrations in ``planner/records/migrations``;
+:data:`Base.metadata` is the reference the migrations are checked against in the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Ward(Base):
+    """Wards with their LPA, neighbourhood and population (for gaps and vacancies)."""
+
+    __tablename__ = "wards"
+    ward_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ward: Mapped[str | None] = mapped_column(String(120))
+    lpa: Mapped[str | None] = mapped_column(String(80), index=True)
+    nbh_code: Mapped[str | None] = mapped_column(String(40))
+    population: Mapped[float | None] = mapped_column(Float)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    team_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    lpa: Mapped[str | None] = mapped_column(String(80), index=True)
+    nbh_code: Mapped[str | None] = mapped_column(String(40))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Officer(Base):
+    """An officer or member of staff. ``verified=False``: first seen in an import, to be checked."""
+
+    __tablename__ = "officers"
+    officer_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[str | None] = mapped_column(String(20))
+    team_id: Mapped[str | None] = mapped_column(String(40))
+    lpa: Mapped[str | None] = mapped_column(String(80))
+    ward_code: Mapped[str | None] = mapped_column(String(16))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    npp1_trained: Mapped[bool | None] = mapped_column(Boolean)
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen: Mapped[str | None] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Posting(Base):
+    """An officer in a role (and ward, for DNOs/PCSOs) from ``start`` to ``end`` (None = current).
+
+    ``handover_date`` is when the officer received a handover from their predecessor in the
+    ward (None = no handover recorded).
+    """
+
+    __tablename__ = "postings"
+    __table_args__ = (UniqueConstraint("officer_id", "role", "start", name="uq_posting"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.officer_id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    ward_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(40))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    handover_date: Mapped[date | None] = mapped_column(Date)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Engagement(Base):
+    __tablename__ = "engagements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(80), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.officer_id"), index=True)
+    ward_code: Mapped[str] = mapped_column(String(16), index=True)
+    engagement_type: Mapped[str] = mapped_column(String(60))
+    method: Mapped[str] = mapped_column(String(60))
+    priority_group: Mapped[str] = mapped_column(String(60))
+    minority_group: Mapped[str | None] = mapped_column(String(60))
+    location: Mapped[str | None] = mapped_column(String(255))
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Abstraction(Base):
+    """A neighbourhood officer or PCSO taken off their area: who authorised it, why, where, how long."""
+
+    __tablename__ = "abstractions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(80), unique=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.officer_id"), index=True)
+    authorised_by: Mapped[str] = mapped_column(ForeignKey("officers.officer_id"), index=True)
+    authoriser_level: Mapped[str] = mapped_column(String(10))
+    abstraction_type: Mapped[str] = mapped_column(String(60))
+    destination: Mapped[str] = mapped_column(String(255))
+    start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    hours: Mapped[float] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PatrolLog(Base):
+    """A patrol recorded by an officer (place, start, minutes); complements GPS tracking."""
+
+    __tablename__ = "patrol_logs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(80), unique=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.officer_id"), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(40))
+    ward_code: Mapped[str | None] = mapped_column(String(16))
+    tgp_id: Mapped[str | None] = mapped_column(String(40))
+    start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    minutes: Mapped[float] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    """One change to a stored record: what changed, from what to what, when and from where."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_record", "table_name", "record_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[str] = mapped_column(Text)  # JSON {field: [old, new]}
+    source: Mapped[str] = mapped_column(String(255))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
