@@ -175,36 +175,19 @@ def synthesise(
             day = rng.choice(len(days), n, p=dw / dw.sum())
             hour = rng.choice(24, n, p=hour_p)
             minute = rng.integers(0, 60, n)
+            y, mo = (int(v) for v in m.split("-"))
             out.append(
                 pd.DataFrame(
-                    {
-                        "snap": si,
-                        "type_k": k,
-                        "month": m,
-                        "day": day,
-                        "hour": hour,
-                        "minute": minute,
-                    }
+                    {"snap": si, "type_k": k, "mi": mi, "year": y, "month": mo, "day": day + 1, "hour": hour, "minute": minute}
                 )
             )
     df = pd.concat(out, ignore_index=True)
-    ym = df["month"].str.split("-", expand=True).astype(int)
-    naive = pd.to_datetime(
-        pd.DataFrame(
-            {
-                "year": ym[0],
-                "month": ym[1],
-                "day": df["day"] + 1,
-                "hour": df["hour"],
-                "minute": df["minute"],
-            }
-        )
-    )
-    occ = naive.dt.tz_localize(
-        TZ, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
-    )
-    order = np.lexsort((occ.to_numpy(), df["type_k"].to_numpy(), df["month"].to_numpy()))
-    df, occ = df.iloc[order].reset_index(drop=True), occ.iloc[order].reset_index(drop=True)
+    naive = pd.to_datetime(df[["year", "month", "day", "hour", "minute"]])
+    order = np.lexsort((naive.to_numpy(), df["type_k"].to_numpy(), df["mi"].to_numpy()))
+    df, naive = df.iloc[order].reset_index(drop=True), naive.iloc[order].reset_index(drop=True)
+    # ambiguous local times (the October clock change) are read as the first (BST) occurrence
+    occ = naive.dt.tz_localize(TZ, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward")
+    df["month"] = np.asarray(months, dtype=object)[df["mi"].to_numpy()]
     ctype = np.asarray(CRIME_TYPES, dtype=object)[df["type_k"].to_numpy()]
     is_asb = ctype == "Anti-social behaviour"
     ids = pd.Series([f"SYN{i:08d}" for i in range(len(df))], dtype="string").mask(is_asb)
