@@ -1,0 +1,160 @@
+"""Vectorised time-interval algebra: union, difference and local-day splitting.
+
+Times are ``float64`` seconds since the Unix epoch (UTC) throughout the tracking area; a
+``key`` array (``int64``) groups intervals (e.g. one key per TGP, or per officer and TGP).
+Everything is a sweep over sorted start/end events: no Python loop over intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+TZ = "Europe/London"
+NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """A set of half-open intervals ``[start, end)`` grouped by an integer key."""
+
+    key: np.ndarray  #: int64
+    start: np.ndarray  #: float64 seconds
+    end: np.ndarray  #: float64 seconds
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    @property
+    def length(self) -> np.ndarray:
+        return self.end - self.start
+
+
+def _sweep(key, start, end, weights_a, weights_b=None):
+    """Elementary pieces between consecutive events of each key with coverage counts.
+
+    Returns (key, lo, hi, count_a, count_b) of pieces of positive length.
+    """
+    n = len(key)
+    k = np.concatenate([key, key])
+    t = np.concatenate([start, end])
+    wa = np.concatenate([weights_a, -weights_a])
+    wb = None if weights_b is None else np.concatenate([weights_b, -weights_b])
+    # at equal times, starts (+) before ends (-) so touching intervals join
+    order = np.lexsort((np.concatenate([np.zeros(n, np.int8), np.ones(n, np.int8)]), t, k))
+    k, t, wa = k[order], t[order], wa[order]
+    ca = np.cumsum(wa)
+    cb = None if wb is None else np.cumsum(wb[order])
+    same = k[1:] == k[:-1]
+    lo, hi = t[:-1], t[1:]
+    keep = same & (hi > lo)
+    return (
+        k[:-1][keep],
+        lo[keep],
+        hi[keep],
+        ca[:-1][keep],
+        None if cb is None else cb[:-1][keep],
+    )
+
+
+def _runs(key, lo, hi, covered, tol: float = 0.0) -> Intervals:
+    """Join covered elementary pieces into maximal runs per key (gaps <= tol are bridged)."""
+    key, lo, hi = key[covered], lo[covered], hi[covered]
+    if len(key) == 0:
+        return Intervals(np.empty(0, np.int64), np.empty(0), np.empty(0))
+    new = np.ones(len(key), bool)
+    new[1:] = (key[1:] != key[:-1]) | (lo[1:] > hi[:-1] + tol)
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(key)] - 1
+    return Intervals(key[first], lo[first], hi[last])
+
+
+def union(iv: Intervals, tol: float = 0.0) -> Intervals:
+    """Union of the intervals of each key (maximal disjoint runs, sorted by key and start).
+
+    Examples
+    --------
+    >>> u = union(Intervals(np.array([1, 1, 1]), np.array([0.0, 5, 20]), np.array([10.0, 12, 30])))
+    >>> u.start.tolist(), u.end.tolist()
+    ([0.0, 20.0], [12.0, 30.0])
+    """
+    if len(iv) == 0:
+        return iv
+    k, lo, hi, ca, _ = _sweep(iv.key, iv.start, iv.end, np.ones(len(iv), np.int64))
+    return _runs(k, lo, hi, ca > 0, tol)
+
+
+def difference(a: Intervals, b: Intervals) -> Intervals:
+    """The parts of ``a`` (per key) not covered by any interval of ``b`` with the same key."""
+    if len(a) == 0 or len(b) == 0:
+        return union(a)
+    key = np.concatenate([a.key, b.key])
+    start = np.concatenate([a.start, b.start])
+    end = np.concatenate([a.end, b.end])
+    wa = np.r_[np.ones(len(a), np.int64), np.zeros(len(b), np.int64)]
+    k, lo, hi, ca, cb = _sweep(key, start, end, wa, 1 - wa)
+    return _runs(k, lo, hi, (ca > 0) & (cb == 0))
+
+
+def total(iv: Intervals) -> float:
+    return float(np.sum(iv.end - iv.start))
+
+
+def day_starts(first_day, last_day, tz: str = TZ) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Local midnights from ``first_day`` to ``last_day + 1`` as epoch seconds, and the dates.
+
+    Days are calendar days in ``tz`` so a day is 23 h or 25 h long on clock-change Sundays.
+    """
+    days = pd.date_range(
+        pd.Timestamp(first_day), pd.Timestamp(last_day) + pd.Timedelta(days=1), freq="D"
+    )
+    local = days.tz_localize(tz)
+    secs = local.as_unit("ns").asi8 / NS
+    return secs.astype(np.float64), days[:-1]
+
+
+def local_day_range(start: np.ndarray, end: np.ndarray, tz: str = TZ):
+    """First and last local dates touched by the epoch-second intervals."""
+    lo = (
+        pd.Timestamp(float(np.min(start)) * NS, tz="UTC")
+        .tz_convert(tz)
+        .normalize()
+        .tz_localize(None)
+    )
+    hi = (
+        pd.Timestamp(float(np.max(end)) * NS, tz="UTC").tz_convert(tz).normalize().tz_localize(None)
+    )
+    return lo, hi
+
+
+def split_days(start: np.ndarray, end: np.ndarray, tz: str = TZ):
+    """Split intervals at local midnights.
+
+    Returns
+    -------
+    row : int64 array, the input interval each piece comes from
+    day : datetime64[D] array, the local date of the piece
+    lo, hi : float64 arrays, the piece bounds (epoch seconds)
+    """
+    start = np.asarray(start, np.float64)
+    end = np.asarray(end, np.float64)
+    if len(start) == 0:
+        e = np.empty(0)
+        return np.empty(0, np.int64), np.empty(0, "datetime64[D]"), e, e
+    first, last = local_day_range(start, end, tz)
+    edges, dates = day_starts(first, last, tz)
+    d0 = np.searchsorted(edges, start, side="right") - 1
+    d1 = (
+        np.searchsorted(edges, end, side="left") - 1
+    )  # an end exactly at midnight stays in the day before
+    d1 = np.maximum(d1, d0)
+    n = d1 - d0 + 1
+    row = np.repeat(np.arange(len(start)), n)
+    off = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
+    d = d0[row] + off
+    lo = np.maximum(start[row], edges[d])
+    hi = np.minimum(end[row], edges[d + 1])
+    day = dates.values.astype("datetime64[D]")[d]
+    return row, day, lo, hi

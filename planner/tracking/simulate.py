@@ -1,0 +1,127 @@
+"""Simulated GPS traces for the demo, tests and benchmarks (SYNTHETIC, never real data).
+
+A patrol visit is a foot loop around a point inside the TGP (a Lissajous curve of the size of
+the TGP, so officers sometimes step outside the boundary) with GPS jitter; between the visits
+of one officer's shift the officer drives in a straight line at vehicle speed. Everything is
+vectorised over visits and pings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.tracking.intervals import NS
+
+
+@dataclass(frozen=True)
+class TraceConfig:
+    """Simulation settings (documented defaults)."""
+
+    #: seconds between pings (Airwave/ESN radios and AVL commonly report every 30 s)
+    interval_s: float = 30.0
+    #: walking speed on patrol (m/s)
+    foot_speed_ms: float = 1.2
+    #: driving speed between TGPs (m/s, ~30 mph)
+    vehicle_speed_ms: float = 13.0
+    #: GPS position noise (m, standard deviation)
+    jitter_m: float = 5.0
+    #: probability that a ping is lost
+    loss: float = 0.02
+
+
+def visit_pings(
+    rng: np.random.Generator,
+    officer: np.ndarray,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    radius: np.ndarray,
+    start: np.ndarray,
+    seconds: np.ndarray,
+    cfg: TraceConfig | None = None,
+    *,
+    travel: bool = True,
+) -> pd.DataFrame:
+    """Pings for patrol visits and the drives between an officer's consecutive visits.
+
+    Parameters
+    ----------
+    officer : officer code (int) of each visit.
+    cx, cy : centre of the loop (EPSG:27700); radius : loop size (m).
+    start : visit start (epoch seconds); seconds : visit length.
+
+    Returns
+    -------
+    DataFrame with ``officer`` (int), ``t`` (epoch s), ``x``, ``y``, ``speed`` (m/s), sorted
+    by officer and time.
+    """
+    cfg = cfg or TraceConfig()
+    officer = np.asarray(officer, np.int64)
+    n = np.maximum(np.floor(np.asarray(seconds) / cfg.interval_s).astype(np.int64) + 1, 1)
+    v = np.repeat(np.arange(len(officer)), n)
+    k = np.arange(len(v)) - np.repeat(np.cumsum(n) - n, n)
+    tt = k * cfg.interval_s
+    a = np.maximum(np.asarray(radius, np.float64), 10.0)
+    w = cfg.foot_speed_ms / a
+    ph1 = rng.uniform(0, 2 * np.pi, len(officer))
+    ph2 = rng.uniform(0, 2 * np.pi, len(officer))
+    ratio = rng.uniform(1.2, 1.8, len(officer))
+    x = cx[v] + a[v] * np.cos(w[v] * tt + ph1[v]) + rng.normal(0, cfg.jitter_m, len(v))
+    y = cy[v] + a[v] * np.sin(w[v] * ratio[v] * tt + ph2[v]) + rng.normal(0, cfg.jitter_m, len(v))
+    out = [
+        pd.DataFrame(
+            {"officer": officer[v], "t": start[v] + tt, "x": x, "y": y, "speed": cfg.foot_speed_ms}
+        )
+    ]
+    if travel and len(officer) > 1:
+        order = np.lexsort((start, officer))
+        o, s, e = officer[order], start[order], (start + (n - 1) * cfg.interval_s)[order]
+        same = o[1:] == o[:-1]
+        last_x = x[np.cumsum(n)[order] - 1]
+        last_y = y[np.cumsum(n)[order] - 1]
+        first_x = x[(np.cumsum(n) - n)[order]]
+        first_y = y[(np.cumsum(n) - n)[order]]
+        i = np.flatnonzero(same)
+        x0, y0, x1, y1 = last_x[i], last_y[i], first_x[i + 1], first_y[i + 1]
+        t0, t1 = e[i], s[i + 1]
+        dist = np.hypot(x1 - x0, y1 - y0)
+        drive = np.minimum(dist / cfg.vehicle_speed_ms, np.maximum(t1 - t0, 0))
+        m = np.floor(drive / cfg.interval_s).astype(np.int64)
+        tv = np.repeat(np.arange(len(i)), m)
+        kk = np.arange(len(tv)) - np.repeat(np.cumsum(m) - m, m) + 1
+        f = kk * cfg.interval_s / np.maximum(drive[tv], 1e-9)
+        f = np.minimum(f, 1.0)
+        out.append(
+            pd.DataFrame(
+                {
+                    "officer": o[i][tv],
+                    "t": t0[tv] + kk * cfg.interval_s,
+                    "x": x0[tv] + f * (x1 - x0)[tv] + rng.normal(0, cfg.jitter_m, len(tv)),
+                    "y": y0[tv] + f * (y1 - y0)[tv] + rng.normal(0, cfg.jitter_m, len(tv)),
+                    "speed": cfg.vehicle_speed_ms,
+                }
+            )
+        )
+    df = pd.concat(out, ignore_index=True)
+    if cfg.loss > 0:
+        df = df[rng.random(len(df)) >= cfg.loss]
+    df = df.sort_values(["officer", "t"], kind="stable").drop_duplicates(["officer", "t"])
+    return df.reset_index(drop=True)
+
+
+def to_ping_frame(sim: pd.DataFrame, officer_ids, tz: str = "Europe/London") -> pd.DataFrame:
+    """Simulated arrays -> the canonical ping frame (officer_id, timestamp, x, y, speed)."""
+    ids = np.asarray(officer_ids)
+    return pd.DataFrame(
+        {
+            "officer_id": pd.array(ids[sim["officer"].to_numpy()], dtype="string"),
+            "timestamp": pd.to_datetime(
+                np.round(sim["t"].to_numpy() * NS).astype(np.int64), utc=True
+            ).tz_convert(tz),
+            "x": sim["x"].to_numpy(),
+            "y": sim["y"].to_numpy(),
+            "speed": sim["speed"].to_numpy(np.float64),
+        }
+    )
