@@ -483,7 +483,10 @@ def _normalise(
         x, y = ex, ny
     # crime type
     cmap = category_map()
-    ct = ctype.astype(str).str.strip().map(lambda v: cmap.get(v, cmap.get(v.lower(), None)))
+    # map the (few) distinct values, not every row
+    codes, uniques = pd.factorize(ctype.astype(str).str.strip())
+    mapped = np.array([cmap.get(v, cmap.get(v.lower())) for v in uniques] + [None], dtype=object)
+    ct = pd.Series(mapped[codes], index=raw.index)
     b.reject(
         ct.isna().to_numpy(),
         R_TYPE,
