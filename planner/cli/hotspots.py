@@ -1,0 +1,501 @@
+"""`planner hotspots | tgps | coverage | backtest | advance`: the hotspot engine's commands.
+
+Thin: parse, load, call :mod:`planner.hotspots`, print. ``--json`` prints one JSON object on
+stdout; progress goes to stderr. Crime paths accept files and folders (police.uk CSVs, zips,
+force extracts via ``planner.io.crime.load_crimes``) or GeoParquet written by ``planner load``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _jsonable(o):
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, float) and not np.isfinite(o):
+        return None
+    return str(o)
+
+
+def _dumps(obj) -> str:
+    def clean(v):
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        if isinstance(v, float | np.floating):
+            return float(v) if np.isfinite(v) else None
+        return v
+
+    return json.dumps(clean(obj), default=_jsonable)
+
+
+#: columns the grid, TGP, coverage and backtest commands need from a GeoParquet crime table
+ANALYSIS_COLUMNS = ("crime_type", "month", "harm", "knife_weight", "geometry")
+
+
+def load_inputs(crime_paths, boundary_path, columns=None):
+    """(crimes, study-area polygon, load summary) from CLI paths.
+
+    GeoParquet inputs are read with only ``columns`` (all when None); other inputs go through
+    :func:`planner.io.crime.load_crimes` (validation, rejects, reconciliation)."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from planner.errors import PlannerError
+    from planner.io.boundaries import study_area
+    from planner.schema import CRIME_DTYPES, check_crimes
+
+    area = study_area(boundary_path)
+    paths = [Path(p) for p in crime_paths]
+    for p in paths:
+        if not p.exists():
+            raise PlannerError(f"{p}: no such file or folder")
+    files = []
+    for p in paths:
+        files.extend(sorted(p.rglob("*.parquet")) if p.is_dir() else [p])
+    if files and all(f.suffix == ".parquet" for f in files):
+        parts = []
+        for f in files:
+            try:
+                parts.append(gpd.read_parquet(f, columns=list(columns) if columns else None))
+            except Exception as exc:  # noqa: BLE001 - unreadable input is a user error
+                raise PlannerError(f"{f}: cannot read GeoParquet crime table ({exc})") from None
+        crimes = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if columns is None:
+            check_crimes(crimes)
+        else:
+            missing = [c for c in columns if c not in crimes.columns]
+            if missing:
+                raise PlannerError(f"crime table lacks column(s) {', '.join(missing)}")
+        for c, t in CRIME_DTYPES.items():
+            if c in crimes.columns and str(crimes[c].dtype) != t:
+                crimes[c] = crimes[c].astype(t)
+        g = crimes.geometry.to_numpy()
+        shapely.prepare(area)
+        inside = shapely.contains_xy(area, shapely.get_x(g), shapely.get_y(g))
+        summary = {
+            "read": len(crimes),
+            "accepted": int(inside.sum()),
+            "rejected": int((~inside).sum()),
+            "files": len(files),
+        }
+        crimes = crimes.loc[inside].reset_index(drop=True)
+    else:
+        from planner.io.crime import load_crimes
+
+        res = load_crimes(paths, boundary=area, progress=sys.stderr.isatty())
+        crimes, summary = res.crimes, res.summary()
+    if len(crimes) == 0:
+        raise PlannerError("no crimes inside the boundary; check --crimes and --boundary")
+    return crimes, area, summary
+
+
+def _types(arg):
+    if not arg:
+        return None
+    from planner.errors import PlannerError
+    from planner.schema import CRIME_TYPES
+
+    types = [t.strip() for t in arg.split(",") if t.strip()]
+    bad = [t for t in types if t not in CRIME_TYPES]
+    if bad:
+        raise PlannerError(
+            f"unknown crime type(s) {', '.join(bad)}; choose from {', '.join(CRIME_TYPES)}"
+        )
+    return types
+
+
+def _geography(args):
+    """ForceGeography from --workspace, or a light LPA/ward lookup from --lpas/--wards."""
+    if getattr(args, "workspace", None):
+        from planner.workspace import Workspace
+
+        return Workspace(args.workspace).geography()
+    if getattr(args, "lpas", None) or getattr(args, "wards", None):
+        from types import SimpleNamespace
+
+        from planner.io.boundaries import read_layer
+
+        out = SimpleNamespace(lpas=None, wards=None)
+        if args.lpas:
+            lp, _ = read_layer(args.lpas)
+            out.lpas = lp.assign(lpa=lp[_pick(lp, ("lpa", "name"), "NM")].astype(str))[
+                ["lpa", "geometry"]
+            ]
+        if args.wards:
+            wd, _ = read_layer(args.wards)
+            out.wards = wd.assign(ward_code=wd[_pick(wd, ("ward_code", "code"), "CD")].astype(str))[
+                ["ward_code", "geometry"]
+            ]
+        return out
+    return None
+
+
+def _pick(df, names, suffix) -> str:
+    from planner.errors import PlannerError
+
+    for n in names:
+        if n in df.columns:
+            return n
+    cand = [c for c in df.columns if str(c).upper().endswith(suffix)]
+    if not cand:
+        raise PlannerError(f"layer has no {names[0]} column (nor one ending in {suffix})")
+    return cand[0]
+
+
+def _common(p, *, boundary_required=True) -> None:
+    p.add_argument(
+        "--crimes",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="crime files or folders (CSV, zip, GeoParquet)",
+    )
+    p.add_argument(
+        "--boundary",
+        type=Path,
+        required=boundary_required,
+        help="force area: any polygon layer (dissolved)",
+    )
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "hotspots",
+        help="per-cell counts, harm, KDE or Gi* on a grid clipped to the force",
+        description="Grid the crimes (square or hex cells clipped to the boundary) and write one row per cell.",
+    )
+    _common(p)
+    p.add_argument("--method", choices=("count", "kde", "gistar"), default="count")
+    p.add_argument("--cell", type=float, default=100.0, help="cell size in metres (default 100)")
+    p.add_argument("--shape", choices=("square", "hex"), default="square")
+    p.add_argument("--types", help="comma-separated crime types (default all)")
+    p.add_argument("--start", help="first month YYYY-MM")
+    p.add_argument("--end", help="last month YYYY-MM")
+    p.add_argument(
+        "--weight", choices=("count", "harm"), default="count", help="KDE / Gi* on counts or harm"
+    )
+    p.add_argument("--bandwidth", type=float, help="KDE bandwidth in metres (default 2 cells)")
+    p.add_argument("--neighbours", choices=("queen", "distance"), default="queen")
+    p.add_argument(
+        "--distance", type=float, help="distance band in metres for --neighbours distance"
+    )
+    p.add_argument("--correction", choices=("fdr_bh", "holm", "none"), default="fdr_bh")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument(
+        "--out", type=Path, required=True, help="output GeoParquet (.parquet) or GeoPackage"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_hotspots)
+
+    p = sub.add_parser(
+        "tgps", help="derive the TGP layer (Op Savvy rules, area budget, stable IDs)"
+    )
+    _common(p)
+    p.add_argument("--area-share", type=float, default=0.022)
+    p.add_argument("--count", type=int, default=84, help="number of TGPs (default 84)")
+    p.add_argument(
+        "--violent", type=int, default=50, help="violence-driven TGPs among them (default 50)"
+    )
+    p.add_argument("--start", help="first month of the derivation window YYYY-MM (default: all)")
+    p.add_argument("--end", help="last month YYYY-MM")
+    p.add_argument(
+        "--previous", type=Path, help="previous TGP layer whose IDs are kept where areas overlap"
+    )
+    p.add_argument("--workspace", type=Path, help="workspace whose geography labels LPA and wards")
+    p.add_argument(
+        "--lpas", type=Path, help="LPA layer (name column) for labels, instead of --workspace"
+    )
+    p.add_argument("--wards", type=Path, help="ward layer (code column) for labels")
+    p.add_argument("--out", type=Path, required=True, help="output layer (.gpkg)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_tgps)
+
+    p = sub.add_parser(
+        "coverage", help="coverage report of a TGP layer: area, offence, harm, knife shares; PAI"
+    )
+    p.add_argument("--tgps", type=Path, required=True, help="TGP layer with a tgp_id column")
+    _common(p)
+    p.add_argument("--start", help="first month YYYY-MM")
+    p.add_argument("--end", help="last month YYYY-MM")
+    p.add_argument("--workspace", type=Path, help="workspace whose LPAs give the per-LPA rows")
+    p.add_argument("--lpas", type=Path, help="LPA layer for the per-LPA rows")
+    p.add_argument("--relevant", help="comma-separated crime types counted as relevant offences")
+    p.add_argument("--csv", type=Path, help="write the table as CSV")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_coverage)
+
+    p = sub.add_parser(
+        "backtest", help="rolling-origin backtest of hotspot methods (hit rate, PAI, PEI, RRI)"
+    )
+    _common(p)
+    p.add_argument("--train-months", type=int, default=12)
+    p.add_argument("--test-months", type=int, default=3)
+    p.add_argument("--area-share", type=float, default=0.022)
+    p.add_argument("--cell", type=float, default=250.0)
+    p.add_argument("--origins", type=int, help="use at most this many origins, spread evenly")
+    p.add_argument("--types", help="comma-separated crime types (default all)")
+    p.add_argument("--curve", type=Path, help="write the 0-10%% area hit-rate curve as CSV")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_backtest)
+
+    p = sub.add_parser(
+        "advance",
+        help="Op Advance briefing for an LPA: recent trends, new hotspots, targets (CSV + HTML)",
+    )
+    p.add_argument("--lpa", required=True, help="LPA name")
+    p.add_argument(
+        "--as-of",
+        help="date YYYY-MM-DD (default: the workspace's today, or the last day with data)",
+    )
+    p.add_argument(
+        "--workspace",
+        type=Path,
+        help="workspace (geography and crimes; default the demo workspace)",
+    )
+    p.add_argument(
+        "--crimes",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="crime files instead of the workspace's",
+    )
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_advance)
+
+
+def run_hotspots(args) -> int:
+    from planner.errors import PlannerError
+    from planner.hotspots.config import GiStarConfig, KDEConfig
+    from planner.hotspots.gistar import grid_gistar
+    from planner.hotspots.grid import cell_totals, filter_crimes, make_grid, xy
+    from planner.hotspots.kde import kde_grid
+
+    t0 = time.perf_counter()
+    crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    grid = make_grid(area, args.cell, args.shape)
+    _log(f"grid: {grid.n:,} {args.shape} cells of {args.cell:g} m")
+    types = _types(args.types)
+    tot = cell_totals(grid, crimes, types, args.start, args.end)
+    gdf = grid.to_frame(
+        count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
+    )
+    vals = (
+        tot["harm"].to_numpy() if args.weight == "harm" else tot["count"].to_numpy(dtype="float64")
+    )
+    extra = {}
+    if args.method == "kde":
+        c = filter_crimes(crimes, types, args.start, args.end)
+        x, y = xy(c)
+        w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
+        gdf["kde"] = kde_grid(grid, x, y, w, KDEConfig(bandwidth=args.bandwidth))
+    elif args.method == "gistar":
+        res = grid_gistar(
+            grid,
+            vals,
+            GiStarConfig(
+                neighbours=args.neighbours,
+                distance=args.distance,
+                alpha=args.alpha,
+                correction=args.correction,
+            ),
+        )
+        gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = res.z, res.p, res.q
+        gdf["hot"], gdf["cold"] = res.hot, res.cold
+        extra = {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix == ".parquet":
+        gdf.to_parquet(args.out)
+    elif args.out.suffix in (".gpkg", ".geojson"):
+        gdf.to_file(args.out)
+    else:
+        raise PlannerError(f"--out must end in .parquet or .gpkg, not {args.out.name}")
+    out = {
+        "out": str(args.out),
+        "cells": grid.n,
+        "method": args.method,
+        "cell": args.cell,
+        "shape": args.shape,
+        "crimes": int(tot["count"].sum()),
+        "load": load,
+        **extra,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    print(_dumps(out) if args.json else f"wrote {grid.n:,} cells to {args.out}")
+    return 0
+
+
+def run_tgps(args) -> int:
+    import geopandas as gpd
+
+    from planner.errors import PlannerError
+    from planner.hotspots.config import TGPConfig
+    from planner.hotspots.tgps import derive_tgps, read_tgps
+
+    t0 = time.perf_counter()
+    if args.out.suffix != ".gpkg":
+        raise PlannerError(f"--out must be a GeoPackage (.gpkg), not {args.out.name}")
+    crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
+    cfg = TGPConfig(
+        area_share=args.area_share, n_total=args.count, n_violent=min(args.violent, args.count)
+    )
+    prev = read_tgps(args.previous) if args.previous else None
+    res = derive_tgps(
+        crimes, area, _geography(args), cfg, previous=prev, start=args.start, end=args.end
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.exists():
+        args.out.unlink()
+    gpd.GeoDataFrame(res.tgps).to_file(args.out, layer="tgps", driver="GPKG")
+    s = {
+        "out": str(args.out),
+        **res.summary,
+        "load": load,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    if args.json:
+        print(_dumps(s))
+    else:
+        print(
+            f"wrote {s['n_tgps']} TGPs ({s['n_violent']} violent, {s['n_asb']} ASB) covering {100 * s['area_share']:.2f}% of the area to {args.out}"
+        )
+        for sf in s["shortfall"]:
+            print(f"  shortfall: {sf}")
+    return 0
+
+
+def run_coverage(args) -> int:
+    from planner.hotspots.config import CoverageConfig
+    from planner.hotspots.coverage import SUMMARY_KEYS, coverage_report
+    from planner.hotspots.grid import filter_crimes
+    from planner.hotspots.tgps import read_tgps
+
+    tg = read_tgps(args.tgps)
+    crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes = filter_crimes(crimes, None, args.start, args.end)
+    geo = _geography(args)
+    cfg = (
+        CoverageConfig(relevant_types=tuple(_types(args.relevant)))
+        if args.relevant
+        else CoverageConfig()
+    )
+    rep = coverage_report(
+        tg, crimes, area, geo if geo is not None and geo.lpas is not None else None, cfg
+    )
+    if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        rep.table().to_csv(args.csv, index=False)
+    if args.json:
+        s = {k: rep.summary[k] for k in SUMMARY_KEYS}
+        s.update({k: v for k, v in rep.summary.items() if k not in s})
+        s["by_lpa"] = rep.by_lpa.to_dict("records")
+        print(_dumps(s))
+    else:
+        print(rep.text())
+    return 0
+
+
+def run_backtest(args) -> int:
+    import dataclasses
+
+    from planner.hotspots.config import BacktestConfig
+    from planner.hotspots.evaluate import backtest
+    from planner.hotspots.grid import make_grid
+
+    t0 = time.perf_counter()
+    crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    grid = make_grid(area, args.cell)
+    cfg = dataclasses.replace(
+        BacktestConfig(),
+        n_origins=args.origins,
+        types=tuple(_types(args.types)) if args.types else None,
+    )
+    res = backtest(
+        grid,
+        crimes,
+        train_months=args.train_months,
+        test_months=args.test_months,
+        area_share=args.area_share,
+        config=cfg,
+    )
+    if args.curve:
+        args.curve.parent.mkdir(parents=True, exist_ok=True)
+        res.curve.to_csv(args.curve, index=False)
+    out = {
+        **res.to_dict(),
+        "cell": args.cell,
+        "cells": grid.n,
+        "area_share": args.area_share,
+        "train_months": args.train_months,
+        "test_months": args.test_months,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    if args.json:
+        print(_dumps(out))
+    else:
+        print(
+            f"backtest: {len(res.origins)} origins, {grid.n:,} cells of {args.cell:g} m, {100 * args.area_share:.1f}% of area"
+        )
+        print(f"{'method':<15}{'hit rate':>10}{'PAI':>8}{'harm PAI':>10}{'PEI':>7}{'RRI':>7}")
+        for m, v in res.methods.items():
+            print(
+                f"{m:<15}{v['hit_rate']:>10.3f}{v['pai']:>8.2f}{v['harm_pai']:>10.2f}{v['pei']:>7.2f}{v['rri']:>7.2f}"
+            )
+        print(f"recommended: {res.recommended}")
+    return 0
+
+
+def run_advance(args) -> int:
+    from planner.errors import PlannerError
+    from planner.hotspots.advance import advance_briefing, default_as_of
+    from planner.paths import DEFAULT_WORKSPACE
+    from planner.workspace import Workspace
+
+    ws = Workspace(args.workspace or DEFAULT_WORKSPACE)
+    geo = ws.geography()
+    if args.crimes:
+        crimes, _, _ = load_inputs(args.crimes, ws.table_path("force"))
+        synthetic, source = False, ", ".join(map(str, args.crimes))
+    else:
+        if not ws.has_table("crimes_synthetic"):
+            raise PlannerError(f"workspace {ws.root} has no crime series; pass --crimes")
+        crimes = ws.crimes(synthetic=True)
+        synthetic, source = (
+            ws.is_synthetic("crimes_synthetic"),
+            f"workspace {ws.root} (crimes_synthetic)",
+        )
+    # default: the workspace's "today" for its own series, else the last day with data
+    as_of = args.as_of or (
+        min(ws.today, default_as_of(crimes)) if not args.crimes else default_as_of(crimes)
+    )
+    try:
+        import pandas as pd
+
+        pd.Timestamp(as_of)
+    except ValueError:
+        raise PlannerError(f"--as-of must be a date YYYY-MM-DD, not {args.as_of}") from None
+    b = advance_briefing(crimes, geo, args.lpa, as_of, synthetic=synthetic, source=source)
+    files = b.write(args.out)
+    s = {**b.summary(), "files": files}
+    if args.json:
+        print(_dumps(s))
+    else:
+        print(f"Op Advance briefing for {args.lpa} as of {b.as_of}: {files['html']}")
+    return 0
