@@ -58,7 +58,7 @@ DEFAULT_CONFIG = StoreConfig()
 
 def default_store_path(ws: Workspace | str | Path) -> Path:
     """``<workspace>/records.sqlite``."""
-    root = ws.root if hasattr(ws, "root") else Path(ws)
+    root = ws if isinstance(ws, str | Path) else ws.root
     return Path(root) / STORE_FILE
 
 
