@@ -761,6 +761,8 @@ class DwellResult:
     visits: pd.DataFrame  #: officer visits with officer_id, tgp_id, start/end local times, minutes
     stats: TraceStats
     officers: np.ndarray  #: officer_id for each officer code
+    rows: pd.DataFrame | None = None  #: visit-day rows (officer code, tgp position, ...)
+    tgp_ids: np.ndarray | None = None  #: tgp_id for each TGP position
 
     @property
     def officer_hours(self) -> float:
@@ -827,7 +829,9 @@ def dwell(
     pdays = place_days(visits, index.ids, cfg)
     officers = np.asarray(officers)
     vis = officer_visit_table(visits, officers, index.ids, cfg)
-    return DwellResult(place_days=pdays, visits=vis, stats=st, officers=officers)
+    return DwellResult(
+        place_days=pdays, visits=vis, stats=st, officers=officers, rows=visits, tgp_ids=index.ids
+    )
 
 
 def officer_visit_table(

@@ -1,0 +1,425 @@
+"""Plan against delivery: hours per TGP, LPA, method, day, week and quarter; place-days
+delivered against the 95% target; the pro-rata trajectory against the annual target.
+
+Definitions (documented defaults in :class:`DeliveryConfig`):
+
+* planned patrol-hours (``minutes`` of ``visits.parquet``) compare with tracked
+  **presence**-hours; planned officer-hours (``officer_minutes``) with tracked **officer**-hours;
+* a planned place-day (a TGP on a day with planned minutes) is **delivered** when the TGP had
+  at least ``delivered_min_minutes`` (10, one Koper dose) of presence that day;
+* the annual target (33,323 h from 1 April) counts officer-hours in the TGPs (GPS and logs,
+  every method); the **pro-rata** target to a day is the target times the share of the
+  funding year's days elapsed; the **forecast** adds the mean daily hours of the last
+  ``run_rate_days`` days for each remaining day; a **shortfall alert** is raised when the
+  forecast falls short of the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import PlannerError
+from planner.tracking.dwell import DwellConfig, place_days
+
+#: the funded visible-patrol target (hours per funding year; Home Office Grip, WMP)
+ANNUAL_TARGET_HOURS = 33_323.0
+#: delivery methods (``method`` of ``visits.parquet``)
+METHODS = ("gtf", "lpa_patrol", "asb_patrol", "la_patrol")
+#: team kind -> delivery method when the plan does not say
+KIND_METHOD = {
+    "gtf": "gtf",
+    "lpa_patrol": "lpa_patrol",
+    "la_patrol": "la_patrol",
+    "neighbourhood": "asb_patrol",
+}
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    annual_target_hours: float = ANNUAL_TARGET_HOURS
+    #: funding years start on 1 April
+    fy_start_month: int = 4
+    #: presence minutes that make a planned place-day delivered (one Koper dose)
+    delivered_min_minutes: float = 10.0
+    #: target share of planned place-days delivered
+    place_day_target: float = 0.95
+    #: days of recent delivery used for the year-end run rate
+    run_rate_days: int = 28
+
+
+def fy_start(d: date, month: int = 4) -> date:
+    """1 April (or ``month``) of the funding year ``d`` falls in."""
+    return date(d.year if d.month >= month else d.year - 1, month, 1)
+
+
+# ---- methods ---------------------------------------------------------------------------
+def row_methods(
+    rows: pd.DataFrame,
+    officers: np.ndarray,
+    tgp_ids: np.ndarray,
+    *,
+    officer_team: pd.Series | None = None,
+    team_kind: pd.Series | None = None,
+    plan: pd.DataFrame | None = None,
+    default: str = "gtf",
+) -> np.ndarray:
+    """The delivery method of each visit-day row.
+
+    The plan's method for the officer's team in that TGP when the plan has one (most common),
+    otherwise the method of the team's kind (:data:`KIND_METHOD`), otherwise ``default``.
+    """
+    off = pd.Series(np.asarray(officers, dtype=object)[rows["officer"].to_numpy()])
+    tg = pd.Series(np.asarray(tgp_ids)[rows["tgp"].to_numpy()])
+    team = off.map(officer_team) if officer_team is not None else pd.Series([None] * len(off))
+    method = pd.Series([None] * len(off), dtype=object)
+    if plan is not None and len(plan) and officer_team is not None:
+        mode = plan.groupby(["team_id", "tgp_id"])["method"].agg(
+            lambda s: s.value_counts().index[0]
+        )
+        key = pd.MultiIndex.from_arrays([team.astype(object), tg.astype(object)])
+        method = pd.Series(mode.reindex(key).to_numpy(), dtype=object)
+    if team_kind is not None:
+        by_kind = team.map(team_kind).map(KIND_METHOD)
+        method = method.where(method.notna(), by_kind)
+    return method.fillna(default).astype(str).to_numpy()
+
+
+def delivered_place_days(
+    rows: pd.DataFrame, methods: np.ndarray, tgp_ids: np.ndarray, cfg: DwellConfig | None = None
+) -> pd.DataFrame:
+    """Place-days per method (presence is the union within a method) plus ``method="all"``."""
+    out = []
+    methods = np.asarray(methods)
+    for m in sorted(set(methods)):  # a handful of methods
+        pdm = place_days(rows[methods == m], tgp_ids, cfg)
+        pdm.insert(2, "method", m)
+        out.append(pdm)
+    allm = place_days(rows, tgp_ids, cfg)
+    allm.insert(2, "method", "all")
+    out.append(allm)
+    return pd.concat(out, ignore_index=True)
+
+
+# ---- plan -------------------------------------------------------------------------------
+PLAN_REQUIRED = ("tgp_id", "method", "date", "minutes", "officer_minutes")
+
+
+def read_plan(path) -> pd.DataFrame:
+    """``visits.parquet`` from a plan folder (or the file itself)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / "visits.parquet"
+    if not p.exists():
+        raise PlannerError(f"{p}: no plan visits (expected visits.parquet from `planner schedule`)")
+    plan = pd.read_parquet(p)
+    miss = [c for c in PLAN_REQUIRED if c not in plan.columns]
+    if miss:
+        raise PlannerError(f"{p}: plan lacks column(s) {', '.join(miss)}")
+    return plan
+
+
+def planned_place_days(plan: pd.DataFrame) -> pd.DataFrame:
+    """Per TGP, day and method: planned minutes, officer-minutes and visits."""
+    p = plan.assign(date=pd.to_datetime(plan["date"]).astype("datetime64[s]"))
+    g = p.groupby(["tgp_id", "date", "method"], observed=True).agg(
+        planned_minutes=("minutes", "sum"),
+        planned_officer_minutes=("officer_minutes", "sum"),
+        planned_visits=("minutes", "size"),
+    )
+    return g.reset_index()
+
+
+# ---- comparison ------------------------------------------------------------------------
+LEVELS = ("tgp_id", "lpa", "method", "date", "week", "quarter")
+
+
+def _with_keys(df: pd.DataFrame, lpa_of: pd.Series | None) -> pd.DataFrame:
+    d = pd.to_datetime(df["date"])
+    df = df.assign(
+        week=(d - pd.to_timedelta(d.dt.day_of_week, unit="D")).astype("datetime64[s]"),
+        quarter=d.dt.to_period("Q").astype(str),
+    )
+    df["lpa"] = df["tgp_id"].map(lpa_of) if lpa_of is not None else pd.NA
+    return df
+
+
+def compare(
+    plan: pd.DataFrame,
+    delivered: pd.DataFrame,
+    *,
+    lpa_of: pd.Series | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Planned against delivered per TGP, day and method (the finest level; roll up with
+    :func:`roll_up`). ``delivered`` is :func:`delivered_place_days` output."""
+    pp = planned_place_days(plan)
+    dd = delivered[delivered["method"] != "all"][
+        [
+            "tgp_id",
+            "date",
+            "method",
+            "presence_minutes",
+            "officer_minutes",
+            "visits",
+            "compliant_visits",
+        ]
+    ]
+    m = pp.merge(dd, on=["tgp_id", "date", "method"], how="outer")
+    for c in ("planned_minutes", "planned_officer_minutes", "presence_minutes", "officer_minutes"):
+        m[c] = m[c].fillna(0.0)
+    for c in ("planned_visits", "visits", "compliant_visits"):
+        m[c] = m[c].fillna(0).astype("int64")
+    if start is not None:
+        m = m[m["date"] >= pd.Timestamp(start)]
+    if end is not None:
+        m = m[m["date"] <= pd.Timestamp(end)]
+    return _with_keys(m.reset_index(drop=True), lpa_of)
+
+
+def roll_up(cmp: pd.DataFrame, level: str | list[str]) -> pd.DataFrame:
+    """Sum a :func:`compare` table to a level (``tgp_id``, ``lpa``, ``method``, ``date``,
+    ``week``, ``quarter`` or a list of them) with hours and delivery rates."""
+    keys = [level] if isinstance(level, str) else list(level)
+    g = cmp.groupby(keys, dropna=False)[
+        [
+            "planned_minutes",
+            "presence_minutes",
+            "planned_officer_minutes",
+            "officer_minutes",
+            "planned_visits",
+            "compliant_visits",
+        ]
+    ].sum()
+    out = pd.DataFrame(
+        {
+            "planned_hours": g["planned_minutes"] / 60.0,
+            "delivered_hours": g["presence_minutes"] / 60.0,
+            "planned_officer_hours": g["planned_officer_minutes"] / 60.0,
+            "delivered_officer_hours": g["officer_minutes"] / 60.0,
+            "planned_visits": g["planned_visits"],
+            "compliant_visits": g["compliant_visits"],
+        }
+    )
+    out["delivery_rate"] = np.where(
+        out["planned_hours"] > 0,
+        out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0, 1),
+        np.nan,
+    )
+    out["officer_delivery_rate"] = np.where(
+        out["planned_officer_hours"] > 0,
+        out["delivered_officer_hours"]
+        / out["planned_officer_hours"].where(out["planned_officer_hours"] > 0, 1),
+        np.nan,
+    )
+    return out.reset_index()
+
+
+def place_day_share(
+    plan: pd.DataFrame,
+    delivered: pd.DataFrame,
+    cfg: DeliveryConfig | None = None,
+    *,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Share of planned place-days delivered (presence >= ``delivered_min_minutes``)."""
+    cfg = cfg or DeliveryConfig()
+    pp = (
+        planned_place_days(plan)
+        .groupby(["tgp_id", "date"], as_index=False)["planned_minutes"]
+        .sum()
+    )
+    pp = pp[pp["planned_minutes"] > 0]
+    allm = delivered[delivered["method"] == "all"][["tgp_id", "date", "presence_minutes"]]
+    m = pp.merge(allm, on=["tgp_id", "date"], how="left").fillna({"presence_minutes": 0.0})
+    m["delivered"] = m["presence_minutes"] >= cfg.delivered_min_minutes - 1e-9
+    if by is None:
+        keys = pd.Series("all", index=m.index, name="scope")
+    elif by == "quarter":
+        keys = pd.to_datetime(m["date"]).dt.to_period("Q").astype(str).rename("quarter")
+    else:
+        keys = m[by]
+    g = m.groupby(keys)["delivered"].agg(planned_place_days="size", delivered_place_days="sum")
+    g["share"] = g["delivered_place_days"] / g["planned_place_days"]
+    g["target"] = cfg.place_day_target
+    g["met"] = g["share"] >= cfg.place_day_target
+    return g.reset_index()
+
+
+@dataclass
+class Trajectory:
+    """Cumulative delivery against the pro-rata annual target, with the year-end forecast."""
+
+    daily: pd.DataFrame  #: date, delivered_hours, cumulative_hours, pro_rata_target_hours
+    fy_start: date
+    fy_end: date
+    as_of: date
+    target_hours: float
+    delivered_hours: float
+    pro_rata_hours: float
+    run_rate_hours_per_day: float
+    forecast_hours: float
+    shortfall_hours: float
+    required_hours_per_day: float
+    alert: bool
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "fy_start": str(self.fy_start),
+            "as_of": str(self.as_of),
+            "target_hours": round(self.target_hours, 2),
+            "delivered_hours": round(self.delivered_hours, 2),
+            "pro_rata_hours": round(self.pro_rata_hours, 2),
+            "ahead_of_pro_rata_hours": round(self.delivered_hours - self.pro_rata_hours, 2),
+            "run_rate_hours_per_day": round(self.run_rate_hours_per_day, 3),
+            "forecast_hours": round(self.forecast_hours, 2),
+            "shortfall_hours": round(self.shortfall_hours, 2),
+            "required_hours_per_day": round(self.required_hours_per_day, 3),
+            "alert": bool(self.alert),
+        }
+
+
+def trajectory(
+    daily_officer_hours: pd.Series, as_of: date, cfg: DeliveryConfig | None = None
+) -> Trajectory:
+    """Trajectory from officer-hours per day (index: dates) up to and including ``as_of``.
+
+    Examples
+    --------
+    >>> s = pd.Series(90.0, index=pd.date_range("2025-04-01", "2025-04-30"))
+    >>> t = trajectory(s, date(2025, 4, 30))
+    >>> round(t.forecast_hours), t.alert
+    (32850, True)
+    """
+    cfg = cfg or DeliveryConfig()
+    start = fy_start(as_of, cfg.fy_start_month)
+    end = date(start.year + 1, start.month, 1) - pd.Timedelta(days=1)
+    end = end.date() if hasattr(end, "date") else end
+    days = pd.date_range(start, as_of, freq="D")
+    if len(days) == 0:
+        raise PlannerError("as_of is before the funding year starts")
+    s = pd.Series(daily_officer_hours, dtype="float64")
+    s.index = pd.to_datetime(s.index)
+    s = s.groupby(s.index.normalize()).sum().reindex(days, fill_value=0.0)
+    n_year = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+    elapsed = np.arange(1, len(days) + 1)
+    target = cfg.annual_target_hours
+    daily = pd.DataFrame(
+        {
+            "date": days.astype("datetime64[s]"),
+            "delivered_hours": s.to_numpy(),
+            "cumulative_hours": s.cumsum().to_numpy(),
+            "pro_rata_target_hours": target * elapsed / n_year,
+        }
+    )
+    delivered = float(daily["cumulative_hours"].iloc[-1])
+    pro_rata = float(daily["pro_rata_target_hours"].iloc[-1])
+    recent = s.iloc[-cfg.run_rate_days :]
+    rate = float(recent.mean())
+    remaining = n_year - len(days)
+    forecast = delivered + rate * remaining
+    shortfall = max(target - forecast, 0.0)
+    required = (target - delivered) / remaining if remaining > 0 else float("nan")
+    notes = []
+    if forecast < target:
+        notes.append(
+            f"forecast {forecast:,.0f} h is {shortfall:,.0f} h short of {target:,.0f} h: "
+            f"{required:,.1f} h a day needed for the remaining {remaining} days (recent {rate:,.1f} h a day)"
+        )
+    return Trajectory(
+        daily=daily,
+        fy_start=start,
+        fy_end=end,
+        as_of=as_of,
+        target_hours=target,
+        delivered_hours=delivered,
+        pro_rata_hours=pro_rata,
+        run_rate_hours_per_day=rate,
+        forecast_hours=forecast,
+        shortfall_hours=shortfall,
+        required_hours_per_day=required,
+        alert=forecast < target,
+        notes=notes,
+    )
+
+
+@dataclass
+class DeliveryReport:
+    """Everything the CLI, notebook and app show about plan against delivery."""
+
+    compare: pd.DataFrame
+    by: dict[str, pd.DataFrame]
+    place_days: pd.DataFrame  #: share of planned place-days delivered (overall)
+    place_days_by_quarter: pd.DataFrame
+    trajectory: Trajectory | None
+
+    def summary(self) -> dict:
+        tot = roll_up(self.compare.assign(_all="all"), "_all").iloc[0]
+        pdays = self.place_days.iloc[0] if len(self.place_days) else None
+        out = {
+            "planned_hours": round(float(tot["planned_hours"]), 2),
+            "delivered_hours": round(float(tot["delivered_hours"]), 2),
+            "planned_officer_hours": round(float(tot["planned_officer_hours"]), 2),
+            "delivered_officer_hours": round(float(tot["delivered_officer_hours"]), 2),
+            "delivery_rate": None
+            if np.isnan(tot["delivery_rate"])
+            else round(float(tot["delivery_rate"]), 4),
+            "planned_place_days": int(pdays["planned_place_days"]) if pdays is not None else 0,
+            "delivered_place_days": int(pdays["delivered_place_days"]) if pdays is not None else 0,
+            "place_day_share": round(float(pdays["share"]), 4) if pdays is not None else None,
+            "place_day_target": float(pdays["target"]) if pdays is not None else None,
+            "by_method": {
+                r["method"]: {
+                    "planned_hours": round(r["planned_hours"], 2),
+                    "delivered_hours": round(r["delivered_hours"], 2),
+                }
+                for _, r in self.by["method"].iterrows()
+            },
+        }
+        if self.trajectory is not None:
+            out["trajectory"] = self.trajectory.summary()
+        return out
+
+
+def delivery_report(
+    plan: pd.DataFrame,
+    delivered: pd.DataFrame,
+    *,
+    lpa_of: pd.Series | None = None,
+    as_of: date | None = None,
+    daily_officer_hours: pd.Series | None = None,
+    cfg: DeliveryConfig | None = None,
+    start: date | None = None,
+) -> DeliveryReport:
+    """Plan against delivery up to ``as_of`` (inclusive; default: the plan's last day).
+
+    ``daily_officer_hours`` (all delivered officer-hours per day since 1 April, e.g. earlier
+    quarters' logs plus this quarter's GPS) drives the trajectory; by default the delivered
+    place-days' officer-hours are used.
+    """
+    cfg = cfg or DeliveryConfig()
+    if as_of is None:
+        as_of = pd.to_datetime(plan["date"]).max().date() if len(plan) else date.today()
+    p = plan[pd.to_datetime(plan["date"]) <= pd.Timestamp(as_of)]
+    if start is not None:
+        p = p[pd.to_datetime(p["date"]) >= pd.Timestamp(start)]
+    d = delivered[pd.to_datetime(delivered["date"]) <= pd.Timestamp(as_of)]
+    cmp = compare(p, d, lpa_of=lpa_of, start=start, end=as_of)
+    by = {lvl: roll_up(cmp, lvl) for lvl in LEVELS}
+    by["lpa_method"] = roll_up(cmp, ["lpa", "method"])
+    share = place_day_share(p, d, cfg)
+    share_q = place_day_share(p, d, cfg, by="quarter")
+    if daily_officer_hours is None:
+        allm = d[d["method"] == "all"]
+        daily_officer_hours = allm.groupby("date")["officer_minutes"].sum() / 60.0
+    traj = trajectory(daily_officer_hours, as_of, cfg) if len(daily_officer_hours) else None
+    return DeliveryReport(
+        compare=cmp, by=by, place_days=share, place_days_by_quarter=share_q, trajectory=traj
+    )
