@@ -88,6 +88,7 @@ class TGPConfig:
     asb_types: tuple[str, ...] = (ASB,)
     rank_by: str = "harm"
     require_hotspot: bool = True
+    exclude_near_over_max: bool = True
     hotspot_cell: float = 150.0
     hotspot_alpha: float = 0.05
     driver_lq: float = 1.5

@@ -7,7 +7,9 @@ The method (all numbers in :class:`~planner.hotspots.config.TGPConfig`, WMP Op S
 2. For every raster cell centre, count (and sum the harm of) the offences within ``radius``
    (150 m) by one FFT convolution with a disc; annualise by the window's length in years.
 3. A centre is eligible when its annual count is within ``[min_per_year, max_per_year]``
-   (36-150), it lies inside the force, and (``require_hotspot``) its ``hotspot_cell`` grid cell
+   (36-150), it lies inside the force, no centre over ``max_per_year`` lies within
+   ``radius + buffer`` of it (``exclude_near_over_max``: a too-busy place is not made eligible
+   by shifting a disc to its edge), and (``require_hotspot``) its ``hotspot_cell`` grid cell
    is a significant Gi* hot spot for that family (FDR-corrected, ``hotspot_alpha``).
 4. Greedy selection by harm (``rank_by``): take the best eligible centre, drop every other
    centre within ``min_separation`` (500 m) of it, repeat: ``n_violent`` (50) violent areas,
@@ -95,11 +97,13 @@ def _disc_sums(x, y, w_list, origin, shape, cell, radius):
     return out
 
 
-def _select(cx, cy, score, eligible, k, sep):
+def _select(cx, cy, score, eligible, k, sep, tiebreak=None):
     """Greedy non-maximum suppression: indices of up to ``k`` best eligible centres at least
-    ``sep`` apart (a loop over the picks, vectorised over candidates)."""
+    ``sep`` apart (a loop over the picks, vectorised over candidates); ties in ``score`` go
+    to the higher ``tiebreak``, then to the lower raster index."""
     cand = np.flatnonzero(eligible)
-    cand = cand[np.argsort(-score[cand], kind="stable")]
+    tb = np.zeros(len(cand)) if tiebreak is None else -tiebreak[cand]
+    cand = cand[np.lexsort((cand, tb, -score[cand]))]
     alive = np.ones(len(cand), dtype=bool)
     picks = []
     ccx, ccy = cx[cand], cy[cand]
@@ -180,8 +184,21 @@ def derive_tgps(
         cnt, hsum = _disc_sums(
             x[mask], y[mask], [None, harm[mask]], (ox, oy), (nrow, ncol), f, config.radius
         )
+        # tie-break: many centres near a compact cluster hold the same crimes; prefer the one
+        # with most crime within one cell of it (the cluster's core)
+        (core,) = _disc_sums(x[mask], y[mask], [None], (ox, oy), (nrow, ncol), f, f)
         per_year = cnt / years
         elig = (per_year >= config.min_per_year) & (per_year <= config.max_per_year)
+        if config.exclude_near_over_max:
+            # no polygon may take in part of a too-busy centre (its disc shifted to its edge)
+            over = (per_year > config.max_per_year).astype("float64").reshape(nrow, ncol)
+            if over.any():
+                r2 = int(np.floor((config.radius + config.buffer) / f))
+                off = np.arange(-r2, r2 + 1) * f
+                disc = (
+                    np.hypot(off[None, :], off[:, None]) <= config.radius + config.buffer
+                ).astype("float64")
+                elig &= fftconvolve(over, disc, mode="same").ravel() < 0.5
         cand = np.flatnonzero(elig)
         elig[cand] = shapely.contains_xy(poly, cx[cand], cy[cand])  # centre inside the force
         if hot_grid is not None:
@@ -196,7 +213,7 @@ def derive_tgps(
             elig &= (pos >= 0) & res.hot[np.clip(pos, 0, None)]
         score = hsum if config.rank_by == "harm" else cnt
         # a few spare candidates in case the area budget rejects some picks
-        picks, _ = _select(cx, cy, score, elig, 3 * k, config.min_separation)
+        picks, _ = _select(cx, cy, score, elig, 3 * k, config.min_separation, core)
         picked[kind] = (picks, k)
         summary["families"][kind] = {"target": k, "eligible_centres": int(elig.sum())}
 
