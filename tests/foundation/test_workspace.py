@@ -14,7 +14,7 @@ from planner.workspace import Workspace, create_workspace
 
 
 def test_not_a_workspace_is_a_clear_error(tmp_path):
-    with pytest.raises(PlannerError, match="is not a planner workspace .* planner demo --out DIR"):
+    with pytest.raises(PlannerError, match=r"is not a planner workspace .*planner demo --out DIR"):
         Workspace(tmp_path)
 
 
