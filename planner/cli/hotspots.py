@@ -131,12 +131,12 @@ def _geography(args):
         from planner.io.boundaries import read_layer
 
         out = SimpleNamespace(lpas=None, wards=None)
-        if args.lpas:
+        if getattr(args, "lpas", None):
             lp, _ = read_layer(args.lpas)
             out.lpas = lp.assign(lpa=lp[_pick(lp, ("lpa", "name"), "NM")].astype(str))[
                 ["lpa", "geometry"]
             ]
-        if args.wards:
+        if getattr(args, "wards", None):
             wd, _ = read_layer(args.wards)
             out.wards = wd.assign(ward_code=wd[_pick(wd, ("ward_code", "code"), "CD")].astype(str))[
                 ["ward_code", "geometry"]
