@@ -39,7 +39,9 @@ def register(sub) -> None:
         help="declare a column mapping (repeatable), e.g. --map 'Date/Time=occurred_at'",
     )
     p.add_argument("--mapping", type=Path, help="JSON file {source column: canonical column}")
-    p.add_argument("--rejects", type=Path, help="rejects CSV (default: <PATH stem>.rejects.csv beside PATH)")
+    p.add_argument(
+        "--rejects", type=Path, help="rejects CSV (default: <PATH stem>.rejects.csv beside PATH)"
+    )
     p.set_defaults(func=run_import)
 
     r = sub.add_parser("records", help="neighbourhood records: summary figures, migrations")

@@ -437,7 +437,8 @@ def dno_vacancies(store: RecordStore, on: date) -> pd.DataFrame:
     past = postings[
         (postings["role"] == "DNO") & postings["end"].notna() & (postings["end"] < pd.Timestamp(on))
     ]
-    vac["last_dno_left"] = vac["ward_code"].map(past.groupby("ward_code")["end"].max())
+    last = past.groupby("ward_code")["end"].max().reindex(vac["ward_code"].to_numpy())
+    vac["last_dno_left"] = _dates(pd.Series(last.to_numpy(), index=vac.index))
     vac["vacant_days"] = (pd.Timestamp(on) - vac["last_dno_left"]).dt.days
     return vac.sort_values("ward_code").reset_index(drop=True)
 
