@@ -44,12 +44,21 @@ def largest_remainder(total, weights, *, upper=None) -> np.ndarray:
     s = w.sum(axis=1, keepdims=True)
     w = np.where(s > 0, w, 1.0)
     s = w.sum(axis=1, keepdims=True)
-    # exact quotas as tot * w / s; floor with integer arithmetic where weights are integral
-    quota = tot * (w / s)
-    base = np.floor(quota + 1e-9).astype(np.int64)
-    base = np.minimum(base, tot)  # guard float round-up
+    integral = (
+        np.all(w == np.round(w)) and float(tot.max(initial=0)) * float(s.max(initial=0)) < 2**62
+    )
+    if integral:
+        # exact: quota = tot * w / s with integer numerators, remainders compared exactly
+        wi = np.round(w).astype(np.int64)
+        si = wi.sum(axis=1, keepdims=True)
+        num = tot * wi
+        base = num // si
+        frac = (num % si) / si  # same order as the exact remainders (common denominator per row)
+    else:
+        quota = tot * (w / s)
+        base = np.minimum(np.floor(quota + 1e-9).astype(np.int64), tot)
+        frac = quota - base
     rem = (tot[:, 0] - base.sum(axis=1)).astype(np.int64)
-    frac = quota - base
     out = _give(base, rem, frac, np.ones_like(base, dtype=bool))
     return out[0] if squeeze else out
 
@@ -181,20 +190,20 @@ def split_days(total: int, dates: pd.DatetimeIndex, dow_weights) -> pd.DataFrame
     minutes add up exactly to each week's, and the weeks' to ``total``.
     """
     dates = pd.DatetimeIndex(dates)
-    week = dates - pd.to_timedelta(dates.dayofweek, unit="D")
+    week = dates - pd.to_timedelta(dates.day_of_week, unit="D")
     weeks, inv, ndays = np.unique(week, return_inverse=True, return_counts=True)
     week_min = largest_remainder(total, ndays.astype(float))
     dow = np.asarray(dow_weights, dtype=float)
     # one row per week, 7 columns: weights of the days present in that week
     mat = np.zeros((len(weeks), 7))
-    mat[inv, dates.dayofweek] = dow[dates.dayofweek]
+    mat[inv, dates.day_of_week] = dow[dates.day_of_week]
     day_min = largest_remainder(week_min, mat)
     return pd.DataFrame(
         {
             "date": dates,
             "week": week,
             "week_minutes": week_min[inv],
-            "minutes": day_min[inv, dates.dayofweek],
+            "minutes": day_min[inv, dates.day_of_week],
         }
     )
 
@@ -288,8 +297,8 @@ def allocate_quarter(
     The unit is one visit of ``visit_minutes`` (15): ``total_minutes = 15 x units + rest``.
     Units go to weeks pro rata to days, to days by ``dow_weights`` (default equal), and to TGPs
     in proportion to harm within the per-TGP floors and ceilings (:func:`tgp_bounds`, in whole
-    visits; ceilings further limited by ``ceiling_dt[d, t]`` visits, e.g. what the staffable
-    slots can hold), all by largest remainder. The ``rest`` (< 15 minutes) lengthens that many
+    visits; ceilings further limited, where the day's total still fits, by ``ceiling_dt[d, t]``
+    visits, e.g. what the staffable slots can hold), all by largest remainder. The ``rest`` (< 15 minutes) lengthens that many
     visits of the first day by one minute. So every level sums exactly, in minutes, and every
     visit lasts 15 minutes (a handful 16): uniform visits also keep the staffing MILP easy.
     """
@@ -311,13 +320,17 @@ def allocate_quarter(
     lo = -(-lo_m // L)
     hi = np.broadcast_to(hi_m // L, (nd, nt))
     if ceiling_dt is not None:
-        hi = np.minimum(hi, np.asarray(ceiling_dt, dtype=np.int64))
+        # the staffable-slot ceiling steers visits to where they can be staffed; where it
+        # cannot hold a TGP's floor or the day's total it is dropped, and the visits it cannot
+        # hold are reported as unmet (with the binding constraint) rather than hidden
+        soft = np.maximum(np.minimum(hi, np.asarray(ceiling_dt, dtype=np.int64)), lo[None, :])
+        fits = soft.sum(axis=1) >= days["visits"].to_numpy()
+        hi = np.where(fits[:, None], soft, hi)
     bad = np.argwhere(hi < lo[None, :])
     if len(bad):
         d, t = bad[0]
         raise PlannerError(
-            f"{tgp_ids[t]} on {dates[d].date()}: the staffable slots hold only {hi[d, t]} visits "
-            f"but its daily floor is {lo[t]} visits (dosage cap or capacity binds)"
+            f"{tgp_ids[t]}: daily ceiling {hi[d, t]} visits is below its floor {lo[t]} visits"
         )
     visits = capped_split(
         days["visits"].to_numpy(), np.broadcast_to(harm, (nd, nt)), lo, hi, what="TGP daily visits"

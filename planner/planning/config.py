@@ -116,7 +116,11 @@ class Dosage:
             raise PlannerError("dosage: max_visits_per_slot must be at least 1")
         shortest = min(b.minutes for b in bands)
         k = self.max_visits_per_slot
-        need = k * self.max_visit_minutes + k * self.min_gap_minutes
+        need = (
+            k * self.max_visit_minutes
+            + (k - 1) * self.min_gap_minutes
+            + 2 * ((self.min_gap_minutes + 1) // 2)
+        )
         if need > shortest:
             raise PlannerError(
                 f"dosage: {k} visits of up to {self.max_visit_minutes} min with "

@@ -85,7 +85,7 @@ def team_capacity(
     teams = cfg.teams
     nt, nd = len(teams), len(dates)
     cap = np.zeros((nt, nd, nb), dtype=np.int64)
-    dow = dates.dayofweek.to_numpy()
+    dow = dates.day_of_week.to_numpy()
     day = dates.date
     for j, t in enumerate(teams):
         if t.officers < 0:

@@ -71,7 +71,7 @@ def harm_profiles(
     if len(ci) == 0:
         return out, timed
     local = pd.DatetimeIndex(c["occurred_at"].iloc[ci]).tz_convert("Europe/London")
-    dow = local.dayofweek.to_numpy()
+    dow = local.day_of_week.to_numpy()
     band = band_index(local.hour.to_numpy(), cfg)
     ok = band >= 0
     h = c["harm"].to_numpy(dtype=float)[ci]

@@ -234,11 +234,13 @@ def plan_quarter(
     )
     minutes_td = alloc.minutes.T.copy()  # [t, d]
     pin_rows = _pin_rows(pins, pin_t, pin_d, pin_b, ids, cfg, cap, minutes_td)
-    visits_td = visits_for_minutes(minutes_td, cfg, max_visits_td)
+    visits_td = visits_for_minutes(
+        minutes_td, cfg, np.maximum(max_visits_td, -(-minutes_td // cfg.dosage.max_visit_minutes))
+    )
     q, r = visit_lengths(minutes_td, visits_td)
     usage_td = q + (r > 0)  # longest visit per TGP-day (minutes)
 
-    dow = dates.dayofweek.to_numpy()
+    dow = dates.day_of_week.to_numpy()
     prof_tdb = profiles[:, dow, :]  # [t, d, b]
     expected = coverage(visits_td, prof_tdb, slot_cap)
     sampled = systematic_sample(expected, rng)

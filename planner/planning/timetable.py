@@ -107,7 +107,7 @@ def start_offsets(
     rank = np.arange(n) - gstart
     size = np.bincount(np.cumsum(first) - 1)[np.cumsum(first) - 1]
     tot_len = np.add.reduceat(ln, np.flatnonzero(first))[np.cumsum(first) - 1]
-    half = gap // 2
+    half = (gap + 1) // 2  # both edges: visits in neighbouring bands stay >= gap apart
     free = band_minutes[order] - 2 * half - tot_len - (size - 1) * gap
     if (free < 0).any():
         from planner.errors import PlannerError
