@@ -171,10 +171,18 @@ class _Reasons:
         return self.s != ""
 
 
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as a stripped Python string ("" for missing), object dtype (done once)."""
+    vals = df.to_numpy(dtype=object)
+    vals = np.where(pd.isna(vals), "", vals).astype(str)
+    return pd.DataFrame(np.char.strip(vals).astype(object), index=df.index, columns=df.columns)
+
+
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    """Column ``col`` of a :func:`_normalise`-d frame (blank when absent)."""
     if col not in df:
         return pd.Series([""] * len(df), index=df.index, dtype=object)
-    return df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
+    return df[col]
 
 
 def parse_local_times(
@@ -290,6 +298,7 @@ def validate(
     ``wards``: known ward codes (None = do not check).
     """
     r = _Reasons(df.index)
+    df = _normalise(df)
     out = pd.DataFrame(index=df.index)
     out["record_id"] = _required_text(df, "record_id", r)
     out["officer_id"] = _required_text(df, "officer_id", r)
@@ -388,6 +397,19 @@ def _py(v: Any) -> Any:
     return v
 
 
+_SQL_CACHE: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _insert_sql(table, dialect, cols: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None]:
+    """(INSERT statement text, positional parameter order or None), compiled once per shape."""
+    key = (table.name, dialect.name, dialect.paramstyle, cols)
+    if key not in _SQL_CACHE:
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(cols))
+        pos = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        _SQL_CACHE[key] = (str(compiled), pos)
+    return _SQL_CACHE[key]
+
+
 def bulk_insert(session: Session, table, df: pd.DataFrame) -> None:
     """Insert a frame with the driver's executemany (bypassing per-row ORM processing).
 
@@ -399,7 +421,7 @@ def bulk_insert(session: Session, table, df: pd.DataFrame) -> None:
     conn = session.connection()
     sqlite_ = conn.dialect.name == "sqlite"
     cols = list(df.columns)
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=cols)
+    sql, positions = _insert_sql(table, conn.dialect, tuple(cols))
     arrays = []
     for c in cols:
         v = df[c]
@@ -419,13 +441,13 @@ def bulk_insert(session: Session, table, df: pd.DataFrame) -> None:
         else:
             arr = v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
         arrays.append(arr.tolist())
-    if compiled.positiontup is not None:  # qmark / numeric / format: positional tuples
-        order = [cols.index(k) for k in compiled.positiontup]
+    if positions is not None:  # qmark / numeric / format: positional tuples
+        order = [cols.index(k) for k in positions]
         params: list[Any] = [tuple(row[i] for i in order) for row in zip(*arrays)]
     else:
         params = [dict(zip(cols, row)) for row in zip(*arrays)]
     for i in range(0, len(params), INSERT_BATCH):
-        conn.exec_driver_sql(str(compiled), params[i : i + INSERT_BATCH])
+        conn.exec_driver_sql(sql, params[i : i + INSERT_BATCH])
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
