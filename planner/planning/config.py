@@ -318,6 +318,10 @@ class PlanConfig:
     default_profile: tuple[tuple[float, ...], ...] = DEFAULT_PROFILE
     #: pseudo-count of crimes from the force profile added to each TGP's own profile
     profile_prior_weight: float = 20.0
+    #: "sampled": staff the timetable drawn from the coverage probabilities (stage 1) and re-place
+    #: only what capacity cannot take (stage 2); "full": one MILP chooses every visit's band
+    #: and method for the whole quarter (deterministic bands: predictable, for comparison)
+    assignment: str = "sampled"
     #: MILP time limit (s) and relative gap
     solver_time_limit: float = 60.0
     solver_gap: float = 1e-2
@@ -339,6 +343,8 @@ class PlanConfig:
             for b in t.shift.bands:
                 if b not in self.band_labels:
                     raise PlannerError(f"team {t.team_id}: unknown band '{b}'")
+        if self.assignment not in ("sampled", "full"):
+            raise PlannerError(f"assignment must be 'sampled' or 'full', not {self.assignment!r}")
         if not 0 < self.floor_share <= 1:
             raise PlannerError("floor_share must be in (0, 1]")
         prof = np.asarray(self.default_profile, dtype=float)

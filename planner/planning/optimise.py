@@ -39,6 +39,8 @@ from planner.planning.config import PlanConfig
 
 #: tie-break scale for method preference in the objective (far below any harm difference)
 PREFERENCE_SCALE = 1e-3
+#: days per independent sub-problem (constraints never span days)
+DAYS_PER_BLOCK = 7
 
 
 @dataclass
@@ -165,7 +167,7 @@ class Assignment:
     moved_visits: int
 
 
-def _solve(
+def _solve_one(
     slot_t,
     slot_d,
     slot_b,
@@ -236,6 +238,81 @@ def _solve(
         x[keep],
         (f"optimal ({how})" if res.status == 0 else str(res.message)),
     )
+
+
+def _solve(
+    slot_t,
+    slot_d,
+    slot_b,
+    slot_ub,
+    group,
+    group_ub,
+    usage_td,
+    weight_tdb,
+    cap_left,
+    elig,
+    cfg: PlanConfig,
+    crew_pool,
+    pref_pool,
+):
+    """Solve the model in blocks of days: every constraint (slot, TGP-day, pool-day-band) lies
+    within one day, so the days are independent problems; blocks of ``DAYS_PER_BLOCK`` days keep
+    each LP small (simplex time grows faster than linearly with size). Same optimum."""
+    if len(slot_t) == 0:
+        return _solve_one(
+            slot_t,
+            slot_d,
+            slot_b,
+            slot_ub,
+            group,
+            group_ub,
+            usage_td,
+            weight_tdb,
+            cap_left,
+            elig,
+            cfg,
+            crew_pool,
+            pref_pool,
+        )
+    block = slot_d // DAYS_PER_BLOCK
+    outs_s, outs_p, outs_x, statuses = [], [], [], []
+    for blk in np.unique(block):
+        idx = np.flatnonzero(block == blk)
+        g = gu = None
+        if group is not None:
+            ug, g = np.unique(group[idx], return_inverse=True)
+            gu = group_ub[ug]
+        si, pi, x, st = _solve_one(
+            slot_t[idx],
+            slot_d[idx],
+            slot_b[idx],
+            slot_ub[idx],
+            g,
+            gu,
+            usage_td,
+            weight_tdb,
+            cap_left,
+            elig,
+            cfg,
+            crew_pool,
+            pref_pool,
+        )
+        outs_s.append(idx[si])
+        outs_p.append(pi)
+        outs_x.append(x)
+        statuses.append(st)
+    bad = [
+        st for st in statuses if not st.startswith("optimal") and st not in ("empty", "no-capacity")
+    ]
+    if bad:
+        status = bad[0]
+    elif any("branch" in st for st in statuses):
+        status = "optimal (branch and bound)"
+    elif any(st.startswith("optimal") for st in statuses):
+        status = "optimal (LP relaxation integral)"
+    else:
+        status = statuses[0]
+    return np.concatenate(outs_s), np.concatenate(outs_p), np.concatenate(outs_x), status
 
 
 def assign(
@@ -309,7 +386,9 @@ def assign(
             crew_pool,
             pref_pool,
         )
-        if not status2.startswith("optimal") and status2 not in ("empty", "no-capacity"):
+        if status in ("empty", "no-capacity") or (
+            not status2.startswith("optimal") and status2 not in ("empty", "no-capacity")
+        ):
             status = status2
         out_t.append(tt[s2])
         out_d.append(dd[s2])

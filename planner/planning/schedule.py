@@ -252,6 +252,8 @@ def plan_quarter(
     top[np.argsort(-harm, kind="stable")[: cfg.dosage.top_tgps]] = 1.0
     avg_len = np.where(visits_td > 0, minutes_td / np.maximum(visits_td, 1), 0.0)
     weight = avg_len[:, :, None] * (1.0 + hn[:, None, None] * rel + top[:, None, None])
+    if cfg.assignment == "full":
+        sampled = np.zeros_like(sampled)
     asg = assign(sampled, visits_td, usage_td, weight, slot_cap, cap, elig, cfg)
 
     visits = _build_visits(asg, q, r, visits_td, ids, dates, cap, cfg, rng)
