@@ -15,7 +15,7 @@ Main entry points::
 
 from __future__ import annotations
 
-from planner.records.forms import record_abstraction, record_engagement
+from planner.records.forms import form_options, record_abstraction, record_engagement
 from planner.records.imports import ImportResult, import_abstractions, import_engagements
 from planner.records.store import RecordStore, default_store_path, load_reference, open_store
 from planner.records.vocab import DEFAULT_VOCABULARY, Vocabulary
@@ -26,6 +26,7 @@ __all__ = [
     "RecordStore",
     "Vocabulary",
     "default_store_path",
+    "form_options",
     "import_abstractions",
     "import_engagements",
     "load_reference",

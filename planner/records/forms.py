@@ -137,3 +137,46 @@ def record_abstraction(
         now=now,
         synthetic=synthetic,
     )
+
+
+def form_options(
+    store: RecordStore, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY
+) -> dict[str, Any]:
+    """Choices for the recording forms' drop-downs, straight from the store.
+
+    Returns
+    -------
+    dict
+        ``officers``: verified officers as ``{officer_id: "Name (ROLE, team)"}``;
+        ``authorisers``: sergeants and above (roles SGT, INSP) in the same form;
+        ``wards``: ``{ward_code: "Ward (LPA)"}``; and the vocabulary lists
+        ``engagement_types, methods, priority_groups, minority_groups, abstraction_types,
+        authoriser_levels``.
+    """
+    off = store.frame("officers")
+    off = off[off["verified"].astype(bool)].sort_values("officer_id")
+
+    def label(df: pd.DataFrame) -> dict[str, str]:
+        name = df["name"].fillna(df["officer_id"])
+        extra = df["role"].fillna("?") + df["team_id"].map(
+            lambda t: f", {t}" if isinstance(t, str) else ""
+        )
+        return dict(zip(df["officer_id"], name + " (" + extra + ")"))
+
+    wards = store.frame("wards").sort_values("ward_code")
+    return {
+        "officers": label(off),
+        "authorisers": label(off[off["role"].isin(["SGT", "INSP"])]),
+        "wards": dict(
+            zip(
+                wards["ward_code"],
+                wards["ward"].fillna(wards["ward_code"]) + " (" + wards["lpa"].fillna("?") + ")",
+            )
+        ),
+        "engagement_types": list(vocabulary.engagement_types),
+        "methods": list(vocabulary.methods),
+        "priority_groups": list(vocabulary.priority_groups),
+        "minority_groups": list(vocabulary.minority_groups),
+        "abstraction_types": list(vocabulary.abstraction_types),
+        "authoriser_levels": list(vocabulary.authoriser_levels),
+    }

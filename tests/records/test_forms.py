@@ -228,3 +228,21 @@ def test_concurrent_imports_of_one_file_store_each_record_once(store, tmp_path):
     assert all(r.inserted + r.duplicates == 66 and r.rejected == 0 for r in results)
     off = store.frame("officers")
     assert sorted(off.loc[~off["verified"].astype(bool), "officer_id"]) == ["NEW0", "NEW1", "NEW2"]
+
+
+def test_form_options(store, tmp_path):
+    from planner.records import form_options
+    from planner.records.imports import import_engagements
+
+    pd.DataFrame([{**FORM, "record_id": "X", "officer_id": "NEW", "minority_group": ""}]).to_csv(
+        tmp_path / "x.csv", index=False
+    )
+    import_engagements(store, tmp_path / "x.csv", now=NOW)  # NEW is unverified: not offered
+    o = form_options(store)
+    assert list(o["officers"]) == ["D0", "D1", "D2", "D3", "D4", "I1", "P1", "P2", "P3", "S1", "S2"]
+    assert o["officers"]["D1"] == "Ann (DNO, N-1)" and o["officers"]["I1"] == "Jo (INSP)"
+    assert list(o["authorisers"]) == ["I1", "S1", "S2"]
+    assert o["wards"]["W4"] == "Dale (South)"
+    assert (
+        o["authoriser_levels"][:2] == ["SGT", "INSP"] and "street briefing" in o["engagement_types"]
+    )
