@@ -122,9 +122,18 @@ def _types(arg):
 def _geography(args):
     """ForceGeography from --workspace, or a light LPA/ward lookup from --lpas/--wards."""
     if getattr(args, "workspace", None):
+        from types import SimpleNamespace
+
+        import geopandas as gpd
+
         from planner.workspace import Workspace
 
-        return Workspace(args.workspace).geography()
+        ws = Workspace(args.workspace)
+        # labels need only the LPA and ward layers (ForceGeography reads every layer)
+        return SimpleNamespace(
+            lpas=gpd.read_parquet(ws.table_path("lpas")),
+            wards=gpd.read_parquet(ws.table_path("wards")),
+        )
     if getattr(args, "lpas", None) or getattr(args, "wards", None):
         from types import SimpleNamespace
 

@@ -336,6 +336,47 @@ def make_grid(boundary, cell: float, kind: str = "square", *, clip: bool = True)
 CLIP_TILE_M = 2000.0
 
 
+def lattice_grid(boundary, cell: float) -> Grid:
+    """Square cells whose centre lies inside ``boundary``, without geometry (``geometry`` holds
+    None, ``area`` the whole-cell area): the cheap grid for values-only work such as Gi*
+    eligibility on a large area."""
+    poly = _as_polygon(boundary)
+    minx, miny, maxx, maxy = poly.bounds
+    x0 = np.floor(minx / cell) * cell
+    y0 = np.floor(miny / cell) * cell
+    nx = int(np.ceil((maxx - x0) / cell)) or 1
+    ny = int(np.ceil((maxy - y0) / cell)) or 1
+    ids = np.arange(nx * ny, dtype=np.int64)
+    g = Grid(
+        "square",
+        float(cell),
+        float(x0),
+        float(y0),
+        nx,
+        ny,
+        ids,
+        np.empty(0, object),
+        np.empty(0),
+        poly,
+    )
+    cx, cy = g.centres()
+    shapely.prepare(poly)
+    keep = shapely.contains_xy(poly, cx, cy)
+    n = int(keep.sum())
+    return Grid(
+        "square",
+        float(cell),
+        float(x0),
+        float(y0),
+        nx,
+        ny,
+        ids[keep],
+        np.full(n, None, dtype=object),
+        np.full(n, cell * cell),
+        poly,
+    )
+
+
 def _clip_edge_cells(g: Grid, ids: np.ndarray, cells: np.ndarray, poly) -> np.ndarray:
     """Intersection of each edge cell with ``poly``, computed against a local piece of ``poly``
     (the polygon cut to the cell's tile widened by one cell, which contains the cell)."""

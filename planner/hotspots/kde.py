@@ -8,7 +8,7 @@ which integrates to 1, so the density is "weighted crimes per square metre" (ret
 square kilometre). The fast path bins the points linearly (each point's weight shared
 between the four nearest pixel centres) into a fine raster of ``cell / oversample`` pixels
 aligned with the grid, convolves it with the kernel sampled at pixel offsets
-(``scipy.signal.fftconvolve``) and reads the value at each cell centre (bilinear
+(FFT convolution) and reads the value at each cell centre (bilinear
 interpolation for hexagons, whose centres are not pixel centres). Its error is second order in
 the pixel size; :func:`kde_exact` sums the kernel over every point and is used to measure that error
 (tests and ``benchmarks/bench_hotspots.py``). scikit-learn has no quartic kernel; the same
@@ -21,7 +21,6 @@ below the cell size raises :class:`~planner.errors.PlannerError`.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from planner.errors import PlannerError
 from planner.hotspots.config import KDEConfig
@@ -98,10 +97,36 @@ def kde_grid(
     r = int(np.ceil(h / f))
     off = np.arange(-r, r + 1) * f
     kern = kernel_values(np.hypot(off[None, :], off[:, None]), h, kernel)
-    dens = fftconvolve(raster, kern, mode="same")
+    dens = fftconvolve_same(raster, kern)
     out = _bilinear(dens, (cx - ox) / f - 0.5, (cy - oy) / f - 0.5)
     out[np.abs(out) < 1e-12 * max(1.0, float(np.abs(w).sum())) / (h * h)] = 0.0  # FFT round-off
     return out * PER_KM2
+
+
+def _fast_len(n: int) -> int:
+    """Smallest 2^a 3^b 5^c >= n (a fast FFT length)."""
+    best = 1 << (n - 1).bit_length()
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            p = p35
+            while p < n:
+                p *= 2
+            best = min(best, p)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def fftconvolve_same(a: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``scipy.signal.fftconvolve(a, k, mode="same")`` for 2-D arrays and an odd-sized kernel,
+    with numpy's FFT (``scipy.signal`` takes seconds to import, longer than the work)."""
+    s0 = _fast_len(a.shape[0] + k.shape[0] - 1)
+    s1 = _fast_len(a.shape[1] + k.shape[1] - 1)
+    full = np.fft.irfft2(np.fft.rfft2(a, (s0, s1)) * np.fft.rfft2(k, (s0, s1)), (s0, s1))
+    r0, r1 = (k.shape[0] - 1) // 2, (k.shape[1] - 1) // 2
+    return full[r0 : r0 + a.shape[0], r1 : r1 + a.shape[1]]
 
 
 def _linear_bin(u: np.ndarray, v: np.ndarray, w: np.ndarray, nrow: int, ncol: int) -> np.ndarray:

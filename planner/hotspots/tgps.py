@@ -35,12 +35,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.signal import fftconvolve
 
 from planner.crs import BNG
 from planner.errors import PlannerError
 from planner.hotspots.config import GiStarConfig, TGPConfig
-from planner.hotspots.grid import filter_crimes, make_grid, month_steps, xy
+from planner.hotspots.grid import filter_crimes, lattice_grid, month_steps, xy
 
 #: the columns every TGP layer written by the engine has, in order
 TGP_COLUMNS = (
@@ -76,25 +75,36 @@ def _months(crimes: pd.DataFrame) -> int:
     return len(months)
 
 
-def _disc_sums(x, y, w_list, origin, shape, cell, radius):
-    """FFT disc sums of several weight vectors on a raster: (count, harm, ...) arrays."""
-    ox, oy = origin
-    nrow, ncol = shape
-    col = np.floor((x - ox) / cell).astype(np.int64)
-    row = np.floor((y - oy) / cell).astype(np.int64)
-    ok = (col >= 0) & (col < ncol) & (row >= 0) & (row < nrow)
+def _disc(radius: float, cell: float) -> np.ndarray:
+    """0/1 disc kernel: raster offsets within ``radius`` of the centre pixel."""
     r = int(np.floor(radius / cell))
     off = np.arange(-r, r + 1) * cell
-    disc = (np.hypot(off[None, :], off[:, None]) <= radius + 1e-9).astype("float64")
-    out = []
-    for w in w_list:
-        ras = np.bincount(
-            row[ok] * ncol + col[ok], weights=None if w is None else w[ok], minlength=nrow * ncol
-        )
-        s = fftconvolve(ras.reshape(nrow, ncol), disc, mode="same")
-        s[s < 1e-6] = 0.0
-        out.append(s.ravel())
-    return out
+    return (np.hypot(off[None, :], off[:, None]) <= radius + 1e-9).astype("float64")
+
+
+class _DiscConv:
+    """FFT convolution of several rasters with several disc kernels on one padded shape:
+    each raster and each kernel is transformed once (the work of ``derive_tgps``)."""
+
+    def __init__(self, shape: tuple[int, int], kernels: dict[str, np.ndarray]):
+        from planner.hotspots.kde import _fast_len
+
+        self.shape = shape
+        m = max(k.shape[0] for k in kernels.values())
+        self.fshape = (_fast_len(shape[0] + m - 1), _fast_len(shape[1] + m - 1))
+        self.k = {
+            n: (np.fft.rfft2(k, self.fshape), (k.shape[0] - 1) // 2) for n, k in kernels.items()
+        }
+
+    def fft(self, raster: np.ndarray) -> np.ndarray:
+        return np.fft.rfft2(raster.reshape(self.shape), self.fshape)
+
+    def conv(self, fr: np.ndarray, kernel: str) -> np.ndarray:
+        fk, r = self.k[kernel]
+        full = np.fft.irfft2(fr * fk, self.fshape)
+        out = full[r : r + self.shape[0], r : r + self.shape[1]].ravel()
+        out[out < 1e-6] = 0.0  # FFT round-off
+        return out
 
 
 def _select(cx, cy, score, eligible, k, sep, tiebreak=None):
@@ -168,8 +178,16 @@ def derive_tgps(
     rows, cols = np.divmod(np.arange(nrow * ncol), ncol)
     cx = ox + (cols + 0.5) * f
     cy = oy + (rows + 0.5) * f
+    conv = _DiscConv(
+        (nrow, ncol),
+        {
+            "disc": _disc(config.radius, f),
+            "core": _disc(f, f),
+            "polygon": _disc(config.radius + config.buffer, f),
+        },
+    )
 
-    hot_grid = make_grid(poly, config.hotspot_cell, clip=False) if config.require_hotspot else None
+    hot_grid = lattice_grid(poly, config.hotspot_cell) if config.require_hotspot else None
     budget = config.area_share * force_area
     picked = {}
     summary: dict = {
@@ -181,24 +199,23 @@ def derive_tgps(
     for kind, mask, k in (("violent", is_v, config.n_violent), ("asb", is_a, config.n_asb)):
         if k <= 0:
             continue
-        cnt, hsum = _disc_sums(
-            x[mask], y[mask], [None, harm[mask]], (ox, oy), (nrow, ncol), f, config.radius
-        )
+        col = np.floor((x[mask] - ox) / f).astype(np.int64)
+        row = np.floor((y[mask] - oy) / f).astype(np.int64)
+        ok = (col >= 0) & (col < ncol) & (row >= 0) & (row < nrow)
+        idx = row[ok] * ncol + col[ok]
+        f_cnt = conv.fft(np.bincount(idx, minlength=nrow * ncol).astype("float64"))
+        f_harm = conv.fft(np.bincount(idx, weights=harm[mask][ok], minlength=nrow * ncol))
+        cnt, hsum = conv.conv(f_cnt, "disc"), conv.conv(f_harm, "disc")
         # tie-break: many centres near a compact cluster hold the same crimes; prefer the one
         # with most crime within one cell of it (the cluster's core)
-        (core,) = _disc_sums(x[mask], y[mask], [None], (ox, oy), (nrow, ncol), f, f)
+        core = conv.conv(f_cnt, "core")
         per_year = cnt / years
         elig = (per_year >= config.min_per_year) & (per_year <= config.max_per_year)
         if config.exclude_near_over_max:
             # no polygon may take in part of a too-busy centre (its disc shifted to its edge)
-            over = (per_year > config.max_per_year).astype("float64").reshape(nrow, ncol)
+            over = (per_year > config.max_per_year).astype("float64")
             if over.any():
-                r2 = int(np.floor((config.radius + config.buffer) / f))
-                off = np.arange(-r2, r2 + 1) * f
-                disc = (
-                    np.hypot(off[None, :], off[:, None]) <= config.radius + config.buffer
-                ).astype("float64")
-                elig &= fftconvolve(over, disc, mode="same").ravel() < 0.5
+                elig &= conv.conv(conv.fft(over), "polygon") < 0.5
         cand = np.flatnonzero(elig)
         elig[cand] = shapely.contains_xy(poly, cx[cand], cy[cand])  # centre inside the force
         if hot_grid is not None:

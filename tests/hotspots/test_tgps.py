@@ -29,8 +29,8 @@ def scene(hs, rng):
             rng, X0 + 2350, Y0 + 2000, 120, "Violence and sexual offences", M
         ),  # V2: 350 m from V1
         hs.cluster(
-            rng, X0 + 7000, Y0 + 7000, 100, "Violence and sexual offences", M
-        ),  # V3: 50 a year
+            rng, X0 + 7000, Y0 + 7000, 140, "Violence and sexual offences", M
+        ),  # V3: 70 a year
         hs.cluster(
             rng, X0 + 7000, Y0 + 2000, 800, "Violence and sexual offences", M
         ),  # V4: 400 a year, too busy
