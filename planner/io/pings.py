@@ -1,7 +1,8 @@
 """GPS ping ingest (radio and vehicle AVL): CSV or Parquet, streamed in chunks, with rejects.
 
 Default columns: ``officer_id, timestamp, longitude, latitude`` or ``officer_id, timestamp,
-easting, northing`` (``callsign`` is accepted for ``officer_id``), optional ``speed`` (m/s)
+easting, northing`` (or ``x, y`` in EPSG:27700, as the canonical frame below is written;
+``callsign`` is accepted for ``officer_id``), optional ``speed`` (m/s)
 and ``device`` (e.g. "radio", "vehicle"). Other names through a :class:`PingMapping`.
 
 Timestamps are ISO 8601. With an offset (``Z``, ``+01:00``) they are exact; naive ones are
@@ -134,6 +135,8 @@ def detect_mapping(columns, file: str = "<input>") -> PingMapping:
         m["x"], m["y"], coords = cols["longitude"], cols["latitude"], "lonlat"
     elif "easting" in cols and "northing" in cols:
         m["x"], m["y"], coords = cols["easting"], cols["northing"], "bng"
+    elif "x" in cols and "y" in cols:  # the canonical ping frame (EPSG:27700)
+        m["x"], m["y"], coords = cols["x"], cols["y"], "bng"
     else:
         raise InputError(
             file,
@@ -222,7 +225,7 @@ class _Chunk:
                     "source_row": self.rows[mask],
                     "reason": reason,
                     "field": fld,
-                    "value": pd.Series(values).astype(str).to_numpy()[mask],
+                    "value": pd.Series(values).iloc[np.flatnonzero(mask)].astype(str).to_numpy(),
                 }
             )
         )
@@ -313,7 +316,9 @@ def _normalise(
     )
     ts_raw = raw[col["timestamp"]]
     utc, naive, naive_mask, bad_t = _timestamps(ts_raw, m.datetime_format)
-    blank_t = ts_raw.isna().to_numpy() | (_as_str(ts_raw).fillna("") == "").to_numpy(bool)
+    blank_t = ts_raw.isna().to_numpy().copy()
+    if not pd.api.types.is_datetime64_any_dtype(ts_raw.dtype):
+        blank_t |= (_as_str(ts_raw).fillna("") == "").to_numpy(bool)
     c.reject(blank_t, "missing timestamp", "timestamp", ts_raw)
     c.reject(bad_t, "unparseable timestamp", "timestamp", ts_raw)
     if naive_mask.any():
@@ -345,7 +350,7 @@ def _normalise(
     out = pd.DataFrame(
         {
             "officer_id": pd.array(off.to_numpy()[k], dtype="string"),
-            "timestamp": utc[k].dt.tz_convert(TZ).to_numpy(),
+            "timestamp": utc[k].dt.tz_convert(TZ).array,
             "x": np.asarray(x, np.float64),
             "y": np.asarray(y, np.float64),
             "speed": sp[k],

@@ -85,6 +85,19 @@ def row_methods(
     if team_kind is not None:
         by_kind = team.map(team_kind).map(KIND_METHOD)
         method = method.where(method.notna(), by_kind)
+    if plan is not None and len(plan) and method.isna().any():
+        # no team known: the method with the most planned minutes in that TGP that day
+        p = plan.assign(date=pd.to_datetime(plan["date"]).astype("datetime64[s]"))
+        top = p.groupby(["tgp_id", "date", "method"])["minutes"].sum().reset_index()
+        top = (
+            top.sort_values("minutes")
+            .drop_duplicates(["tgp_id", "date"], keep="last")
+            .set_index(["tgp_id", "date"])["method"]
+        )
+        key = pd.MultiIndex.from_arrays(
+            [tg.astype(object), pd.to_datetime(rows["date"].to_numpy()).astype("datetime64[s]")]
+        )
+        method = method.where(method.notna(), pd.Series(top.reindex(key).to_numpy(), dtype=object))
     return method.fillna(default).astype(str).to_numpy()
 
 
@@ -398,7 +411,8 @@ def delivery_report(
     cfg: DeliveryConfig | None = None,
     start: date | None = None,
 ) -> DeliveryReport:
-    """Plan against delivery up to ``as_of`` (inclusive; default: the plan's last day).
+    """Plan against delivery from ``start`` (default: the plan's first day) up to ``as_of``
+    (inclusive; default: the plan's last day).
 
     ``daily_officer_hours`` (all delivered officer-hours per day since 1 April, e.g. earlier
     quarters' logs plus this quarter's GPS) drives the trajectory; by default the delivered
@@ -407,17 +421,20 @@ def delivery_report(
     cfg = cfg or DeliveryConfig()
     if as_of is None:
         as_of = pd.to_datetime(plan["date"]).max().date() if len(plan) else date.today()
+    if start is None and len(plan):
+        start = pd.to_datetime(plan["date"]).min().date()
     p = plan[pd.to_datetime(plan["date"]) <= pd.Timestamp(as_of)]
     if start is not None:
         p = p[pd.to_datetime(p["date"]) >= pd.Timestamp(start)]
-    d = delivered[pd.to_datetime(delivered["date"]) <= pd.Timestamp(as_of)]
+    upto = delivered[pd.to_datetime(delivered["date"]) <= pd.Timestamp(as_of)]
+    d = upto[pd.to_datetime(upto["date"]) >= pd.Timestamp(start)] if start is not None else upto
     cmp = compare(p, d, lpa_of=lpa_of, start=start, end=as_of)
     by = {lvl: roll_up(cmp, lvl) for lvl in LEVELS}
     by["lpa_method"] = roll_up(cmp, ["lpa", "method"])
     share = place_day_share(p, d, cfg)
     share_q = place_day_share(p, d, cfg, by="quarter")
     if daily_officer_hours is None:
-        allm = d[d["method"] == "all"]
+        allm = upto[upto["method"] == "all"]
         daily_officer_hours = allm.groupby("date")["officer_minutes"].sum() / 60.0
     traj = trajectory(daily_officer_hours, as_of, cfg) if len(daily_officer_hours) else None
     return DeliveryReport(

@@ -41,7 +41,14 @@ import pandas as pd
 import shapely
 
 from planner.errors import PlannerError
-from planner.tracking.intervals import NS, TZ, Intervals, split_days, union
+from planner.tracking.intervals import (
+    NS,
+    TZ,
+    Intervals,
+    from_epoch,
+    split_days,
+    union,
+)
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,7 @@ class TGPIndex:
         owner = np.repeat(np.arange(len(self.geoms)), shapely.get_num_geometries(self.boundaries))
         self.edge_tgp = owner[pid[:-1][same]].astype(np.int32)  # TGP of each edge
         self.ex0, self.ey0, self.ex1, self.ey1 = ax, ay, bx, by
+        self.edge_len = np.hypot(bx - ax, by - ay)
         self.gcs = cs * _EDGE_CELLS
         self.gnx = int(math.ceil(nx / _EDGE_CELLS))
         self.gny = int(math.ceil(ny / _EDGE_CELLS))
@@ -294,6 +302,18 @@ class TGPIndex:
         seg = moving[seg]
         cell = jj * self.gnx + ii
         cnt = self.cell_ptr[cell + 1] - self.cell_ptr[cell]
+        # keep cells with edges that the segment's line passes through (centre within half a
+        # diagonal of the line): long segments touch few of their bounding box's cells
+        busy = np.flatnonzero(cnt > 0)
+        seg, cell, cnt = seg[busy], cell[busy], cnt[busy]
+        ccx = self.gx0 + (cell % self.gnx + 0.5) * g
+        ccy = self.gy0 + (cell // self.gnx + 0.5) * g
+        seg_len = np.hypot(dx, dy)
+        near_line = (
+            np.abs(dx[seg] * (ccy - y0[seg]) - dy[seg] * (ccx - x0[seg]))
+            <= (0.7072 * g + _EPS) * seg_len[seg]
+        )
+        seg, cell, cnt = seg[near_line], cell[near_line], cnt[near_line]
         pair = np.repeat(np.arange(len(seg)), cnt)
         k = np.arange(len(pair)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
         e = self.cell_edges[self.cell_ptr[cell[pair]] + k]
@@ -306,7 +326,7 @@ class TGPIndex:
         safe = np.where(den == 0, 1.0, den)
         t = np.where(den == 0, -1.0, (wx * ey - wy * ex) / safe)
         u = np.where(den == 0, -1.0, (wx * sy - wy * sx) / safe)
-        scale = np.hypot(sx, sy) * np.hypot(ex, ey)
+        scale = seg_len[ps] * self.edge_len[e]
         para = np.abs(den) <= _DEGEN * scale
         hit = ~para & (t >= -_DEGEN) & (t <= 1 + _DEGEN) & (u >= -_DEGEN) & (u <= 1 + _DEGEN)
         # collinear overlap / touching: degenerate when the edge is on the segment's line
@@ -796,7 +816,7 @@ def epoch_seconds(ts: pd.Series) -> np.ndarray:
 
 
 def _from_epoch(sec: np.ndarray, tz: str) -> pd.DatetimeIndex:
-    return pd.to_datetime(np.round(sec * NS).astype(np.int64), utc=True).tz_convert(tz)
+    return from_epoch(sec, tz)
 
 
 def dwell(

@@ -71,6 +71,31 @@ def _runs(key, lo, hi, covered, tol: float = 0.0) -> Intervals:
     return Intervals(key[first], lo[first], hi[last])
 
 
+def from_epoch(sec, tz: str = TZ) -> pd.DatetimeIndex:
+    """Epoch seconds (float) -> tz-aware timestamps (ns), without an object round trip."""
+    ns = np.round(np.asarray(sec, np.float64) * NS).astype(np.int64).astype("datetime64[ns]")
+    return pd.DatetimeIndex(ns).tz_localize("UTC").tz_convert(tz)
+
+
+def to_epoch(ts) -> np.ndarray:
+    """tz-aware timestamps -> float64 epoch seconds."""
+    s = pd.Series(ts)
+    return (
+        s.dt.tz_convert("UTC")
+        .astype("datetime64[ns, UTC]")
+        .to_numpy(dtype="datetime64[ns]")
+        .astype(np.int64)
+        / NS
+    )
+
+
+def take_strings(values, codes) -> pd.api.extensions.ExtensionArray:
+    """``values[codes]`` as a pandas string array, converting only the distinct values."""
+    return pd.array(np.asarray(values, dtype=object), dtype="string").take(
+        np.asarray(codes, np.int64)
+    )
+
+
 def union(iv: Intervals, tol: float = 0.0) -> Intervals:
     """Union of the intervals of each key (maximal disjoint runs, sorted by key and start).
 

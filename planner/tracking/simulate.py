@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.tracking.intervals import NS
+from planner.tracking.intervals import from_epoch, take_strings
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,12 @@ def visit_pings(
     df = pd.concat(out, ignore_index=True)
     if cfg.loss > 0:
         df = df[rng.random(len(df)) >= cfg.loss]
-    df = df.sort_values(["officer", "t"], kind="stable").drop_duplicates(["officer", "t"])
-    return df.reset_index(drop=True)
+    o, t = df["officer"].to_numpy(), df["t"].to_numpy()
+    order = np.lexsort((t, o))
+    o, t = o[order], t[order]
+    keep = np.ones(len(o), bool)
+    keep[1:] = (o[1:] != o[:-1]) | (t[1:] != t[:-1])
+    return df.iloc[order[keep]].reset_index(drop=True)
 
 
 def to_ping_frame(sim: pd.DataFrame, officer_ids, tz: str = "Europe/London") -> pd.DataFrame:
@@ -116,10 +120,8 @@ def to_ping_frame(sim: pd.DataFrame, officer_ids, tz: str = "Europe/London") -> 
     ids = np.asarray(officer_ids)
     return pd.DataFrame(
         {
-            "officer_id": pd.array(ids[sim["officer"].to_numpy()], dtype="string"),
-            "timestamp": pd.to_datetime(
-                np.round(sim["t"].to_numpy() * NS).astype(np.int64), utc=True
-            ).tz_convert(tz),
+            "officer_id": take_strings(ids, sim["officer"].to_numpy()),
+            "timestamp": from_epoch(sim["t"].to_numpy(), tz),
             "x": sim["x"].to_numpy(),
             "y": sim["y"].to_numpy(),
             "speed": sim["speed"].to_numpy(np.float64),

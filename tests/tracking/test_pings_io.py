@@ -150,7 +150,7 @@ def test_malformed_files_give_one_clear_message(tmp_path):
     p = write(tmp_path, "e.csv", "officer,when,lon,lat\nPC1,2025,1,2\n")
     with pytest.raises(InputError, match=r"e\.csv, line 1, field 'officer_id': missing column"):
         load_pings(p, progress=False)
-    p = write(tmp_path, "f.csv", "officer_id,timestamp,x,y\nPC1,2025,1,2\n")
+    p = write(tmp_path, "f.csv", "officer_id,timestamp,lon,lat\nPC1,2025,1,2\n")
     with pytest.raises(InputError, match=r"f\.csv, line 1, field 'longitude'"):
         load_pings(p, progress=False)
     p = tmp_path / "g.parquet"

@@ -1,0 +1,215 @@
+"""`planner track` (GPS pings -> patrol minutes per TGP, plan against delivery) and
+`planner visibility` (share of duty time out in the community)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "track",
+        help="GPS pings to patrol minutes in each TGP (and plan against delivery)",
+        description="Read radio/vehicle GPS pings (CSV or Parquet), geofence every officer's track "
+        "against the TGP layer and write place-days (officer- and presence-minutes, visits, "
+        "Koper-compliant visits per TGP and day). With --plan, compare with the plan's visits. "
+        "Rejected pings go to a CSV with a reason; read = accepted + rejected.",
+    )
+    p.add_argument(
+        "--pings", nargs="+", type=Path, required=True, metavar="PATH", help="ping files or folders"
+    )
+    p.add_argument(
+        "--tgps", type=Path, required=True, help="TGP layer (GeoPackage, GeoParquet, GeoJSON)"
+    )
+    p.add_argument("--plan", type=Path, help="plan folder (visits.parquet from `planner schedule`)")
+    p.add_argument(
+        "--logs", nargs="+", type=Path, default=[], help="patrol logs without GPS (CSV/Parquet)"
+    )
+    p.add_argument("--mapping", type=Path, help="JSON column mapping for the ping files")
+    p.add_argument(
+        "--workspace", type=Path, help="workspace for officers and teams (delivery by method)"
+    )
+    p.add_argument(
+        "--gap-cap",
+        type=float,
+        default=2.0,
+        help="longest gap between pings counted, minutes (default 2)",
+    )
+    p.add_argument(
+        "--as-of", help="report delivery up to this date (YYYY-MM-DD; default: last ping day)"
+    )
+    p.add_argument(
+        "--partitions", type=int, default=1, help="officer partitions run in parallel processes"
+    )
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_track)
+
+    v = sub.add_parser(
+        "visibility",
+        help="share of duty time out in the community per officer, team and LPA",
+        description="From duty periods, custody/investigation episodes and GPS time inside stations "
+        "and custody suites, the share of duty time officers spent out in the community in a month.",
+    )
+    v.add_argument(
+        "--workspace",
+        type=Path,
+        required=True,
+        help="workspace with duty_periods (and custody_episodes, stations, pings)",
+    )
+    v.add_argument("--month", required=True, help="YYYY-MM")
+    v.add_argument("--json", action="store_true", help="print one JSON object")
+    v.set_defaults(func=run_visibility)
+
+
+def run_track(args) -> int:
+    from datetime import date
+
+    import pandas as pd
+
+    from planner.errors import PlannerError
+    from planner.io.boundaries import read_layer
+    from planner.io.pings import load_pings
+    from planner.tracking.delivery import (
+        delivered_place_days,
+        delivery_report,
+        read_plan,
+        row_methods,
+    )
+    from planner.tracking.dwell import DwellConfig, TGPIndex, dwell, place_days
+    from planner.tracking.logs import log_rows, read_logs
+
+    if args.gap_cap <= 0:
+        raise PlannerError("--gap-cap must be positive (minutes)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tgps, _ = read_layer(args.tgps)
+    if "tgp_id" not in tgps.columns:
+        raise PlannerError(f"{args.tgps}: the TGP layer has no 'tgp_id' column")
+    cfg = DwellConfig(gap_cap_s=args.gap_cap * 60.0)
+    loaded = load_pings(
+        args.pings,
+        mapping=args.mapping,
+        rejects_path=out / "pings_rejects.csv",
+        progress=sys.stderr.isatty(),
+    )
+    index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
+    res = dwell(loaded.pings, index, cfg, partitions=max(args.partitions, 1))
+    rows, officers = res.rows, res.officers
+    log_stats = None
+    if args.logs:
+        logs = pd.concat([read_logs(p) for p in args.logs], ignore_index=True)
+        lrows, officers, log_stats = log_rows(logs, rows, officers, index.ids, cfg)
+        rows = pd.concat([rows, lrows], ignore_index=True)
+    pdays = place_days(rows, index.ids, cfg)
+    pdays.to_parquet(out / "place_days.parquet", index=False)
+    res.visits.to_parquet(out / "visits.parquet", index=False)
+    by_tgp = pdays.groupby("tgp_id")[
+        ["officer_minutes", "presence_minutes", "visits", "compliant_visits"]
+    ].sum()
+    summary = {
+        "pings_read": loaded.read,
+        "pings_accepted": loaded.accepted,
+        "pings_rejected": loaded.rejected,
+        "rejects_by_reason": loaded.summary()["by_reason"],
+        "rejects_file": loaded.rejects_file,
+        "pings_dropped_speed": res.stats.speed_dropped,
+        "duplicate_pings": res.stats.duplicates,
+        "officers": int(len(res.officers)),
+        "officer_hours": round(float(pdays["officer_minutes"].sum()) / 60.0, 4),
+        "presence_hours": round(float(pdays["presence_minutes"].sum()) / 60.0, 4),
+        "by_tgp": {
+            str(k): {
+                "officer_minutes": round(float(r.officer_minutes), 4),
+                "presence_minutes": round(float(r.presence_minutes), 4),
+                "visits": int(r.visits),
+                "compliant_visits": int(r.compliant_visits),
+            }
+            for k, r in by_tgp.iterrows()
+        },
+        "out": str(out),
+    }
+    if log_stats is not None:
+        summary["logs"] = {k: round(v, 4) for k, v in log_stats.items()}
+    if args.plan:
+        plan = read_plan(args.plan)
+        officer_team = team_kind = None
+        if args.workspace:
+            from planner.workspace import Workspace
+
+            ws = Workspace(args.workspace)
+            officer_team = ws.officers().set_index("officer_id")["team_id"]
+            team_kind = ws.teams().set_index("team_id")["kind"]
+        methods = row_methods(
+            rows, officers, index.ids, officer_team=officer_team, team_kind=team_kind, plan=plan
+        )
+        delivered = delivered_place_days(rows, methods, index.ids, cfg)
+        as_of = (
+            date.fromisoformat(args.as_of)
+            if args.as_of
+            else (pd.to_datetime(pdays["date"]).max().date() if len(pdays) else None)
+        )
+        lpa_of = tgps.set_index("tgp_id")["lpa"] if "lpa" in tgps.columns else None
+        rep = delivery_report(plan, delivered, lpa_of=lpa_of, as_of=as_of)
+        summary["plan"] = rep.summary()
+        planned = rep.by["tgp_id"].set_index("tgp_id")
+        for k, r in planned.iterrows():
+            e = summary["by_tgp"].setdefault(
+                str(k),
+                {
+                    "officer_minutes": 0.0,
+                    "presence_minutes": 0.0,
+                    "visits": 0,
+                    "compliant_visits": 0,
+                },
+            )
+            e["planned_minutes"] = round(float(r.planned_hours) * 60, 4)
+            e["planned_officer_minutes"] = round(float(r.planned_officer_hours) * 60, 4)
+        for lvl, df in rep.by.items():
+            df.to_csv(out / f"delivery_by_{lvl}.csv", index=False)
+        rep.place_days.to_csv(out / "place_day_share.csv", index=False)
+        if rep.trajectory is not None:
+            rep.trajectory.daily.to_csv(out / "trajectory.csv", index=False)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"pings read {loaded.read:,}  accepted {loaded.accepted:,}  rejected {loaded.rejected:,}; "
+            f"officer-hours {summary['officer_hours']:,.1f}  presence-hours {summary['presence_hours']:,.1f} "
+            f"in {len(by_tgp)} TGP(s)"
+        )
+        if "plan" in summary:
+            pl = summary["plan"]
+            print(
+                f"plan: {pl['planned_hours']:,.1f} h planned, {pl['delivered_hours']:,.1f} h delivered; place-days delivered {pl['place_day_share']:.1%} (target {pl['place_day_target']:.0%})"
+            )
+            if pl.get("trajectory", {}).get("alert"):
+                t = pl["trajectory"]
+                print(
+                    f"ALERT: year-end forecast {t['forecast_hours']:,.0f} h, {t['shortfall_hours']:,.0f} h short of {t['target_hours']:,.0f} h"
+                )
+        print(f"wrote {out}")
+    return 0
+
+
+def run_visibility(args) -> int:
+    from planner.tracking.visibility import workspace_visibility
+    from planner.workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    rep = workspace_visibility(ws, args.month)
+    s = rep.summary()
+    if args.json:
+        print(json.dumps(s))
+    else:
+        print(
+            f"visibility {args.month} ({'SYNTHETIC demo data' if s['synthetic'] else 'workspace data'}): force {s['force']['community_share']:.1%} of duty time in the community"
+        )
+        for lpa, r in s["by_lpa"].items():
+            print(
+                f"  {lpa:<28} {r['community_share']:6.1%}  custody {r['custody_hours']:8.1f} h  investigation {r['investigation_hours']:8.1f} h  station {r['station_hours']:8.1f} h"
+            )
+    return 0
