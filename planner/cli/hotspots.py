@@ -238,11 +238,27 @@ def register(sub) -> None:
     p = sub.add_parser(
         "coverage", help="coverage report of a TGP layer: area, offence, harm, knife shares; PAI"
     )
-    p.add_argument("--tgps", type=Path, required=True, help="TGP layer with a tgp_id column")
-    _common(p)
+    p.add_argument(
+        "--tgps", type=Path, help="TGP layer with a tgp_id column (default: the workspace's)"
+    )
+    p.add_argument(
+        "--crimes",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="crime files or folders (default: the workspace's series)",
+    )
+    p.add_argument(
+        "--boundary", type=Path, help="force area: any polygon layer (default: the workspace's)"
+    )
     p.add_argument("--start", help="first month YYYY-MM")
     p.add_argument("--end", help="last month YYYY-MM")
-    p.add_argument("--workspace", type=Path, help="workspace whose LPAs give the per-LPA rows")
+    p.add_argument(
+        "--workspace",
+        type=Path,
+        help="workspace whose LPAs give the per-LPA rows; alone, it supplies the TGP layer, "
+        "crimes (its derivation window unless --start/--end) and boundary: the paper's table in one command",
+    )
     p.add_argument("--lpas", type=Path, help="LPA layer for the per-LPA rows")
     p.add_argument("--relevant", help="comma-separated crime types counted as relevant offences")
     p.add_argument("--csv", type=Path, help="write the table as CSV")
@@ -391,11 +407,31 @@ def run_tgps(args) -> int:
 
 
 def run_coverage(args) -> int:
+    from planner.errors import PlannerError
     from planner.hotspots.config import CoverageConfig
     from planner.hotspots.coverage import SUMMARY_KEYS, coverage_report
     from planner.hotspots.grid import filter_crimes
     from planner.hotspots.tgps import read_tgps
 
+    if args.workspace is not None:
+        from planner.workspace import Workspace
+
+        ws = Workspace(args.workspace)
+        if args.tgps is None:
+            args.tgps = ws.table_path("tgps")
+        if args.boundary is None:
+            args.boundary = ws.table_path("force")
+        if args.crimes is None:
+            args.crimes = [ws.table_path("crimes_synthetic")]
+            if args.start is None and args.end is None:
+                from planner.demo.tgps import WINDOW
+
+                args.start, args.end = WINDOW
+            syn = " (SYNTHETIC)" if ws.is_synthetic("crimes_synthetic") else ""
+            _log(f"crimes: the workspace series {args.start}..{args.end}{syn}")
+    missing = [n for n in ("tgps", "crimes", "boundary") if getattr(args, n) is None]
+    if missing:
+        raise PlannerError(f"coverage needs --{', --'.join(missing)} (or --workspace)")
     tg = read_tgps(args.tgps)
     crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
     crimes = filter_crimes(crimes, None, args.start, args.end)

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from planner.cli import main
-from planner.hotspots.coverage import coverage_report
 from planner.hotspots.tgps import TGP_COLUMNS
 
 
@@ -27,12 +26,18 @@ def test_demo_tgp_layer(demo_ws):
     meta = json.loads(demo_ws.path("tgps_coverage.json").read_text())
     assert meta["synthetic"] is True and meta["window"] == ["2023-04", "2025-03"]
     assert meta["area_share"] <= 0.022
-    crimes = demo_ws.crimes("2023-04", "2025-03")
-    rep = coverage_report(tg, crimes, geo.study_area, geo)
+
+
+def test_paper_table_in_one_command(demo_ws, capsys):
+    """`planner coverage --workspace WS` reproduces the demo step's coverage report."""
+    meta = json.loads(demo_ws.path("tgps_coverage.json").read_text())
+    assert main(["coverage", "--workspace", str(demo_ws.root), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
     for k in ("area_share", "offence_share", "harm_share", "knife_share", "pai", "harm_pai"):
-        assert rep.summary[k] == pytest.approx(meta[k], rel=1e-6)
-    assert rep.summary["asb_overlapping_violent"] == meta["asb_overlapping_violent"]
-    assert rep.summary["pai"] > 3  # the layer concentrates crime
+        assert s[k] == pytest.approx(meta[k], rel=1e-6)
+    assert s["n_tgps"] == 84 and s["asb_overlapping_violent"] == meta["asb_overlapping_violent"]
+    assert [r["area"] for r in s["by_lpa"]] == [r["area"] for r in meta["by_lpa"]]
+    assert s["pai"] > 3  # the layer concentrates crime
 
 
 def test_advance_on_the_demo(demo_ws, tmp_path, capsys):
