@@ -39,6 +39,8 @@ from planner.planning.config import PlanConfig
 
 #: tie-break scale for method preference in the objective (far below any harm difference)
 PREFERENCE_SCALE = 1e-3
+#: relative random jitter of the objective when stage 2 re-places visits (unpredictability)
+STAGE2_JITTER = 0.25
 #: days per independent sub-problem (constraints never span days)
 DAYS_PER_BLOCK = 7
 
@@ -324,6 +326,7 @@ def assign(
     cap: Capacity,
     elig: np.ndarray,
     cfg: PlanConfig,
+    rng: np.random.Generator | None = None,
 ) -> Assignment:
     """Assign sampled visits ``k[t, d, b]`` to pools under capacity (stage 1), then re-place
     unstaffed visits in other bands of the same TGP-day (stage 2).
@@ -371,6 +374,11 @@ def assign(
         m = room > 0
         tt, dd, bb, room = tt[m], dd[m], bb[m], room[m]
         group = np.repeat(np.arange(len(rt)), B)[m]
+        # stage 2 chooses bands itself: a seeded random jitter on the harm weights (up to
+        # STAGE2_JITTER of a visit's value) keeps those choices from repeating day after day
+        w2 = weight_tdb
+        if rng is not None and STAGE2_JITTER > 0:
+            w2 = weight_tdb * (1.0 + STAGE2_JITTER * rng.random(weight_tdb.shape))
         s2, p2, x2, status2 = _solve(
             tt,
             dd,
@@ -379,7 +387,7 @@ def assign(
             group,
             resid[rt, rd],
             usage_td,
-            weight_tdb,
+            w2,
             cap_left,
             elig,
             cfg,

@@ -254,7 +254,7 @@ def plan_quarter(
     weight = avg_len[:, :, None] * (1.0 + hn[:, None, None] * rel + top[:, None, None])
     if cfg.assignment == "full":
         sampled = np.zeros_like(sampled)
-    asg = assign(sampled, visits_td, usage_td, weight, slot_cap, cap, elig, cfg)
+    asg = assign(sampled, visits_td, usage_td, weight, slot_cap, cap, elig, cfg, rng=rng)
 
     visits = _build_visits(asg, q, r, visits_td, ids, dates, cap, cfg, rng)
     placed_td = np.zeros((T, D), dtype=np.int64)
@@ -262,6 +262,8 @@ def plan_quarter(
     visits = pd.concat([visits, pin_rows], ignore_index=True) if len(pin_rows) else visits
     visits = visits.sort_values(["start", "tgp_id"], kind="stable").reset_index(drop=True)
     visits["visit_id"] = [f"{quarter}-{i:06d}" for i in range(1, len(visits) + 1)]
+    for c in ("start", "end"):
+        visits[c] = visits[c].astype(f"datetime64[ns, {TZ}]")
     visits = visits[list(VISIT_COLUMNS)]
 
     planned = int(visits["minutes"].sum())
@@ -277,6 +279,25 @@ def plan_quarter(
     binding = diagnose(
         ut, ud, unmet_min, planned, floor, cap, elig, slot_full, ids, cfg.band_labels
     )
+    # minimum daily visits at the top-harm TGPs (pinned visits count)
+    top_idx = np.argsort(-harm, kind="stable")[: cfg.dosage.top_tgps]
+    pinned_n = np.zeros((T, D), dtype=np.int64)
+    np.add.at(pinned_n, (pin_t, pin_d), 1)
+    got = placed_td[top_idx] + pinned_n[top_idx]
+    short_td = got < cfg.dosage.min_daily_visits_top
+    if short_td.any():
+        binding.append(
+            {
+                "constraint": f"minimum {cfg.dosage.min_daily_visits_top} visits a day at the "
+                f"{len(top_idx)} highest-harm TGPs",
+                "short_hours": float(
+                    (cfg.dosage.min_daily_visits_top - got)[short_td].sum()
+                    * cfg.dosage.visit_minutes
+                )
+                / 60,
+                "detail": f"{int(short_td.sum())} TGP-days below the minimum",
+            }
+        )
 
     pred = predictability(visits, cfg, ids)
     summary = _summary(
