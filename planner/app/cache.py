@@ -1,0 +1,34 @@
+"""One :class:`~planner.app.data.AppData` per workspace, shared by every session of the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+
+from planner.app.data import AppData
+
+
+def get_data(workspace: str | Path) -> AppData:
+    """The shared data for ``workspace`` (created on first use, then reused by all sessions)."""
+    path = str(Path(workspace).resolve())
+    return pn.state.as_cached(f"planner-app-data:{path}", AppData, workspace=path)
+
+
+def clear() -> None:
+    """Forget every cached workspace (tests, or after rebuilding a workspace)."""
+    for key in [
+        k
+        for k in pn.state.cache
+        if str(k[0] if isinstance(k, tuple) else k).startswith("planner-app-data:")
+    ]:
+        del pn.state.cache[key]
+
+
+def warm(workspace: str | Path) -> AppData:
+    """Load the shared data now (crime index and display layers) so the first session is fast."""
+    data = get_data(workspace)
+    data.crimes  # noqa: B018  (builds the crime index)
+    for level in ("force", "LPAs", "neighbourhoods", "wards"):
+        data.layer(level)
+    return data

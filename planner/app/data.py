@@ -1,0 +1,401 @@
+"""Display-ready, read-only frames for the app, built once per workspace and shared by all sessions.
+
+No Panel import here: :class:`AppData` is a plain object. :func:`planner.app.cache.get_data`
+keeps one instance per workspace in Panel's process-wide cache (``pn.state.as_cached``), so
+every browser session reads the same frames instead of copying them.
+
+Polygons are simplified in metres (EPSG:27700) and projected once to EPSG:3857 for display;
+crime points are held as compact arrays (month index, type code, harm, ward code, x/y in
+EPSG:3857) so that a filter change is a vectorised mask and a ``bincount``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner.crs import WEB
+from planner.errors import PlannerError
+from planner.schema import CRIME_TYPES
+from planner.workspace import Workspace
+
+#: the area levels the maps can colour, with their key and label columns
+LEVELS: dict[str, tuple[str, str]] = {
+    "wards": ("ward_code", "ward"),
+    "neighbourhoods": ("nbh_code", "neighbourhood"),
+    "LPAs": ("lpa_code", "lpa"),
+}
+
+#: measures an area can be coloured by
+MEASURES: tuple[str, ...] = ("crimes", "harm")
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """Display settings (documented defaults).
+
+    Attributes
+    ----------
+    simplify_m : float
+        Douglas-Peucker tolerance in metres applied to polygons before display (25 m keeps
+        ward outlines recognisable at force scale and shrinks them about tenfold).
+    default_months : int
+        Length of the default period, ending at the workspace's "today" month.
+    """
+
+    simplify_m: float = 25.0
+    default_months: int = 3
+
+
+def month_index(month: pd.Series | np.ndarray | list[str]) -> np.ndarray:
+    """ "YYYY-MM" strings -> integer months since year 0 (year * 12 + month - 1)."""
+    s = pd.Series(np.asarray(month, dtype=object)).astype("string")
+    y = pd.to_numeric(s.str.slice(0, 4), errors="coerce")
+    m = pd.to_numeric(s.str.slice(5, 7), errors="coerce")
+    return (y * 12 + m - 1).fillna(-1).astype("int64").to_numpy()
+
+
+def month_label(idx: int) -> str:
+    """Inverse of :func:`month_index` for one value."""
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
+
+
+def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """Simplify polygons in metres (EPSG:27700 input) and project once to EPSG:3857."""
+    if gdf.crs is None or gdf.crs.to_epsg() != 27700:
+        raise PlannerError(f"display layers must be in EPSG:27700, not {gdf.crs}")
+    out = gdf.copy()
+    out["geometry"] = out.geometry.simplify(tolerance_m, preserve_topology=True).make_valid()
+    return out.to_crs(WEB)
+
+
+def _codes(col, categories: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """Dictionary-encode a pyarrow string column: (int codes, -1 for null; the categories)."""
+    import pyarrow as pa
+
+    enc = (
+        col.dictionary_encode().combine_chunks()
+        if isinstance(col, pa.ChunkedArray)
+        else col.dictionary_encode()
+    )
+    cats = [str(v) for v in enc.dictionary.to_pylist()]
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int32")
+    if categories is None:
+        return codes, cats
+    remap = np.array(
+        [categories.index(c) if c in categories else -1 for c in cats] + [-1], dtype="int32"
+    )
+    return remap[codes], categories
+
+
+def wkb_points_xy(wkb) -> np.ndarray:
+    """(n, 2) coordinates of a pyarrow binary array of WKB points.
+
+    Plain little-endian 2-D points (21 bytes each, the GeoParquet norm) are read straight from
+    the buffer; anything else goes through shapely.
+    """
+    import pyarrow as pa
+    import shapely
+
+    arr = wkb.combine_chunks() if isinstance(wkb, pa.ChunkedArray) else wkb
+    n = len(arr)
+    if n and arr.null_count == 0 and arr.type in (pa.binary(), pa.large_binary()):
+        offs_dtype = "int64" if arr.type == pa.large_binary() else "int32"
+        bufs = arr.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=offs_dtype)[arr.offset : arr.offset + n + 1]
+        data = np.frombuffer(bufs[2], dtype="uint8")
+        if np.all(np.diff(offsets) == 21):
+            rows = data[offsets[0] : offsets[-1]].reshape(n, 21)
+            if np.all(rows[:, 0] == 1) and np.all(rows[:, 1:5].view("<u4")[:, 0] == 1):
+                return rows[:, 5:21].copy().view("<f8").reshape(n, 2)
+    return shapely.get_coordinates(shapely.from_wkb(np.asarray(arr.to_numpy(zero_copy_only=False))))
+
+
+class CrimeIndex:
+    """Compact columnar view of a crime table for fast filtering in the app.
+
+    Attributes are numpy arrays of equal length: ``month`` (month index), ``type_code``
+    (index into :attr:`types`), ``harm``, ``ward`` (index into :attr:`ward_codes`, -1 outside
+    every ward), ``bng`` (n x 2 EPSG:27700 metres); ``x``/``y`` (EPSG:3857, float32) are
+    computed on first use.
+
+    Build with :meth:`from_parquet` (fast path for a workspace table) or :meth:`from_frame`.
+    """
+
+    def __init__(self, month, type_code, harm, lsoa_codes, lsoa_cats, bng, wards, lsoas):
+        self.types: tuple[str, ...] = tuple(CRIME_TYPES)
+        self.month = np.asarray(month, dtype="int32")
+        self.type_code = np.asarray(type_code, dtype="int16")
+        self.harm = np.asarray(harm, dtype="float64")
+        self.bng = np.asarray(bng, dtype="float64")
+        self.n = len(self.month)
+        self.ward_codes: tuple[str, ...] = tuple(wards["ward_code"].astype(str))
+        self.ward = self._assign_wards(lsoa_codes, lsoa_cats, wards, lsoas)
+        valid = self.month[self.month >= 0]
+        self.months: tuple[str, ...] = (
+            tuple(month_label(m) for m in range(int(valid.min()), int(valid.max()) + 1))
+            if valid.size
+            else ()
+        )
+
+    @classmethod
+    def from_parquet(
+        cls, path: str | Path, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame | None
+    ) -> CrimeIndex:
+        """Read only the needed columns of a canonical crime GeoParquet file."""
+        import pyarrow.parquet as pq
+
+        tb = pq.read_table(path, columns=["month", "crime_type", "harm", "lsoa_code", "geometry"])
+        mcodes, mcats = _codes(tb.column("month"))
+        month = np.append(month_index(mcats), -1)[mcodes]
+        tcodes, _ = _codes(tb.column("crime_type"), list(CRIME_TYPES))
+        lcodes, lcats = _codes(tb.column("lsoa_code"))
+        harm = tb.column("harm").to_numpy().astype("float64")
+        return cls(
+            month,
+            tcodes,
+            np.nan_to_num(harm),
+            lcodes,
+            lcats,
+            wkb_points_xy(tb.column("geometry")),
+            wards,
+            lsoas,
+        )
+
+    @classmethod
+    def from_frame(
+        cls, crimes: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame | None
+    ) -> CrimeIndex:
+        """From a canonical crime GeoDataFrame (EPSG:27700)."""
+        ct = pd.Categorical(crimes["crime_type"].astype("string"), categories=list(CRIME_TYPES))
+        lc = pd.Categorical(crimes["lsoa_code"].astype("string"))
+        xy = (
+            np.column_stack([crimes.geometry.x.to_numpy(), crimes.geometry.y.to_numpy()])
+            if len(crimes)
+            else np.empty((0, 2))
+        )
+        return cls(
+            month_index(crimes["month"]),
+            ct.codes,
+            crimes["harm"].to_numpy(dtype="float64", na_value=0.0),
+            lc.codes,
+            [str(c) for c in lc.categories],
+            xy,
+            wards,
+            lsoas,
+        )
+
+    def _assign_wards(self, lsoa_codes, lsoa_cats, wards, lsoas) -> np.ndarray:
+        code_pos = pd.Series(np.arange(len(self.ward_codes)), index=list(self.ward_codes))
+        out = np.full(self.n, -1, dtype="int32")
+        if lsoas is not None and "ward_code" in lsoas.columns and len(lsoa_cats):
+            lk = lsoas.set_index("lsoa_code")["ward_code"].map(code_pos)
+            per_cat = pd.Series(lsoa_cats).map(lk).fillna(-1).astype("int32").to_numpy()
+            codes = np.asarray(lsoa_codes)
+            out = np.where(codes >= 0, np.append(per_cat, -1)[codes], -1).astype("int32")
+        todo = np.flatnonzero(out < 0)
+        if todo.size:
+            import shapely
+
+            geoms = shapely.points(self.bng[todo])
+            pt, wi = wards.sindex.query(geoms, predicate="intersects")
+            first = pd.Series(wi, index=pt).groupby(level=0).min()
+            out[todo[first.index.to_numpy()]] = first.to_numpy()
+        return out
+
+    @cached_property
+    def _web(self) -> tuple[np.ndarray, np.ndarray]:
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs(27700, 3857, always_xy=True)
+        x, y = tr.transform(self.bng[:, 0], self.bng[:, 1])
+        return np.asarray(x, dtype="float32"), np.asarray(y, dtype="float32")
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._web[0]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._web[1]
+
+    def mask(
+        self, start: str, end: str, types: list[str] | tuple[str, ...] | None = None
+    ) -> np.ndarray:
+        """Boolean mask of crimes in months ``start``..``end`` inclusive and of ``types``."""
+        m0, m1 = month_index([start, end])
+        keep = (self.month >= m0) & (self.month <= m1)
+        if types is not None and set(types) != set(self.types):
+            codes = [self.types.index(t) for t in types if t in self.types]
+            keep &= np.isin(self.type_code, np.asarray(codes, dtype="int16"))
+        return keep
+
+    def ward_totals(self, mask: np.ndarray, measure: str = "crimes") -> pd.Series:
+        """Crime count or harm sum per ward code for the masked crimes (all wards, 0 if none)."""
+        if measure not in MEASURES:
+            raise PlannerError(f"unknown measure '{measure}'; choose one of {', '.join(MEASURES)}")
+        w = self.ward[mask]
+        inside = w >= 0
+        weights = None if measure == "crimes" else self.harm[mask][inside]
+        vals = np.bincount(w[inside], weights=weights, minlength=len(self.ward_codes))
+        return pd.Series(
+            vals.astype("float64"), index=pd.Index(self.ward_codes, name="ward_code"), name=measure
+        )
+
+    def points(self, mask: np.ndarray) -> pd.DataFrame:
+        """x, y (EPSG:3857) and harm of the masked crimes, for datashader."""
+        return pd.DataFrame({"x": self.x[mask], "y": self.y[mask], "harm": self.harm[mask]})
+
+
+class AppData:
+    """Everything the app shows from one workspace, loaded lazily and kept for all sessions.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        The workspace to read.
+    config : DisplayConfig
+        Display settings.
+    """
+
+    def __init__(self, workspace: Workspace | str | Path, config: DisplayConfig | None = None):
+        self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+        self.config = config or DisplayConfig()
+        self._lock = threading.Lock()
+
+    # ---- metadata ----------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.ws.name
+
+    @cached_property
+    def notice(self) -> str:
+        return str(self.ws.meta.get("notice", ""))
+
+    def is_synthetic(self, table: str) -> bool:
+        return self.ws.is_synthetic(table)
+
+    def has(self, table: str) -> bool:
+        return self.ws.has_table(table)
+
+    @cached_property
+    def crime_table(self) -> str:
+        """The crime table the maps read: the synthetic series when present, else the real one."""
+        for t in ("crimes_synthetic", "crimes_real"):
+            if self.ws.has_table(t):
+                return t
+        raise PlannerError(f"workspace {self.ws.root} has no crime table")
+
+    # ---- layers ------------------------------------------------------------------
+    @cached_property
+    def geography(self):
+        return self.ws.geography()
+
+    @cached_property
+    def hierarchy(self) -> pd.DataFrame:
+        return self.geography.hierarchy()
+
+    def lpa_names(self) -> list[str]:
+        return self.geography.lpa_names()
+
+    @cached_property
+    def _display_layers(self) -> dict[str, gpd.GeoDataFrame]:
+        g = self.geography
+        tol = self.config.simplify_m
+        out = {
+            "force": simplify_for_display(g.force, tol),
+            "LPAs": simplify_for_display(g.lpas, tol),
+            "neighbourhoods": simplify_for_display(g.neighbourhoods, tol),
+            "wards": simplify_for_display(g.wards, tol),
+        }
+        if self.ws.has_table("tgps"):
+            out["tgps"] = simplify_for_display(self.ws.tgps(), self.config.simplify_m / 5)
+        return out
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """A display layer (simplified, EPSG:3857): force, LPAs, neighbourhoods, wards, tgps."""
+        with self._lock:
+            layers = self._display_layers
+        if name not in layers:
+            raise PlannerError(f"no display layer '{name}' in this workspace")
+        return layers[name]
+
+    # ---- crimes ------------------------------------------------------------------
+    @cached_property
+    def _crime_index(self) -> CrimeIndex:
+        g = self.geography
+        path = self.ws.table_path(self.crime_table)
+        if path.suffix == ".parquet":
+            return CrimeIndex.from_parquet(path, g.wards, g.lsoas)
+        crimes = self.ws.crimes(synthetic=self.crime_table == "crimes_synthetic")
+        return CrimeIndex.from_frame(crimes, g.wards, g.lsoas)
+
+    @property
+    def crimes(self) -> CrimeIndex:
+        with self._lock:
+            return self._crime_index
+
+    def default_period(self) -> tuple[str, str]:
+        """The ``default_months`` months ending at the workspace's today (clipped to the data)."""
+        months = self.crimes.months
+        if not months:
+            raise PlannerError("the crime table is empty")
+        today = f"{self.ws.today:%Y-%m}"
+        end = today if months[0] <= today <= months[-1] else months[-1]
+        i = months.index(end)
+        return months[max(0, i - self.config.default_months + 1)], end
+
+    def area_totals(
+        self,
+        level: str,
+        start: str,
+        end: str,
+        types: list[str] | tuple[str, ...] | None = None,
+        measure: str = "crimes",
+        lpa: str | None = None,
+    ) -> gpd.GeoDataFrame:
+        """The display layer for ``level`` with a ``value`` column for the period and filters.
+
+        Ward totals are summed up the hierarchy (ward -> neighbourhood -> LPA), so every level
+        adds up to the same force total. ``lpa`` keeps only that LPA's areas.
+        """
+        if level not in LEVELS:
+            raise PlannerError(f"unknown level '{level}'; choose one of {', '.join(LEVELS)}")
+        idx = self.crimes
+        wt = idx.ward_totals(idx.mask(start, end, types), measure)
+        key, _label = LEVELS[level]
+        if level == "wards":
+            per = wt
+        else:
+            h = self.hierarchy.set_index("ward_code")[key]
+            per = wt.groupby(h.reindex(wt.index).to_numpy()).sum()
+        gdf = self.layer(level)
+        out = gdf.assign(value=gdf[key].map(per).fillna(0.0).to_numpy())
+        if lpa:
+            out = out[out["lpa"] == lpa]
+        return out.reset_index(drop=True)
+
+    def points(self, start: str, end: str, types=None, lpa: str | None = None) -> pd.DataFrame:
+        """Crime points (EPSG:3857) for the period, types and optionally one LPA."""
+        idx = self.crimes
+        m = idx.mask(start, end, types)
+        if lpa:
+            lpa_wards = set(self.geography.wards_of(lpa))
+            in_lpa = np.array([c in lpa_wards for c in idx.ward_codes] + [False])
+            m &= in_lpa[idx.ward]  # ward -1 -> last entry (False)
+        return idx.points(m)
+
+    # ---- people ------------------------------------------------------------------
+    @cached_property
+    def teams(self) -> pd.DataFrame | None:
+        return self.ws.teams() if self.ws.has_table("teams") else None
+
+    @cached_property
+    def officers(self) -> pd.DataFrame | None:
+        return self.ws.officers() if self.ws.has_table("officers") else None

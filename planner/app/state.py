@@ -1,0 +1,170 @@
+"""App state: ``param.Parameterized`` classes with no Panel import (testable without a browser).
+
+Each page has one state object; the views (``planner.app.views``) build widgets from its
+parameters and redraw when they change. States read the shared :class:`~planner.app.data.AppData`
+and call library functions; they hold no analysis logic of their own.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import param
+
+from planner.app.data import LEVELS, MEASURES, AppData
+from planner.schema import CRIME_TYPES
+
+ALL_LPAS = "All LPAs"
+
+
+class MapState(param.Parameterized):
+    """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA."""
+
+    data = param.ClassSelector(class_=AppData, constant=True, doc="Shared workspace data.")
+    start = param.Selector(default=None, objects=[], doc="First month of the period (YYYY-MM).")
+    end = param.Selector(default=None, objects=[], doc="Last month of the period (YYYY-MM).")
+    measure = param.Selector(
+        default="crimes", objects=list(MEASURES), doc="Colour by crime count or harm sum."
+    )
+    level = param.Selector(default="wards", objects=list(LEVELS), doc="Areas to colour.")
+    lpa = param.Selector(
+        default=ALL_LPAS, objects=[ALL_LPAS], doc="Show one LPA or the whole force."
+    )
+    crime_types = param.ListSelector(
+        default=list(CRIME_TYPES), objects=list(CRIME_TYPES), doc="Crime types counted."
+    )
+    show_points = param.Boolean(default=False, doc="Overlay crime points (datashader).")
+
+    def __init__(self, data: AppData, **params):
+        chosen = {k: params.pop(k) for k in ("start", "end", "lpa") if k in params}
+        super().__init__(data=data, **params)
+        months = list(data.crimes.months)
+        self.param.start.objects = months
+        self.param.end.objects = months
+        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
+        s, e = data.default_period()
+        with param.parameterized.discard_events(self):
+            self.start = chosen.get("start", s)
+            self.end = chosen.get("end", e)
+            self.lpa = chosen.get("lpa", ALL_LPAS)
+
+    @property
+    def lpa_filter(self) -> str | None:
+        return None if self.lpa == ALL_LPAS else self.lpa
+
+    @property
+    def period(self) -> tuple[str, str]:
+        """(start, end) in order, whichever way round the user picked them."""
+        return (self.start, self.end) if self.start <= self.end else (self.end, self.start)
+
+    @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
+    def areas(self) -> gpd.GeoDataFrame:
+        """The selected level's areas with a ``value`` column (count or harm)."""
+        s, e = self.period
+        return self.data.area_totals(
+            self.level, s, e, self.crime_types, self.measure, self.lpa_filter
+        )
+
+    @param.depends("start", "end", "lpa", "crime_types")
+    def points(self) -> pd.DataFrame:
+        s, e = self.period
+        return self.data.points(s, e, self.crime_types, self.lpa_filter)
+
+    @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
+    def title(self) -> str:
+        s, e = self.period
+        where = "West Midlands" if self.lpa == ALL_LPAS else self.lpa
+        what = "Crimes" if self.measure == "crimes" else "Crime harm"
+        synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
+        return f"{what} by {self.level[:-1] if self.level != 'LPAs' else 'LPA'}, {where}, {s} to {e}{synth}"
+
+    @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
+    def table(self) -> pd.DataFrame:
+        """The areas as a ranked table (name, LPA, value), highest first."""
+        key, label = LEVELS[self.level]
+        a = self.areas()
+        cols = [label] + (["lpa"] if label != "lpa" else [])
+        t = pd.DataFrame(a[[*cols, "value"]]).sort_values("value", ascending=False, kind="stable")
+        return t.rename(columns={"value": self.measure}).reset_index(drop=True)
+
+    def total(self) -> float:
+        return float(self.areas()["value"].sum())
+
+
+class DrillState(param.Parameterized):
+    """Click-to-drill-down over a hierarchy (e.g. LPA -> neighbourhood -> ward, LPA -> team -> officer).
+
+    ``path`` holds the keys chosen so far, top level first. Subclasses implement
+    :meth:`frame_for` returning ``key, label, value`` rows for the level below ``path``.
+    """
+
+    path = param.List(default=[], doc="Keys chosen so far, top level first.")
+    version = param.Integer(default=0, doc="Bumped when the underlying data or filters change.")
+    levels: tuple[str, ...] = ()
+
+    def frame_for(self, path: list[str]) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def level(self) -> str:
+        return self.levels[len(self.path)]
+
+    @property
+    def can_drill(self) -> bool:
+        return len(self.path) < len(self.levels) - 1
+
+    def frame(self) -> pd.DataFrame:
+        """Rows of the current level, highest value first."""
+        f = self.frame_for(list(self.path))
+        return f.sort_values(
+            ["value", "label"], ascending=[False, True], kind="stable"
+        ).reset_index(drop=True)
+
+    def drill(self, key: str) -> bool:
+        """Go one level down into ``key`` (a key of the current frame); False at the bottom."""
+        if not self.can_drill:
+            return False
+        if key not in set(self.frame()["key"]):
+            raise ValueError(f"'{key}' is not an item of the current level ({self.level})")
+        self.path = [*self.path, key]
+        return True
+
+    def drill_label(self, label: str) -> bool:
+        """Like :meth:`drill` with the displayed label (what a click on a bar gives)."""
+        f = self.frame()
+        hit = f.loc[f["label"] == label, "key"]
+        return self.drill(str(hit.iloc[0])) if len(hit) else False
+
+    def up(self) -> None:
+        """Go one level up (no-op at the top)."""
+        if self.path:
+            self.path = self.path[:-1]
+
+    def breadcrumb(self) -> str:
+        return " > ".join(["All", *self.path])
+
+
+class CrimeDrillState(DrillState):
+    """Crime count/harm by LPA -> neighbourhood -> ward, following a :class:`MapState`'s filters."""
+
+    map = param.ClassSelector(class_=MapState, constant=True)
+    levels = ("LPA", "neighbourhood", "ward")
+
+    def frame_for(self, path: list[str]) -> pd.DataFrame:
+        m = self.map
+        s, e = m.period
+        if not path:
+            a = m.data.area_totals("LPAs", s, e, m.crime_types, m.measure)
+            return pd.DataFrame({"key": a["lpa"], "label": a["lpa"], "value": a["value"]})
+        if len(path) == 1:
+            a = m.data.area_totals("neighbourhoods", s, e, m.crime_types, m.measure, lpa=path[0])
+            return pd.DataFrame(
+                {"key": a["nbh_code"], "label": a["neighbourhood"], "value": a["value"]}
+            )
+        a = m.data.area_totals("wards", s, e, m.crime_types, m.measure, lpa=path[0])
+        a = a[a["nbh_code"] == path[1]]
+        return pd.DataFrame({"key": a["ward_code"], "label": a["ward"], "value": a["value"]})
+
+    @param.depends("map.start", "map.end", "map.measure", "map.crime_types", watch=True)
+    def _filters_changed(self):
+        self.version += 1

@@ -1,0 +1,205 @@
+"""Views: ``pn.viewable.Viewer`` components that draw a state object and build widgets from it."""
+
+from __future__ import annotations
+
+import geoviews  # noqa: F401  (registers the GeoPandas interface for hv.Polygons)
+import holoviews as hv
+import panel as pn
+import panel_material_ui as pmui
+import param
+from holoviews.operation.datashader import rasterize
+
+from planner.app.data import LEVELS
+from planner.app.state import DrillState, MapState
+
+#: colour map for counts and harm (light = low, dark red = high)
+CMAP = "YlOrRd"
+MAP_HEIGHT = 620
+
+
+def synthetic_banner(text: str = "") -> pmui.Alert:
+    """The label every page that shows synthetic data carries."""
+    msg = text or (
+        "SYNTHETIC DEMO DATA: crimes, people and patrols shown here are simulated by planner.demo "
+        "and are NOT real West Midlands Police data. Boundaries are real (ONS, OGL v3.0)."
+    )
+    return pmui.Alert(
+        object=msg, severity="warning", sizing_mode="stretch_width", css_classes=["synthetic-label"]
+    )
+
+
+def unavailable(what: str, module: str) -> pmui.Alert:
+    """The message a page shows when the library it needs is not in this build."""
+    return pmui.Alert(
+        object=f"{what} is not available in this build: the `{module}` library functions it calls are missing.",
+        severity="info",
+        sizing_mode="stretch_width",
+        css_classes=["unavailable"],
+    )
+
+
+def tiles_element(tiles: str | None) -> hv.Element | None:
+    """A basemap from a tile URL template (``{Z}/{X}/{Y}``), or None when tiles are off."""
+    return hv.Tiles(tiles, name="basemap") if tiles else None
+
+
+class HotspotMap(pn.viewable.Viewer):
+    """Areas coloured by crime count or harm, LPA outlines, optional datashaded crime points."""
+
+    state = param.ClassSelector(class_=MapState)
+    tiles = param.String(
+        default=None, allow_None=True, doc="Basemap tile URL; None = no basemap (offline)."
+    )
+
+    @param.depends(
+        "state.start", "state.end", "state.measure", "state.level", "state.lpa", "state.crime_types"
+    )
+    def _areas(self):
+        st = self.state
+        key, label = LEVELS[st.level]
+        a = st.areas()
+        vdims = ["value", label] + (["lpa"] if label != "lpa" else [])
+        polys = hv.Polygons(a, vdims=vdims, label="areas").opts(
+            color="value",
+            cmap=CMAP,
+            colorbar=True,
+            clabel=st.measure,
+            line_color="white",
+            line_width=0.4,
+            fill_alpha=0.85,
+            tools=["hover"],
+            hover_tooltips=[
+                (label, f"@{{{label}}}"),
+                ("LPA", "@lpa"),
+                (st.measure, "@value{0,0.0}"),
+            ]
+            if label != "lpa"
+            else [("LPA", "@lpa"), (st.measure, "@value{0,0.0}")],
+        )
+        lpas = st.data.layer("LPAs")
+        if st.lpa_filter:
+            lpas = lpas[lpas["lpa"] == st.lpa_filter]
+        outline = hv.Polygons(lpas, vdims=["lpa"], label="lpa_outline").opts(
+            fill_alpha=0, line_color="black", line_width=1.2, tools=[]
+        )
+        return polys * outline
+
+    @param.depends("state.start", "state.end", "state.lpa", "state.crime_types")
+    def _points(self):
+        return hv.Points(self.state.points(), kdims=["x", "y"], vdims=["harm"])
+
+    def _overlay(self, show_points: bool):
+        layers = [hv.DynamicMap(self._areas)]
+        base = tiles_element(self.tiles)
+        if base is not None:
+            layers.insert(0, base)
+        if show_points:
+            # datashader re-aggregates on zoom; the raster never widens the map's ranges
+            layers.append(
+                rasterize(hv.DynamicMap(self._points), aggregator="count").opts(
+                    cmap="Blues", cnorm="eq_hist", alpha=0.8, colorbar=False, apply_ranges=False
+                )
+            )
+        overlay = layers[0]
+        for el in layers[1:]:
+            overlay = overlay * el
+        return overlay.opts(
+            hv.opts.Overlay(
+                responsive=True,
+                min_height=MAP_HEIGHT // 2,
+                max_height=MAP_HEIGHT,
+                xaxis=None,
+                yaxis=None,
+                data_aspect=1,
+                framewise=True,
+                active_tools=["wheel_zoom"],
+                toolbar="above",
+            )
+        )
+
+    def __panel__(self):
+        st = self.state
+        p = st.param
+        title = pmui.Typography(
+            pn.bind(
+                lambda *_: st.title(), p.start, p.end, p.measure, p.level, p.lpa, p.crime_types
+            ),
+            variant="subtitle1",
+            css_classes=["map-title"],
+        )
+        plot = pn.pane.HoloViews(
+            pn.bind(self._overlay, p.show_points),
+            sizing_mode="stretch_width",
+            min_height=MAP_HEIGHT,
+            linked_axes=False,
+            css_classes=["hotspot-map"],
+        )
+        return pn.Column(title, plot, sizing_mode="stretch_width")
+
+
+class DrillBars(pn.viewable.Viewer):
+    """A bar chart where clicking a bar drills one level down; a button goes back up."""
+
+    state = param.ClassSelector(class_=DrillState)
+    title = param.String(default="")
+    ylabel = param.String(default="value")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._sel = hv.streams.Selection1D()
+        self._sel.add_subscriber(self._on_select)
+        self._up = pmui.Button(
+            label="Up one level", variant="outlined", size="small", css_classes=["drill-up"]
+        )
+        self._up.on_click(lambda _e: self.state.up())
+        self._crumb = pmui.Typography(css_classes=["drill-crumb"])
+        self.state.param.watch(self._update_crumb, "path")
+        self._update_crumb()
+
+    def _update_crumb(self, *_):
+        self._crumb.object = f"{self.title}: {self.state.breadcrumb()} ({self.state.level})"
+        self._up.disabled = not self.state.path
+
+    def _on_select(self, index):
+        if not index:
+            return
+        f = self.state.frame()
+        if index[0] < len(f):
+            key = str(f["key"].iloc[index[0]])
+            self._sel.reset()
+            if self.state.can_drill:
+                self.state.drill(key)
+
+    @param.depends("state.path", "state.version")
+    def _bars(self):
+        f = self.state.frame()
+        st = self.state
+        title = f"{self.title}: {st.breadcrumb()}"
+        bars = hv.Bars(
+            f,
+            kdims=[hv.Dimension("label", label=st.level)],
+            vdims=[hv.Dimension("value", label=self.ylabel)],
+        )
+        return bars.opts(
+            title=title,
+            responsive=True,
+            height=380,
+            xrotation=45,
+            color="#b2182b",
+            tools=["tap", "hover"],
+            nonselection_alpha=1.0,
+            framewise=True,
+            default_tools=[],
+            toolbar=None,
+        )
+
+    def __panel__(self):
+        dm = hv.DynamicMap(self._bars)
+        self._sel.source = dm
+        return pn.Column(
+            pn.Row(self._crumb, self._up),
+            pn.pane.HoloViews(
+                dm, sizing_mode="stretch_width", min_height=380, css_classes=["drill-chart"]
+            ),
+            sizing_mode="stretch_width",
+        )
