@@ -35,6 +35,8 @@ from planner.tracking.simulate import TraceConfig, visit_pings
 GPS_QUARTER = ("2025-10-01", "2025-12-31")
 FY_START = "2025-04-01"
 #: custody suites: the LPAs that host one (synthetic positions near the LPA's centre)
+#: a visit delayed by a busy crew by more than this is not delivered (s)
+MAX_DELAY_S = 90 * 60
 CUSTODY_LPAS = ("Birmingham", "Coventry", "Sandwell", "Wolverhampton", "Walsall", "Dudley")
 
 
@@ -60,10 +62,10 @@ class DeliveryModel:
     #: station briefing before the first patrol of a day (minutes)
     briefing_min: tuple[float, float] = (15.0, 35.0)
     #: probabilities per duty period of a custody / an investigation episode, and their hours
-    p_custody: float = 0.22
-    custody_hours: tuple[float, float] = (1.5, 5.0)
-    p_investigation: float = 0.35
-    investigation_hours: tuple[float, float] = (0.75, 3.0)
+    p_custody: float = 0.35
+    custody_hours: tuple[float, float] = (2.0, 6.0)
+    p_investigation: float = 0.55
+    investigation_hours: tuple[float, float] = (1.0, 4.0)
     #: shift length (hours) of officers not on the plan, and duty days per 8 (4 on 4 off)
     shift_hours: float = 9.0
     station_radius_m: float = 60.0
@@ -99,32 +101,55 @@ def _delivered(plan: pd.DataFrame, rng: np.random.Generator, m: DeliveryModel) -
 def _crews(d: pd.DataFrame, officers: pd.DataFrame, rng) -> pd.DataFrame:
     """Expand delivered visits to one row per officer of the crew, from the visit's team.
 
-    Within a team and day, visits go round-robin to crews of the team's officers so one officer
-    is rarely in two places; an officer's visit that still overlaps their previous one is dropped.
+    A team's officers work one of three shifts (early 06-14, late 14-22, night 22-06), four
+    days on and four off; a visit goes to the officers on duty for the shift covering its
+    start, round-robin within the team, day and shift, so one officer is rarely in two places. An officer's visit that still overlaps their
+    previous one is dropped (not delivered).
     """
     offs = officers.sort_values(["team_id", "officer_id"])
     team_sizes = offs.groupby("team_id").size()
-    team_first = np.r_[0, np.cumsum(team_sizes.to_numpy())[:-1]]
-    first = pd.Series(team_first, index=team_sizes.index)
+    first = pd.Series(np.r_[0, np.cumsum(team_sizes.to_numpy())[:-1]], index=team_sizes.index)
     d = d[d["team_id"].isin(team_sizes.index)].copy()
-    d = d.sort_values(["team_id", "date", "t0"]).reset_index(drop=True)
+    hour = from_epoch(d["t0"].to_numpy(), TZ).hour.to_numpy()
+    d["shift"] = np.where((hour >= 6) & (hour < 14), 0, np.where((hour >= 14) & (hour < 22), 1, 2))
+    d = d.sort_values(["team_id", "date", "shift", "t0"]).reset_index(drop=True)
     n_team = d["team_id"].map(team_sizes).to_numpy()
-    crew = np.minimum(d["crew"].to_numpy(), n_team)
-    # rank of the visit within its team-day
-    rank = d.groupby(["team_id", "date"]).cumcount().to_numpy()
-    day_off = rng.integers(0, 1_000, len(d))  # a different rotation each day
-    day_off = pd.Series(day_off).groupby([d["team_id"], d["date"]]).transform("first").to_numpy()
+    sh = d["shift"].to_numpy()
+    n_group = np.maximum((n_team - sh + 2) // 3, 1)
+    # 4 days on, 4 off: each shift group works in two halves alternating every four days
+    half = (pd.to_datetime(d["date"]).to_numpy().astype("datetime64[D]").astype(np.int64) // 4) % 2
+    half = np.where(n_group > 1, half, 0)
+    n_half = np.maximum((n_group - half + 1) // 2, 1)
+    crew = np.minimum(d["crew"].to_numpy(), n_half)
+    rank = d.groupby(["team_id", "date", "shift"]).cumcount().to_numpy()
+    day_off = (
+        pd.Series(rng.integers(0, 1_000, len(d)))
+        .groupby([d["team_id"], d["date"]])
+        .transform("first")
+        .to_numpy()
+    )
     v = np.repeat(np.arange(len(d)), crew)
     k = np.arange(len(v)) - np.repeat(np.cumsum(crew) - crew, crew)
-    pos = (day_off[v] + rank[v] * crew[v] + k) % n_team[v]
-    oid = offs["officer_id"].to_numpy()[d["team_id"].map(first).to_numpy()[v] + pos]
+    pos = (day_off[v] + rank[v] * crew[v] + k) % n_half[v]
+    idx = np.minimum(sh[v] + 3 * (2 * pos + half[v]), n_team[v] - 1)
+    oid = offs["officer_id"].to_numpy()[d["team_id"].map(first).to_numpy()[v] + idx]
     out = d.iloc[v].reset_index(drop=True)
     out["officer_id"] = oid
     out = out.sort_values(["officer_id", "t0"]).reset_index(drop=True)
-    end = (out["t0"] + out["seconds"]).to_numpy()
-    prev_end = pd.Series(end).groupby(out["officer_id"]).shift(1).to_numpy()
-    clash = prev_end + 300 > out["t0"].to_numpy()  # five minutes to move on
-    return out[~clash].reset_index(drop=True)
+    # a crew still busy starts its next visit late (five minutes to move on); a visit pushed
+    # back by more than MAX_DELAY is not delivered. A few vectorised passes settle the chains.
+    t0 = out["t0"].to_numpy().copy()
+    planned = t0.copy()
+    sec = out["seconds"].to_numpy()
+    same = np.r_[False, out["officer_id"].to_numpy()[1:] == out["officer_id"].to_numpy()[:-1]]
+    for _ in range(50):  # passes, not a loop over visits
+        prev_end = np.r_[-np.inf, (t0 + sec)[:-1]]
+        late = same & (prev_end + 300 > t0)
+        if not late.any():
+            break
+        t0 = np.where(late, prev_end + 300, t0)
+    out["t0"] = t0
+    return out[t0 - planned <= MAX_DELAY_S].reset_index(drop=True)
 
 
 def stations_layer(ws, m: DeliveryModel) -> gpd.GeoDataFrame:
@@ -341,7 +366,6 @@ def step(ws, rng) -> None:
         description="SYNTHETIC custody and investigation episodes",
         rows=len(episodes),
     )
-
 
 
 def _duty(q4, fd, brief, off_ids, officers, rng, m: DeliveryModel):

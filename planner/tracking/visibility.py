@@ -25,6 +25,8 @@ from planner.errors import PlannerError
 from planner.tracking.intervals import NS, TZ, Intervals, difference, split_days, union
 
 CATEGORIES = ("custody", "investigation", "station")
+#: the LPA label of officers without one (force-wide teams such as the Guardian Taskforce)
+FORCE_WIDE = "force-wide"
 
 
 def _sec(ts) -> np.ndarray:
@@ -129,7 +131,9 @@ def visibility(
     if officers is not None:
         o = officers.drop_duplicates("officer_id").set_index("officer_id")
         out["team_id"] = out["officer_id"].map(o["team_id"]) if "team_id" in o else pd.NA
-        out["lpa"] = out["officer_id"].map(o["lpa"]) if "lpa" in o else pd.NA
+        out["lpa"] = (
+            out["officer_id"].map(o["lpa"]).fillna(FORCE_WIDE) if "lpa" in o else FORCE_WIDE
+        )
     out["community_share"] = out["community_hours"] / out["duty_hours"]
     return out.sort_values(["month", "officer_id"]).reset_index(drop=True)
 
