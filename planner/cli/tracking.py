@@ -38,7 +38,7 @@ def register(sub) -> None:
         help="longest gap between pings counted, minutes (default 2)",
     )
     p.add_argument(
-        "--as-of", help="report delivery up to this date (YYYY-MM-DD; default: last ping day)"
+        "--as-of", help="report delivery up to this date (YYYY-MM-DD; default: the plan's last day)"
     )
     p.add_argument(
         "--partitions", type=int, default=1, help="officer partitions run in parallel processes"
@@ -149,7 +149,7 @@ def run_track(args) -> int:
         as_of = (
             date.fromisoformat(args.as_of)
             if args.as_of
-            else (pd.to_datetime(pdays["date"]).max().date() if len(pdays) else None)
+            else (pd.to_datetime(plan["date"]).max().date() if len(plan) else None)
         )
         lpa_of = tgps.set_index("tgp_id")["lpa"] if "lpa" in tgps.columns else None
         rep = delivery_report(plan, delivered, lpa_of=lpa_of, as_of=as_of)
