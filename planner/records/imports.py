@@ -154,17 +154,22 @@ class _Reasons:
     def __init__(self, index: pd.Index):
         self.s = pd.Series([""] * len(index), index=index, dtype=object)
 
-    def add(self, mask: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
-        mask = pd.Series(np.asarray(mask, dtype=bool), index=self.s.index)
-        if not mask.any():
+    def add(
+        self, mask: pd.Series | np.ndarray, reason: str, value: pd.Series | None = None
+    ) -> None:
+        """Add ``reason`` to the rows in ``mask``; ``{v}`` in it becomes the row's quoted ``value``."""
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
             return
-        r = (
-            reason[mask]
-            if isinstance(reason, pd.Series)
-            else pd.Series(reason, index=self.s.index[mask])
-        )
-        cur = self.s[mask]
-        self.s[mask] = np.where(cur == "", r, cur + "; " + r)
+        idx = self.s.index[m]
+        if value is not None:
+            pre, post = reason.split("{v}")
+            v = value.reindex(idx).astype(object).astype(str)
+            r = pd.Series([f"{pre}'{x}'{post}" for x in v], index=idx, dtype=object)
+        else:
+            r = pd.Series(reason, index=idx, dtype=object)
+        cur = self.s[idx]
+        self.s[idx] = np.where(cur == "", r, cur + "; " + r)
 
     @property
     def bad(self) -> pd.Series:
@@ -193,7 +198,8 @@ def parse_local_times(
     Naive values are Europe/London local time. Adds reasons for missing, unparseable,
     ambiguous (clocks went back), non-existent (clocks went forward) and future times.
     """
-    s = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    s = values.astype(object)
+    s = s.where(s.notna(), "").map(lambda x: str(x).strip())
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     missing = s == ""
     reasons.add(missing, f"missing {field}")
@@ -216,30 +222,31 @@ def parse_local_times(
         gap = loc.isna() & amb_try.isna() & t.notna()
         reasons.add(
             ambiguous.reindex(s.index, fill_value=False),
-            f"{field} " + ("'" + s + "'") + " is ambiguous (clocks went back); add a UTC offset",
+            f"{field} {{v}} is ambiguous (clocks went back); add a UTC offset",
+            value=s,
         )
         reasons.add(
             gap.reindex(s.index, fill_value=False),
-            f"{field} " + ("'" + s + "'") + " does not exist (clocks went forward)",
+            f"{field} {{v}} does not exist (clocks went forward)",
+            value=s,
         )
         out[naive] = loc.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
         unparsed = t.isna().reindex(s.index, fill_value=False)
         reasons.add(
             unparsed,
-            f"{field} "
-            + ("'" + s + "'")
-            + " is not a date/time (use ISO 8601 such as 2025-09-29T14:30 or DD/MM/YYYY HH:MM)",
+            f"{field} {{v}} is not a date/time (use ISO 8601 such as 2025-09-29T14:30 or DD/MM/YYYY HH:MM)",
+            value=s,
         )
     if has_off.any():
         reasons.add(
             has_off & out.isna(),
-            f"{field} "
-            + ("'" + s + "'")
-            + " is not a date/time (use ISO 8601 such as 2025-09-29T14:30+01:00)",
+            f"{field} {{v}} is not a date/time (use ISO 8601 such as 2025-09-29T14:30+01:00)",
+            value=s,
         )
     reasons.add(
         out.notna() & (out > pd.Timestamp(utc_naive(now))),
-        f"{field} " + ("'" + s + "'") + " is in the future",
+        f"{field} {{v}} is in the future",
+        value=s,
     )
     return out
 
@@ -258,7 +265,7 @@ def _vocab_field(
     if not optional:
         reasons.add(blank, f"missing {col}")
     shown = ", ".join(sorted(set(allowed.values())))
-    reasons.add(~blank & canon.isna(), f"unknown {col} " + ("'" + s + "'") + f" (allowed: {shown})")
+    reasons.add(~blank & canon.isna(), f"unknown {col} {{v}} (allowed: {shown})", value=s)
     return canon.where(~blank, None)
 
 
@@ -279,7 +286,7 @@ def _number(df: pd.DataFrame, col: str, reasons: _Reasons, *, required: bool) ->
     blank = s == ""
     if required:
         reasons.add(blank, f"missing {col}")
-    reasons.add(~blank & v.isna(), f"{col} " + ("'" + s + "'") + " is not a number")
+    reasons.add(~blank & v.isna(), f"{col} {{v}} is not a number", value=s)
     return v
 
 
@@ -299,7 +306,7 @@ def validate(
     """
     r = _Reasons(df.index)
     df = _normalise(df)
-    out = pd.DataFrame(index=df.index)
+    out: dict[str, pd.Series] = {}
     out["record_id"] = _required_text(df, "record_id", r)
     out["officer_id"] = _required_text(df, "officer_id", r)
     out["notes"] = _optional_text(df, "notes")
@@ -309,7 +316,7 @@ def validate(
         )
         ward = _required_text(df, "ward_code", r)
         if wards:
-            r.add((ward != "") & ~ward.isin(wards), "unknown ward_code " + ("'" + ward + "'"))
+            r.add((ward != "") & ~ward.isin(wards), "unknown ward_code {v}", value=ward)
         out["ward_code"] = ward
         out["engagement_type"] = _vocab_field(
             df, "engagement_type", vocabulary.lookup("engagement_types"), r
@@ -357,23 +364,29 @@ def validate(
             f"hours exceed the maximum of {vocabulary.max_abstraction_hours:g} for one abstraction",
         )
         out["hours"] = hours
-    return out, r.s
+    return pd.DataFrame(out, index=df.index), r.s
 
 
 def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
-    """A stable 64-bit hash (hex) of each record's content fields."""
-    cols = []
+    """A stable 64-bit hash (16 hex digits) of each record's content fields.
+
+    Fields are rendered as text (times to the second, numbers to 7 decimals, missing as "")
+    and joined with a unit separator, then hashed with pandas' fixed-key SipHash.
+    """
+    joined: np.ndarray | None = None
     for c in CONTENT[kind]:
         v = clean[c]
         if pd.api.types.is_datetime64_any_dtype(v):
-            sv = v.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+            txt = np.datetime_as_string(v.to_numpy(dtype="datetime64[s]"), unit="s").astype(object)
+            sv = pd.Series(txt, index=v.index).where(v.notna(), "")
         elif pd.api.types.is_float_dtype(v):
-            sv = v.round(7).astype(str).where(v.notna(), "")
+            sv = v.round(7).astype(str).astype(object).where(v.notna(), "")
         else:
-            sv = v.astype(object).where(v.notna(), "").astype(str)
-        cols.append(sv.rename(c))
-    h = pd.util.hash_pandas_object(pd.concat(cols, axis=1), index=False)
-    return h.map(lambda x: f"{int(x):016x}")
+            sv = v.astype(object).where(v.notna(), "").map(str)
+        arr = sv.to_numpy(dtype=object)
+        joined = arr if joined is None else joined + "\x1f" + arr
+    h = pd.util.hash_array(joined)
+    return pd.Series([f"{x:016x}" for x in h.tolist()], index=clean.index, dtype=object)
 
 
 # ---- writing (one unit of work; retried as a whole by RecordStore.run) ------------------
