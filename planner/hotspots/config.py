@@ -31,12 +31,16 @@ class KDEConfig:
     ``oversample`` (odd) sub-cells per cell side used for binning before the FFT convolution;
     with linear binning, 3 keeps the error against exact summation to about 1% of the peak
     density at worst and 0.5% on average for a bandwidth of 2 cells (measured in
-    ``docs/benchmarks/hotspots.md``).
+    ``docs/benchmarks/hotspots.md``). On square grids, when the kernel needs at most
+    ``direct_max_taps`` shifted additions (bandwidths up to about 4 cells) the convolution is
+    evaluated at the cell centres only (phase decimation); wider kernels and hexagons use the
+    FFT of the fine raster. Both give the same numbers.
     """
 
     bandwidth: float | None = None
     bandwidth_cells: float = 2.0
     oversample: int = 3
+    direct_max_taps: int = 1200
 
 
 @dataclass(frozen=True)
