@@ -36,7 +36,7 @@ from planner.planning.optimise import (
 )
 from planner.planning.profiles import band_index, dow_weights, harm_profiles
 from planner.planning.timetable import (
-    coverage,
+    capacity_aware_coverage,
     localise,
     predictability,
     predictability_summary,
@@ -242,7 +242,7 @@ def plan_quarter(
 
     dow = dates.day_of_week.to_numpy()
     prof_tdb = profiles[:, dow, :]  # [t, d, b]
-    expected = coverage(visits_td, prof_tdb, slot_cap)
+    expected = capacity_aware_coverage(visits_td, prof_tdb, slot_cap, cap, elig, crew_pool, cfg)
     sampled = systematic_sample(expected, rng)
 
     # objective: patrol minutes x (1 + harm weight of the slot), top-harm TGPs first

@@ -61,6 +61,44 @@ def coverage(visits_td: np.ndarray, profile_tdb: np.ndarray, slot_cap: np.ndarra
     return capped_proportional(visits_td, profile_tdb, slot_cap)
 
 
+#: rounds of the capacity-aware coverage adjustment
+COVERAGE_ROUNDS = 4
+
+
+def capacity_aware_coverage(
+    visits_td, profile_tdb, slot_cap, cap, elig, crew_pool, cfg: PlanConfig
+) -> np.ndarray:
+    """Coverage that leans away from bands the delivery methods cannot staff.
+
+    Starting from :func:`coverage`, each round compares, per day and band, the patrol-minutes
+    the coverage asks of each pool (a TGP's demand shared equally by the pools that may patrol
+    it) with the pool's capacity (officer-minutes / crew), multiplies the band weights of
+    over-asked bands by the supply/demand ratio and water-fills each TGP-day again, so visits
+    lean towards bands with spare capacity *before* the draw. The draw then needs less repair
+    and the timetable keeps following its coverage probabilities.
+    """
+    upper = slot_cap.astype(float)
+    e = coverage(visits_td, profile_tdb, upper)
+    L = cfg.dosage.visit_minutes
+    if cap.n_pools == 0:
+        return e
+    E = elig.astype(float)  # [p, t]
+    supply = cap.pool_cap / crew_pool[:, None, None]  # patrol-minutes [p, d, b]
+    n_el = np.maximum(E.sum(axis=0), 1.0)  # pools per TGP: demand shared equally among them
+    w = profile_tdb.copy()
+    for _ in range(COVERAGE_ROUNDS):
+        demand = np.einsum("pt,tdb->pdb", E / n_el[None, :], e) * L
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_pool = np.where(demand > 0, np.minimum(1.0, supply / demand), 1.0)
+        # a TGP's band ratio: the mean over its pools
+        r = np.einsum("pt,pdb->tdb", E, r_pool) / n_el[:, None, None]
+        if (r >= 0.999).all():
+            break
+        w = w * r
+        e = coverage(visits_td, w, upper)
+    return e
+
+
 def systematic_sample(expected: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Integer counts with ``E[count] = expected`` per entry and the row total preserved exactly
     (when it is an integer), each count the floor or ceiling of its expectation.
