@@ -116,7 +116,7 @@ def capped_split(total, weights, floor, ceiling, *, what: str = "split") -> np.n
     lam_lo = np.zeros(w.shape[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         lam_hi = np.nanmax(np.where(w > 0, hi / w, 0.0), axis=1) + 1.0
-    for _ in range(200):
+    for _ in range(80):
         mid = 0.5 * (lam_lo + lam_hi)
         s = np.clip(mid[:, None] * w, lo, hi).sum(axis=1)
         below = s < tot

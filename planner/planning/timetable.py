@@ -40,7 +40,7 @@ def capped_proportional(total: np.ndarray, weights: np.ndarray, upper: np.ndarra
     lo = np.zeros(tot.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         hi = np.nanmax(np.where(w > 0, u / w, 0.0), axis=-1) + 1.0
-    for _ in range(100):
+    for _ in range(64):
         mid = 0.5 * (lo + hi)
         s = np.minimum(mid[..., None] * w, u).sum(axis=-1)
         below = s < tot
