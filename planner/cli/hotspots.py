@@ -221,6 +221,28 @@ def register(sub) -> None:
     p.add_argument(
         "--violent", type=int, default=50, help="violence-driven TGPs among them (default 50)"
     )
+    p.add_argument(
+        "--min-per-year",
+        type=float,
+        default=36.0,
+        help="Op Savvy: fewest crimes a year in the radius (36)",
+    )
+    p.add_argument(
+        "--max-per-year",
+        type=float,
+        default=150.0,
+        help="Op Savvy: most crimes a year in the radius (150)",
+    )
+    p.add_argument("--radius", type=float, default=150.0, help="hotspot radius in metres (150)")
+    p.add_argument(
+        "--buffer", type=float, default=100.0, help="buffer around the radius in metres (100)"
+    )
+    p.add_argument(
+        "--separation",
+        type=float,
+        default=500.0,
+        help="least distance between centres in metres (500)",
+    )
     p.add_argument("--start", help="first month of the derivation window YYYY-MM (default: all)")
     p.add_argument("--end", help="last month YYYY-MM")
     p.add_argument(
@@ -379,7 +401,14 @@ def run_tgps(args) -> int:
     crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
     _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
     cfg = TGPConfig(
-        area_share=args.area_share, n_total=args.count, n_violent=min(args.violent, args.count)
+        area_share=args.area_share,
+        n_total=args.count,
+        n_violent=min(args.violent, args.count),
+        min_per_year=args.min_per_year,
+        max_per_year=args.max_per_year,
+        radius=args.radius,
+        buffer=args.buffer,
+        min_separation=args.separation,
     )
     prev = read_tgps(args.previous) if args.previous else None
     res = derive_tgps(

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from pyproj import Transformer
 
 from planner.cli import main
@@ -182,6 +183,31 @@ def test_tgps_coverage_backtest_commands(files, capsys):
         "--json",
     )
     assert json.loads(out)["ids_kept_from_previous"] == 4
+    # the Op Savvy geometry is configurable: 100 m radius + 50 m buffer
+    rc, out, _ = _run(
+        capsys,
+        "tgps",
+        "--crimes",
+        d / "crimes.parquet",
+        "--boundary",
+        d / "force.gpkg",
+        "--count",
+        2,
+        "--violent",
+        2,
+        "--radius",
+        100,
+        "--buffer",
+        50,
+        "--out",
+        d / "small.gpkg",
+        "--json",
+    )
+    small = gpd.read_file(d / "small.gpkg")
+    assert rc == 0 and len(small) == 2
+    assert small["area_m2"].max() == pytest.approx(
+        shapely.Point(0, 0).buffer(150, quad_segs=16).area
+    )
 
     rc, out, _ = _run(
         capsys,

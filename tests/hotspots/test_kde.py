@@ -80,3 +80,13 @@ def test_bandwidth_rules():
         kde_grid(g, [1.0], [1.0], config=KDEConfig(bandwidth=99))
     with pytest.raises(PlannerError, match="odd"):
         kde_grid(g, [1.0], [1.0], config=KDEConfig(oversample=2))
+
+
+@pytest.mark.parametrize("bandwidth", [100.0, 250.0, 420.0])
+def test_direct_path_equals_fft_path(bandwidth, rng):
+    g = make_grid(shapely.Point(1500, 1500).buffer(1400), 100)
+    x, y = rng.uniform(100, 2900, 3000), rng.uniform(100, 2900, 3000)
+    w = rng.uniform(0.5, 3, 3000)
+    direct = kde_grid(g, x, y, w, KDEConfig(bandwidth=bandwidth))
+    fft = kde_grid(g, x, y, w, KDEConfig(bandwidth=bandwidth, direct_max_taps=0))
+    assert np.abs(direct - fft).max() <= 1e-5 * fft.max()
