@@ -587,6 +587,7 @@ def apply_records(
             ):
                 existing[row.record_id] = row._asdict()
         audit = []
+        same = 0
         for r in _rows(upd):
             old = existing[r["record_id"]]
             changes = {
@@ -594,14 +595,17 @@ def apply_records(
                 for c in content
                 if _jsonable(old[c]) != _jsonable(r[c])
             }
+            where = table.c.record_id == r["record_id"]
+            if not changes:  # same content under an older hash scheme: a duplicate
+                session.execute(update(table).where(where).values(content_hash=r["content_hash"]))
+                same += 1
+                continue
             values = {c: r[c] for c in content} | {
                 "content_hash": r["content_hash"],
                 "source": source[:255],
                 "updated_at": now,
             }
-            session.execute(
-                update(table).where(table.c.record_id == r["record_id"]).values(**values)
-            )
+            session.execute(update(table).where(where).values(**values))
             audit.append(
                 {
                     "table_name": kind,
@@ -612,12 +616,13 @@ def apply_records(
                     "changed_at": now,
                 }
             )
-        session.execute(m.AuditEntry.__table__.insert(), audit)
-    res["inserted"], res["updated"], res["duplicates"] = (
-        int(is_new.sum()),
-        int(is_upd.sum()),
-        int(is_dup.sum()),
-    )
+        if audit:
+            session.execute(m.AuditEntry.__table__.insert(), audit)
+    else:
+        same = 0
+    res["inserted"] = int(is_new.sum())
+    res["updated"] = int(is_upd.sum()) - same
+    res["duplicates"] = int(is_dup.sum()) + same
     return res
 
 

@@ -54,7 +54,9 @@ def test_demo_tables_registered_synthetic(records_ws):
 
 
 def test_importing_demo_exports_twice_leaves_same_counts(records_ws, tmp_path):
-    store = open_store(workspace=records_ws)
+    # work on a copy: a prebuilt workspace shared by several engineers is never written to
+    shutil.copyfile(records_ws.root / "records.sqlite", tmp_path / "records.sqlite")
+    store = open_store(tmp_path / "records.sqlite")
     before = {t: store.count(t) for t in ("engagements", "abstractions", "officers", "audit_log")}
     now = pd.Timestamp(records_ws.today).tz_localize("Europe/London") + pd.Timedelta(days=1)
     e = import_engagements(

@@ -297,3 +297,19 @@ def test_corrected_record_updates_with_audit(store, tmp_path):
     again = import_engagements(store, write(tmp_path, rows, "day2.csv"), now=NOW)
     assert (again.updated, again.duplicates) == (0, 3)
     assert len(store.frame("audit_log").query("action == 'updated'")) == 1
+
+
+def test_stale_hash_with_same_content_is_a_duplicate(sqlite_store, tmp_path):
+    """A record stored under an older hash scheme but with identical content is not 'updated'."""
+    from sqlalchemy import update
+
+    from planner.records import models as m
+
+    p = write(tmp_path, [ENG])
+    import_engagements(sqlite_store, p, now=NOW)
+    with sqlite_store.transaction() as s:
+        s.execute(update(m.Engagement).values(content_hash="0000000000000000"))
+    res = import_engagements(sqlite_store, p, now=NOW)
+    assert (res.updated, res.duplicates) == (0, 1)
+    assert sqlite_store.count("audit_log") == 0
+    assert sqlite_store.frame("engagements")["content_hash"].iloc[0] != "0000000000000000"
