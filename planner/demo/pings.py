@@ -35,6 +35,8 @@ from planner.tracking.simulate import TraceConfig, visit_pings
 GPS_QUARTER = ("2025-10-01", "2025-12-31")
 FY_START = "2025-04-01"
 #: custody suites: the LPAs that host one (synthetic positions near the LPA's centre)
+#: time a crew needs between two patrols (driving to the next TGP, s)
+MOVE_ON_S = 15 * 60
 #: a visit delayed by a busy crew by more than this is not delivered (s)
 MAX_DELAY_S = 90 * 60
 CUSTODY_LPAS = ("Birmingham", "Coventry", "Sandwell", "Wolverhampton", "Walsall", "Dudley")
@@ -136,7 +138,7 @@ def _crews(d: pd.DataFrame, officers: pd.DataFrame, rng) -> pd.DataFrame:
     out = d.iloc[v].reset_index(drop=True)
     out["officer_id"] = oid
     out = out.sort_values(["officer_id", "t0"]).reset_index(drop=True)
-    # a crew still busy starts its next visit late (five minutes to move on); a visit pushed
+    # a crew still busy starts its next visit late (time to move on); a visit pushed
     # back by more than MAX_DELAY is not delivered. A few vectorised passes settle the chains.
     t0 = out["t0"].to_numpy().copy()
     planned = t0.copy()
@@ -144,10 +146,10 @@ def _crews(d: pd.DataFrame, officers: pd.DataFrame, rng) -> pd.DataFrame:
     same = np.r_[False, out["officer_id"].to_numpy()[1:] == out["officer_id"].to_numpy()[:-1]]
     for _ in range(50):  # passes, not a loop over visits
         prev_end = np.r_[-np.inf, (t0 + sec)[:-1]]
-        late = same & (prev_end + 300 > t0)
+        late = same & (prev_end + MOVE_ON_S > t0)
         if not late.any():
             break
-        t0 = np.where(late, prev_end + 300, t0)
+        t0 = np.where(late, prev_end + MOVE_ON_S, t0)
     out["t0"] = t0
     return out[t0 - planned <= MAX_DELAY_S].reset_index(drop=True)
 
