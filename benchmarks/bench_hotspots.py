@@ -208,7 +208,9 @@ def main() -> int:
     lines = [
         "# Hotspot engine",
         "",
-        f"Machine: {machine_info()}",
+        f"Machine: {machine_info()}; load average at start {', '.join(f'{v:.1f}' for v in os.getloadavg())} "
+        "(a shared machine with other jobs running: absolute times are pessimistic; each ratio "
+        "compares runs made side by side).",
         "",
         "Script: `benchmarks/bench_hotspots.py`.",
         "",

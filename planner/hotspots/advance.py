@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 from scipy import stats
 
+from planner.crs import BNG
 from planner.errors import PlannerError
 from planner.hotspots.config import AdvanceConfig
 from planner.hotspots.grid import make_grid, xy
@@ -351,7 +352,7 @@ def advance_briefing(
             "y": ty[top],
         },
         geometry=grid.geometry[top],
-        crs=grid_crs(),
+        crs=BNG,
     )
     meta = {
         "synthetic": bool(synthetic),
@@ -381,12 +382,6 @@ def advance_briefing(
     return AdvanceBriefing(
         lpa=lpa, as_of=as_of, rates=rates, wards=wtab, targets=targets, meta=meta, map_layers=layers
     )
-
-
-def grid_crs() -> str:
-    from planner.crs import BNG
-
-    return BNG
 
 
 def _add_tests(df: pd.DataFrame, units: dict, b_units: float, alpha: float, min_count: int) -> None:
