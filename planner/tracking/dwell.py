@@ -45,7 +45,9 @@ from planner.tracking.intervals import (
     NS,
     TZ,
     Intervals,
+    day_starts,
     from_epoch,
+    local_day_range,
     split_days,
     union,
 )
@@ -685,6 +687,53 @@ PLACE_DAY_COLUMNS = (
 )
 
 
+def rejoin_visits(rows: pd.DataFrame, cfg: DwellConfig | None = None) -> pd.DataFrame:
+    """Recompute ``visit_start`` / ``visit_seconds`` of visit-day rows from contiguity, so a
+    visit split across partitions (or days) counts once."""
+    cfg = cfg or DwellConfig()
+    order = np.lexsort(
+        (rows["start"].to_numpy(), rows["tgp"].to_numpy(), rows["officer"].to_numpy())
+    )
+    r = rows.iloc[order].reset_index(drop=True)
+    off, tg = r["officer"].to_numpy(), r["tgp"].to_numpy()
+    st, en = r["start"].to_numpy(), r["end"].to_numpy()
+    tol = max(cfg.merge_within_s, 1e-6)
+    new = np.ones(len(r), bool)
+    new[1:] = (off[1:] != off[:-1]) | (tg[1:] != tg[:-1]) | (st[1:] > en[:-1] + tol)
+    vid = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    r["visit_start"] = new
+    r["visit_seconds"] = np.add.reduceat(r["seconds"].to_numpy(), first)[vid] if len(first) else 0.0
+    return r
+
+
+def officer_day_partitions(officer, t, tz: str = TZ) -> list[np.ndarray]:
+    """Row indices of officer-day partitions (local days), each with the officer's next ping
+    appended so the segment over the partition boundary is counted exactly once.
+
+    Run :func:`officer_visits` on each partition (e.g. under Dask) and :func:`place_days` on the
+    concatenated rows: the result equals one run over everything.
+    """
+    officer = np.asarray(officer, np.int64)
+    t = np.asarray(t, np.float64)
+    order = np.lexsort((t, officer))
+    if len(order) == 0:
+        return []
+    lo, hi = local_day_range(t, t, tz)
+    edges, _ = day_starts(lo, hi, tz)
+    day = np.searchsorted(edges, t[order], side="right") - 1
+    o = officer[order]
+    new = np.ones(len(order), bool)
+    new[1:] = (o[1:] != o[:-1]) | (day[1:] != day[:-1])
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(order)]
+    out = []
+    for a, b in zip(first, last):  # one index array per partition (the partition list itself)
+        stop = b + 1 if b < len(order) and o[b] == o[a] else b
+        out.append(order[a:stop])
+    return out
+
+
 def presence_episodes(visits: pd.DataFrame, cfg: DwellConfig | None = None) -> pd.DataFrame:
     """Place visits: union over officers of the visits to each TGP (tgp, start, end)."""
     cfg = cfg or DwellConfig()
@@ -717,15 +766,17 @@ def place_days(
 ) -> pd.DataFrame:
     """Per TGP and local day: officer/presence minutes, place visits and Koper-compliant ones.
 
-    ``visits`` is the concatenation of :func:`officer_visits` outputs (any partitioning by
-    officer). ``visits``/``compliant_visits`` count place visits (presence episodes) by the day
-    they start; ``officer_visits`` counts officers' own visits started that day; foot and
-    vehicle minutes split the officer-minutes.
+    ``visits`` is the concatenation of :func:`officer_visits` outputs over any partitioning
+    by officer or by officer-day (:func:`officer_day_partitions`): officer visits cut by a
+    partition boundary are joined again here. ``visits``/``compliant_visits`` count place
+    visits (presence episodes) by the day they start; ``officer_visits`` counts officers' own
+    visits started that day; foot and vehicle minutes split the officer-minutes.
     """
     cfg = cfg or DwellConfig()
     tgp_ids = np.asarray(tgp_ids)
     if len(visits) == 0:
         return empty_place_days()
+    visits = rejoin_visits(visits, cfg)
     om = (
         pd.DataFrame(
             {

@@ -268,3 +268,30 @@ def test_bad_layers_are_errors():
         )
     with pytest.raises(PlannerError, match="duplicate"):
         TGPIndex.from_frame(tgp_layer((0, 0, 1, 1), (2, 2, 3, 3), ids=["A", "A"]))
+
+
+def test_officer_day_partitions_give_the_same_answer():
+    from planner.tracking.dwell import officer_day_partitions
+
+    rng = np.random.default_rng(5)
+    tg = tgp_layer((0, 0, 100, 100), (50, 50, 250, 150))
+    index = TGPIndex.from_frame(tg)
+    n = 600
+    off = np.repeat(np.arange(3), n // 3)
+    # traces that run through local midnight and the October clock change
+    t0 = pd.Timestamp("2025-10-25 22:00", tz=TZ).timestamp()
+    t = np.tile(np.cumsum(rng.uniform(20, 90, n // 3)), 3) + t0
+    x = X + np.clip(np.cumsum(rng.normal(0, 20, n)), -100, 300)
+    y = Y + np.clip(np.cumsum(rng.normal(0, 20, n)), -100, 250)
+    cfg = DwellConfig(max_speed_ms=1e9)
+    whole, _ = officer_visits(off, t, x, y, None, index, cfg)
+    parts = officer_day_partitions(off, t)
+    assert len(parts) >= 6  # three officers over at least two days
+    rows = pd.concat(
+        [officer_visits(off[i], t[i], x[i], y[i], None, index, cfg)[0] for i in parts],
+        ignore_index=True,
+    )
+    a = place_days(whole, index.ids, cfg)
+    b = place_days(rows, index.ids, cfg)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
+    assert a.officer_visits.sum() == b.officer_visits.sum()
