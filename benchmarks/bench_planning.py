@@ -151,8 +151,8 @@ def main(argv=None) -> int:
         ("full-quarter MILP (every band x method)", med_f, ts_f, p_f),
         ("baseline: full MILP as one problem, branch and bound", med_b, ts_b, p_b),
     ]
-    load = f", load average {os.getloadavg()[0]:.1f} (shared machine)" if hasattr(os, "getloadavg") else ""
-        ", load average %.1f (shared machine)" % os.getloadavg()[0]
+    load = (
+        f", load average {os.getloadavg()[0]:.1f} (shared machine)"
         if hasattr(os, "getloadavg")
         else ""
     )
