@@ -72,7 +72,7 @@ def normalise_url(url: str | Path) -> str:
     return s
 
 
-def _sqlite_pragmas(engine: Engine, cfg: StoreConfig) -> None:
+def _sqlite_pragmas(engine: Engine, cfg: StoreConfig, *, begin: str = "BEGIN IMMEDIATE") -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _rec):  # pragma: no cover - exercised through every SQLite test
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event emit BEGIN IMMEDIATE
@@ -85,7 +85,7 @@ def _sqlite_pragmas(engine: Engine, cfg: StoreConfig) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # pragma: no cover
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def _transient(exc: BaseException) -> bool:
@@ -140,8 +140,15 @@ class RecordStore:
                 connect_args={"timeout": config.busy_timeout_ms / 1000, "check_same_thread": False},
             )
             _sqlite_pragmas(self.engine, config)
+            # reads take no write lock (WAL readers run alongside one writer)
+            self._reader = create_engine(
+                self.url,
+                connect_args={"timeout": config.busy_timeout_ms / 1000, "check_same_thread": False},
+            )
+            _sqlite_pragmas(self._reader, config, begin="BEGIN")
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
+            self._reader = self.engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             self.upgrade()
@@ -155,6 +162,8 @@ class RecordStore:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._reader is not self.engine:
+            self._reader.dispose()
 
     def __enter__(self) -> RecordStore:
         return self
@@ -224,13 +233,13 @@ class RecordStore:
         stmt = select(t)
         if where is not None:
             stmt = stmt.where(where)
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             res = conn.execute(stmt)
             df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
         return df
 
     def count(self, table: str) -> int:
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             return int(
                 conn.execute(
                     text(f"SELECT COUNT(*) FROM {m.Base.metadata.tables[table].name}")
