@@ -22,6 +22,8 @@ BRIEFING_DAYS = 7
 MAP_WIDTH, MAP_HEIGHT, MIN_MARKER_PX = 640, 440, 4.0
 #: polygon simplification for the map outline (metres)
 OUTLINE_TOLERANCE_M = 150.0
+#: margin around the highlighted TGPs when a map zooms on them (metres)
+ZOOM_PAD_M = 1500.0
 SYNTHETIC_NOTICE = "SYNTHETIC DEMO DATA: not real West Midlands Police deployments."
 
 
@@ -249,11 +251,20 @@ def svg_map(
     *,
     outline: gpd.GeoDataFrame | None = None,
     labels: dict | None = None,
+    zoom: bool = True,
 ) -> str:
     """An inline SVG map: the outline (e.g. LPAs), every TGP as a grey marker and the
-    ``highlight`` TGPs in red, numbered by ``labels`` ({tgp_id: text})."""
+    ``highlight`` TGPs in red, numbered by ``labels`` ({tgp_id: text}); ``zoom`` frames the
+    highlighted TGPs (with at least ``ZOOM_PAD_M`` around them), else the whole outline."""
     geoms = tgps.geometry
-    if outline is not None and len(outline):
+    ids_all = tgps["tgp_id"].astype(str)
+    sel = geoms[ids_all.isin(highlight or []).to_numpy()]
+    if zoom and len(sel):
+        # zoom on the highlighted TGPs (a neighbourhood team's map shows its patch)
+        xmin, ymin, xmax, ymax = sel.total_bounds
+        pad = max(ZOOM_PAD_M, 0.1 * max(xmax - xmin, ymax - ymin))
+        xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
+    elif outline is not None and len(outline):
         xmin, ymin, xmax, ymax = outline.total_bounds
     else:
         xmin, ymin, xmax, ymax = geoms.total_bounds

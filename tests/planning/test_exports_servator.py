@@ -170,3 +170,26 @@ def test_servator_input_errors(tmp_path):
     s = read_sites(f)
     p = plan_servator(s, "2026-01-01", 5, cfg=ServatorConfig(deployments_per_day=1), seed=2)
     assert len(p.deployments) == 5
+
+
+def test_svg_map_zooms_on_the_team_tgps():
+    import re
+
+    from planner.planning.export import MAP_HEIGHT, MAP_WIDTH, svg_map
+
+    t = make_tgps(6)
+    svg = svg_map(t, ["TGP-001"], labels={"TGP-001": "1"})
+    circles = dict(
+        re.findall(
+            r'<circle cx="([-\d.]+)" cy="[-\d.]+" r="[\d.]+" fill="[^"]+" fill-opacity="0.85"><title>(TGP-\d+)</title>',
+            svg,
+        )[i][::-1]
+        for i in range(6)
+    )
+    assert 0 <= float(circles["TGP-001"]) <= MAP_WIDTH
+    assert float(circles["TGP-006"]) > MAP_WIDTH  # 5 km east: off the zoomed map
+    assert 'fill="#c0392b"' in svg
+    whole = svg_map(t, ["TGP-001"], zoom=False)
+    xs = [float(x) for x in re.findall(r'<circle cx="([-\d.]+)"', whole)]
+    assert all(0 <= x <= MAP_WIDTH for x in xs)
+    assert f'height="{MAP_HEIGHT}"' in whole
