@@ -106,7 +106,7 @@ def bench_kde(grid, x, y, lines, label="real 2018-06 month", oversample_table=Tr
         "|---|---|---|",
         f"| scikit-learn `KernelDensity(kernel='epanechnikov', atol=0, rtol=0).score_samples` (exact) | {sk_t:.3f} | {', '.join(f'{r:.3f}' for r in sk_runs)} |",
         f"| planner `kde_exact` (exact quartic sum, cKDTree) | {ex_t:.3f} | |",
-        f"| planner `kde_grid` (quartic, linear binning + FFT, oversample 3) | {ours_t:.4f} | {', '.join(f'{r:.4f}' for r in ours_runs)} |",
+        f"| planner `kde_grid` (quartic; linear binning on a 3x finer raster, convolution evaluated at the cell centres) | {ours_t:.4f} | {', '.join(f'{r:.4f}' for r in ours_runs)} |",
         "",
         f"Speed-up against scikit-learn's exact evaluation: **{sk_t / ours_t:.0f}x** (target >= 50x).",
         "",
@@ -215,8 +215,8 @@ def main() -> int:
         "Script: `benchmarks/bench_hotspots.py`.",
         "",
     ]
-    bench_gistar(grid, grid.aggregate(x, y), lines)
-    bench_kde(grid, x, y, lines)
+    gi_ratio, _ = bench_gistar(grid, grid.aggregate(x, y), lines)
+    kde_ratios = [bench_kde(grid, x, y, lines)[0]]
     from planner.paths import DEFAULT_WORKSPACE
     from planner.workspace import Workspace
 
@@ -229,15 +229,35 @@ def main() -> int:
         )
         vx, vy = xy(v)
         del v
-        bench_kde(
-            grid,
-            vx,
-            vy,
-            lines,
-            label="violent crime of the 24-month demo series, SYNTHETIC",
-            oversample_table=False,
+        kde_ratios.append(
+            bench_kde(
+                grid,
+                vx,
+                vy,
+                lines,
+                label="violent crime of the 24-month demo series, SYNTHETIC",
+                oversample_table=False,
+            )[0]
         )
-    bench_tgps(lines)
+    tg = bench_tgps(lines)
+    lines += ["## Against the targets", ""]
+    lines.append(
+        f"- Gi* >= 20x esda with the same z: {'met' if gi_ratio >= 20 else 'NOT met'} ({gi_ratio:.0f}x)."
+    )
+    lines.append(
+        f"- KDE >= 50x scikit-learn's exact evaluation: {'met' if min(kde_ratios) >= 50 else 'NOT met'} "
+        f"({', '.join(f'{r:.0f}x' for r in kde_ratios)}; error about 1% of the peak). scikit-learn's exact "
+        "tree evaluation of a compact kernel is itself fast; with one sample per cell instead of 9 "
+        "(oversample 1) the fast path is several times quicker again, but its error rises to about 15%, "
+        "which the default does not accept."
+    )
+    if tg:
+        tt, ratio, peak = tg
+        ok = tt <= 15 and ratio <= 2 and peak <= 2048
+        lines.append(
+            f"- `planner tgps` <= 15 s, <= 2x the read, <= 2 GB: {'met' if ok else 'NOT met'} ({tt:.1f} s, {ratio:.2f}x, {peak:,.0f} MB)."
+        )
+    lines.append("")
     text = "\n".join(lines)
     (REPO / "docs" / "benchmarks").mkdir(parents=True, exist_ok=True)
     (REPO / "docs" / "benchmarks" / "hotspots.md").write_text(text)
