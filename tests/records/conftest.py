@@ -52,7 +52,10 @@ def pg_server():
     """Base URL of a PostgreSQL server (``postgresql://user@host:port/``) or skip."""
     url = os.environ.get("PLANNER_TEST_PG_URL")
     if url:
-        yield url.rstrip("/").rsplit("/", 1)[0] + "/" if url.count("/") > 2 else url
+        rest = url.split("://", 1)[1]
+        yield (
+            url[: len(url) - len(rest)] + rest.split("/", 1)[0] + "/"
+        )  # the server, without a database
         return
     initdb, pg_ctl = _find_bin("initdb"), _find_bin("pg_ctl")
     if not initdb or not pg_ctl:
