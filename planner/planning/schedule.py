@@ -445,6 +445,8 @@ def _summary(
 ) -> dict:
     lpa = dict(zip(tgps["tgp_id"].astype(str), tgps["lpa"].astype(str), strict=True))
     v = visits.assign(lpa=visits["tgp_id"].map(lpa))
+    methods = [m.name for m in cfg.methods]
+    lpas = sorted(set(lpa.values()))
     by_tgp = (
         v.groupby("tgp_id")["minutes"].sum().reindex(tgps["tgp_id"].astype(str), fill_value=0.0)
     )
@@ -463,9 +465,11 @@ def _summary(
         "feasible": planned >= floor,
         "visits": len(visits),
         "pinned_visits": int(visits["pinned"].sum()),
-        "by_method": _hours(v.groupby("method")["minutes"].sum()),
-        "officer_hours_by_method": _hours(v.groupby("method")["officer_minutes"].sum()),
-        "by_lpa": _hours(v.groupby("lpa")["minutes"].sum()),
+        "by_method": _hours(v.groupby("method")["minutes"].sum().reindex(methods, fill_value=0.0)),
+        "officer_hours_by_method": _hours(
+            v.groupby("method")["officer_minutes"].sum().reindex(methods, fill_value=0.0)
+        ),
+        "by_lpa": _hours(v.groupby("lpa")["minutes"].sum().reindex(lpas, fill_value=0.0)),
         "by_team": _hours(v.groupby("team_id")["minutes"].sum()),
         "by_tgp": _hours(by_tgp),
         "binding": binding,
