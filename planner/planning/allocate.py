@@ -216,7 +216,7 @@ class Allocation:
     ``minutes[d, t]`` integer patrol-minutes; ``visits[d, t]`` number of visits; each visit of
     day d at TGP t lasts ``minutes // visits`` or one minute more (see :func:`visit_lengths`).
     ``days`` has one row per date: ``week``, ``visits``, ``minutes``, ``week_minutes``;
-    ``floor``/``ceiling`` are the per-TGP daily bounds in visits.
+    ``floor[t]`` and ``ceiling[d, t]`` are the daily bounds in visits.
     """
 
     days: pd.DataFrame

@@ -180,3 +180,17 @@ def test_allocate_remainder_minutes_not_lost():
     assert a.total_minutes == 40001
     assert 40001 % 15 == 11
     assert int((a.minutes - 15 * a.visits).sum()) == 11
+
+
+def test_per_tgp_override_floor_and_ceiling():
+    from planner.planning.config import TgpLimits
+
+    cfg = PlanConfig(limits=TgpLimits(overrides={"T1": (60, 60)}))
+    harm = np.array([1000.0, 1.0, 1.0])
+    a = allocate_quarter(
+        ["T0", "T1", "T2"], harm, date(2025, 10, 1), date(2025, 10, 31), 31 * 300, cfg
+    )
+    assert (a.minutes[:, 1] == 60).all()
+    assert (a.visits[:, 1] == 4).all()
+    assert (a.minutes.sum(axis=1) == 300).all()
+    assert (a.minutes[:, 0] <= a.ceiling[:, 0] * 15).all()

@@ -363,3 +363,32 @@ def test_coverage_leans_towards_bands_with_capacity():
     assert p.summary["feasible"] is True
     u = p.capacity_usage()
     assert (u["used"] <= u["capacity"]).all()
+
+
+def test_floor_share_below_one_accepts_a_small_shortfall():
+    tgps = make_tgps(6)
+    teams = (
+        TeamConfig(
+            "GTF-1",
+            "gtf",
+            None,
+            7,
+            ShiftPattern(bands=("12-16", "16-20", "20-24")),
+            patrol_share=0.5,
+        ),
+    )
+    strict = plan_quarter(
+        tgps, PlanConfig(annual_target_hours=2920, teams=teams).check(), "2025Q4", seed=2
+    )
+    short = strict.summary["unmet_hours"]
+    assert 0 < short < 0.2 * 730
+    share = 1 - (short + 1) / 730
+    lenient = plan_quarter(
+        tgps,
+        PlanConfig(annual_target_hours=2920, teams=teams, floor_share=share).check(),
+        "2025Q4",
+        seed=2,
+    )
+    assert lenient.summary["feasible"] is True
+    assert lenient.summary["unmet_hours"] == short
+    assert all(b["constraint"] != "quarterly floor" for b in lenient.summary["binding"])
