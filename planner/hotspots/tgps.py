@@ -382,34 +382,39 @@ def label_areas(
     areas: gpd.GeoDataFrame, geography, min_ward_share: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray]:
     """(lpa, wards) per polygon: the LPA it overlaps most; the wards holding at least
-    ``min_ward_share`` of its area, largest overlap first, ";"-joined. Empty without geography."""
+    ``min_ward_share`` of its area, largest overlap first, ";"-joined. Empty strings where
+    ``geography`` (or its ``lpas`` / ``wards`` layer) is missing."""
     n = len(areas)
+    lpa = np.full(n, "", dtype=object)
+    wards = np.full(n, "", dtype=object)
     if geography is None:
-        return np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+        return lpa, wards
     a = gpd.GeoDataFrame({"_i": np.arange(n)}, geometry=areas.geometry.to_numpy(), crs=BNG)
-    lp = gpd.overlay(
-        a, geography.lpas[["lpa", "geometry"]], how="intersection", keep_geom_type=True
-    )
-    lp["_a"] = lp.geometry.area
-    best = (
-        lp.sort_values(["_i", "_a"], ascending=[True, False])
-        .drop_duplicates("_i")
-        .set_index("_i")["lpa"]
-    )
-    lpa = best.reindex(np.arange(n)).fillna("").astype(object).to_numpy()
-    wd = gpd.overlay(
-        a, geography.wards[["ward_code", "geometry"]], how="intersection", keep_geom_type=True
-    )
-    wd["_s"] = wd.geometry.area / a.geometry.area.to_numpy()[wd["_i"].to_numpy()]
-    wd = wd[wd["_s"] >= min_ward_share].sort_values(["_i", "_s"], ascending=[True, False])
-    wards = (
-        wd.groupby("_i")["ward_code"]
-        .agg(";".join)
-        .reindex(np.arange(n))
-        .fillna("")
-        .astype(object)
-        .to_numpy()
-    )
+    if getattr(geography, "lpas", None) is not None:
+        lp = gpd.overlay(
+            a, geography.lpas[["lpa", "geometry"]], how="intersection", keep_geom_type=True
+        )
+        lp["_a"] = lp.geometry.area
+        best = (
+            lp.sort_values(["_i", "_a"], ascending=[True, False])
+            .drop_duplicates("_i")
+            .set_index("_i")["lpa"]
+        )
+        lpa = best.reindex(np.arange(n)).fillna("").astype(object).to_numpy()
+    if getattr(geography, "wards", None) is not None:
+        wd = gpd.overlay(
+            a, geography.wards[["ward_code", "geometry"]], how="intersection", keep_geom_type=True
+        )
+        wd["_s"] = wd.geometry.area / a.geometry.area.to_numpy()[wd["_i"].to_numpy()]
+        wd = wd[wd["_s"] >= min_ward_share].sort_values(["_i", "_s"], ascending=[True, False])
+        wards = (
+            wd.groupby("_i")["ward_code"]
+            .agg(";".join)
+            .reindex(np.arange(n))
+            .fillna("")
+            .astype(object)
+            .to_numpy()
+        )
     return lpa, wards
 
 

@@ -196,3 +196,19 @@ def test_read_tgps_requires_tgp_id(tmp_path):
     g.assign(tgp_id=["T1"]).to_crs(4326).to_file(tmp_path / "ok.gpkg")
     r = read_tgps(tmp_path / "ok.gpkg")
     assert r.crs.to_epsg() == 27700 and r["kind"].tolist() == ["asb"]
+
+
+def test_labels_with_partial_geography(hs):
+    from types import SimpleNamespace
+
+    from planner.hotspots.tgps import label_areas
+
+    geo = hs.two_lpa_geography()
+    areas = gpd.GeoDataFrame(
+        geometry=[shapely.Point(hs.X0 + 1000, hs.Y0 + 4950).buffer(250)], crs=BNG
+    )
+    lpa, wards = label_areas(areas, SimpleNamespace(lpas=None, wards=geo.wards))
+    assert lpa.tolist() == [""] and wards.tolist() == ["W1;W2"]
+    lpa, wards = label_areas(areas, SimpleNamespace(lpas=geo.lpas, wards=None))
+    assert lpa.tolist() == ["West"] and wards.tolist() == [""]
+    assert label_areas(areas, None)[0].tolist() == [""]
