@@ -390,14 +390,18 @@ def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
 
 
 # ---- writing (one unit of work; retried as a whole by RecordStore.run) ------------------
-def _insert_ignore(session: Session, table, rows: list[dict[str, Any]], keys: list[str]) -> None:
+def _insert_ignore(
+    session: Session, table, rows: list[dict[str, Any]], keys: list[str]
+) -> list[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING; returns the first key of the rows actually inserted."""
     if not rows:
-        return
+        return []
     ins = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    done: list[Any] = []
     for i in range(0, len(rows), BATCH):
-        session.execute(
-            ins(table).values(rows[i : i + BATCH]).on_conflict_do_nothing(index_elements=keys)
-        )
+        stmt = ins(table).values(rows[i : i + BATCH]).on_conflict_do_nothing(index_elements=keys)
+        done += list(session.execute(stmt.returning(table.c[keys[0]])).scalars())
+    return done
 
 
 def _py(v: Any) -> Any:
@@ -521,23 +525,14 @@ def apply_records(
             f"unknown officer {', '.join(new)}: only officers in the store can record; ask an administrator to add them"
         )
     if new:
-        _insert_ignore(
-            session,
-            m.Officer.__table__,
-            [
-                {
-                    "officer_id": o,
-                    "verified": False,
-                    "first_seen": source[:255],
-                    "synthetic": synthetic,
-                }
-                for o in new
-            ],
-            ["officer_id"],
-        )
-        session.execute(
-            m.AuditEntry.__table__.insert(),
-            [
+        rows = [
+            {"officer_id": o, "verified": False, "first_seen": source[:255], "synthetic": synthetic}
+            for o in new
+        ]
+        # another writer may add the same officer at the same moment: only ours are audited
+        added = sorted(_insert_ignore(session, m.Officer.__table__, rows, ["officer_id"]))
+        if added:
+            audit = [
                 {
                     "table_name": "officers",
                     "record_id": o,
@@ -546,10 +541,10 @@ def apply_records(
                     "source": source[:255],
                     "changed_at": now,
                 }
-                for o in new
-            ],
-        )
-        res["new_officers"] = new
+                for o in added
+            ]
+            session.execute(m.AuditEntry.__table__.insert(), audit)
+        res["new_officers"] = added
     # existing records with these ids: small batches by IN (...), large ones by one scan
     content = list(CONTENT[kind])
     rids = clean["record_id"].tolist()

@@ -228,6 +228,13 @@ def test_concurrent_imports_of_one_file_store_each_record_once(store, tmp_path):
     assert all(r.inserted + r.duplicates == 66 and r.rejected == 0 for r in results)
     off = store.frame("officers")
     assert sorted(off.loc[~off["verified"].astype(bool), "officer_id"]) == ["NEW0", "NEW1", "NEW2"]
+    assert sorted(o for r in results for o in r.new_officers) == ["NEW0", "NEW1", "NEW2"]
+    audit = store.frame("audit_log")
+    assert sorted(audit.loc[audit["action"] == "added_unverified", "record_id"]) == [
+        "NEW0",
+        "NEW1",
+        "NEW2",
+    ]
 
 
 def test_form_options(store, tmp_path):
