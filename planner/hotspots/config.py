@@ -29,8 +29,9 @@ class KDEConfig:
     (two cells: wide enough to smooth police.uk snap points onto neighbouring cells, narrow
     enough to keep street-scale detail; never below one cell, which raises an error).
     ``oversample`` (odd) sub-cells per cell side used for binning before the FFT convolution;
-    with linear binning, 3 keeps the error against exact summation to about 1% of the peak
-    density at worst and 0.5% on average for a bandwidth of 2 cells (measured in
+    with linear binning, 3 keeps the error against exact summation to about 1.2-1.7% of the
+    peak density at worst and about 1% of the mean density on average for a bandwidth of 2
+    cells on police.uk and demo points (measured in
     ``docs/benchmarks/hotspots.md``). On square grids, when the kernel needs at most
     ``direct_max_taps`` shifted additions (bandwidths up to about 4 cells) the convolution is
     evaluated at the cell centres only (phase decimation); wider kernels and hexagons use the

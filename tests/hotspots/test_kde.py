@@ -43,7 +43,7 @@ def test_fft_matches_exact_sum(kind, rng):
     cx, cy = g.centres()
     exact = kde_exact(cx, cy, x, y, w, bandwidth=200)
     err = np.abs(fast - exact)
-    # documented error: about 1% of the peak at worst, 0.5% on average (bandwidth 2 cells)
+    # documented error (config.KDEConfig): ~1.5% of the peak at worst, ~1% on average
     assert err.max() / exact.max() < 0.03
     assert err.mean() / exact.mean() < 0.01
 
