@@ -98,7 +98,20 @@ def run_schedule(args) -> int:
     plan = plan_workspace_quarter(ws, args.quarter, cfg=cfg, seed=args.seed, pins=pins)
     out = args.out or ws.path(f"plan/{plan.quarter}")
     outline = ws.read_table("lpas") if ws.has_table("lpas") else None
-    write_plan(plan, out, synthetic=bool(plan.summary.get("synthetic_inputs")), outline=outline)
+    synthetic = bool(plan.summary.get("synthetic_inputs"))
+    write_plan(plan, out, synthetic=synthetic, outline=outline)
+    try:  # a plan written inside the workspace is registered there (the app lists it)
+        rel = Path(out).resolve().relative_to(ws.root.resolve())
+    except ValueError:
+        rel = None
+    if rel is not None:
+        ws.add_table(
+            f"plan_visits_{plan.quarter}",
+            str(rel / "visits.parquet"),
+            synthetic=synthetic,
+            description=f"{'SYNTHETIC ' if synthetic else ''}patrol plan {plan.quarter} (planner schedule, seed {plan.seed})",
+            rows=len(plan.visits),
+        )
     s = plan.summary
     s["out"] = str(out)
     s["seconds"] = round(time.perf_counter() - t0, 2)

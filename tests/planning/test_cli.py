@@ -201,3 +201,15 @@ def test_servator_cli(ws, tmp_path, capsys):
         ]
     )
     assert rc == 2
+
+
+def test_schedule_inside_workspace_registers_the_plan(ws, capsys):
+    rc = main(
+        ["schedule", "--workspace", str(ws.root), "--quarter", "2025Q3", "--seed", "1", "--json"]
+    )
+    assert rc == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["out"] == str(ws.path("plan/2025Q3"))
+    assert ws.has_table("plan_visits_2025Q3")
+    assert ws.is_synthetic("plan_visits_2025Q3")
+    assert len(ws.read_table("plan_visits_2025Q3")) == s["visits"]
