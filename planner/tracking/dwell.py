@@ -221,7 +221,8 @@ class TGPIndex:
         """Exact pieces of straight segments inside TGPs.
 
         Returns ``(seg, tgp, s0, s1)``: segment index, TGP position in :attr:`ids`, and the
-        fractions of the segment (0 = start, 1 = end) where the piece begins and ends. A
+        fractions of the segment (0 = start, 1 = end) where the piece begins and ends; the
+        pieces of one segment come in time order. A
         zero-length segment (a held position) is one piece (0, 1) per TGP containing it.
         """
         x0, y0, x1, y1 = (np.asarray(a, np.float64) for a in (x0, y0, x1, y1))
@@ -253,6 +254,8 @@ class TGPIndex:
         hard = np.flatnonzero(~simple)
         if len(hard):
             hs, ht, h0, h1 = self._crossings(x0[hard], y0[hard], x1[hard], y1[hard])
+            o = np.lexsort((h0, hs))  # the pieces of one segment in time order
+            hs, ht, h0, h1 = hs[o], ht[o], h0[o], h1[o]
             segs.append(hard[hs])
             tgps.append(ht)
             s0s.append(h0)
@@ -293,29 +296,24 @@ class TGPIndex:
         sa, sb = a[inside], b[inside]
         # --- candidate (segment, edge) pairs through the edge grid
         g = self.gcs
-        gi0 = np.floor((np.minimum(x0, x1) - _EPS - self.gx0) / g).astype(np.int64)
-        gi1 = np.floor((np.maximum(x0, x1) + _EPS - self.gx0) / g).astype(np.int64)
-        gj0 = np.floor((np.minimum(y0, y1) - _EPS - self.gy0) / g).astype(np.int64)
-        gj1 = np.floor((np.maximum(y0, y1) + _EPS - self.gy0) / g).astype(np.int64)
-        gi0, gi1 = np.clip(gi0, 0, self.gnx - 1), np.clip(gi1, 0, self.gnx - 1)
-        gj0, gj1 = np.clip(gj0, 0, self.gny - 1), np.clip(gj1, 0, self.gny - 1)
-        moving = np.flatnonzero((dx != 0) | (dy != 0))
-        seg, ii, jj = _box_cells(gi0[moving], gi1[moving], gj0[moving], gj1[moving])
+        seg_len = np.hypot(dx, dy)
+        moving = np.flatnonzero(seg_len > 0)
+        seg, ii, jj = _line_cells(
+            x0[moving],
+            y0[moving],
+            x1[moving],
+            y1[moving],
+            self.gx0,
+            self.gy0,
+            g,
+            self.gnx,
+            self.gny,
+        )
         seg = moving[seg]
         cell = jj * self.gnx + ii
         cnt = self.cell_ptr[cell + 1] - self.cell_ptr[cell]
-        # keep cells with edges that the segment's line passes through (centre within half a
-        # diagonal of the line): long segments touch few of their bounding box's cells
         busy = np.flatnonzero(cnt > 0)
         seg, cell, cnt = seg[busy], cell[busy], cnt[busy]
-        ccx = self.gx0 + (cell % self.gnx + 0.5) * g
-        ccy = self.gy0 + (cell // self.gnx + 0.5) * g
-        seg_len = np.hypot(dx, dy)
-        near_line = (
-            np.abs(dx[seg] * (ccy - y0[seg]) - dy[seg] * (ccx - x0[seg]))
-            <= (0.7072 * g + _EPS) * seg_len[seg]
-        )
-        seg, cell, cnt = seg[near_line], cell[near_line], cnt[near_line]
         pair = np.repeat(np.arange(len(seg)), cnt)
         k = np.arange(len(pair)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
         e = self.cell_edges[self.cell_ptr[cell[pair]] + k]
@@ -359,6 +357,12 @@ class TGPIndex:
         hs, ht, hp = hs[keep], ht[keep], hp[keep]
         keep0 = ~degen[sa]
         ss, st_ = sa[keep0], sb[keep0].astype(np.int32)
+        # segments with no crossing at all: whole pieces for the TGPs holding their start
+        crossed = np.zeros(n, bool)
+        crossed[hs] = True
+        plain = ~crossed[ss]
+        whole_s, whole_t = ss[plain], st_[plain]
+        ss, st_ = ss[~plain], st_[~plain]
         # groups = union of (segment, tgp) with crossings and with an inside start
         gs = np.r_[hs, ss]
         gt = np.r_[ht, st_]
@@ -388,8 +392,9 @@ class TGPIndex:
         ins = valid & (start_in[bg] ^ (j % 2 == 1))
         lo, hi = bp[ins], np.r_[bp[1:], 0.0][ins]
         ok = hi > lo
-        out_s, out_t = [bs[ins][ok]], [bt[ins][ok]]
-        out_0, out_1 = [np.clip(lo[ok], 0, 1)], [np.clip(hi[ok], 0, 1)]
+        out_s, out_t = [whole_s, bs[ins][ok]], [whole_t, bt[ins][ok]]
+        out_0 = [np.zeros(len(whole_s)), np.clip(lo[ok], 0, 1)]
+        out_1 = [np.ones(len(whole_s)), np.clip(hi[ok], 0, 1)]
         di = np.flatnonzero(degen)
         if len(di):
             es, et, e0, e1 = self._exact(x0[di], y0[di], x1[di], y1[di])
@@ -456,6 +461,36 @@ class TGPIndex:
             np.concatenate(out_0),
             np.concatenate(out_1),
         )
+
+
+def _line_cells(x0, y0, x1, y1, gx0, gy0, g, nx, ny):
+    """Grid cells a straight segment passes through (a conservative supercover, clipped to the
+    grid): for each row of cells the segment crosses, the columns its x-range spans there.
+
+    Returns (segment, column, row) arrays.
+    """
+    ymin, ymax = np.minimum(y0, y1), np.maximum(y0, y1)
+    eps = _EPS
+    j0 = np.clip(np.floor((ymin - eps - gy0) / g).astype(np.int64), 0, ny - 1)
+    j1 = np.clip(np.floor((ymax + eps - gy0) / g).astype(np.int64), 0, ny - 1)
+    rows = np.where((ymax + eps < gy0) | (ymin - eps > gy0 + ny * g), 0, j1 - j0 + 1)
+    s = np.repeat(np.arange(len(x0)), rows)
+    j = np.repeat(j0, rows) + (np.arange(len(s)) - np.repeat(np.cumsum(rows) - rows, rows))
+    lo = np.maximum(ymin[s], gy0 + j * g - eps)
+    hi = np.minimum(ymax[s], gy0 + (j + 1) * g + eps)
+    dy = (y1 - y0)[s]
+    dx = (x1 - x0)[s]
+    flat = np.abs(dy) < 1e-12
+    safe = np.where(flat, 1.0, dy)
+    xa = np.where(flat, np.minimum(x0, x1)[s], x0[s] + (lo - y0[s]) / safe * dx)
+    xb = np.where(flat, np.maximum(x0, x1)[s], x0[s] + (hi - y0[s]) / safe * dx)
+    i0 = np.clip(np.floor((np.minimum(xa, xb) - eps - gx0) / g).astype(np.int64), 0, nx - 1)
+    i1 = np.clip(np.floor((np.maximum(xa, xb) + eps - gx0) / g).astype(np.int64), 0, nx - 1)
+    outside = (np.maximum(xa, xb) + eps < gx0) | (np.minimum(xa, xb) - eps > gx0 + nx * g)
+    cols = np.where(outside, 0, i1 - i0 + 1)
+    k = np.repeat(np.arange(len(s)), cols)
+    ii = np.repeat(i0, cols) + (np.arange(len(k)) - np.repeat(np.cumsum(cols) - cols, cols))
+    return s[k], ii, j[k]
 
 
 def _box_cells(i0, i1, j0, j1):
@@ -626,10 +661,10 @@ def visits_from_pieces(
     seg = pieces["seg"].to_numpy()
     start = pieces["start"].to_numpy()
     nseg = int(seg.max()) + 1
-    # time order inside a segment, then a stable sort by (officer, tgp, segment)
-    pre = np.lexsort((start, seg))
-    key = (off[pre] * max(n_tgps, 1) + tgp[pre]) * nseg + seg[pre]
-    order = pre[np.argsort(key, kind="stable")]
+    # one stable sort by (officer, tgp, segment)
+    # (locate returns the pieces of one segment in time order, so a stable sort keeps it)
+    key = (off * max(n_tgps, 1) + tgp) * nseg + seg
+    order = np.argsort(key, kind="stable")
     off, tgp, start = off[order], tgp[order], start[order]
     end = pieces["end"].to_numpy()[order]
     foot = pieces["foot"].to_numpy()[order]
@@ -888,7 +923,9 @@ def dwell(
     """
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    codes, officers = pd.factorize(pings["officer_id"], sort=True)
+    codes, officers = pd.factorize(pings["officer_id"])
+    rank = np.argsort(np.argsort(np.asarray(officers, dtype=object)))  # officer codes in id order
+    codes, officers = rank[codes], np.asarray(officers, dtype=object)[np.argsort(rank)]
     t = epoch_seconds(pings["timestamp"])
     x = pings["x"].to_numpy(np.float64)
     y = pings["y"].to_numpy(np.float64)
@@ -932,26 +969,45 @@ def officer_visit_table(
     return out
 
 
-def _partition_bounds(codes: np.ndarray, parts: int) -> list[np.ndarray]:
-    n_off = int(codes.max()) + 1
-    cuts = np.linspace(0, n_off, parts + 1).round().astype(int)
-    return [
-        np.flatnonzero((codes >= a) & (codes < b)) for a, b in zip(cuts[:-1], cuts[1:]) if b > a
-    ]
+def _officer_ranges(codes: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Officer-code ranges with about the same number of pings each."""
+    counts = np.bincount(codes)
+    cum = np.cumsum(counts)
+    cuts = np.searchsorted(cum, np.linspace(0, cum[-1], parts + 1)[1:-1], side="left") + 1
+    bounds = np.r_[0, cuts, len(counts)]
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
-def _work(args):
-    codes, t, x, y, sp, index, cfg = args
-    return officer_visits(codes, t, x, y, sp, index, cfg)
+#: the arrays a forked worker reads (inherited, not pickled)
+_SHARED: dict = {}
+
+
+def _work_range(bounds):
+    a, b = bounds
+    d = _SHARED
+    i = np.flatnonzero((d["codes"] >= a) & (d["codes"] < b))
+    sp = None if d["sp"] is None else d["sp"][i]
+    return officer_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
 
 
 def _parallel_visits(codes, t, x, y, sp, index, cfg, partitions):
+    """Officer partitions in worker processes. On Linux the workers are forked and inherit
+    the arrays (nothing is pickled but the visit rows coming back)."""
+    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = _partition_bounds(codes, partitions)
-    jobs = [(codes[i], t[i], x[i], y[i], None if sp is None else sp[i], index, cfg) for i in chunks]
-    with ProcessPoolExecutor(max_workers=partitions) as ex:
-        res = list(ex.map(_work, jobs))
+    ranges = _officer_ranges(codes, partitions)
+    _SHARED.update(codes=codes, t=t, x=x, y=y, sp=sp, index=index, cfg=cfg)
+    try:
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        if ctx is None:  # pragma: no cover - platforms without fork pickle the partitions
+            jobs = [(a, b) for a, b in ranges]
+            res = [_work_range(j) for j in jobs]
+        else:
+            with ProcessPoolExecutor(max_workers=len(ranges), mp_context=ctx) as ex:
+                res = list(ex.map(_work_range, ranges))
+    finally:
+        _SHARED.clear()
     st = TraceStats()
     for _, s in res:
         for f in (

@@ -295,3 +295,61 @@ def test_officer_day_partitions_give_the_same_answer():
     b = place_days(rows, index.ids, cfg)
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
     assert a.officer_visits.sum() == b.officer_visits.sum()
+
+
+def test_two_worker_processes_give_the_same_answer():
+    rng = np.random.default_rng(9)
+    tg = tgp_layer((0, 0, 100, 100), (150, 0, 250, 100))
+    frames = []
+    for o in range(6):
+        n = 200
+        t = pd.Timestamp("2025-11-03 08:00", tz=TZ) + pd.to_timedelta(
+            np.cumsum(rng.uniform(10, 60, n)), "s"
+        )
+        frames.append(
+            trace(
+                f"P{o}",
+                None,
+                np.clip(np.cumsum(rng.normal(0, 15, n)) + 100, -50, 300),
+                50.0,
+                times=t,
+            )
+        )
+    pings = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=1)  # any row order
+    one = dwell(pings, tg)
+    two = dwell(pings, tg, partitions=2)
+    pd.testing.assert_frame_equal(one.place_days, two.place_days)
+    assert list(one.officers) == sorted(one.officers)
+
+
+def test_locate_matches_shapely_intersection_lengths():
+    """Random segments (0-900 m, some held positions) against irregular, overlapping polygons:
+    the inside fraction per TGP equals shapely's exact line-polygon intersection."""
+    rng = np.random.default_rng(21)
+
+    def star(cx, cy, k):
+        a = np.sort(rng.uniform(0, 2 * np.pi, k))
+        r = rng.uniform(80, 300) * rng.uniform(0.5, 1, k)
+        return shapely.Polygon(np.c_[X + cx + r * np.cos(a), Y + cy + r * np.sin(a)])
+
+    geoms = [star(*rng.uniform(0, 3000, 2), int(rng.integers(5, 40))) for _ in range(12)]
+    tg = gpd.GeoDataFrame({"tgp_id": [f"S{i}" for i in range(12)]}, geometry=geoms, crs=27700)
+    index = TGPIndex.from_frame(tg)
+    n = 6000
+    c = tg.geometry.representative_point()
+    k = rng.integers(0, 12, n)
+    x0 = c.x.to_numpy()[k] + rng.normal(0, 250, n)
+    y0 = c.y.to_numpy()[k] + rng.normal(0, 250, n)
+    length = rng.choice([0.0, 30.0, 300.0, 900.0], n)
+    ang = rng.uniform(0, 2 * np.pi, n)
+    x1, y1 = x0 + length * np.cos(ang), y0 + length * np.sin(ang)
+    seg, tgp, s0, s1 = index.locate(x0, y0, x1, y1)
+    ours = np.zeros((n, 12))
+    np.add.at(ours, (seg, tgp), s1 - s0)
+    lines = shapely.linestrings(np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1))
+    ref = np.zeros((n, 12))
+    for j, g in enumerate(tg.geometry.values):  # 12 polygons
+        frac = shapely.length(shapely.intersection(lines, g)) / np.where(length > 0, length, 1.0)
+        ref[:, j] = np.where(length > 0, frac, shapely.intersects(shapely.points(x0, y0), g))
+    assert ref.sum() > 100
+    np.testing.assert_allclose(ours, ref, atol=1e-9)
