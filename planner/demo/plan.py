@@ -33,7 +33,12 @@ def step(ws, rng) -> None:
     tgps = ws.tgps()
     first = pd.Timestamp(QUARTERS[0].replace("Q2", "-04-01"))
     lo = (first - pd.DateOffset(months=PROFILE_MONTHS)).strftime("%Y-%m")
-    crimes = ws.crimes(lo, "2025-09", columns=["occurred_at", "harm", "month", "geometry"])
+    crimes = ws.crimes(
+        lo,
+        "2025-09",
+        types=list(cfg.profile_types),
+        columns=["occurred_at", "harm", "month", "crime_type", "geometry"],
+    )
     month = crimes["month"].astype(str).to_numpy()
     seeds = rng.integers(0, 2**31, size=len(QUARTERS))
     frames, summaries = [], {}

@@ -316,6 +316,14 @@ class PlanConfig:
     limits: TgpLimits = field(default_factory=TgpLimits)
     predictability: Predictability = field(default_factory=Predictability)
     default_profile: tuple[tuple[float, ...], ...] = DEFAULT_PROFILE
+    #: crime types behind the harm profiles: what TGP patrols target (serious violence incl.
+    #: robbery and weapons, and ASB); shoplifting's daytime peak should not pull patrols
+    profile_types: tuple[str, ...] = (
+        "Violence and sexual offences",
+        "Robbery",
+        "Possession of weapons",
+        "Anti-social behaviour",
+    )
     #: pseudo-count of crimes from the force profile added to each TGP's own profile
     profile_prior_weight: float = 20.0
     #: "sampled": staff the timetable drawn from the coverage probabilities (stage 1) and re-place
@@ -414,6 +422,8 @@ class PlanConfig:
             out["predictability"] = Predictability(**d.pop("predictability"))
         if "default_profile" in d:
             out["default_profile"] = tuple(tuple(r) for r in d.pop("default_profile"))
+        if "profile_types" in d:
+            out["profile_types"] = tuple(d.pop("profile_types"))
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:

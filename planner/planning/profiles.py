@@ -43,7 +43,8 @@ def harm_profiles(
     tgps : GeoDataFrame
         TGP layer (EPSG:27700) in plan order.
     crimes : GeoDataFrame or None
-        Canonical crime table (``occurred_at`` tz-aware; NaT rows are ignored for timing).
+        Canonical crime table (``occurred_at`` tz-aware; NaT rows are ignored for timing; only
+        ``cfg.profile_types`` count when a ``crime_type`` column is present).
     cfg : PlanConfig
 
     Returns
@@ -61,6 +62,8 @@ def harm_profiles(
         return out, timed
     occ = crimes["occurred_at"]
     has_t = occ.notna().to_numpy()
+    if "crime_type" in crimes.columns and cfg.profile_types:
+        has_t = has_t & crimes["crime_type"].astype(str).isin(cfg.profile_types).to_numpy()
     if not has_t.any():
         return out, timed
     c = crimes.loc[has_t, ["occurred_at", "harm", "geometry"]]

@@ -517,8 +517,9 @@ def plan_workspace_quarter(
             crimes = ws.crimes(
                 p_start,
                 p_end,
+                types=list(cfg.profile_types) or None,
                 synthetic=synthetic,
-                columns=["occurred_at", "harm", "month", "geometry"],
+                columns=["occurred_at", "harm", "month", "crime_type", "geometry"],
             )
             break
     plan = plan_quarter(tgps, cfg, quarter, crimes=crimes, seed=seed, pins=pins)

@@ -49,10 +49,18 @@ def test_profile_shrinks_towards_pooled_and_month_only_gets_default():
     when = pd.to_datetime(["2025-01-03 22:10"] * 10)
     c1 = make_crimes(np.full(10, 400100.0), np.full(10, 286100.0), "Robbery", occurred_at=when)
     c2 = make_crimes(np.full(5, 401100.0), np.full(5, 286100.0), "Robbery", month=["2025-01"] * 5)
-    crimes = pd.concat([c1, c2], ignore_index=True)
+    # shoplifting is not a profile type: it must not pull TGP-001's profile to Tuesday mornings
+    c3 = make_crimes(
+        np.full(30, 400100.0),
+        np.full(30, 286100.0),
+        "Shoplifting",
+        occurred_at=pd.to_datetime(["2025-01-07 10:00"] * 30),
+    )
+    crimes = pd.concat([c1, c2, c3], ignore_index=True)
     cfg = PlanConfig()
     prof, timed = harm_profiles(tgps, crimes, cfg)
     assert timed.tolist() == [10, 0]
+    assert harm_profiles(tgps, crimes, PlanConfig(profile_types=()))[1].tolist() == [40, 0]
     assert np.unravel_index(prof[0].argmax(), prof[0].shape) == (4, 5)
     np.testing.assert_allclose(prof[1], default_profile(cfg))
     np.testing.assert_allclose(prof.sum(axis=(1, 2)), 1.0)
