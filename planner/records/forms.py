@@ -11,7 +11,7 @@ unknown officers as unverified).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -57,7 +57,7 @@ def _record(
         raise PlannerError(f"unknown field(s) for {kind[:-1]}: {', '.join(unknown)}")
     if not _as_text(fields.get("record_id")).strip():
         fields["record_id"] = f"{'ENG' if kind == 'engagements' else 'ABS'}-{uuid.uuid4().hex[:16]}"
-    if kind == "abstractions" and isinstance(fields.get("hours"), pd.Timedelta):
+    if kind == "abstractions" and isinstance(fields.get("hours"), timedelta):
         fields["hours"] = fields["hours"].total_seconds() / 3600
     raw = pd.DataFrame([{c: _as_text(fields.get(c)) for c in (*required, *optional)}])
     wards = set(store.frame("wards")["ward_code"]) if kind == "engagements" else None
@@ -126,7 +126,7 @@ def record_abstraction(
     Fields: ``officer_id`` (abstracted officer), ``authorised_by`` (alias
     ``authorising_officer``), ``authoriser_level`` (SGT, INSP, CI, SUPT, ...),
     ``abstraction_type`` (alias ``reason``), ``destination`` (alias ``where_to``), ``start``,
-    ``hours`` (alias ``duration_hours``; a Timedelta is accepted), ``notes``, ``record_id``.
+    ``hours`` (alias ``duration_hours``; a timedelta is accepted), ``notes``, ``record_id``.
     """
     return _record(
         store,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -90,7 +90,7 @@ def test_abstraction_form_aliases_and_switch(store):
         reason="Public order / events",
         where_to="Stadium",
         start=datetime(2025, 9, 6, 12, 0),
-        duration_hours=pd.Timedelta(hours=10, minutes=30),
+        duration_hours=timedelta(hours=10, minutes=30),
     )
     row = store.frame("abstractions").set_index("record_id").loc[rid]
     assert (
