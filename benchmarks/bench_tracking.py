@@ -45,7 +45,9 @@ def make_tgps(rng, n=84):
 
 
 def make_pings(rng, tgps, n_pings):
-    """About ``n_pings`` 30-second pings: 15-minute foot visits plus drives between them."""
+    """Exactly ``n_pings`` 30-second pings: 10-20 minute foot loops of half the TGP's equivalent
+    radius (as the demo simulator; officers step in and out of the star-shaped polygons) plus
+    drives between TGPs anywhere in the 40 x 30 km area."""
     per_visit = 60  # ~31 pings on foot + ~30 driving (generated with a margin, then cut)
     n_visits = int(n_pings / per_visit)
     n_off = max(n_visits // 120, 2)
@@ -54,7 +56,7 @@ def make_pings(rng, tgps, n_pings):
     k = rng.integers(0, len(tgps), n_visits)
     c = tgps.geometry.representative_point()
     cx, cy = c.x.to_numpy()[k], c.y.to_numpy()[k]
-    radius = np.sqrt(tgps.geometry.area.to_numpy()[k] / np.pi) * 0.8
+    radius = np.sqrt(tgps.geometry.area.to_numpy()[k] / np.pi) * 0.5  # as the demo simulator
     dur = rng.uniform(600, 1200, n_visits)
     gap = rng.uniform(600, 2400, n_visits)
     step = dur + gap

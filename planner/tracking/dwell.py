@@ -24,10 +24,14 @@ Model (documented, tested against a brute-force time-stepping reference):
 
 Speed: a fine grid over the TGPs marks every cell that any polygon edge passes through; a
 segment whose bounding box touches no such cell cannot cross a boundary, so its status is its
-start cell's label (read from the grid). Only the rest go through shapely (STRtree query,
-boundary test, and an exact line-polygon intersection for the few that cross). The work is a
-pure function of an officer partition (:func:`officer_visits`), so it runs unchanged per
-partition under Dask or a process pool; :func:`place_days` combines the partitions' visits.
+start cell's label (read from the grid). The rest are intersected with the polygon edges in
+numpy (an edge grid lists the edges near each cell; each crossing is counted in the cell that
+holds it; the start point's status comes from ``shapely.contains_xy``; pieces alternate in/out
+between the sorted crossings). Only degenerate cases (a segment through a vertex, along an
+edge, or ending on a boundary) fall back to shapely's exact line-polygon intersection. The work
+is a pure function of an officer partition (:func:`officer_visits`; officer-day partitions
+from :func:`officer_day_partitions`), so it runs unchanged per partition under Dask or a
+process pool; :func:`place_days` combines the partitions' rows.
 """
 
 from __future__ import annotations
@@ -570,24 +574,29 @@ def build_segments(
     dup[1:] = (officer[1:] == officer[:-1]) & (t[1:] == t[:-1])
     st.duplicates = int(dup.sum())
     keep = ~dup & ~(sp > cfg.max_speed_ms)
-    # spikes: implied speed into and out of a ping both implausible
-    officer, t, x, y, sp = officer[keep], t[keep], x[keep], y[keep], sp[keep]
-    if len(t) > 2:
+    if not keep.all():
+        officer, t, x, y, sp = officer[keep], t[keep], x[keep], y[keep], sp[keep]
+
+    def moves():
         same = officer[1:] == officer[:-1]
-        v = np.hypot(np.diff(x), np.diff(y)) / np.maximum(np.diff(t), 1e-9)
-        fast = same & (v > cfg.max_speed_ms)
-        spike = np.zeros(len(t), bool)
-        spike[1:-1] = fast[:-1] & fast[1:]
-        keep2 = ~spike
-        officer, t, x, y, sp = officer[keep2], t[keep2], x[keep2], y[keep2], sp[keep2]
-    st.speed_dropped = st.pings - st.duplicates - len(t)
+        dt = np.diff(t)
+        dist = np.hypot(np.diff(x), np.diff(y))
+        return same, dt, dist, dist / np.maximum(dt, 1e-9)
+
     if len(t) < 2:
         e = np.empty(0)
+        st.speed_dropped = st.pings - st.duplicates - len(t)
         return Segments(np.empty(0, np.int64), e, e, e, e, e, e, np.empty(0, bool)), st
-    same = officer[1:] == officer[:-1]
-    dt = np.diff(t)
-    dist = np.hypot(np.diff(x), np.diff(y))
-    v = dist / np.maximum(dt, 1e-9)
+    same, dt, dist, v = moves()
+    # spikes: implied speed into and out of a ping both implausible
+    fast = same & (v > cfg.max_speed_ms)
+    spike = np.zeros(len(t), bool)
+    spike[1:-1] = fast[:-1] & fast[1:]
+    if spike.any():
+        keep2 = ~spike
+        officer, t, x, y, sp = officer[keep2], t[keep2], x[keep2], y[keep2], sp[keep2]
+        same, dt, dist, v = moves()
+    st.speed_dropped = st.pings - st.duplicates - len(t)
     fast = same & (v > cfg.max_speed_ms) & (dt <= cfg.gap_cap_s)
     st.fast_segments = int(fast.sum())
     ok = same & ~fast
