@@ -35,13 +35,21 @@ class KDEConfig:
     ``docs/benchmarks/hotspots.md``). On square grids, when the kernel needs at most
     ``direct_max_taps`` shifted additions (bandwidths up to about 4 cells) the convolution is
     evaluated at the cell centres only (phase decimation); wider kernels and hexagons use the
-    FFT of the fine raster. Both give the same numbers.
+    FFT of the fine raster. Both give the same numbers. On square grids whose points sit on
+    few distinct locations (police.uk snap points) the kernel is instead summed exactly from
+    each location (``method="auto"``; see :mod:`planner.hotspots.kde`).
     """
 
     bandwidth: float | None = None
     bandwidth_cells: float = 2.0
     oversample: int = 3
     direct_max_taps: int = 1200
+    #: "auto": on square grids, sum the kernel exactly from each distinct location when
+    #: locations are few (police.uk snap points: ``snap_max_fraction`` of the points or fewer),
+    #: else bin on the fine raster; "snap" or "binned" force one path.
+    method: str = "auto"
+    snap_resolution: float = 0.01
+    snap_max_fraction: float = 0.5
 
 
 @dataclass(frozen=True)

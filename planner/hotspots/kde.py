@@ -5,7 +5,19 @@ The quartic (biweight) kernel used by crime analysts (Chainey; sfhotspot ``hotsp
     K(d) = 3 / (pi h**2) * (1 - d**2 / h**2)**2   for d < h, else 0,
 
 which integrates to 1, so the density is "weighted crimes per square metre" (returned per
-square kilometre). The fast path bins the points linearly (each point's weight shared
+square kilometre).
+
+Two fast paths, chosen automatically (``KDEConfig.method``):
+
+* **snap binning (square grids, few distinct locations)**: police.uk points are anonymised to
+  snap points, so a month of 25,000 crimes sits on about 11,000 distinct locations and two years
+  of the demo's 700,000 on about 15,000. The points are binned exactly onto those locations
+  (:func:`snap_bin`, 1 cm lattice) and the kernel is summed from each location to the cell
+  centres within the bandwidth (a small stencil, one ``bincount``). The result equals exact
+  summation up to the 1 cm binning (measured: 2e-5 of the peak); it is used when the distinct locations
+  number at most ``snap_max_fraction`` of the points.
+* **fine-raster binning** otherwise (e.g. force extracts with exact locations, and hexagons):
+  the fast path bins the points linearly (each point's weight shared
 between the four nearest pixel centres) into a fine raster of ``cell / oversample`` pixels
 aligned with the grid, convolves it with the kernel sampled at pixel offsets
 (FFT convolution) and reads the value at each cell centre (bilinear
@@ -75,6 +87,10 @@ def kde_grid(
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
+    if grid.kind == "square" and config.method in ("auto", "snap"):
+        ux, uy, uw = snap_bin(x, y, w, config.snap_resolution)
+        if config.method == "snap" or len(ux) <= config.snap_max_fraction * len(x):
+            return _kde_square_snap(grid, ux, uy, uw, h, kernel)
     if grid.kind == "square" and _direct_taps(h, grid.cell, k) <= config.direct_max_taps:
         return _kde_square_direct(grid, x, y, w, h, k, kernel)
     # raster covering the lattice plus one bandwidth of margin
@@ -103,6 +119,48 @@ def kde_grid(
     out = _bilinear(dens, (cx - ox) / f - 0.5, (cy - oy) / f - 0.5)
     out[np.abs(out) < 1e-12 * max(1.0, float(np.abs(w).sum())) / (h * h)] = 0.0  # FFT round-off
     return out * PER_KM2
+
+
+def snap_bin(x: np.ndarray, y: np.ndarray, w: np.ndarray, resolution: float = 1.0):
+    """Bin points onto a ``resolution``-metre lattice (exact for police.uk snap points, which
+    share coordinates): unique locations and their summed weights. Points move at most
+    ``resolution / sqrt(2)`` metres."""
+    ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w)
+    qx = np.round(x[ok] / resolution).astype(np.int64)
+    qy = np.round(y[ok] / resolution).astype(np.int64)
+    key = (qx - qx.min()) * (int(qy.max() - qy.min()) + 1) + (qy - qy.min()) if len(qx) else qx
+    uniq, inv = np.unique(key, return_inverse=True)
+    uw = np.bincount(inv, weights=w[ok], minlength=len(uniq))
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(inv))[::-1]
+    return qx[first] * resolution, qy[first] * resolution, uw
+
+
+def _kde_square_snap(grid, ux, uy, uw, h: float, kernel: str) -> np.ndarray:
+    """Square grids: exact kernel sums from each (snap-binned) location to the centres of the
+    cells within the bandwidth, accumulated with one ``bincount`` per stencil offset. With
+    police.uk data (tens of thousands of snap points however many crimes) this is both exact
+    and the fastest path."""
+    hc = h / grid.cell  # bandwidth in cells
+    m = int(np.ceil(hc + 0.5))
+    d = np.arange(-m, m + 1)
+    dr, dc = (a.ravel() for a in np.meshgrid(d, d, indexing="ij"))
+    # keep only the stencil offsets some point of a cell can reach within the bandwidth
+    near = np.maximum(np.abs(dr) - 0.5, 0) ** 2 + np.maximum(np.abs(dc) - 0.5, 0) ** 2 < hc * hc
+    dr, dc = dr[near][:, None], dc[near][:, None]
+    gx = (ux - grid.x0) / grid.cell
+    gy = (uy - grid.y0) / grid.cell
+    c0 = np.floor(gx).astype(np.int64)
+    r0 = np.floor(gy).astype(np.int64)
+    # squared distance, in bandwidths, from each location to each stencil cell centre
+    u2 = ((dc + 0.5 - (gx - c0)) ** 2 + (dr + 0.5 - (gy - r0)) ** 2) / (hc * hc)
+    kv = kernel_values(np.sqrt(u2), 1.0, kernel) / (h * h)
+    col = c0 + dc
+    row = r0 + dr
+    ok = (kv > 0) & (row >= 0) & (row < grid.ny) & (col >= 0) & (col < grid.nx)
+    size = grid.nx * grid.ny
+    out = np.bincount((row * grid.nx + col)[ok], weights=(kv * uw)[ok], minlength=size)
+    return out[grid.ids] * PER_KM2
 
 
 def _direct_taps(h: float, cell: float, k: int) -> int:

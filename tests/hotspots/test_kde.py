@@ -90,3 +90,26 @@ def test_direct_path_equals_fft_path(bandwidth, rng):
     direct = kde_grid(g, x, y, w, KDEConfig(bandwidth=bandwidth))
     fft = kde_grid(g, x, y, w, KDEConfig(bandwidth=bandwidth, direct_max_taps=0))
     assert np.abs(direct - fft).max() <= 1e-5 * fft.max()
+
+
+def test_snap_path_is_exact_and_chosen_for_snap_points(rng):
+    """Points on few distinct locations (police.uk snap points): the snap path equals the exact
+    sum to rounding, and "auto" picks it; the binned path stays within its documented error."""
+    g = make_grid(shapely.box(0, 0, 3000, 2000), 100)
+    sx, sy = rng.uniform(0, 3000, 150), rng.uniform(0, 2000, 150)
+    pick = rng.integers(0, 150, 4000)
+    x, y, w = sx[pick], sy[pick], rng.uniform(1, 5, 4000)
+    cx, cy = g.centres()
+    exact = kde_exact(cx, cy, x, y, w, bandwidth=250)
+    snap = kde_grid(g, x, y, w, KDEConfig(bandwidth=250, method="snap"))
+    auto = kde_grid(g, x, y, w, KDEConfig(bandwidth=250))
+    binned = kde_grid(g, x, y, w, KDEConfig(bandwidth=250, method="binned"))
+    assert np.abs(snap - exact).max() <= 1e-4 * exact.max()  # only the 1 cm binning lattice
+    assert np.array_equal(auto, snap)
+    assert np.abs(binned - exact).max() <= 0.03 * exact.max()
+    # distinct points everywhere: "auto" falls back to the binned raster
+    ux, uy = rng.uniform(0, 3000, 500), rng.uniform(0, 2000, 500)
+    assert np.array_equal(
+        kde_grid(g, ux, uy, config=KDEConfig(bandwidth=250)),
+        kde_grid(g, ux, uy, config=KDEConfig(bandwidth=250, method="binned")),
+    )
