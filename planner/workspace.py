@@ -103,6 +103,14 @@ class Workspace:
             return gpd.read_file(p)
         if p.suffix == ".csv":
             return pd.read_csv(p)
+        if p.suffix in (".sqlite", ".db"):
+            raise PlannerError(
+                f"table '{name}' is a records store ({p}); open it with planner.records.open_store(workspace=ws)"
+            )
+        if p.suffix == ".json":
+            import json as _json
+
+            return pd.json_normalize(_json.loads(p.read_text()))
         raise PlannerError(f"unknown table format: {p}")
 
     # ---- layers -------------------------------------------------------------------
