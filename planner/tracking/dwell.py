@@ -994,7 +994,10 @@ _SHARED: dict = {}
 def _work_range(bounds):
     a, b = bounds
     d = _SHARED
-    i = np.flatnonzero((d["codes"] >= a) & (d["codes"] < b))
+    if d["sorted"]:  # a contiguous block: views, no copies
+        i = slice(*np.searchsorted(d["codes"], [a, b]))
+    else:
+        i = np.flatnonzero((d["codes"] >= a) & (d["codes"] < b))
     sp = None if d["sp"] is None else d["sp"][i]
     return officer_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
 
@@ -1006,7 +1009,8 @@ def _parallel_visits(codes, t, x, y, sp, index, cfg, partitions):
     from concurrent.futures import ProcessPoolExecutor
 
     ranges = _officer_ranges(codes, partitions)
-    _SHARED.update(codes=codes, t=t, x=x, y=y, sp=sp, index=index, cfg=cfg)
+    srt = bool(np.all(codes[1:] >= codes[:-1]))
+    _SHARED.update(codes=codes, t=t, x=x, y=y, sp=sp, index=index, cfg=cfg, sorted=srt)
     try:
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         if ctx is None:  # pragma: no cover - platforms without fork pickle the partitions

@@ -320,6 +320,9 @@ def test_two_worker_processes_give_the_same_answer():
     two = dwell(pings, tg, partitions=2)
     pd.testing.assert_frame_equal(one.place_days, two.place_days)
     assert list(one.officers) == sorted(one.officers)
+    # sorted input: the workers read contiguous blocks
+    srt = dwell(pings.sort_values(["officer_id", "timestamp"]), tg, partitions=2)
+    pd.testing.assert_frame_equal(one.place_days, srt.place_days)
 
 
 def test_locate_matches_shapely_intersection_lengths():
