@@ -25,10 +25,21 @@ def clear() -> None:
         del pn.state.cache[key]
 
 
-def warm(workspace: str | Path) -> AppData:
-    """Load the shared data now (crime index and display layers) so the first session is fast."""
+def warm(workspace: str | Path, *, render: bool = True) -> AppData:
+    """Load the shared data now so the first session is fast.
+
+    Builds the crime index and display layers and, with ``render``, draws one app into a
+    throwaway Bokeh document so that the plotting machinery is initialised before the first
+    browser arrives.
+    """
     data = get_data(workspace)
     data.crimes  # noqa: B018  (builds the crime index)
     for level in ("force", "LPAs", "neighbourhoods", "wards"):
         data.layer(level)
+    if render:
+        from bokeh.document import Document
+
+        from planner.app.main import create_app
+
+        create_app(workspace).get_root(Document())
     return data

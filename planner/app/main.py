@@ -24,6 +24,9 @@ def _extensions() -> None:
     hv.extension("bokeh", logo=False)
 
 
+_extensions()  # at import, so that serving sessions do not pay for loading the plotting backend
+
+
 def create_app(
     workspace: str | Path | None = None, *, tiles: str | None = None, page: str | None = None
 ) -> pmui.Page:

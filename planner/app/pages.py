@@ -57,6 +57,7 @@ class HotspotsPage(Page):
             ),
             pmui.Switch.from_param(p.show_points, label="Crime points (datashader)"),
             sizing_mode="stretch_width",
+            css_classes=["map-controls"],
         )
 
     def __panel__(self):

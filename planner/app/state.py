@@ -15,6 +15,8 @@ from planner.app.data import LEVELS, MEASURES, AppData
 from planner.schema import CRIME_TYPES
 
 ALL_LPAS = "All LPAs"
+#: padding around the map extent, as a share of its larger side
+EXTENT_PAD = 0.03
 
 
 class MapState(param.Parameterized):
@@ -64,6 +66,25 @@ class MapState(param.Parameterized):
         return self.data.area_totals(
             self.level, s, e, self.crime_types, self.measure, self.lpa_filter
         )
+
+    @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
+    def map_areas(self) -> gpd.GeoDataFrame:
+        """All areas of the level (context), ``value`` NaN outside the selected LPA."""
+        s, e = self.period
+        a = self.data.area_totals(self.level, s, e, self.crime_types, self.measure)
+        if self.lpa_filter:
+            a = a.assign(value=a["value"].where(a["lpa"] == self.lpa_filter))
+        return a
+
+    @param.depends("lpa")
+    def extent(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) in EPSG:3857 of the selected LPA or the force, padded."""
+        lpas = self.data.layer("LPAs")
+        if self.lpa_filter:
+            lpas = lpas[lpas["lpa"] == self.lpa_filter]
+        x0, y0, x1, y1 = lpas.total_bounds
+        pad = EXTENT_PAD * max(x1 - x0, y1 - y0)
+        return (float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad))
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:

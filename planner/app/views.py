@@ -51,13 +51,11 @@ class HotspotMap(pn.viewable.Viewer):
         default=None, allow_None=True, doc="Basemap tile URL; None = no basemap (offline)."
     )
 
-    @param.depends(
-        "state.start", "state.end", "state.measure", "state.level", "state.lpa", "state.crime_types"
-    )
+    @param.depends("state.start", "state.end", "state.measure", "state.lpa", "state.crime_types")
     def _areas(self):
         st = self.state
         key, label = LEVELS[st.level]
-        a = st.areas()
+        a = st.map_areas()
         vdims = ["value", label] + (["lpa"] if label != "lpa" else [])
         polys = hv.Polygons(a, vdims=vdims, label="areas").opts(
             color="value",
@@ -67,6 +65,8 @@ class HotspotMap(pn.viewable.Viewer):
             line_color="white",
             line_width=0.4,
             fill_alpha=0.85,
+            clipping_colors={"NaN": "#e6e6e6"},
+            hooks=[self._zoom_hook],
             tools=["hover"],
             hover_tooltips=[
                 (label, f"@{{{label}}}"),
@@ -77,18 +77,27 @@ class HotspotMap(pn.viewable.Viewer):
             else [("LPA", "@lpa"), (st.measure, "@value{0,0.0}")],
         )
         lpas = st.data.layer("LPAs")
-        if st.lpa_filter:
-            lpas = lpas[lpas["lpa"] == st.lpa_filter]
         outline = hv.Polygons(lpas, vdims=["lpa"], label="lpa_outline").opts(
             fill_alpha=0, line_color="black", line_width=1.2, tools=[]
         )
         return polys * outline
 
+    def _zoom_hook(self, plot, element) -> None:
+        """Zoom the figure to the selected LPA (or the force) whenever the frame changes."""
+        x0, y0, x1, y1 = self.state.extent()
+        fig = plot.state
+        if (fig.x_range.start, fig.x_range.end) != (x0, x1) and self._zoomed_to != self.state.lpa:
+            fig.x_range.update(start=x0, end=x1)
+            fig.y_range.update(start=y0, end=y1)
+        self._zoomed_to = self.state.lpa
+
     @param.depends("state.start", "state.end", "state.lpa", "state.crime_types")
     def _points(self):
         return hv.Points(self.state.points(), kdims=["x", "y"], vdims=["harm"])
 
-    def _overlay(self, show_points: bool):
+    def _overlay(self, show_points: bool, level: str):
+        self._zoomed_to = None
+        # a new figure when the level changes (other columns); a DynamicMap update otherwise
         layers = [hv.DynamicMap(self._areas)]
         base = tiles_element(self.tiles)
         if base is not None:
@@ -128,7 +137,7 @@ class HotspotMap(pn.viewable.Viewer):
             css_classes=["map-title"],
         )
         plot = pn.pane.HoloViews(
-            pn.bind(self._overlay, p.show_points),
+            pn.bind(self._overlay, p.show_points, p.level),
             sizing_mode="stretch_width",
             min_height=MAP_HEIGHT,
             linked_axes=False,
@@ -146,8 +155,6 @@ class DrillBars(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._sel = hv.streams.Selection1D()
-        self._sel.add_subscriber(self._on_select)
         self._up = pmui.Button(
             label="Up one level", variant="outlined", size="small", css_classes=["drill-up"]
         )
@@ -160,46 +167,38 @@ class DrillBars(pn.viewable.Viewer):
         self._crumb.object = f"{self.title}: {self.state.breadcrumb()} ({self.state.level})"
         self._up.disabled = not self.state.path
 
-    def _on_select(self, index):
-        if not index:
-            return
-        f = self.state.frame()
-        if index[0] < len(f):
-            key = str(f["key"].iloc[index[0]])
-            self._sel.reset()
-            if self.state.can_drill:
-                self.state.drill(key)
+    def _on_select(self, frame, index):
+        if index and index[0] < len(frame) and self.state.can_drill:
+            self.state.drill(str(frame["key"].iloc[index[0]]))
 
-    @param.depends("state.path", "state.version")
-    def _bars(self):
-        f = self.state.frame()
+    def _bars(self, *_):
         st = self.state
-        title = f"{self.title}: {st.breadcrumb()}"
+        f = st.frame()
         bars = hv.Bars(
             f,
             kdims=[hv.Dimension("label", label=st.level)],
             vdims=[hv.Dimension("value", label=self.ylabel)],
         )
-        return bars.opts(
-            title=title,
+        bars = bars.opts(
+            title=f"{self.title}: {st.breadcrumb()}",
             responsive=True,
             height=380,
             xrotation=45,
             color="#b2182b",
             tools=["tap", "hover"],
             nonselection_alpha=1.0,
-            framewise=True,
             default_tools=[],
             toolbar=None,
         )
+        sel = hv.streams.Selection1D(source=bars)
+        sel.add_subscriber(lambda index: self._on_select(f, index))
+        return bars
 
     def __panel__(self):
-        dm = hv.DynamicMap(self._bars)
-        self._sel.source = dm
-        return pn.Column(
-            pn.Row(self._crumb, self._up),
-            pn.pane.HoloViews(
-                dm, sizing_mode="stretch_width", min_height=380, css_classes=["drill-chart"]
-            ),
+        plot = pn.pane.HoloViews(
+            pn.bind(self._bars, self.state.param.path, self.state.param.version),
             sizing_mode="stretch_width",
+            min_height=380,
+            css_classes=["drill-chart"],
         )
+        return pn.Column(pn.Row(self._crumb, self._up), plot, sizing_mode="stretch_width")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -110,22 +108,6 @@ def small_expected(small_ws):
 
     counts.months = SMALL_MONTHS
     return counts
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"app did not listen on port {port} within {timeout} s")
 
 
 @pytest.fixture(scope="session")
