@@ -28,7 +28,11 @@ _extensions()  # at import, so that serving sessions do not pay for loading the 
 
 
 def create_app(
-    workspace: str | Path | None = None, *, tiles: str | None = None, page: str | None = None
+    workspace: str | Path | None = None,
+    *,
+    tiles: str | None = None,
+    page: str | None = None,
+    records_url: str | None = None,
 ) -> pmui.Page:
     """Build one session's app over ``workspace`` (default: ``PLANNER_WORKSPACE`` or the demo).
 
@@ -43,6 +47,8 @@ def create_app(
     page : str, optional
         The page shown first (a slug of :data:`planner.app.pages.PAGES`); the URL query
         ``?page=`` overrides it.
+    records_url : str, optional
+        Records store (path or SQLAlchemy URL); default the workspace's ``records.sqlite``.
     """
     _extensions()
     ws_path = Path(workspace or os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
@@ -62,7 +68,7 @@ def create_app(
 
     def show(slug: str) -> None:
         if slug not in built:
-            built[slug] = build_page(slug, data, tiles)
+            built[slug] = build_page(slug, data, tiles, records_url=records_url)
         main.objects = [built[slug]]
 
     menu = pmui.MenuList(

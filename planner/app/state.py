@@ -189,3 +189,105 @@ class CrimeDrillState(DrillState):
     @param.depends("map.start", "map.end", "map.measure", "map.crime_types", watch=True)
     def _filters_changed(self):
         self.version += 1
+
+
+#: reporting periods offered on the Neighbourhoods page (words planner.records understands)
+RECORD_PERIODS: tuple[str, ...] = ("last 28 days", "last 90 days", "FY2025", "FY2024")
+RECORD_MEASURES: tuple[str, ...] = ("engagements", "abstraction hours")
+
+
+class RecordsState(param.Parameterized):
+    """Neighbourhoods dashboards over the records store (``planner.records``)."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    period = param.Selector(default=RECORD_PERIODS[1], objects=list(RECORD_PERIODS))
+    measure = param.Selector(default=RECORD_MEASURES[0], objects=list(RECORD_MEASURES))
+    perspective = param.Selector(
+        default="abstracted",
+        objects=["abstracted", "authorising"],
+        doc="Abstractions counted against the officer taken off their area, or the authoriser.",
+    )
+    version = param.Integer(default=0, doc="Bumped after a record is saved.")
+
+    def __init__(self, data: AppData, store, **params):
+        super().__init__(data=data, **params)
+        self.store = store
+
+    @property
+    def today(self):
+        return self.data.ws.today
+
+    def counts(self, path: list[str]) -> pd.DataFrame:
+        """key, label, value at the drill level below ``path`` (LPA -> team -> officer)."""
+        from planner.records import analytics as ra
+
+        level = ("lpa", "team", "officer")[len(path)]
+        key = {"lpa": "lpa", "team": "team_id", "officer": "officer_id"}[level]
+        lpa = path[0] if path else None
+        team = path[1] if len(path) > 1 else None
+        if self.measure == "engagements":
+            c = ra.engagement_counts(
+                self.store, self.period, level=level, lpa=lpa, team_id=team, today=self.today
+            )
+            val = c["engagements"].astype(float)
+        else:
+            c = ra.abstraction_summary(
+                self.store, self.period, by=level, perspective=self.perspective, today=self.today
+            )
+            if lpa is not None:
+                c = c[c["lpa"] == lpa]
+            if team is not None:
+                c = c[c["team_id"] == team]
+            val = c["hours"].astype(float)
+        keys = c[key].astype(object).where(c[key].notna(), "(none)").astype(str)
+        labels = keys.map(self._names(level)).fillna(keys) if level != "lpa" else keys
+        return pd.DataFrame(
+            {"key": keys.to_numpy(), "label": labels.to_numpy(), "value": val.to_numpy()}
+        )
+
+    def _names(self, level: str) -> dict[str, str]:
+        """Display names: team name, or "Name (officer_id)"."""
+        if level == "team" and self.data.teams is not None:
+            t = self.data.teams
+            return dict(zip(t["team_id"].astype(str), t["name"].astype(str)))
+        if level == "officer" and self.data.officers is not None:
+            o = self.data.officers
+            return dict(
+                zip(
+                    o["officer_id"].astype(str),
+                    o["name"].astype(str) + " (" + o["officer_id"].astype(str) + ")",
+                )
+            )
+        return {}
+
+    def total(self) -> float:
+        return float(self.counts([])["value"].sum())
+
+    def vacancies(self) -> pd.DataFrame:
+        from planner.records import analytics as ra
+
+        return ra.dno_vacancies(self.store, self.today)
+
+    def save_engagement(self, **fields) -> str:
+        """Validate and store one engagement via :func:`planner.records.record_engagement`."""
+        from planner.records import record_engagement
+
+        rid = record_engagement(self.store, source="app", **fields)
+        self.version += 1
+        return rid
+
+
+class RecordsDrillState(DrillState):
+    """LPA -> team -> officer drill-down of engagements or abstraction hours."""
+
+    records = param.ClassSelector(class_=RecordsState, constant=True)
+    levels = ("LPA", "team", "officer")
+
+    def frame_for(self, path: list[str]) -> pd.DataFrame:
+        return self.records.counts(path)
+
+    @param.depends(
+        "records.period", "records.measure", "records.perspective", "records.version", watch=True
+    )
+    def _filters_changed(self):
+        self.version += 1

@@ -8,6 +8,7 @@ screenshots of every page go to docs/screenshots/.
 from __future__ import annotations
 
 import platform
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -65,7 +66,7 @@ def record(name: str, seconds: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(demo_ws):
+def server(demo_ws, tmp_path_factory):
     """The app served on a free port; yields (url, cold-start reference time)."""
     import panel as pn
 
@@ -73,6 +74,9 @@ def server(demo_ws):
     from planner.app.cache import clear, warm
 
     clear()  # a cold start: no shared data loaded yet
+    # the form test writes a record: work on a copy of the demo's records store
+    records = tmp_path_factory.mktemp("records") / "records.sqlite"
+    shutil.copy(demo_ws.root / "records.sqlite", records)
     port = free_port()
     t0 = time.monotonic()
     warm(demo_ws.root)  # what `planner serve` does before it listens
@@ -85,7 +89,7 @@ def server(demo_ws):
         return pn.Column(hv.Curve([1, 3, 2]), hv.Bars([("a", 1), ("b", 2)]))
 
     srv = pn.serve(
-        {"app": lambda: create_app(demo_ws.root), "baseline": baseline},
+        {"app": lambda: create_app(demo_ws.root, records_url=str(records)), "baseline": baseline},
         port=port,
         address="127.0.0.1",
         threaded=True,
@@ -97,9 +101,12 @@ def server(demo_ws):
     write_benchmarks()
 
 
-@pytest.fixture
-def app_page(page, server):
-    """A page with error collectors attached; asserts at teardown that nothing went wrong."""
+@pytest.fixture(scope="module")
+def module_page(browser, server):
+    """One browser page for the module (tests continue where the previous one left off)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
     problems: list[str] = []
     origin = f"http://127.0.0.1:{server['port']}"
     page.on(
@@ -116,10 +123,17 @@ def app_page(page, server):
             else problems.append(f"outside request: {r.url}")
         ),
     )
-    page.set_viewport_size({"width": 1500, "height": 1100})
-    page.set_default_timeout(60_000)
+    page.problems = problems
     yield page
-    assert problems == []
+    context.close()
+
+
+@pytest.fixture
+def app_page(module_page):
+    """The shared page; asserts after each test that no error or outside request happened."""
+    module_page.problems.clear()
+    yield module_page
+    assert module_page.problems == []
 
 
 def open_app(page, server, query: str = "", figures: int = 2) -> float:
@@ -208,7 +222,6 @@ def bar_click_position(page, title_prefix: str, index: int = 0) -> tuple[float, 
 
 
 def test_drill_down_click_changes_chart(app_page, server):
-    open_app(app_page, server)
     crumb = app_page.locator(".drill-crumb")
     crumb.get_by_text("(LPA)").wait_for()
     x, y = bar_click_position(app_page, "Drill down")
@@ -233,13 +246,51 @@ PAGES = [
 
 @pytest.mark.parametrize(("slug", "label"), PAGES)
 def test_every_page_renders(app_page, server, slug, label):
-    open_app(app_page, server)
     t = time.monotonic()
     app_page.locator(".page-menu").get_by_text(label, exact=True).click()
     app_page.locator(".page-title").filter(has_text=label).first.wait_for()
     wait_idle(app_page)
     record("page switch (s)", time.monotonic() - t)
     shot(app_page, slug)
+
+
+def test_neighbourhoods_drill_down(app_page, server):
+    """Records dashboard: clicking the biggest LPA bar drops to its teams, then to officers."""
+    app_page.locator(".page-menu").get_by_text("Neighbourhoods", exact=True).click()
+    crumb = app_page.locator(".drill-crumb")
+    crumb.get_by_text("Records: All (LPA)").wait_for()
+    for level in ("(team)", "(officer)"):
+        x, y = bar_click_position(app_page, "Records")
+        t = time.monotonic()
+        app_page.mouse.click(x, y)
+        crumb.get_by_text(level).wait_for()
+        wait_idle(app_page)
+        record("drill-down click to redrawn chart (s)", time.monotonic() - t)
+    shot(app_page, "neighbourhoods_drilldown")
+    # the authorising/abstracted switch
+    app_page.locator(".records-controls").get_by_role("button", name="abstraction hours").click()
+    app_page.locator(".records-total").get_by_text("hours abstracted (abstracted view)").wait_for()
+    app_page.locator(".records-controls").get_by_role("button", name="authorising").click()
+    app_page.locator(".records-total").get_by_text("hours abstracted (authorising view)").wait_for()
+    app_page.locator(".records-controls").get_by_role("button", name="engagements").click()
+    app_page.locator(".records-total").get_by_text("engagements").wait_for()
+    wait_idle(app_page)
+
+
+def total_engagements(page) -> int:
+    import re
+
+    text = page.locator(".records-total").get_by_text("engagements").inner_text()
+    return int(re.search(r": ([\d,]+) engagements", text).group(1).replace(",", ""))
+
+
+def test_form_submission_appears_in_dashboard(app_page, server):
+    before = total_engagements(app_page)
+    app_page.locator(".form-submit").get_by_role("button").click()
+    app_page.locator(".form-message").get_by_text("Saved engagement").wait_for()
+    app_page.locator(".records-total").get_by_text(f"{before + 1:,} engagements").wait_for()
+    assert total_engagements(app_page) == before + 1
+    shot(app_page, "neighbourhoods_form")
 
 
 def write_benchmarks() -> None:
