@@ -154,12 +154,18 @@ def _kde_square_snap(grid, ux, uy, uw, h: float, kernel: str) -> np.ndarray:
     r0 = np.floor(gy).astype(np.int64)
     # squared distance, in bandwidths, from each location to each stencil cell centre
     u2 = ((dc + 0.5 - (gx - c0)) ** 2 + (dr + 0.5 - (gy - r0)) ** 2) / (hc * hc)
-    kv = kernel_values(np.sqrt(u2), 1.0, kernel) / (h * h)
-    col = c0 + dc
-    row = r0 + dr
-    ok = (kv > 0) & (row >= 0) & (row < grid.ny) & (col >= 0) & (col < grid.nx)
-    size = grid.nx * grid.ny
-    out = np.bincount((row * grid.nx + col)[ok], weights=(kv * uw)[ok], minlength=size)
+    ok = u2 < 1.0
+    if kernel == "quartic":  # kernel_values without the square root, on the hot path
+        kv = (3.0 / np.pi) * (1.0 - u2[ok]) ** 2
+    else:
+        kv = kernel_values(np.sqrt(u2[ok]), 1.0, kernel)
+    col = np.broadcast_to(c0 + dc, u2.shape)[ok]
+    row = np.broadcast_to(r0 + dr, u2.shape)[ok]
+    kv *= np.broadcast_to(uw, u2.shape)[ok] / (h * h)
+    inside = (row >= 0) & (row < grid.ny) & (col >= 0) & (col < grid.nx)
+    if not inside.all():
+        row, col, kv = row[inside], col[inside], kv[inside]
+    out = np.bincount(row * grid.nx + col, weights=kv, minlength=grid.nx * grid.ny)
     return out[grid.ids] * PER_KM2
 
 
