@@ -106,6 +106,16 @@ def test_quarter_delivery_is_realistic_under_delivery(tracked):
     t = rep.trajectory
     assert t.fy_start == date(2025, 4, 1)
     assert t.alert and t.forecast_hours < t.target_hours
+    # the stored per-method place-days give the same report
+    stored = pd.read_parquet(ws.table_path("delivered_place_days"))
+    s2 = delivery_report(
+        plan, stored, lpa_of=tgps.set_index("tgp_id")["lpa"], as_of=date(2025, 12, 31)
+    ).summary()
+    assert s2["delivered_hours"] == pytest.approx(s["delivered_hours"], rel=1e-9)
+    assert s2["place_day_share"] == s["place_day_share"]
+    assert {k: round(v["delivered_hours"]) for k, v in s2["by_method"].items()} == {
+        k: round(v["delivered_hours"]) for k, v in s["by_method"].items()
+    }
 
 
 def test_visibility_per_lpa_from_duty_data(demo_ws):
