@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -176,4 +175,3 @@ def test_visibility_cli(tmp_path, capsys):
     assert s["by_lpa"]["Coventry"]["community_share"] == pytest.approx(15.5 / 18, abs=1e-4)
     assert main(["visibility", "--workspace", str(ws.root), "--month", "2025-10", "--json"]) == 2
     assert "no duty periods in 2025-10" in capsys.readouterr().err
-    _ = np
