@@ -929,6 +929,9 @@ def dwell(
         and optionally ``speed`` (m/s).
     tgps : the TGP layer (``tgp_id``, polygons) or a prebuilt :class:`TGPIndex`.
     partitions : officer partitions processed in parallel processes (1 = in this process).
+        On Linux the workers are forked (they inherit the arrays); do not use it from a
+        multi-threaded server process (forking a threaded process can deadlock) - use 1 there,
+        or run :func:`officer_visits` per partition under Dask.
     """
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)

@@ -297,7 +297,12 @@ def test_officer_day_partitions_give_the_same_answer():
     assert a.officer_visits.sum() == b.officer_visits.sum()
 
 
-def test_two_worker_processes_give_the_same_answer():
+def test_two_worker_processes_give_the_same_answer(tmp_path):
+    """Forked officer-partition workers (run in a fresh interpreter: forking the test process,
+    which may hold other tests' threads, is avoided)."""
+    import subprocess
+    import sys
+
     rng = np.random.default_rng(9)
     tg = tgp_layer((0, 0, 100, 100), (150, 0, 250, 100))
     frames = []
@@ -317,12 +322,23 @@ def test_two_worker_processes_give_the_same_answer():
         )
     pings = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=1)  # any row order
     one = dwell(pings, tg)
-    two = dwell(pings, tg, partitions=2)
-    pd.testing.assert_frame_equal(one.place_days, two.place_days)
     assert list(one.officers) == sorted(one.officers)
-    # sorted input: the workers read contiguous blocks
-    srt = dwell(pings.sort_values(["officer_id", "timestamp"]), tg, partitions=2)
-    pd.testing.assert_frame_equal(one.place_days, srt.place_days)
+    pings.to_parquet(tmp_path / "p.parquet")
+    pings.sort_values(["officer_id", "timestamp"]).to_parquet(tmp_path / "s.parquet")
+    tg.to_parquet(tmp_path / "t.parquet")
+    code = (
+        "import sys, geopandas as gpd, pandas as pd\n"
+        "from planner.tracking.dwell import dwell\n"
+        "d = sys.argv[1]\n"
+        "tg = gpd.read_parquet(d + '/t.parquet')\n"
+        "for name in ('p', 's'):\n"
+        "    r = dwell(pd.read_parquet(d + f'/{name}.parquet'), tg, partitions=2)\n"
+        "    r.place_days.to_parquet(d + f'/{name}_out.parquet')\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=120)
+    for name in ("p", "s"):  # shuffled rows, then sorted rows (contiguous blocks)
+        two = pd.read_parquet(tmp_path / f"{name}_out.parquet")
+        pd.testing.assert_frame_equal(one.place_days, two, check_dtype=False)
 
 
 def test_locate_matches_shapely_intersection_lengths():
