@@ -123,20 +123,44 @@ class FEEstimate:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
+def _demean(
+    v: np.ndarray, groups: list[np.ndarray], tol: float = 1e-13, max_iter: int = 10_000
+) -> np.ndarray:
+    """Residual of ``v`` on the fixed effects of one or more groupings (alternating projections)."""
+    out = v.astype(np.float64).copy()
+    counts = [np.maximum(np.bincount(g), 1) for g in groups]
+    scale = 1.0 + (float(np.max(np.abs(v))) if len(v) else 0.0)
+    for _ in range(max_iter if len(groups) > 1 else 1):  # sweeps, not a loop over rows
+        change = 0.0
+        for g, c in zip(groups, counts):
+            m = np.bincount(g, weights=out, minlength=len(c)) / c
+            out -= m[g]
+            change = max(change, float(np.max(np.abs(m))) if len(m) else 0.0)
+        if change < tol * scale:
+            break
+    return out
+
+
 def within_tgp_effect(
-    panel: pd.DataFrame, outcome: str = "crimes", cfg: EffectConfig | None = None
+    panel: pd.DataFrame,
+    outcome: str = "crimes",
+    cfg: EffectConfig | None = None,
+    *,
+    day_effects: bool = False,
 ) -> FEEstimate:
-    """Fixed-effects (within-TGP) difference between patrolled and non-patrolled days."""
+    """Fixed-effects (within-TGP) difference between patrolled and non-patrolled days.
+
+    ``day_effects=True`` adds a fixed effect per date (two-way: TGP and day) so force-wide
+    day-to-day swings (weekends, events, weather) do not pass for a patrol effect.
+    """
     cfg = cfg or EffectConfig()
     g = pd.factorize(panel["tgp_id"])[0]
     p = panel["patrolled"].to_numpy(np.float64)
     y = panel[outcome].to_numpy(np.float64)
     n_g = g.max() + 1 if len(g) else 0
-    cnt = np.bincount(g, minlength=n_g)
-    pbar = np.bincount(g, weights=p, minlength=n_g) / np.maximum(cnt, 1)
-    ybar = np.bincount(g, weights=y, minlength=n_g) / np.maximum(cnt, 1)
-    pt = p - pbar[g]
-    yt = y - ybar[g]
+    groups = [g] + ([pd.factorize(panel["date"])[0]] if day_effects else [])
+    pt = _demean(p, groups)
+    yt = _demean(y, groups)
     sxx = float(np.sum(pt * pt))
     if sxx == 0:
         raise PlannerError(

@@ -218,3 +218,32 @@ def test_wdd_counts_and_formula():
         (date(2025, 10, 1), date(2025, 12, 31)),
     )
     assert (r.T0, r.T1, r.D0, r.D1, r.C0, r.C1) == (1, 1, 0, 1, 1, 2)
+
+
+def test_two_way_effect_matches_dummy_regression_with_day_dummies():
+    rng = np.random.default_rng(4)
+    n_t, n_d = 10, 25
+    tg = np.repeat([f"T{i}" for i in range(n_t)], n_d)
+    days = np.tile(pd.date_range("2025-11-01", periods=n_d), n_t)
+    day_effect = np.tile(rng.normal(0, 1, n_d), n_t)
+    p = rng.random(n_t * n_d) < 0.4
+    y = (
+        np.repeat(rng.uniform(1, 4, n_t), n_d)
+        + day_effect
+        - 0.3 * p
+        + rng.normal(0, 0.5, n_t * n_d)
+    )
+    panel = pd.DataFrame({"tgp_id": tg, "date": days, "patrolled": p, "crimes": y})
+    est = within_tgp_effect(panel, "crimes", day_effects=True)
+    gi, _ = pd.factorize(panel.tgp_id)
+    di, _ = pd.factorize(panel.date)
+    Xd = np.column_stack([p.astype(float), np.eye(n_t)[gi], np.eye(n_d)[di][:, 1:]])
+    coef, *_ = np.linalg.lstsq(Xd, y, rcond=None)
+    e = y - Xd @ coef
+    bread = np.linalg.pinv(Xd.T @ Xd)
+    meat = sum(np.outer(Xd[gi == k].T @ e[gi == k], Xd[gi == k].T @ e[gi == k]) for k in range(n_t))
+    se = np.sqrt((n_t / (n_t - 1) * bread @ meat @ bread)[0, 0])
+    assert est.beta == pytest.approx(coef[0], rel=1e-8)
+    assert est.se == pytest.approx(se, rel=1e-6)
+    # one-way ignores the day swings: a different (here noisier) estimate
+    assert within_tgp_effect(panel, "crimes").beta != pytest.approx(coef[0], rel=1e-6)
