@@ -36,6 +36,16 @@ def warm(workspace: str | Path, *, render: bool = True) -> AppData:
     data.crimes  # noqa: B018  (builds the crime index)
     for level in ("force", "LPAs", "neighbourhoods", "wards"):
         data.layer(level)
+    if data.has("crimes_synthetic"):
+        # the Op Advance page's default briefing takes seconds: compute it in the background
+        import contextlib
+        import threading
+
+        def _advance():
+            with contextlib.suppress(Exception):  # the page reports errors when opened
+                data.advance(data.lpa_names()[0], str(data.ws.today))
+
+        threading.Thread(target=_advance, name="planner-warm-advance", daemon=True).start()
     if render:
         from bokeh.document import Document
 

@@ -391,6 +391,15 @@ class AppData:
             m &= in_lpa[idx.ward]  # ward -1 -> last entry (False)
         return idx.points(m)
 
+    def advance(self, lpa: str, as_of: str):
+        """The Op Advance briefing for an LPA and date, computed once and kept."""
+        key = (lpa, str(as_of))
+        with self._lock:
+            cache = self.__dict__.setdefault("_advance_cache", {})
+        if key not in cache:
+            cache[key] = _advance(str(self.ws.root), lpa, str(as_of))
+        return cache[key]
+
     # ---- people ------------------------------------------------------------------
     @cached_property
     def teams(self) -> pd.DataFrame | None:
@@ -399,3 +408,19 @@ class AppData:
     @cached_property
     def officers(self) -> pd.DataFrame | None:
         return self.ws.officers() if self.ws.has_table("officers") else None
+
+
+def _advance(ws_root: str, lpa: str, as_of: str):
+    """Op Advance briefing (memoised per workspace, LPA and date by :meth:`AppData.advance`)."""
+    from planner.hotspots.advance import advance_briefing
+
+    ws = Workspace(ws_root)
+    start = (pd.Timestamp(as_of) - pd.DateOffset(months=ADVANCE_LOOKBACK_MONTHS)).strftime("%Y-%m")
+    crimes = ws.crimes(start=start, end=str(as_of)[:7])
+    return advance_briefing(
+        crimes, ws.geography(), lpa, as_of, synthetic=ws.is_synthetic("crimes_synthetic")
+    )
+
+
+#: months of crime read for an Op Advance briefing (windows plus their baselines)
+ADVANCE_LOOKBACK_MONTHS = 16

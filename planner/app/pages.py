@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import holoviews as hv
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 import param
 
 from planner.app.data import AppData
-from planner.app.state import CrimeDrillState, MapState, RecordsDrillState, RecordsState
+from planner.app.state import (
+    ALL_LPAS,
+    AdvanceState,
+    CrimeDrillState,
+    DeliveryState,
+    MapState,
+    PlanState,
+    RecordsDrillState,
+    RecordsState,
+)
 from planner.app.views import DrillBars, HotspotMap, synthetic_banner, unavailable
 from planner.errors import PlannerError
 
@@ -58,6 +68,9 @@ class HotspotsPage(Page):
                 sizing_mode="stretch_width",
             ),
             pmui.Switch.from_param(p.show_points, label="Crime points (datashader)"),
+            pmui.Switch.from_param(
+                p.show_tgps, label="TGP layer", disabled=not self.data.has("tgps")
+            ),
             sizing_mode="stretch_width",
             css_classes=["map-controls"],
         )
@@ -72,6 +85,18 @@ class HotspotsPage(Page):
             show_index=False,
             sizing_mode="stretch_width",
             css_classes=["area-table"],
+        )
+        cov = self.state.coverage()
+        coverage = (
+            [
+                pmui.Typography(
+                    "TGP coverage (planner.hotspots): share of area, offences and harm inside TGPs",
+                    variant="h6",
+                ),
+                _table(cov, css_classes=["coverage-table"]),
+            ]
+            if cov is not None
+            else []
         )
         return pn.Column(
             *self.header(synthetic),
@@ -92,6 +117,7 @@ class HotspotsPage(Page):
                 ),
                 sizing_mode="stretch_width",
             ),
+            *coverage,
             sizing_mode="stretch_width",
         )
 
@@ -110,11 +136,20 @@ class UnavailablePage(Page):
 #: (slug, menu label, factory) in menu order; a factory gets ``data=`` and ``tiles=``
 PAGES: tuple[tuple[str, str, type[Page] | None, str], ...] = (
     ("hotspots", "Hotspots and TGPs", HotspotsPage, "planner.hotspots"),
-    ("plan", "Patrol plan", None, "planner.planning"),
-    ("delivery", "Coverage and delivery", None, "planner.tracking"),
-    ("advance", "Op Advance", None, "planner.hotspots"),
+    ("plan", "Patrol plan", "PlanPage", "planner.planning"),
+    ("delivery", "Coverage and delivery", "DeliveryPage", "planner.tracking.delivery"),
+    ("advance", "Op Advance", "AdvancePage", "planner.hotspots.advance"),
     ("neighbourhoods", "Neighbourhoods", "NeighbourhoodsPage", "planner.records"),
 )
+
+
+#: workspace tables each page reads (the page says so when one is missing)
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "plan": ("plan_visits",),
+    "delivery": ("plan_visits", "place_days", "tgps"),
+    "advance": ("crimes_synthetic",),
+    "neighbourhoods": ("records_store",),
+}
 
 
 def build_page(slug: str, data: AppData, tiles: str | None = None, **kw) -> Page:
@@ -122,8 +157,11 @@ def build_page(slug: str, data: AppData, tiles: str | None = None, **kw) -> Page
     for s, label, cls, module in PAGES:
         if s == slug:
             cls = globals()[cls] if isinstance(cls, str) else cls
-            if cls is None or not module_available(module):
-                page = UnavailablePage(data=data, tiles=tiles, module=module)
+            missing = [t for t in REQUIRES.get(slug, ()) if not data.has(t)]
+            if cls is None or not module_available(module) or missing:
+                page = UnavailablePage(
+                    data=data, tiles=tiles, module=module, missing_tables=missing
+                )
                 page.title = label
                 return page
             extra = {k: v for k, v in kw.items() if k in cls.param}
@@ -261,5 +299,206 @@ class NeighbourhoodsPage(Page):
             ),
             pmui.Typography("DNO vacancies today", variant="h6"),
             vac,
+            sizing_mode="stretch_width",
+        )
+
+
+def _table(obj, **kw) -> pn.widgets.Tabulator:
+    opts = {
+        "disabled": True,
+        "show_index": False,
+        "pagination": "local",
+        "page_size": 10,
+        "sizing_mode": "stretch_width",
+    }
+    return pn.widgets.Tabulator(obj, **{**opts, **kw})
+
+
+def _outline(data: AppData, lpa: str | None) -> hv.Polygons:
+    lpas = data.layer("LPAs")
+    if lpa:
+        lpas = lpas[lpas["lpa"] == lpa]
+    return hv.Polygons(lpas, vdims=["lpa"]).opts(
+        fill_alpha=0, line_color="black", line_width=1.2, tools=[]
+    )
+
+
+def _map_opts(el):
+    return el.opts(
+        hv.opts.Overlay(
+            responsive=True,
+            min_height=300,
+            max_height=560,
+            xaxis=None,
+            yaxis=None,
+            data_aspect=1,
+            toolbar="above",
+        )
+    )
+
+
+class DeliveryPage(Page):
+    """LPA inspectors: which TGPs are getting their hours (planned against tracked presence)."""
+
+    title = "Coverage and delivery"
+    slug = "delivery"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.state = DeliveryState(self.data)
+
+    def _map(self, lpa):
+        st = self.state
+        t = st.per_tgp()
+        polys = hv.Polygons(
+            t, vdims=["delivered_pct", "tgp_id", "lpa", "planned_hours", "delivered_hours"]
+        ).opts(
+            color="delivered_pct",
+            cmap="RdYlGn",
+            clim=(0, 120),
+            colorbar=True,
+            clabel="% of planned hours delivered",
+            line_color="black",
+            line_width=0.5,
+            tools=["hover"],
+        )
+        return _map_opts(_outline(self.data, st.lpa if st.lpa != ALL_LPAS else None) * polys)
+
+    def __panel__(self):
+        p = self.state.param
+        return pn.Column(
+            *self.header(True),
+            pmui.Typography(
+                f"Planned patrol hours (plan) against tracked presence hours (GPS, all methods) per TGP, up to {self.data.ws.today}.",
+                variant="body2",
+            ),
+            pmui.Select.from_param(p.lpa, label="LPA", width=260, css_classes=["delivery-lpa"]),
+            pn.Row(
+                pn.pane.HoloViews(
+                    pn.bind(self._map, p.lpa), sizing_mode="stretch_width", min_height=400
+                ),
+                pn.Column(
+                    pmui.Typography("By LPA", variant="h6"),
+                    _table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),
+                    width=460,
+                ),
+                sizing_mode="stretch_width",
+            ),
+            pmui.Typography("TGPs, least delivered first", variant="h6"),
+            _table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            sizing_mode="stretch_width",
+        )
+
+
+class PlanPage(Page):
+    """The patrol plan: hours per team and method, and one week's timetable."""
+
+    title = "Patrol plan"
+    slug = "plan"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.state = PlanState(self.data)
+
+    def _day_bars(self, *_):
+        v = self.state.week_visits()
+        counts = (
+            v.groupby(["day", "method"]).size().rename("visits").reset_index()
+            if len(v)
+            else pd.DataFrame({"day": [], "method": [], "visits": []})
+        )
+        return hv.Bars(counts, kdims=["day", "method"], vdims=["visits"]).opts(
+            stacked=True,
+            responsive=True,
+            height=320,
+            tools=["hover"],
+            title=f"Planned visits, week of {self.state.week}",
+            legend_position="right",
+        )
+
+    def __panel__(self):
+        p = self.state.param
+        return pn.Column(
+            *self.header(True),
+            pn.Row(
+                pmui.Select.from_param(p.lpa, label="LPA", width=240),
+                pmui.Select.from_param(p.week, label="Week commencing", width=240),
+            ),
+            pn.pane.HoloViews(
+                pn.bind(self._day_bars, p.lpa, p.week), sizing_mode="stretch_width", min_height=320
+            ),
+            pn.Row(
+                pn.Column(
+                    pmui.Typography("Plan by team and method (whole plan)", variant="h6"),
+                    _table(self.state.by_team),
+                    sizing_mode="stretch_width",
+                ),
+                pn.Column(
+                    pmui.Typography("This week's timetable", variant="h6"),
+                    _table(self.state.week_visits, page_size=15),
+                    sizing_mode="stretch_width",
+                ),
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
+
+
+class AdvancePage(Page):
+    """Op Advance: an LPA's recent-against-baseline changes, target list and briefing export."""
+
+    title = "Op Advance"
+    slug = "advance"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.state = AdvanceState(self.data)
+
+    def _map(self, *_):
+        b = self.state.briefing()
+        t = b.targets.to_crs(3857)
+        cols = [c for c in ("rank", "status", "crimes", "gi_z") if c in t.columns]
+        polys = hv.Polygons(t, vdims=cols).opts(
+            color="#d7301f", fill_alpha=0.6, line_color="black", tools=["hover"]
+        )
+        return _map_opts(_outline(self.data, self.state.lpa) * polys)
+
+    def _download(self):
+        from io import StringIO
+
+        return StringIO(self.state.briefing().html())
+
+    def __panel__(self):
+        p = self.state.param
+        b = pn.bind(lambda *_: self.state.briefing(), p.lpa, p.as_of)
+        rates = pn.bind(lambda br: br.rates, b)
+        targets = pn.bind(lambda br: pd.DataFrame(br.targets.drop(columns="geometry")), b)
+        wards = pn.bind(
+            lambda br: br.wards[br.wards["significant"]] if "significant" in br.wards else br.wards,
+            b,
+        )
+        download = pmui.FileDownload(
+            callback=self._download,
+            filename="op_advance_briefing.html",
+            label="Download briefing (HTML)",
+        )
+        return pn.Column(
+            *self.header(True),
+            pn.Row(
+                pmui.Select.from_param(p.lpa, label="LPA", width=240),
+                pmui.TextInput.from_param(p.as_of, label="As of", width=160),
+                download,
+            ),
+            pn.Row(
+                pn.pane.HoloViews(
+                    pn.bind(self._map, p.lpa, p.as_of), sizing_mode="stretch_width", min_height=400
+                ),
+                pn.Column(pmui.Typography("Target list", variant="h6"), _table(targets), width=560),
+                sizing_mode="stretch_width",
+            ),
+            pmui.Typography("Recent against baseline (rate ratios)", variant="h6"),
+            _table(rates),
+            pmui.Typography("Wards with a significant change", variant="h6"),
+            _table(wards),
             sizing_mode="stretch_width",
         )

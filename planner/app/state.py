@@ -36,6 +36,9 @@ class MapState(param.Parameterized):
         default=list(CRIME_TYPES), objects=list(CRIME_TYPES), doc="Crime types counted."
     )
     show_points = param.Boolean(default=False, doc="Overlay crime points (datashader).")
+    show_tgps = param.Boolean(
+        default=True, doc="Overlay the TGP layer (when the workspace has one)."
+    )
 
     def __init__(self, data: AppData, **params):
         chosen = {k: params.pop(k) for k in ("start", "end", "lpa") if k in params}
@@ -85,6 +88,19 @@ class MapState(param.Parameterized):
         x0, y0, x1, y1 = lpas.total_bounds
         pad = EXTENT_PAD * max(x1 - x0, y1 - y0)
         return (float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad))
+
+    def tgps(self) -> gpd.GeoDataFrame | None:
+        """The TGP layer (EPSG:3857) of the selected LPA, or None when the workspace has none."""
+        if not self.data.has("tgps"):
+            return None
+        t = self.data.layer("tgps")
+        return t[t["lpa"] == self.lpa_filter].reset_index(drop=True) if self.lpa_filter else t
+
+    def coverage(self) -> pd.DataFrame | None:
+        """The TGP coverage table (``tgps_coverage``, from planner.hotspots) or None."""
+        if not self.data.has("tgps_coverage"):
+            return None
+        return pd.DataFrame(self.data.ws.read_table("tgps_coverage")).round(2)
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:
@@ -291,3 +307,132 @@ class RecordsDrillState(DrillState):
     )
     def _filters_changed(self):
         self.version += 1
+
+
+class DeliveryState(param.Parameterized):
+    """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+
+    def __init__(self, data: AppData, **params):
+        lpa = params.pop("lpa", ALL_LPAS)
+        super().__init__(data=data, **params)
+        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
+        self.lpa = lpa
+
+    @param.depends("lpa")
+    def per_tgp(self) -> gpd.GeoDataFrame:
+        """TGPs (EPSG:3857) with planned and tracked presence hours up to the workspace's today.
+
+        Planned hours come from :func:`planner.tracking.delivery.planned_place_days` over the
+        plan; delivered hours are the tracked presence minutes in ``place_days`` (all methods).
+        """
+        from planner.tracking.delivery import planned_place_days
+
+        ws = self.data.ws
+        today = pd.Timestamp(ws.today)
+        plan = ws.read_table("plan_visits")
+        plan = plan[pd.to_datetime(plan["date"]) <= today]
+        planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
+        pdays = ws.read_table("place_days")
+        pdays = pdays[pd.to_datetime(pdays["date"]) <= today]
+        tracked = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
+        tg = self.data.layer("tgps")
+        out = tg[["tgp_id", "driver", "lpa", "geometry"]].copy()
+        out["planned_hours"] = out["tgp_id"].map(planned).fillna(0.0).to_numpy()
+        out["delivered_hours"] = out["tgp_id"].map(tracked).fillna(0.0).to_numpy()
+        ratio = out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
+        out["delivered_pct"] = (100 * ratio).round(1)
+        if self.lpa != ALL_LPAS:
+            out = out[out["lpa"] == self.lpa]
+        return out.reset_index(drop=True)
+
+    def table(self) -> pd.DataFrame:
+        t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
+        return t.sort_values("delivered_pct", kind="stable").round(1).reset_index(drop=True)
+
+    def by_lpa(self) -> pd.DataFrame:
+        t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
+        g = t.groupby("lpa")[["planned_hours", "delivered_hours"]].sum()
+        g["delivered_pct"] = (100 * g["delivered_hours"] / g["planned_hours"]).round(1)
+        return g.round(1).reset_index()
+
+
+class PlanState(param.Parameterized):
+    """The patrol plan: hours per TGP and team, and one week's visits."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    week = param.Selector(default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD).")
+
+    def __init__(self, data: AppData, **params):
+        super().__init__(data=data, **params)
+        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
+        d = pd.to_datetime(self.visits()["date"])
+        mondays = sorted(
+            {str(x.date()) for x in (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).unique()}
+        )
+        self.param.week.objects = mondays
+        today = pd.Timestamp(data.ws.today)
+        this = str((today - pd.Timedelta(days=today.day_of_week)).date())
+        self.week = this if this in mondays else (mondays[-1] if mondays else None)
+
+    def visits(self) -> pd.DataFrame:
+        v = self.data.ws.read_table("plan_visits")
+        if self.lpa != ALL_LPAS:
+            lpa_of = self.data.layer("tgps").set_index("tgp_id")["lpa"]
+            v = v[v["tgp_id"].map(lpa_of) == self.lpa]
+        return v
+
+    @param.depends("lpa")
+    def by_team(self) -> pd.DataFrame:
+        v = self.visits()
+        g = v.groupby(["team_id", "method"]).agg(
+            visits=("visit_id", "size"),
+            patrol_hours=("minutes", "sum"),
+            officer_hours=("officer_minutes", "sum"),
+        )
+        g[["patrol_hours", "officer_hours"]] = g[["patrol_hours", "officer_hours"]] / 60.0
+        return g.round(1).reset_index()
+
+    @param.depends("lpa", "week")
+    def week_visits(self) -> pd.DataFrame:
+        v = self.visits()
+        d = pd.to_datetime(v["date"])
+        w0 = pd.Timestamp(self.week)
+        v = v[(d >= w0) & (d < w0 + pd.Timedelta(days=7))]
+        out = pd.DataFrame(
+            {
+                "day": pd.to_datetime(v["date"]).dt.strftime("%a %d %b"),
+                "start": v["start"].dt.strftime("%H:%M"),
+                "end": v["end"].dt.strftime("%H:%M"),
+                "tgp_id": v["tgp_id"],
+                "team_id": v["team_id"],
+                "method": v["method"],
+                "crew": v["crew"],
+            }
+        )
+        return out.sort_values(["day", "start"], kind="stable").reset_index(drop=True)
+
+
+class AdvanceState(param.Parameterized):
+    """Op Advance: an LPA's recent-against-baseline briefing (``planner.hotspots.advance``)."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    lpa = param.Selector(default=None, objects=[])
+    as_of = param.String(
+        default="", doc="Briefing date (YYYY-MM-DD); default the workspace's today."
+    )
+
+    def __init__(self, data: AppData, **params):
+        super().__init__(data=data, **params)
+        self.param.lpa.objects = data.lpa_names()
+        if self.lpa is None:
+            self.lpa = self.param.lpa.objects[0]
+        if not self.as_of:
+            self.as_of = str(data.ws.today)
+
+    @param.depends("lpa", "as_of")
+    def briefing(self):
+        return self.data.advance(self.lpa, self.as_of)

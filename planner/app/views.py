@@ -95,10 +95,27 @@ class HotspotMap(pn.viewable.Viewer):
     def _points(self):
         return hv.Points(self.state.points(), kdims=["x", "y"], vdims=["harm"])
 
-    def _overlay(self, show_points: bool, level: str):
+    def _tgps(self, show: bool):
+        # all TGPs are drawn (the map zooms to the LPA), so the layer never changes shape
+        if not show or not self.state.data.has("tgps"):
+            return None
+        t = self.state.data.layer("tgps")
+        cols = [c for c in ("tgp_id", "driver", "lpa", "crimes", "harm") if c in t.columns]
+        return hv.Polygons(t, vdims=cols, label="tgps").opts(
+            fill_alpha=0,
+            line_color="#2b8cbe",
+            line_width=2,
+            tools=["hover"],
+            hover_tooltips=[("TGP", "@tgp_id"), ("driver", "@driver"), ("LPA", "@lpa")],
+        )
+
+    def _overlay(self, show_points: bool, level: str, show_tgps: bool = False):
         self._zoomed_to = None
         # a new figure when the level changes (other columns); a DynamicMap update otherwise
         layers = [hv.DynamicMap(self._areas)]
+        tg = self._tgps(show_tgps)
+        if tg is not None:
+            layers.append(tg)
         base = tiles_element(self.tiles)
         if base is not None:
             layers.insert(0, base)
@@ -137,7 +154,7 @@ class HotspotMap(pn.viewable.Viewer):
             css_classes=["map-title"],
         )
         plot = pn.pane.HoloViews(
-            pn.bind(self._overlay, p.show_points, p.level),
+            pn.bind(self._overlay, p.show_points, p.level, p.show_tgps),
             sizing_mode="stretch_width",
             min_height=MAP_HEIGHT,
             linked_axes=False,
