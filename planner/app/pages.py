@@ -456,7 +456,8 @@ class AdvancePage(Page):
 
     def _map(self, *_):
         b = self.state.briefing()
-        t = b.targets.to_crs(3857)
+        # drop the centre x/y columns: HoloViews would read them as the polygon coordinates
+        t = b.targets.drop(columns=["x", "y"], errors="ignore").to_crs(3857)
         cols = [c for c in ("rank", "status", "crimes", "gi_z") if c in t.columns]
         polys = hv.Polygons(t, vdims=cols).opts(
             color="#d7301f", fill_alpha=0.6, line_color="black", tools=["hover"]
