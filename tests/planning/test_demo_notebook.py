@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from planner.testing import run_notebook
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -39,24 +41,9 @@ def test_demo_plans_are_exact_and_registered(demo_ws):
 
 
 @pytest.mark.slow
-def test_notebook_runs(demo_ws, monkeypatch):
+def test_notebook_runs(demo_ws):
     _need_plan(demo_ws)
-    import nbformat
-    from nbclient import NotebookClient
-
-    monkeypatch.setenv("PLANNER_WORKSPACE", str(demo_ws.root))
-    nb = nbformat.read(REPO / "notebooks" / "02_patrol_plan.ipynb", as_version=4)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(REPO / "notebooks")}},
-    ).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    text = "\n".join(
-        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs
-    )
+    text = run_notebook(REPO / "notebooks" / "02_patrol_plan.ipynb", demo_ws.root)
     assert "quarter = 499,845 min = 33323/4 h = 8,330.75 h" in text
     assert "SYNTHETIC inputs: True" in text
     assert "WARNING" in text and "pinned visits make the pattern predictable" in text

@@ -12,6 +12,7 @@ import pytest
 from planner.records import analytics as an
 from planner.records.imports import import_abstractions, import_engagements
 from planner.records.store import open_store
+from planner.testing import run_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -112,23 +113,7 @@ def test_demo_patterns(records_ws):
 
 
 @pytest.mark.slow
-def test_notebook_runs(records_ws, monkeypatch):
-    import nbformat
-    from nbclient import NotebookClient
-
-    monkeypatch.setenv("PLANNER_WORKSPACE", str(records_ws.root))
-    nb = nbformat.read(REPO / "notebooks" / "04_neighbourhood_records.ipynb", as_version=4)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(REPO / "notebooks")}},
-    ).execute()
-    text = "\n".join(
-        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-    )
+def test_notebook_runs(records_ws):
+    text = run_notebook(REPO / "notebooks" / "04_neighbourhood_records.ipynb", records_ws.root)
     assert "before training" in text and "SYNTHETIC" in text
     assert "engagement not saved: unknown ward_code 'E05999999'; unknown method 'fax'" in text
