@@ -125,15 +125,21 @@ def snap_bin(x: np.ndarray, y: np.ndarray, w: np.ndarray, resolution: float = 1.
     """Bin points onto a ``resolution``-metre lattice (exact for police.uk snap points, which
     share coordinates): unique locations and their summed weights. Points move at most
     ``resolution / sqrt(2)`` metres."""
+    import pandas as pd
+
     ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w)
-    qx = np.round(x[ok] / resolution).astype(np.int64)
-    qy = np.round(y[ok] / resolution).astype(np.int64)
-    key = (qx - qx.min()) * (int(qy.max() - qy.min()) + 1) + (qy - qy.min()) if len(qx) else qx
-    uniq, inv = np.unique(key, return_inverse=True)
-    uw = np.bincount(inv, weights=w[ok], minlength=len(uniq))
-    first = np.zeros(len(uniq), dtype=np.int64)
-    first[inv[::-1]] = np.arange(len(inv))[::-1]
-    return qx[first] * resolution, qy[first] * resolution, uw
+    if not ok.all():
+        x, y, w = x[ok], y[ok], w[ok]
+    if not len(x):
+        return x, y, w
+    qx = np.round(x / resolution).astype(np.int64)
+    qy = np.round(y / resolution).astype(np.int64)
+    x0, y0 = qx.min(), qy.min()
+    span = int(qy.max() - y0) + 1
+    # hash-based grouping (pandas.factorize) is O(n); np.unique would sort
+    codes, keys = pd.factorize((qx - x0) * span + (qy - y0), sort=False)
+    uw = np.bincount(codes, weights=w, minlength=len(keys))
+    return (keys // span + x0) * resolution, (keys % span + y0) * resolution, uw
 
 
 def _kde_square_snap(grid, ux, uy, uw, h: float, kernel: str) -> np.ndarray:
