@@ -76,11 +76,14 @@ class HotspotMap(pn.viewable.Viewer):
             if label != "lpa"
             else [("LPA", "@lpa"), (st.measure, "@value{0,0.0}")],
         )
-        lpas = st.data.layer("LPAs")
-        outline = hv.Polygons(lpas, vdims=["lpa"], label="lpa_outline").opts(
+        return polys
+
+    def _outline(self):
+        # static: LPA boundaries never change, so they are sent to the browser once
+        lpas = self.state.data.layer("LPAs")
+        return hv.Polygons(lpas, vdims=["lpa"], label="lpa_outline").opts(
             fill_alpha=0, line_color="black", line_width=1.2, tools=[]
         )
-        return polys * outline
 
     def _zoom_hook(self, plot, element) -> None:
         """Zoom the figure to the selected LPA (or the force) whenever the frame changes."""
@@ -112,7 +115,7 @@ class HotspotMap(pn.viewable.Viewer):
     def _overlay(self, show_points: bool, level: str, show_tgps: bool = False):
         self._zoomed_to = None
         # a new figure when the level changes (other columns); a DynamicMap update otherwise
-        layers = [hv.DynamicMap(self._areas)]
+        layers = [hv.DynamicMap(self._areas), self._outline()]
         tg = self._tgps(show_tgps)
         if tg is not None:
             layers.append(tg)
