@@ -400,6 +400,14 @@ class AppData:
             cache[key] = _advance(str(self.ws.root), lpa, str(as_of))
         return cache[key]
 
+    def table(self, name: str) -> pd.DataFrame:
+        """A registered workspace table, read once and shared (treat it as read-only)."""
+        with self._lock:
+            cache = self.__dict__.setdefault("_tables", {})
+            if name not in cache:
+                cache[name] = self.ws.read_table(name)
+            return cache[name]
+
     # ---- people ------------------------------------------------------------------
     @cached_property
     def teams(self) -> pd.DataFrame | None:

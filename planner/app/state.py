@@ -100,7 +100,7 @@ class MapState(param.Parameterized):
         """The TGP coverage table (``tgps_coverage``, from planner.hotspots) or None."""
         if not self.data.has("tgps_coverage"):
             return None
-        return pd.DataFrame(self.data.ws.read_table("tgps_coverage")).round(2)
+        return pd.DataFrame(self.data.table("tgps_coverage")).round(2)
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:
@@ -210,6 +210,8 @@ class CrimeDrillState(DrillState):
 #: reporting periods offered on the Neighbourhoods page (words planner.records understands)
 RECORD_PERIODS: tuple[str, ...] = ("last 28 days", "last 90 days", "FY2025", "FY2024")
 RECORD_MEASURES: tuple[str, ...] = ("engagements", "abstraction hours")
+#: drill-down frames kept per session before the memo is emptied
+MEMO_SIZE = 64
 
 
 class RecordsState(param.Parameterized):
@@ -234,7 +236,19 @@ class RecordsState(param.Parameterized):
         return self.data.ws.today
 
     def counts(self, path: list[str]) -> pd.DataFrame:
-        """key, label, value at the drill level below ``path`` (LPA -> team -> officer)."""
+        """key, label, value at the drill level below ``path`` (LPA -> team -> officer).
+
+        Memoised per filters, path and :attr:`version` (a saved record bumps the version).
+        """
+        key = (self.period, self.measure, self.perspective, self.version, tuple(path))
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            if len(memo) > MEMO_SIZE:
+                memo.clear()
+            memo[key] = self._counts(path)
+        return memo[key]
+
+    def _counts(self, path: list[str]) -> pd.DataFrame:
         from planner.records import analytics as ra
 
         level = ("lpa", "team", "officer")[len(path)]
@@ -323,19 +337,28 @@ class DeliveryState(param.Parameterized):
 
     @param.depends("lpa")
     def per_tgp(self) -> gpd.GeoDataFrame:
+        """The selected LPA's rows of :meth:`all_tgps`."""
+        out = self.all_tgps()
+        if self.lpa != ALL_LPAS:
+            out = out[out["lpa"] == self.lpa]
+        return out.reset_index(drop=True)
+
+    def all_tgps(self) -> gpd.GeoDataFrame:
         """TGPs (EPSG:3857) with planned and tracked presence hours up to the workspace's today.
 
         Planned hours come from :func:`planner.tracking.delivery.planned_place_days` over the
         plan; delivered hours are the tracked presence minutes in ``place_days`` (all methods).
         """
+        if getattr(self, "_all", None) is not None:
+            return self._all
         from planner.tracking.delivery import planned_place_days
 
         ws = self.data.ws
         today = pd.Timestamp(ws.today)
-        plan = ws.read_table("plan_visits")
+        plan = self.data.table("plan_visits")
         plan = plan[pd.to_datetime(plan["date"]) <= today]
         planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
-        pdays = ws.read_table("place_days")
+        pdays = self.data.table("place_days")
         pdays = pdays[pd.to_datetime(pdays["date"]) <= today]
         tracked = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
         tg = self.data.layer("tgps")
@@ -344,9 +367,8 @@ class DeliveryState(param.Parameterized):
         out["delivered_hours"] = out["tgp_id"].map(tracked).fillna(0.0).to_numpy()
         ratio = out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
         out["delivered_pct"] = (100 * ratio).round(1)
-        if self.lpa != ALL_LPAS:
-            out = out[out["lpa"] == self.lpa]
-        return out.reset_index(drop=True)
+        self._all = out.reset_index(drop=True)
+        return self._all
 
     def table(self) -> pd.DataFrame:
         t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
@@ -379,7 +401,7 @@ class PlanState(param.Parameterized):
         self.week = this if this in mondays else (mondays[-1] if mondays else None)
 
     def visits(self) -> pd.DataFrame:
-        v = self.data.ws.read_table("plan_visits")
+        v = self.data.table("plan_visits")
         if self.lpa != ALL_LPAS:
             lpa_of = self.data.layer("tgps").set_index("tgp_id")["lpa"]
             v = v[v["tgp_id"].map(lpa_of) == self.lpa]
