@@ -364,14 +364,66 @@ class DeliveryPage(Page):
         )
         return _map_opts(_outline(self.data, st.lpa if st.lpa != ALL_LPAS else None) * polys)
 
+    def _trajectory(self) -> list:
+        tr = self.state.trajectory()
+        if tr is None:
+            return []
+        d = tr.daily
+        cum = hv.Curve(d, "date", "cumulative_hours", label="delivered (cumulative)").opts(
+            color="#2b8cbe"
+        )
+        target = hv.Curve(d, "date", "pro_rata_target_hours", label="pro-rata annual target").opts(
+            color="black", line_dash="dashed"
+        )
+        plot = (cum * target).opts(
+            responsive=True,
+            height=300,
+            legend_position="top_left",
+            ylabel="officer-hours",
+            title=f"Year to date against the annual target of {tr.target_hours:,.0f} h",
+        )
+        s = tr.summary()
+        text = (
+            f"Delivered {s['delivered_hours']:,.0f} h against {s['pro_rata_hours']:,.0f} h pro rata; "
+            f"forecast {s['forecast_hours']:,.0f} h by year end, shortfall {s['shortfall_hours']:,.0f} h; "
+            f"{s['required_hours_per_day']:,.1f} h a day needed from now."
+        )
+        alert = pmui.Alert(
+            object=text,
+            severity="error" if tr.alert else "success",
+            css_classes=["trajectory-note"],
+        )
+        return [pn.pane.HoloViews(plot, sizing_mode="stretch_width", min_height=300), alert]
+
     def __panel__(self):
         p = self.state.param
+        rep = self.state.report()
+        source = (
+            "planned hours against delivered presence hours per method (planner.tracking.delivery_report)"
+            if rep is not None
+            else "planned patrol hours (plan) against tracked presence hours (GPS, all methods)"
+        )
+        extra = []
+        if rep is not None:
+            extra = [
+                *self._trajectory(),
+                pn.Row(
+                    pn.Column(
+                        pmui.Typography("By delivery method", variant="h6"),
+                        _table(self.state.by_method()),
+                        sizing_mode="stretch_width",
+                    ),
+                    pn.Column(
+                        pmui.Typography("Place-day compliance", variant="h6"),
+                        _table(self.state.place_day_share()),
+                        sizing_mode="stretch_width",
+                    ),
+                    sizing_mode="stretch_width",
+                ),
+            ]
         return pn.Column(
             *self.header(True),
-            pmui.Typography(
-                f"Planned patrol hours (plan) against tracked presence hours (GPS, all methods) per TGP, up to {self.data.ws.today}.",
-                variant="body2",
-            ),
+            pmui.Typography(f"Per TGP, {source}, up to {self.data.ws.today}.", variant="body2"),
             pmui.Select.from_param(p.lpa, label="LPA", width=260, css_classes=["delivery-lpa"]),
             pn.Row(
                 pn.pane.HoloViews(
@@ -386,6 +438,7 @@ class DeliveryPage(Page):
             ),
             pmui.Typography("TGPs, least delivered first", variant="h6"),
             _table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            *extra,
             sizing_mode="stretch_width",
         )
 

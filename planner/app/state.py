@@ -343,32 +343,70 @@ class DeliveryState(param.Parameterized):
             out = out[out["lpa"] == self.lpa]
         return out.reset_index(drop=True)
 
-    def all_tgps(self) -> gpd.GeoDataFrame:
-        """TGPs (EPSG:3857) with planned and tracked presence hours up to the workspace's today.
+    def report(self):
+        """:func:`planner.tracking.delivery.delivery_report` up to the workspace's today, or None
+        when the workspace has no per-method ``delivered_place_days`` table."""
+        if not self.data.has("delivered_place_days"):
+            return None
+        if getattr(self, "_report", None) is None:
+            from planner.tracking.delivery import delivery_report
 
-        Planned hours come from :func:`planner.tracking.delivery.planned_place_days` over the
-        plan; delivered hours are the tracked presence minutes in ``place_days`` (all methods).
+            lpa_of = self.data.layer("tgps").set_index("tgp_id")["lpa"]
+            self._report = delivery_report(
+                self.data.table("plan_visits"),
+                self.data.table("delivered_place_days"),
+                lpa_of=lpa_of,
+                as_of=self.data.ws.today,
+            )
+        return self._report
+
+    def all_tgps(self) -> gpd.GeoDataFrame:
+        """TGPs (EPSG:3857) with planned and delivered (tracked presence) hours to today.
+
+        From :meth:`report` when available; otherwise planned hours from
+        :func:`planner.tracking.delivery.planned_place_days` and delivered hours from the
+        tracked presence minutes in ``place_days`` (all methods).
         """
         if getattr(self, "_all", None) is not None:
             return self._all
-        from planner.tracking.delivery import planned_place_days
-
-        ws = self.data.ws
-        today = pd.Timestamp(ws.today)
-        plan = self.data.table("plan_visits")
-        plan = plan[pd.to_datetime(plan["date"]) <= today]
-        planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
-        pdays = self.data.table("place_days")
-        pdays = pdays[pd.to_datetime(pdays["date"]) <= today]
-        tracked = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
         tg = self.data.layer("tgps")
         out = tg[["tgp_id", "driver", "lpa", "geometry"]].copy()
+        rep = self.report()
+        if rep is not None:
+            by = rep.by["tgp_id"].set_index("tgp_id")
+            planned, delivered = by["planned_hours"], by["delivered_hours"]
+        else:
+            from planner.tracking.delivery import planned_place_days
+
+            today = pd.Timestamp(self.data.ws.today)
+            plan = self.data.table("plan_visits")
+            plan = plan[pd.to_datetime(plan["date"]) <= today]
+            planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
+            pdays = self.data.table("place_days")
+            pdays = pdays[pd.to_datetime(pdays["date"]) <= today]
+            delivered = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
         out["planned_hours"] = out["tgp_id"].map(planned).fillna(0.0).to_numpy()
-        out["delivered_hours"] = out["tgp_id"].map(tracked).fillna(0.0).to_numpy()
+        out["delivered_hours"] = out["tgp_id"].map(delivered).fillna(0.0).to_numpy()
         ratio = out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
         out["delivered_pct"] = (100 * ratio).round(1)
         self._all = out.reset_index(drop=True)
         return self._all
+
+    def by_method(self) -> pd.DataFrame | None:
+        rep = self.report()
+        if rep is None:
+            return None
+        cols = ["method", "planned_hours", "delivered_hours", "delivery_rate"]
+        return rep.by["method"][cols].round(2)
+
+    def place_day_share(self) -> pd.DataFrame | None:
+        rep = self.report()
+        return None if rep is None else rep.place_days.round(3)
+
+    def trajectory(self):
+        """The year's cumulative delivery against the pro-rata annual target (or None)."""
+        rep = self.report()
+        return None if rep is None else rep.trajectory
 
     def table(self) -> pd.DataFrame:
         t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))

@@ -44,6 +44,23 @@ def test_delivery_matches_library(data):
     assert by["planned_hours"].sum() == pytest.approx(planned, abs=1.0)
     st.lpa = "Coventry"
     assert set(st.table()["lpa"]) == {"Coventry"}
+    rep = st.report()
+    if rep is not None:  # the per-method delivered table: the app shows the library's report
+        from planner.tracking.delivery import delivery_report
+
+        lpa_of = data.layer("tgps").set_index("tgp_id")["lpa"]
+        ref = delivery_report(
+            plan, data.ws.read_table("delivered_place_days"), lpa_of=lpa_of, as_of=data.ws.today
+        )
+        by = ref.by["tgp_id"].set_index("tgp_id")
+        got = st.all_tgps().set_index("tgp_id")
+        common = got.index.intersection(by.index)
+        assert len(common) > 0
+        pd.testing.assert_series_equal(
+            got.loc[common, "delivered_hours"], by.loc[common, "delivered_hours"], check_names=False
+        )
+        assert st.trajectory().summary() == ref.trajectory.summary()
+        assert set(st.by_method()["method"]) == set(ref.by["method"]["method"])
 
 
 def test_plan_week_and_team_tables(data):
