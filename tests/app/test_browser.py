@@ -261,6 +261,9 @@ def test_every_page_renders(app_page, server, slug, label):
     wait_idle(app_page)
     record("page switch (s)", time.monotonic() - t)
     shot(app_page, slug)
+    if slug == "delivery" and app_page.locator(".trajectory-note").count():
+        app_page.locator(".trajectory-note").scroll_into_view_if_needed()
+        shot(app_page, "delivery_trajectory")
 
 
 def test_neighbourhoods_drill_down(app_page, server):
