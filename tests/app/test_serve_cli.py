@@ -33,3 +33,43 @@ def test_serve_rejects_a_folder_that_is_not_a_workspace(tmp_path, capsys):
 
 def test_serve_uses_an_existing_workspace(small_ws):
     assert ensure_workspace(small_ws.root) == small_ws.root
+
+
+@pytest.mark.slow
+def test_panel_serve_entry_point(small_ws):
+    """`panel serve apps/planner.py` serves the app (the script must not shadow the package)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    panel = Path(sys.executable).with_name("panel")
+    env = {**os.environ, "PLANNER_WORKSPACE": str(small_ws.root)}
+    cmd = [str(panel), "serve", "apps/planner.py", "--port", str(port), "--address", "127.0.0.1"]
+    proc = subprocess.Popen(
+        cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        html, t0 = "", time.monotonic()
+        while time.monotonic() - t0 < 90:
+            try:
+                html = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/planner", timeout=30)
+                    .read()
+                    .decode()
+                )
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert "<title>Hotspot and patrol planner</title>" in html
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "Traceback" not in out and "Error running application handler" not in out
