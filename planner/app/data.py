@@ -47,10 +47,13 @@ class DisplayConfig:
         ward outlines recognisable at force scale and shrinks them about tenfold).
     default_months : int
         Length of the default period, ending at the workspace's "today" month.
+    surface_cell_m : float
+        Grid cell size (metres) of the hotspot surfaces (KDE, Gi*) drawn on the map.
     """
 
     simplify_m: float = 25.0
     default_months: int = 3
+    surface_cell_m: float = 250.0
 
 
 def month_index(month: pd.Series | np.ndarray | list[str]) -> np.ndarray:
@@ -340,6 +343,51 @@ class AppData:
     def crimes(self) -> CrimeIndex:
         with self._lock:
             return self._crime_index
+
+    @cached_property
+    def _grid(self):
+        from planner.hotspots.grid import make_grid
+
+        g = make_grid(self.geography.study_area, self.config.surface_cell_m, clip=False)
+        cx, cy = g.centres()
+        from pyproj import Transformer
+
+        wx, wy = Transformer.from_crs(27700, 3857, always_xy=True).transform(cx, cy)
+        return g, np.asarray(wx), np.asarray(wy)
+
+    def surface(
+        self, kind: str, start: str, end: str, types=None, measure: str = "crimes"
+    ) -> pd.DataFrame:
+        """Hotspot surface on the grid: ``x, y`` (EPSG:3857 cell centres) and ``value``.
+
+        ``kind="KDE"``: quartic kernel density per km² (:func:`planner.hotspots.kde.kde_grid`,
+        harm-weighted for ``measure="harm"``); ``kind="Gi*"``: Getis-Ord Gi* z-scores of the cell
+        totals (:func:`planner.hotspots.gistar.grid_gistar`), significant hot spots only.
+        """
+        with self._lock:
+            g, wx, wy = self._grid
+        idx = self.crimes
+        m = idx.mask(start, end, types)
+        x, y = idx.bng[m, 0], idx.bng[m, 1]
+        w = idx.harm[m] if measure == "harm" else None
+        if kind == "KDE":
+            from planner.hotspots.kde import kde_grid
+
+            val = kde_grid(g, x, y, w)
+            keep = val > 0
+        elif kind == "Gi*":
+            from planner.hotspots.gistar import grid_gistar
+
+            pos = g.locate(x, y)
+            ok = pos >= 0
+            tot = np.bincount(
+                pos[ok], weights=None if w is None else w[ok], minlength=len(g.ids)
+            ).astype("float64")
+            res = grid_gistar(g, tot)
+            val, keep = res.z, res.hot
+        else:
+            raise PlannerError(f"unknown surface '{kind}'; choose KDE or Gi*")
+        return pd.DataFrame({"x": wx[keep], "y": wy[keep], "value": np.asarray(val)[keep]})
 
     def default_period(self) -> tuple[str, str]:
         """The ``default_months`` months ending at the workspace's today (clipped to the data)."""

@@ -67,6 +67,9 @@ class HotspotsPage(Page):
                 collapsed=True,
                 sizing_mode="stretch_width",
             ),
+            pmui.RadioButtonGroup.from_param(
+                p.surface, label="Hotspot surface (250 m grid)", size="small"
+            ),
             pmui.Switch.from_param(p.show_points, label="Crime points (datashader)"),
             pmui.Switch.from_param(
                 p.show_tgps, label="TGP layer", disabled=not self.data.has("tgps")

@@ -39,6 +39,11 @@ class MapState(param.Parameterized):
     show_tgps = param.Boolean(
         default=True, doc="Overlay the TGP layer (when the workspace has one)."
     )
+    surface = param.Selector(
+        default="none",
+        objects=["none", "KDE", "Gi*"],
+        doc="Hotspot surface on a grid (planner.hotspots): kernel density or Gi* significant hot spots.",
+    )
 
     def __init__(self, data: AppData, **params):
         chosen = {k: params.pop(k) for k in ("start", "end", "lpa") if k in params}
@@ -101,6 +106,13 @@ class MapState(param.Parameterized):
         if not self.data.has("tgps_coverage"):
             return None
         return pd.DataFrame(self.data.table("tgps_coverage")).round(2)
+
+    @param.depends("start", "end", "measure", "crime_types", "surface")
+    def surface_frame(self) -> pd.DataFrame:
+        s, e = self.period
+        if self.surface == "none":
+            return pd.DataFrame({"x": [], "y": [], "value": []}, dtype="float64")
+        return self.data.surface(self.surface, s, e, self.crime_types, self.measure)
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:

@@ -15,6 +15,8 @@ from planner.app.state import DrillState, MapState
 #: colour map for counts and harm (light = low, dark red = high)
 CMAP = "YlOrRd"
 MAP_HEIGHT = 620
+#: map frame (plot area) in pixels; fixed so that the zoom keeps metres square
+MAP_FRAME = (760, 560)
 
 
 def synthetic_banner(text: str = "") -> pmui.Alert:
@@ -88,8 +90,16 @@ class HotspotMap(pn.viewable.Viewer):
     def _zoom_hook(self, plot, element) -> None:
         """Zoom the figure to the selected LPA (or the force) whenever the frame changes."""
         x0, y0, x1, y1 = self.state.extent()
+        # keep the fixed frame's aspect (1 m across = 1 m up): widen the shorter side
+        aspect = MAP_FRAME[0] / MAP_FRAME[1]
+        cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+        if w / h < aspect:
+            w = h * aspect
+        else:
+            h = w / aspect
+        x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
         fig = plot.state
-        if (fig.x_range.start, fig.x_range.end) != (x0, x1) and self._zoomed_to != self.state.lpa:
+        if self._zoomed_to != self.state.lpa:
             fig.x_range.update(start=x0, end=x1)
             fig.y_range.update(start=y0, end=y1)
         self._zoomed_to = self.state.lpa
@@ -112,7 +122,13 @@ class HotspotMap(pn.viewable.Viewer):
             hover_tooltips=[("TGP", "@tgp_id"), ("driver", "@driver"), ("LPA", "@lpa")],
         )
 
-    def _overlay(self, show_points: bool, level: str, show_tgps: bool = False):
+    @param.depends("state.start", "state.end", "state.measure", "state.crime_types")
+    def _surface(self):
+        return hv.Points(self.state.surface_frame(), kdims=["x", "y"], vdims=["value"])
+
+    def _overlay(
+        self, show_points: bool, level: str, show_tgps: bool = False, surface: str = "none"
+    ):
         self._zoomed_to = None
         # a new figure when the level changes (other columns); a DynamicMap update otherwise
         layers = [hv.DynamicMap(self._areas), self._outline()]
@@ -122,6 +138,20 @@ class HotspotMap(pn.viewable.Viewer):
         base = tiles_element(self.tiles)
         if base is not None:
             layers.insert(0, base)
+        if surface != "none":
+            import datashader as ds
+            from holoviews.operation.datashader import spread
+
+            raster = rasterize(hv.DynamicMap(self._surface), aggregator=ds.max("value"))
+            layers.append(
+                spread(raster, px=2).opts(
+                    cmap="inferno_r" if surface == "KDE" else "Reds",
+                    alpha=0.75,
+                    colorbar=False,
+                    apply_ranges=False,
+                    tools=["hover"],
+                )
+            )
         if show_points:
             # datashader re-aggregates on zoom; the raster never widens the map's ranges
             layers.append(
@@ -134,12 +164,10 @@ class HotspotMap(pn.viewable.Viewer):
             overlay = overlay * el
         return overlay.opts(
             hv.opts.Overlay(
-                responsive=True,
-                min_height=MAP_HEIGHT // 2,
-                max_height=MAP_HEIGHT,
+                frame_width=MAP_FRAME[0],
+                frame_height=MAP_FRAME[1],
                 xaxis=None,
                 yaxis=None,
-                data_aspect=1,
                 framewise=True,
                 active_tools=["wheel_zoom"],
                 toolbar="above",
@@ -157,7 +185,7 @@ class HotspotMap(pn.viewable.Viewer):
             css_classes=["map-title"],
         )
         plot = pn.pane.HoloViews(
-            pn.bind(self._overlay, p.show_points, p.level, p.show_tgps),
+            pn.bind(self._overlay, p.show_points, p.level, p.show_tgps, p.surface),
             sizing_mode="stretch_width",
             min_height=MAP_HEIGHT,
             linked_axes=False,

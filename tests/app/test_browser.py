@@ -42,6 +42,8 @@ MAP_RANGE_JS = """() => {
         return [f.model.x_range.start, f.model.x_range.end];
   return null;
 }"""
+HAS_IMAGE_JS = """() => [...Bokeh.index.query(v => v.model.type === 'Figure')].some(
+  f => f.model.renderers.some(r => r.glyph && r.glyph.type === 'Image'))"""
 IDLE_JS = "() => Bokeh.documents.length > 0 && Bokeh.documents.every(d => d.is_idle)"
 
 
@@ -210,6 +212,30 @@ def test_lpa_change_updates_map(app_page, server):
     wait_idle(app_page)
     record("filter change (crimes -> harm) (s)", time.monotonic() - t)
     shot(app_page, "hotspots_coventry_harm")
+
+
+def test_surfaces_and_points(app_page, server):
+    """KDE and Gi* surfaces and datashaded points render without errors."""
+    controls = app_page.locator(".map-controls")
+    for name in ("KDE", "Gi*"):
+        t = time.monotonic()
+        controls.get_by_role("button", name=name, exact=True).click()
+        app_page.wait_for_function(
+            f"() => {{ const f = ({FIGURES_JS})(); return f && f.length >= 2; }}"
+        )
+        wait_idle(app_page)
+        record("surface switch (s)", time.monotonic() - t)
+        shot(app_page, f"hotspots_{'kde' if name == 'KDE' else 'gistar'}")
+    controls.get_by_role("button", name="none", exact=True).click()
+    app_page.wait_for_function(f"() => !({HAS_IMAGE_JS})()")
+    controls.get_by_text("Crime points (datashader)").click()
+    wait_idle(app_page)
+    app_page.wait_for_function(HAS_IMAGE_JS)
+    wait_idle(app_page)
+    app_page.wait_for_timeout(300)
+    shot(app_page, "hotspots_points")
+    controls.get_by_text("Crime points (datashader)").click()
+    wait_idle(app_page)
 
 
 def bar_click_position(page, title_prefix: str, index: int = 0) -> tuple[float, float]:

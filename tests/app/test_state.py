@@ -156,3 +156,24 @@ def test_drill_down_lpa_neighbourhood_ward(small_ws, data, small_expected):
     v = dr.version
     st.measure = "harm"
     assert dr.version == v + 1
+
+
+def test_surfaces_match_hotspots_library(small_ws, data):
+    from planner.hotspots.gistar import grid_gistar
+    from planner.hotspots.grid import cell_totals, make_grid
+    from planner.hotspots.kde import kde_grid
+
+    crimes = small_ws.crimes()
+    g = make_grid(data.geography.study_area, data.config.surface_cell_m, clip=False)
+    kde = kde_grid(g, crimes.geometry.x.to_numpy(), crimes.geometry.y.to_numpy())
+    got = data.surface("KDE", "2025-10", "2025-12")
+    np.testing.assert_allclose(np.sort(got["value"].to_numpy()), np.sort(kde[kde > 0]))
+    tot = cell_totals(g, crimes)["count"].to_numpy(dtype="float64")
+    ref = grid_gistar(g, tot)
+    gi = data.surface("Gi*", "2025-10", "2025-12")
+    assert len(gi) == int(ref.hot.sum())
+    np.testing.assert_allclose(np.sort(gi["value"].to_numpy()), np.sort(ref.z[ref.hot]))
+    st = MapState(data)
+    assert st.surface_frame().empty
+    st.surface = "KDE"
+    assert len(st.surface_frame()) == len(got)
