@@ -218,13 +218,11 @@ def test_surfaces_and_points(app_page, server):
     """KDE and Gi* surfaces and datashaded points render without errors."""
     controls = app_page.locator(".map-controls")
     for name in ("KDE", "Gi*"):
-        t = time.monotonic()
         controls.get_by_role("button", name=name, exact=True).click()
         app_page.wait_for_function(
             f"() => {{ const f = ({FIGURES_JS})(); return f && f.length >= 2; }}"
         )
         wait_idle(app_page)
-        record("surface switch (s)", time.monotonic() - t)
         shot(app_page, f"hotspots_{'kde' if name == 'KDE' else 'gistar'}")
     controls.get_by_role("button", name="none", exact=True).click()
     app_page.wait_for_function(f"() => !({HAS_IMAGE_JS})()")
