@@ -108,7 +108,7 @@ def make_crimes(
                 crime_id if crime_id is not None else [pd.NA] * n, dtype="string"
             ),
             "month": pd.Series(np.broadcast_to(np.asarray(month, dtype=object), n), dtype="string"),
-            "occurred_at": occ.astype(CRIME_DTYPES["occurred_at"]).to_numpy(),
+            "occurred_at": occ.astype(CRIME_DTYPES["occurred_at"]).reset_index(drop=True),
             "crime_type": ct,
             "lsoa_code": pd.Series(
                 lsoa_code if lsoa_code is not None else [pd.NA] * n, dtype="string"

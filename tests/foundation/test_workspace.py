@@ -55,5 +55,9 @@ def test_tables_registration_flags_and_crime_filters(tmp_path):
     got = ws.crimes(types=["Robbery"])
     assert got["crime_type"].tolist() == ["Robbery", "Robbery"]
     assert str(got["occurred_at"].dt.tz) == "Europe/London"
+    # month-only records keep the canonical (tz-aware, empty) occurred_at column
+    m = make_crimes([400000.0], [286000.0], ["Robbery"], month=["2025-01"])
+    assert str(m["occurred_at"].dtype) == "datetime64[ns, Europe/London]"
+    assert m["occurred_at"].isna().all()
     # the metadata file is rewritten atomically and stays valid JSON
     assert Workspace(ws.root).meta["tables"]["x"]["synthetic"] is False
