@@ -456,6 +456,59 @@ class AppData:
                 cache[name] = self.ws.read_table(name)
             return cache[name]
 
+    def duty_months(self) -> list[str]:
+        """Months (YYYY-MM) covered by the ``duty_periods`` table ([] when there is none)."""
+        if not self.has("duty_periods"):
+            return []
+        d = self.table("duty_periods")
+        if not len(d):
+            return []
+        lo, hi = d["end"].min(), d["start"].max()
+        return [
+            str(p) for p in pd.period_range(lo.strftime("%Y-%m"), hi.strftime("%Y-%m"), freq="M")
+        ]
+
+    def visibility(self, month: str):
+        """:func:`planner.tracking.visibility.workspace_visibility` for ``month``, kept for
+        every session."""
+        from planner.tracking.visibility import workspace_visibility
+
+        with self._lock:
+            cache = self.__dict__.setdefault("_visibility_cache", {})
+        if month not in cache:
+            cache[month] = workspace_visibility(self.ws, month)
+        return cache[month]
+
+    def tgp_monthly(self, tgp_id: str) -> pd.DataFrame:
+        """``month, crimes, harm`` inside one TGP polygon, every month of the crime table."""
+        import shapely
+
+        t = self.tgps_bng
+        poly = t.loc[t["tgp_id"] == tgp_id, "geometry"]
+        if not len(poly):
+            raise PlannerError(f"no TGP '{tgp_id}' in this workspace")
+        geom = poly.iloc[0]
+        idx = self.crimes
+        x0, y0, x1, y1 = geom.bounds
+        x, y = idx.bng[:, 0], idx.bng[:, 1]
+        cand = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1) & (idx.month >= 0))
+        inside = cand[shapely.contains_xy(geom, x[cand], y[cand])]
+        m0 = month_index([idx.months[0]])[0]
+        pos = idx.month[inside] - m0
+        n = len(idx.months)
+        return pd.DataFrame(
+            {
+                "month": list(idx.months),
+                "crimes": np.bincount(pos, minlength=n).astype("int64"),
+                "harm": np.bincount(pos, weights=idx.harm[inside], minlength=n),
+            }
+        )
+
+    @cached_property
+    def tgps_bng(self) -> gpd.GeoDataFrame:
+        """The full TGP layer (EPSG:27700, not simplified) for library calls and exports."""
+        return self.ws.tgps()
+
     # ---- people ------------------------------------------------------------------
     @cached_property
     def teams(self) -> pd.DataFrame | None:

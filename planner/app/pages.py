@@ -363,9 +363,84 @@ class DeliveryPage(Page):
             clabel="% of planned hours delivered",
             line_color="black",
             line_width=0.5,
-            tools=["hover"],
+            tools=["hover", "tap"],
+            nonselection_alpha=0.5,
         )
+        tap = hv.streams.Selection1D(source=polys)
+
+        def picked(index):
+            if index:
+                st.select_tgp(int(index[0]))
+
+        tap.add_subscriber(picked)
         return _map_opts(_outline(self.data, st.lpa if st.lpa != ALL_LPAS else None) * polys)
+
+    def _tgp_text(self, *_):
+        s = self.state.tgp_summary()
+        pct = "n/a" if s["delivered_pct"] is None else f"{s['delivered_pct']:.1f}%"
+        return (
+            f"{s['tgp_id']} ({s['lpa']}, {s['driver']}): {s['delivered_hours']:,.1f} h delivered of "
+            f"{s['planned_hours']:,.1f} h planned ({pct}); {s['delivered_visits']:,} tracked visits "
+            f"against {s['planned_visits']:,} planned, up to {self.data.ws.today}."
+        )
+
+    def _tgp_trend(self, *_):
+        t = self.state.tgp_harm_trend()
+        synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
+        return hv.Curve(t, "month", ["harm", "crimes"]).opts(
+            responsive=True,
+            height=260,
+            tools=["hover"],
+            xrotation=60,
+            ylabel="crime harm",
+            title=f"Harm per month inside {self.state.tgp}{synth}",
+        )
+
+    def tgp_detail(self) -> pn.viewable.Viewable:
+        p = self.state.param
+        return pn.Column(
+            pmui.Typography(
+                "One TGP (tap it on the map or choose it)", variant="h6", css_classes=["tgp-detail"]
+            ),
+            pmui.Select.from_param(p.tgp, label="TGP", width=200, css_classes=["delivery-tgp"]),
+            pmui.Typography(
+                pn.bind(self._tgp_text, p.tgp), variant="body2", css_classes=["tgp-summary"]
+            ),
+            pn.pane.HoloViews(
+                pn.bind(self._tgp_trend, p.tgp), sizing_mode="stretch_width", min_height=260
+            ),
+            sizing_mode="stretch_width",
+        )
+
+    def visibility(self) -> list:
+        st = self.state
+        if st.month is None:
+            return []
+        p = st.param
+        r = st.visibility()
+        note = (
+            "Community share of duty time, and the custody, investigation and station time that "
+            "explains the gap (planner.tracking.visibility; duty time without GPS counts as "
+            f"community time unless an episode covers it){' - SYNTHETIC duty data' if r.synthetic else ''}."
+        )
+        return [
+            pmui.Typography("Visibility", variant="h6"),
+            pmui.Select.from_param(p.month, label="Month", width=160, css_classes=["vis-month"]),
+            pmui.Typography(note, variant="body2"),
+            pn.Row(
+                pn.Column(
+                    pmui.Typography("By LPA", variant="subtitle1"),
+                    _table(st.visibility_by_lpa, css_classes=["vis-lpa"]),
+                    sizing_mode="stretch_width",
+                ),
+                pn.Column(
+                    pmui.Typography("By team (selected LPA)", variant="subtitle1"),
+                    _table(st.visibility_by_team, css_classes=["vis-team"]),
+                    sizing_mode="stretch_width",
+                ),
+                sizing_mode="stretch_width",
+            ),
+        ]
 
     def _trajectory(self) -> list:
         tr = self.state.trajectory()
@@ -439,8 +514,10 @@ class DeliveryPage(Page):
                 ),
                 sizing_mode="stretch_width",
             ),
+            self.tgp_detail(),
             pmui.Typography("TGPs, least delivered first", variant="h6"),
             _table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            *self.visibility(),
             *extra,
             sizing_mode="stretch_width",
         )
@@ -472,6 +549,77 @@ class PlanPage(Page):
             legend_position="right",
         )
 
+    def exports(self) -> pn.viewable.Viewable:
+        """Downloads written by planner.planning.export (labelled synthetic when they are)."""
+        from io import StringIO
+
+        p = self.state.param
+        tag = "_SYNTHETIC" if self.state.synthetic else ""
+        csv = pmui.FileDownload(
+            callback=lambda: StringIO(self.state.visits_csv()),
+            filename=f"visits_{self.state.quarter}{tag}.csv",
+            label="Quarter's visits (CSV)",
+            css_classes=["export-csv"],
+        )
+        ics = pmui.FileDownload(
+            callback=lambda: StringIO(self.state.team_ics()),
+            filename=f"{self.state.team}_{self.state.quarter}{tag}.ics",
+            label="Team calendar (.ics)",
+            css_classes=["export-ics"],
+        )
+        brief = pmui.FileDownload(
+            callback=lambda: StringIO(self.state.briefing_html()),
+            filename=f"briefing_{self.state.week}{tag}.html",
+            label="Week's briefing (HTML, printable)",
+            css_classes=["export-briefing"],
+        )
+
+        def names(*_):
+            csv.filename = f"visits_{self.state.quarter}{tag}.csv"
+            ics.filename = f"{self.state.team}_{self.state.quarter}{tag}.ics"
+            brief.filename = f"briefing_{self.state.week}{tag}.html"
+
+        self.state.param.watch(names, ["quarter", "team", "week"])
+        return pmui.Card(
+            pn.Row(
+                pmui.Select.from_param(p.quarter, label="Quarter", width=160),
+                pmui.Select.from_param(p.team, label="Team", width=200),
+            ),
+            pn.Row(csv, ics, brief),
+            title="Exports",
+            sizing_mode="stretch_width",
+        )
+
+    def servator(self) -> pn.viewable.Viewable:
+        p = self.state.param
+
+        def summary(*_):
+            s = self.state.servator().summary()
+            return (
+                f"{s['deployments']} deployments over {s['days']} days at {s['sites_used']} TGPs, "
+                f"{s['hours']:,.0f} hours (seed {s['seed']}; planner.planning.servator, TGPs as sites"
+                f"{', SYNTHETIC' if self.data.is_synthetic('tgps') else ''})."
+            )
+
+        deps = p.servator_start, p.servator_days, p.servator_seed
+        return pn.Column(
+            pmui.Typography("Op Servator plan", variant="h6"),
+            pn.Row(
+                pmui.TextInput.from_param(p.servator_start, label="Start (YYYY-MM-DD)", width=180),
+                pmui.IntInput.from_param(p.servator_days, label="Days", width=120),
+                pmui.IntInput.from_param(p.servator_seed, label="Seed", width=120),
+            ),
+            pmui.Typography(
+                pn.bind(summary, *deps), variant="body2", css_classes=["servator-summary"]
+            ),
+            _table(
+                pn.bind(lambda *_: self.state.servator_table(), *deps),
+                page_size=12,
+                css_classes=["servator-table"],
+            ),
+            sizing_mode="stretch_width",
+        )
+
     def __panel__(self):
         p = self.state.param
         return pn.Column(
@@ -480,6 +628,7 @@ class PlanPage(Page):
                 pmui.Select.from_param(p.lpa, label="LPA", width=240),
                 pmui.Select.from_param(p.week, label="Week commencing", width=240),
             ),
+            self.exports(),
             pn.pane.HoloViews(
                 pn.bind(self._day_bars, p.lpa, p.week), sizing_mode="stretch_width", min_height=320
             ),
@@ -496,6 +645,7 @@ class PlanPage(Page):
                 ),
                 sizing_mode="stretch_width",
             ),
+            self.servator(),
             sizing_mode="stretch_width",
         )
 

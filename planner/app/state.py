@@ -341,11 +341,91 @@ class DeliveryState(param.Parameterized):
     data = param.ClassSelector(class_=AppData, constant=True)
     lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
 
+    month = param.Selector(
+        default=None, objects=[], doc="Month of the visibility figures (YYYY-MM, duty data)."
+    )
+    tgp = param.Selector(
+        default=None, objects=[], doc="TGP whose hours, visits and harm trend are shown."
+    )
+
     def __init__(self, data: AppData, **params):
         lpa = params.pop("lpa", ALL_LPAS)
+        chosen = {k: params.pop(k) for k in ("month", "tgp") if k in params}
         super().__init__(data=data, **params)
         self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
         self.lpa = lpa
+        months = data.duty_months()
+        self.param.month.objects = months
+        self.month = chosen.get("month", months[-1] if months else None)
+        tgps = sorted(self.all_tgps()["tgp_id"].astype(str))
+        self.param.tgp.objects = tgps
+        mine = sorted(self.per_tgp()["tgp_id"].astype(str))
+        self.tgp = chosen.get("tgp", mine[0] if mine else (tgps[0] if tgps else None))
+
+    # ---- visibility (planner.tracking.visibility) -------------------------------------------
+    @param.depends("month")
+    def visibility(self):
+        """:func:`planner.tracking.visibility.workspace_visibility` for the month (or None)."""
+        return None if self.month is None else self.data.visibility(self.month)
+
+    @param.depends("month")
+    def visibility_by_lpa(self) -> pd.DataFrame | None:
+        r = self.visibility()
+        return None if r is None else _visibility_table(r.by_lpa, "lpa")
+
+    @param.depends("month", "lpa")
+    def visibility_by_team(self) -> pd.DataFrame | None:
+        """The selected LPA's teams (all teams for the force) with the gap explained."""
+        r = self.visibility()
+        if r is None:
+            return None
+        t = r.by_team
+        if self.data.teams is not None:
+            lpa_of = self.data.teams.set_index("team_id")["lpa"]
+            t = t.assign(lpa=t["team_id"].map(lpa_of))
+            if self.lpa != ALL_LPAS:
+                t = t[t["lpa"] == self.lpa]
+        return _visibility_table(t, "team_id")
+
+    # ---- one TGP ---------------------------------------------------------------------------------
+    def select_tgp(self, index: int) -> None:
+        """Select the TGP at row ``index`` of :meth:`per_tgp` (what a map tap gives)."""
+        self.tgp = str(self.per_tgp()["tgp_id"].iloc[index])
+
+    @param.depends("tgp")
+    def tgp_summary(self) -> dict:
+        """Planned and delivered hours and visits of the selected TGP up to today."""
+        row = self.all_tgps().set_index("tgp_id").loc[self.tgp]
+        today = pd.Timestamp(self.data.ws.today)
+        plan = self.data.table("plan_visits")
+        planned_visits = int(
+            ((plan["tgp_id"] == self.tgp) & (pd.to_datetime(plan["date"]) <= today)).sum()
+        )
+        table = "delivered_place_days" if self.data.has("delivered_place_days") else "place_days"
+        pdays = self.data.table(table)
+        mine = pdays[(pdays["tgp_id"] == self.tgp) & (pd.to_datetime(pdays["date"]) <= today)]
+        return {
+            "tgp_id": self.tgp,
+            "lpa": str(row["lpa"]),
+            "driver": str(row["driver"]),
+            "planned_hours": round(float(row["planned_hours"]), 1),
+            "delivered_hours": round(float(row["delivered_hours"]), 1),
+            "delivered_pct": None if pd.isna(row["delivered_pct"]) else float(row["delivered_pct"]),
+            "planned_visits": planned_visits,
+            "delivered_visits": int(mine["visits"].sum()) if "visits" in mine else None,
+        }
+
+    @param.depends("tgp")
+    def tgp_harm_trend(self) -> pd.DataFrame:
+        """Crimes and harm per month inside the selected TGP, up to the workspace's today."""
+        t = self.data.tgp_monthly(self.tgp)
+        return t[t["month"] <= f"{self.data.ws.today:%Y-%m}"].reset_index(drop=True)
+
+    @param.depends("lpa", watch=True)
+    def _tgp_in_lpa(self):
+        ids = list(self.per_tgp()["tgp_id"].astype(str))
+        if ids and self.tgp not in ids:
+            self.tgp = sorted(ids)[0]
 
     @param.depends("lpa")
     def per_tgp(self) -> gpd.GeoDataFrame:
@@ -431,6 +511,31 @@ class DeliveryState(param.Parameterized):
         return g.round(1).reset_index()
 
 
+#: visibility columns shown (hours, the community share and what explains the gap)
+VISIBILITY_COLUMNS: tuple[str, ...] = (
+    "officers",
+    "duty_hours",
+    "community_hours",
+    "community_share",
+    "custody_hours",
+    "investigation_hours",
+    "station_hours",
+    "custody_share_of_gap",
+    "investigation_share_of_gap",
+    "station_share_of_gap",
+)
+
+
+def _visibility_table(t: pd.DataFrame, key: str) -> pd.DataFrame:
+    cols = [key, *(["lpa"] if key != "lpa" and "lpa" in t.columns else []), *VISIBILITY_COLUMNS]
+    out = pd.DataFrame(t[cols]).sort_values("community_share", kind="stable")
+    return out.round(3).reset_index(drop=True)
+
+
+#: longest Op Servator plan the page draws (days)
+SERVATOR_MAX_DAYS = 92
+
+
 class PlanState(param.Parameterized):
     """The patrol plan: hours per TGP and team, and one week's visits."""
 
@@ -438,9 +543,31 @@ class PlanState(param.Parameterized):
     lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
     week = param.Selector(default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD).")
 
+    quarter = param.Selector(default=None, objects=[], doc="Plan quarter exported (CSV, .ics).")
+    team = param.Selector(default=None, objects=[], doc="Team whose calendar (.ics) is exported.")
+    servator_start = param.String(default="", doc="First day of the Op Servator plan (YYYY-MM-DD).")
+    servator_days = param.Integer(default=7, bounds=(1, SERVATOR_MAX_DAYS), doc="Days planned.")
+    servator_seed = param.Integer(
+        default=0, bounds=(0, None), doc="Random seed of the Servator draw (same seed, same plan)."
+    )
+
     def __init__(self, data: AppData, **params):
         super().__init__(data=data, **params)
         self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
+        quarters = sorted(
+            t.removeprefix("plan_visits_")
+            for t in data.ws.meta.get("tables", {})
+            if t.startswith("plan_visits_")
+        )
+        self.param.quarter.objects = quarters
+        if quarters and self.quarter is None:
+            self.quarter = quarters[-1]
+        teams = sorted(self.quarter_visits()["team_id"].astype(str).unique())
+        self.param.team.objects = teams
+        if teams and self.team is None:
+            self.team = teams[0]
+        if not self.servator_start:
+            self.servator_start = str(data.ws.today)
         d = pd.to_datetime(self.visits()["date"])
         mondays = sorted(
             {str(x.date()) for x in (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).unique()}
@@ -486,6 +613,88 @@ class PlanState(param.Parameterized):
             }
         )
         return out.sort_values(["day", "start"], kind="stable").reset_index(drop=True)
+
+    # ---- exports (planner.planning.export) ---------------------------------------------
+    @property
+    def synthetic(self) -> bool:
+        return self.data.is_synthetic("plan_visits")
+
+    @param.depends("quarter")
+    def quarter_visits(self) -> pd.DataFrame:
+        """The chosen quarter's visits (``plan_visits_<quarter>``; the whole plan if none)."""
+        name = f"plan_visits_{self.quarter}" if self.quarter else "plan_visits"
+        return self.data.table(name if self.data.has(name) else "plan_visits")
+
+    def visits_csv(self) -> str:
+        """The quarter's visits as CSV, written by :func:`planner.planning.export.write_csv`."""
+        import tempfile
+        from pathlib import Path
+
+        from planner.planning.export import write_csv
+
+        with tempfile.TemporaryDirectory() as tmp:
+            return write_csv(self.quarter_visits(), Path(tmp) / "visits.csv").read_text()
+
+    def team_ics(self) -> str:
+        """The chosen team's calendar for the quarter (:func:`planner.planning.export.ics_text`)."""
+        from planner.planning.export import ics_text
+
+        return ics_text(self.quarter_visits(), self.team, synthetic=self.synthetic)
+
+    def briefing_html(self) -> str:
+        """Printable briefing for the week shown and the LPA's TGPs
+        (:func:`planner.planning.export.briefing_html`)."""
+        from planner.planning.export import briefing_html
+
+        ws = self.data.ws
+        return briefing_html(
+            self.visits(),
+            self.data.tgps_bng,
+            start=self.week,
+            days=7,
+            outline=self.data.table("lpas") if self.data.has("lpas") else None,
+            synthetic=self.synthetic,
+            title=f"Patrol briefing, {self.lpa}, week of {self.week} ({ws.name})",
+        )
+
+    # ---- Op Servator (planner.planning.servator) -------------------------------------------
+    @param.depends("servator_start", "servator_days", "servator_seed")
+    def servator(self):
+        """:func:`planner.planning.servator.plan_servator` over the TGPs as sites."""
+        from planner.errors import PlannerError
+        from planner.planning.servator import plan_servator, sites_from_tgps
+
+        try:
+            start = pd.Timestamp(self.servator_start).date()
+        except ValueError:
+            raise PlannerError(
+                f"start '{self.servator_start}' is not a date (YYYY-MM-DD)"
+            ) from None
+        return plan_servator(
+            sites_from_tgps(self.data.tgps_bng), start, self.servator_days, seed=self.servator_seed
+        )
+
+    def servator_table(self) -> pd.DataFrame:
+        """Deployments for display: date, local times, site, LPA, minutes and assets."""
+        from planner.planning.servator import ASSETS
+
+        d = self.servator().deployments
+        lpa = self.data.tgps_bng.set_index("tgp_id")["lpa"]
+        out = pd.DataFrame(
+            {
+                "date": d["date"].astype(str),
+                "start": pd.DatetimeIndex(d["start"]).tz_convert("Europe/London").strftime("%H:%M"),
+                "end": pd.DatetimeIndex(d["end"]).tz_convert("Europe/London").strftime("%H:%M"),
+                "site": d["site_id"],
+                "lpa": d["site_id"].map(lpa),
+                "minutes": d["minutes"],
+            }
+        )
+        names = pd.Series("", index=d.index, dtype="string")
+        for a in ASSETS:  # five asset columns, not rows
+            names = names + d[a].map({True: a + " ", False: ""}).astype("string")
+        out["assets"] = names.str.strip().str.replace(" ", ", ").to_numpy()
+        return out.reset_index(drop=True)
 
 
 class AdvanceState(param.Parameterized):

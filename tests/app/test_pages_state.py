@@ -129,3 +129,91 @@ def test_records_drill_and_form(data, tmp_path):
     )
     assert st.total() == before + 1
     assert dr.version > v
+
+
+def test_plan_servator_and_exports(data, tmp_path):
+    _need(data, "plan_visits", "tgps")
+    import icalendar
+
+    from planner.planning.export import briefing_html, ics_text, write_csv
+    from planner.planning.servator import plan_servator, sites_from_tgps
+
+    st = PlanState(data, servator_start="2025-12-01", servator_days=5, servator_seed=3)
+    ref = plan_servator(sites_from_tgps(data.ws.tgps()), "2025-12-01", 5, seed=3)
+    t = st.servator_table()
+    assert len(t) == len(ref.deployments) > 0
+    assert list(t["site"]) == list(ref.deployments["site_id"])
+    assert t["minutes"].sum() == ref.deployments["minutes"].sum()
+    assert set(t["date"]) == {f"2025-12-0{i}" for i in range(1, 6)}
+    assert (t["assets"].str.count(",") + 1).sum() == ref.deployments[
+        ["uniformed", "plain_clothes", "armed", "dogs", "horses"]
+    ].to_numpy().sum()
+    # exports are the library's own output for the chosen quarter and team
+    q = st.param.quarter.objects[0]
+    st.quarter = q
+    v = data.ws.read_table(f"plan_visits_{q}")
+    assert st.visits_csv() == write_csv(v, tmp_path / "v.csv").read_text()
+    assert st.visits_csv().count("\n") == len(v) + 1
+    team = st.param.team.objects[1]
+    st.team = team
+    cal = icalendar.Calendar.from_ical(st.team_ics())
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == int((v["team_id"] == team).sum())
+    assert st.team_ics() == ics_text(v, team, synthetic=data.is_synthetic("plan_visits"))
+    st.lpa = "Dudley"
+    html = st.briefing_html()
+    assert "SYNTHETIC" in html and f"week of {st.week}" in html
+    week = st.week_visits()
+    assert f"{len(week)} visits" in html
+    assert html == briefing_html(
+        st.visits(),
+        data.ws.tgps(),
+        start=st.week,
+        days=7,
+        outline=data.ws.read_table("lpas"),
+        synthetic=True,
+        title=f"Patrol briefing, Dudley, week of {st.week} ({data.ws.name})",
+    )
+
+
+def test_delivery_visibility_and_tgp_detail(data):
+    _need(data, "plan_visits", "tgps", "duty_periods")
+    import geopandas as gpd
+
+    from planner.tracking.visibility import workspace_visibility
+
+    st = DeliveryState(data, lpa="Walsall", month="2025-11")
+    assert st.param.month.objects == ["2025-10", "2025-11", "2025-12"]
+    ref = workspace_visibility(data.ws, "2025-11")
+    by = st.visibility_by_lpa().set_index("lpa")
+    want = ref.by_lpa.set_index("lpa")
+    for c in ("duty_hours", "community_hours", "custody_hours", "investigation_hours"):
+        assert by[c].to_dict() == pytest.approx(want[c].round(3).to_dict())
+    teams = st.visibility_by_team()
+    walsall = set(data.teams.loc[data.teams["lpa"] == "Walsall", "team_id"])
+    assert set(teams["team_id"]) == walsall & set(ref.by_team["team_id"])
+    assert teams["community_share"].is_monotonic_increasing
+    # a tap on the map selects the TGP at that row; the TGP is in the LPA
+    assert st.tgp in set(st.per_tgp()["tgp_id"])
+    st.select_tgp(2)
+    tgp = st.per_tgp()["tgp_id"].iloc[2]
+    assert st.tgp == tgp
+    s = st.tgp_summary()
+    row = st.all_tgps().set_index("tgp_id").loc[tgp]
+    assert s["planned_hours"] == round(row["planned_hours"], 1) > 0
+    today = pd.Timestamp(data.ws.today)
+    plan = data.ws.read_table("plan_visits")
+    assert s["planned_visits"] == int(
+        ((plan["tgp_id"] == tgp) & (pd.to_datetime(plan["date"]) <= today)).sum()
+    )
+    # harm trend: brute force spatial join of the crime table on the TGP polygon
+    trend = st.tgp_harm_trend()
+    assert trend["month"].iloc[-1] == f"{today:%Y-%m}"
+    poly = data.ws.tgps().query("tgp_id == @tgp")
+    crimes = data.ws.crimes(synthetic=True, start=trend["month"].iloc[-6])
+    inside = gpd.sjoin(crimes, poly[["geometry"]], predicate="within")
+    inside = inside[inside["month"] <= trend["month"].iloc[-1]]
+    per = inside.groupby("month")["harm"].sum()
+    got = trend.set_index("month")["harm"].iloc[-6:]
+    assert got.to_dict() == pytest.approx(per.reindex(got.index, fill_value=0.0).to_dict())
+    assert trend.set_index("month")["crimes"].iloc[-6:].sum() == len(inside) > 0
