@@ -265,6 +265,88 @@ class NeighbourhoodsPage(Page):
             collapsed=False,
         )
 
+    def abstraction_form(self) -> pn.viewable.Viewable:
+        """Record an abstraction (planner.records.forms.record_abstraction); the dashboard
+        (abstraction hours) updates at once."""
+        from planner.records import form_options
+
+        opts = form_options(self.state.store)
+        officers = {v: k for k, v in opts["officers"].items()}
+        authorisers = {v: k for k, v in opts["authorisers"].items()}
+        w = {
+            "officer_id": pmui.AutocompleteInput(
+                label="Officer abstracted",
+                options=officers,
+                value=next(iter(officers.values()), None),
+                css_classes=["abs-officer"],
+            ),
+            "authorised_by": pmui.AutocompleteInput(
+                label="Authorised by",
+                options=authorisers,
+                value=next(iter(authorisers.values()), None),
+                css_classes=["abs-authoriser"],
+            ),
+            "authoriser_level": pmui.Select(
+                label="Authoriser level", options=opts["authoriser_levels"]
+            ),
+            "abstraction_type": pmui.Select(label="Reason", options=opts["abstraction_types"]),
+            "destination": pmui.TextInput(
+                label="Where to", value="LPA response", css_classes=["abs-where"]
+            ),
+            "start": pmui.DatetimePicker(
+                label="Start", value=pd.Timestamp(self.state.today).to_pydatetime().replace(hour=9)
+            ),
+            "hours": pmui.FloatInput(
+                label="Hours", value=8.0, start=0.25, step=0.25, css_classes=["abs-hours"]
+            ),
+        }
+        msg = pmui.Alert(
+            object="",
+            severity="info",
+            visible=False,
+            css_classes=["abs-message"],
+            sizing_mode="stretch_width",
+        )
+        submit = pmui.Button(
+            label="Record abstraction", variant="contained", css_classes=["abs-submit"]
+        )
+
+        def save(_event):
+            try:
+                rid = self.state.save_abstraction(**{k: v.value for k, v in w.items()})
+            except PlannerError as exc:
+                msg.severity, msg.object = "error", str(exc)
+            else:
+                msg.severity, msg.object = "success", f"Saved abstraction {rid}."
+            msg.visible = True
+
+        submit.on_click(save)
+        return pmui.Card(
+            *w.values(),
+            submit,
+            msg,
+            title="Record an abstraction",
+            sizing_mode="stretch_width",
+            collapsed=False,
+        )
+
+    def tenure(self) -> pn.viewable.Viewable:
+        """Postings-based tables (a saved engagement or abstraction does not change them, so
+        they are built once, not re-bound to the record version)."""
+        st = self.state
+        return pmui.Tabs(
+            ("DNO vacancies today", _table(st.vacancies(), page_size=8)),
+            ("Tenure under two years", _table(st.short_tenures(), page_size=8)),
+            ("Missing handovers (last year)", _table(st.missing_handovers(), page_size=8)),
+            (
+                f"Tenure: {st.tenure_baseline} against today",
+                _table(st.tenure_comparison(), page_size=8),
+            ),
+            ("NPP1 completion", _table(st.npp1_completion())),
+            sizing_mode="stretch_width",
+            css_classes=["tenure-tabs"],
+        )
+
     def __panel__(self):
         p = self.state.param
         controls = pn.Row(
@@ -280,14 +362,6 @@ class NeighbourhoodsPage(Page):
             variant="subtitle1",
             css_classes=["records-total"],
         )
-        vac = pn.widgets.Tabulator(
-            pn.bind(lambda *_: self.state.vacancies(), p.version),
-            disabled=True,
-            show_index=False,
-            pagination="local",
-            page_size=8,
-            sizing_mode="stretch_width",
-        )
         return pn.Column(
             *self.header(True),
             controls,
@@ -300,8 +374,9 @@ class NeighbourhoodsPage(Page):
                 pn.Column(self.form(), width=380),
                 sizing_mode="stretch_width",
             ),
-            pmui.Typography("DNO vacancies today", variant="h6"),
-            vac,
+            pmui.Typography("Tenure and vacancies (planner.records.analytics)", variant="h6"),
+            self.tenure(),
+            pn.Column(self.abstraction_form(), width=480),
             sizing_mode="stretch_width",
         )
 

@@ -310,6 +310,49 @@ class RecordsState(param.Parameterized):
 
         return ra.dno_vacancies(self.store, self.today)
 
+    # ---- tenure and vacancies (planner.records.analytics) -----------------------------------
+    @property
+    def tenure_baseline(self):
+        """The annual review's baseline: a year before today."""
+        return (pd.Timestamp(self.today) - pd.DateOffset(years=1)).date()
+
+    def short_tenures(self) -> pd.DataFrame:
+        """DNOs in post today for less than two years in their ward."""
+        from planner.records import analytics as ra
+
+        cols = ["officer_id", "name", "ward_code", "team_id", "start", "tenure_years"]
+        t = ra.short_tenures(self.store, self.today)
+        t = pd.DataFrame(t[cols])
+        return t.assign(tenure_years=t["tenure_years"].round(2))
+
+    def missing_handovers(self) -> pd.DataFrame:
+        """DNO postings in the last year that began without a handover."""
+        from planner.records import analytics as ra
+
+        return ra.missing_handovers(self.store, since=self.tenure_baseline, on=self.today)
+
+    def tenure_comparison(self) -> pd.DataFrame:
+        """Per ward, DNOs and PCSOs in post a year ago against today (wards that lost one first)."""
+        from planner.records import analytics as ra
+
+        t = ra.tenure_comparison(self.store, self.tenure_baseline, self.today)
+        t = t.drop(columns=["officers_baseline", "officers_now"], errors="ignore")
+        return t.sort_values(["same_or_more", "ward_code"], kind="stable").reset_index(drop=True)
+
+    def npp1_completion(self) -> pd.DataFrame:
+        """Share of neighbourhood officers in post today with NPP1 training, per LPA."""
+        from planner.records import analytics as ra
+
+        return ra.npp1_completion(self.store, on=self.today, by="lpa").round(3)
+
+    def save_abstraction(self, **fields) -> str:
+        """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`."""
+        from planner.records.forms import record_abstraction
+
+        rid = record_abstraction(self.store, source="app", **fields)
+        self.version += 1
+        return rid
+
     def save_engagement(self, **fields) -> str:
         """Validate and store one engagement via :func:`planner.records.record_engagement`."""
         from planner.records import record_engagement

@@ -386,3 +386,24 @@ def write_benchmarks() -> None:
     ]
     BENCH.parent.mkdir(parents=True, exist_ok=True)
     BENCH.write_text("\n".join(lines) + "\n")
+
+
+def total_hours(page) -> int:
+    import re
+
+    text = page.locator(".records-total").get_by_text("hours abstracted").inner_text()
+    return int(re.search(r": ([\d,]+) hours", text).group(1).replace(",", ""))
+
+
+def test_abstraction_form_appears_in_dashboard(app_page, server):
+    """An abstraction recorded through the form adds its hours to the dashboard total."""
+    app_page.locator(".records-controls").get_by_role("button", name="abstraction hours").click()
+    app_page.locator(".records-total").get_by_text("hours abstracted").wait_for()
+    wait_idle(app_page)
+    before = total_hours(app_page)
+    app_page.locator(".abs-submit").get_by_role("button").click()
+    app_page.locator(".abs-message").get_by_text("Saved abstraction").wait_for()
+    app_page.locator(".records-total").get_by_text(f"{before + 8:,} hours").wait_for()
+    assert total_hours(app_page) == before + 8
+    app_page.locator(".records-controls").get_by_role("button", name="engagements").click()
+    wait_idle(app_page)

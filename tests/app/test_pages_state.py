@@ -217,3 +217,51 @@ def test_delivery_visibility_and_tgp_detail(data):
     got = trend.set_index("month")["harm"].iloc[-6:]
     assert got.to_dict() == pytest.approx(per.reindex(got.index, fill_value=0.0).to_dict())
     assert trend.set_index("month")["crimes"].iloc[-6:].sum() == len(inside) > 0
+
+
+def test_records_tenure_and_abstraction_form(data, tmp_path):
+    _need(data, "records_store")
+    import shutil
+    from datetime import date
+
+    from planner.records import analytics as ra
+    from planner.records import form_options, open_store
+
+    shutil.copy(data.ws.table_path("records_store"), tmp_path / "r.sqlite")
+    store = open_store(tmp_path / "r.sqlite")
+    st = RecordsState(data, store)
+    today = data.ws.today
+    base = date(today.year - 1, today.month, today.day)
+    assert st.tenure_baseline == base
+    assert st.vacancies().equals(ra.dno_vacancies(store, today))
+    short = st.short_tenures()
+    ref = ra.short_tenures(store, today)
+    assert list(short["officer_id"]) == list(ref["officer_id"])
+    assert (short["tenure_years"] < 2).all()
+    assert st.missing_handovers().equals(ra.missing_handovers(store, since=base, on=today))
+    tc = st.tenure_comparison()
+    ref = ra.tenure_comparison(store, base, today)
+    assert len(tc) == len(ref) and tc["DNO_now"].sum() == ref["DNO_now"].sum()
+    assert not tc["same_or_more"].iloc[0] or tc["same_or_more"].all()
+    npp = st.npp1_completion()
+    assert npp["trained"].sum() == ra.npp1_completion(store, on=today, by="lpa")["trained"].sum()
+    # an abstraction recorded through the form shows in the abstraction dashboard at once
+    dr = RecordsDrillState(records=st)
+    st.measure = "abstraction hours"
+    before = st.total()
+    lpa_before = dr.frame().set_index("key")["value"]
+    opts = form_options(store)
+    officer = next(iter(opts["officers"]))
+    st.save_abstraction(
+        officer_id=officer,
+        authorised_by=next(iter(opts["authorisers"])),
+        authoriser_level="SGT",
+        abstraction_type=opts["abstraction_types"][0],
+        destination="response cover, test",
+        start=f"{today} 09:00",
+        hours=6.5,
+    )
+    assert st.total() == pytest.approx(before + 6.5)
+    after = dr.frame().set_index("key")["value"]
+    diff = (after - lpa_before.reindex(after.index, fill_value=0.0)).round(6)
+    assert diff[diff != 0].tolist() == [6.5]
