@@ -389,6 +389,48 @@ class AppData:
             raise PlannerError(f"unknown surface '{kind}'; choose KDE or Gi*")
         return pd.DataFrame({"x": wx[keep], "y": wy[keep], "value": np.asarray(val)[keep]})
 
+    def emerging(self, start: str, end: str, types=None) -> pd.DataFrame:
+        """Emerging hotspot categories (:func:`planner.hotspots.emerging.emerging_hotspots`,
+        monthly steps) on the surface grid: ``x, y`` (EPSG:3857 cell centres), ``category`` and
+        ``trend_z``, cells with a pattern only."""
+        import shapely
+
+        from planner.hotspots.emerging import emerging_hotspots
+
+        with self._lock:
+            g, wx, wy = self._grid
+        idx = self.crimes
+        m = idx.mask(start, end, types)
+        m0 = month_index([idx.months[0]])[0]
+        crimes = gpd.GeoDataFrame(
+            {
+                "month": np.asarray(idx.months)[idx.month[m] - m0],
+                "crime_type": np.asarray(idx.types)[idx.type_code[m]],
+            },
+            geometry=shapely.points(idx.bng[m]),
+            crs=27700,
+        )
+        e = emerging_hotspots(g, crimes, freq="month")
+        keep = (e["category"] != "No Pattern Detected").to_numpy()
+        return pd.DataFrame(
+            {
+                "x": wx[keep],
+                "y": wy[keep],
+                "category": e["category"].astype(str).to_numpy()[keep],
+                "trend_z": e["trend_z"].to_numpy()[keep],
+            }
+        )
+
+    @cached_property
+    def tgp_window_crimes(self) -> gpd.GeoDataFrame:
+        """The crimes the demo's TGP layer was derived from (window and offence types of
+        ``planner.demo.tgps``), read once for re-deriving TGPs."""
+        from planner.demo.tgps import COLUMNS, WINDOW
+        from planner.hotspots.config import TGPConfig
+
+        cfg = TGPConfig()
+        return self.ws.crimes(*WINDOW, types=[*cfg.violent_types, *cfg.asb_types], columns=COLUMNS)
+
     def default_period(self) -> tuple[str, str]:
         """The ``default_months`` months ending at the workspace's today (clipped to the data)."""
         months = self.crimes.months

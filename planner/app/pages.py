@@ -18,6 +18,7 @@ from planner.app.state import (
     PlanState,
     RecordsDrillState,
     RecordsState,
+    TGPDeriveState,
 )
 from planner.app.views import DrillBars, HotspotMap, synthetic_banner, unavailable
 from planner.errors import PlannerError
@@ -78,6 +79,97 @@ class HotspotsPage(Page):
             css_classes=["map-controls"],
         )
 
+    def emerging_panel(self) -> pn.viewable.Viewable:
+        """Emerging hotspot categories (planner.hotspots.emerging) for the map's period and
+        crime types, computed only while the switch is on."""
+        show = pmui.Switch(label="Emerging hotspot categories (250 m grid, monthly steps)")
+        synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
+        empty = pd.DataFrame({"x": [], "y": [], "category": [], "trend_z": []})
+
+        def frame(on):
+            return self.state.emerging() if on else empty
+
+        def plot(on, *_):
+            s, en = self.state.period
+            pts = hv.Points(frame(on), ["x", "y"], ["category", "trend_z"]).opts(
+                color="category",
+                cmap="Category10",
+                size=4,
+                tools=["hover"],
+                legend_position="right",
+            )
+            title = f"Emerging hotspot categories, {s} to {en}{synth}" if on else "Emerging (off)"
+            return _map_opts(_outline(self.data, None) * pts).opts(title=title)
+
+        def counts(on, *_):
+            return frame(on)["category"].value_counts().rename_axis("category").reset_index()
+
+        p = self.state.param
+        deps = (show, p.start, p.end, p.crime_types)
+        return pn.Column(
+            show,
+            pn.Row(
+                pn.pane.HoloViews(
+                    pn.bind(plot, *deps), sizing_mode="stretch_width", min_height=300
+                ),
+                pn.Column(
+                    _table(pn.bind(counts, *deps), css_classes=["emerging-counts"]), width=320
+                ),
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
+
+    def derive_panel(self) -> pn.viewable.Viewable:
+        """Re-derive TGPs with chosen parameters; coverage table and layer downloads."""
+        from io import BytesIO, StringIO
+
+        st = TGPDeriveState(self.data)
+        p = st.param
+        run = pmui.Button(label="Re-derive TGPs", variant="contained", css_classes=["derive-run"])
+        tag = "_SYNTHETIC" if self.data.is_synthetic("crimes_synthetic") else ""
+        gpkg = pmui.FileDownload(
+            callback=lambda: BytesIO(st.geopackage()),
+            filename=f"tgps{tag}.gpkg",
+            label="GeoPackage",
+        )
+        gjson = pmui.FileDownload(
+            callback=lambda: StringIO(st.geojson()),
+            filename=f"tgps{tag}.geojson",
+            label="GeoJSON",
+        )
+
+        def summary(clicks):
+            if not clicks:
+                return "Choose parameters and re-derive (about 5 s)."
+            s = st.derive().summary
+            return (
+                f"{s['n_tgps']} TGPs ({s['n_violent']} violent, {s['n_asb']} ASB) covering "
+                f"{100 * s['area_share']:.2f}% of the force area"
+                f"{' - from SYNTHETIC crimes' if tag else ''}."
+            )
+
+        def coverage(clicks):
+            return st.coverage() if clicks else pd.DataFrame({"area": []})
+
+        return pmui.Card(
+            pn.Row(
+                pmui.FloatInput.from_param(p.area_share, label="Area share", step=0.002, width=130),
+                pmui.IntInput.from_param(p.count, label="Count", width=110),
+                pmui.FloatInput.from_param(p.radius, label="Radius (m)", width=120),
+                pmui.FloatInput.from_param(p.min_separation, label="Min separation (m)", width=150),
+                run,
+            ),
+            pmui.Typography(
+                pn.bind(summary, run.param.clicks), variant="body2", css_classes=["derive-summary"]
+            ),
+            _table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),
+            pn.Row(gpkg, gjson),
+            title="Re-derive TGPs (planner.hotspots.tgps, demo window)",
+            collapsed=False,
+            sizing_mode="stretch_width",
+        )
+
     def __panel__(self):
         synthetic = self.data.is_synthetic(self.data.crime_table)
         table = pn.widgets.Tabulator(
@@ -121,6 +213,8 @@ class HotspotsPage(Page):
                 sizing_mode="stretch_width",
             ),
             *coverage,
+            self.emerging_panel(),
+            self.derive_panel(),
             sizing_mode="stretch_width",
         )
 

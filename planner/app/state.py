@@ -114,6 +114,12 @@ class MapState(param.Parameterized):
             return pd.DataFrame({"x": [], "y": [], "value": []}, dtype="float64")
         return self.data.surface(self.surface, s, e, self.crime_types, self.measure)
 
+    @param.depends("start", "end", "crime_types")
+    def emerging(self) -> pd.DataFrame:
+        """Emerging hotspot categories over the period (cells with a pattern)."""
+        s, e = self.period
+        return self.data.emerging(s, e, self.crime_types)
+
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:
         s, e = self.period
@@ -138,6 +144,70 @@ class MapState(param.Parameterized):
 
     def total(self) -> float:
         return float(self.areas()["value"].sum())
+
+
+class TGPDeriveState(param.Parameterized):
+    """Re-derive the TGP layer with chosen parameters (:func:`planner.hotspots.tgps.derive_tgps`)
+    over the demo's derivation window, with its coverage (:func:`planner.hotspots.coverage.coverage_report`)."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    area_share = param.Number(
+        default=0.022, bounds=(0.001, 0.2), doc="Share of the force area the TGPs cover."
+    )
+    count = param.Integer(default=84, bounds=(1, 400), doc="Number of TGPs.")
+    radius = param.Number(default=150.0, bounds=(25.0, 1000.0), doc="Disc radius (m).")
+    min_separation = param.Number(
+        default=500.0, bounds=(0.0, 5000.0), doc="Minimum distance between TGP centres (m)."
+    )
+
+    def __init__(self, data: AppData, **params):
+        super().__init__(data=data, **params)
+
+    def config(self):
+        from planner.hotspots.config import TGPConfig
+
+        d = TGPConfig()
+        return TGPConfig(
+            area_share=self.area_share,
+            n_total=self.count,
+            n_violent=min(d.n_violent, self.count),
+            radius=self.radius,
+            min_separation=self.min_separation,
+        )
+
+    def derive(self):
+        """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (kept)."""
+        key = (self.area_share, self.count, self.radius, self.min_separation)
+        memo = self.__dict__.setdefault("_derived", {})
+        if key not in memo:
+            from planner.hotspots.tgps import derive_tgps
+
+            geo = self.data.geography
+            memo.clear()
+            memo[key] = derive_tgps(self.data.tgp_window_crimes, geo.study_area, geo, self.config())
+        return memo[key]
+
+    def coverage(self) -> pd.DataFrame:
+        """Force and per-LPA coverage of the derived layer (shares in %)."""
+        from planner.hotspots.coverage import coverage_report
+
+        geo = self.data.geography
+        rep = coverage_report(self.derive().tgps, self.data.tgp_window_crimes, geo.force, geo)
+        return rep.table().round(2)
+
+    def geojson(self) -> str:
+        """The derived layer as GeoJSON (EPSG:4326)."""
+        return gpd.GeoDataFrame(self.derive().tgps).to_crs(4326).to_json()
+
+    def geopackage(self) -> bytes:
+        """The derived layer as a GeoPackage (layer ``tgps``, EPSG:27700)."""
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "tgps.gpkg"
+            gpd.GeoDataFrame(self.derive().tgps).to_file(path, layer="tgps", driver="GPKG")
+            return path.read_bytes()
 
 
 class DrillState(param.Parameterized):

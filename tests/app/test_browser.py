@@ -269,6 +269,17 @@ def test_drill_down_click_changes_chart(app_page, server):
     crumb.get_by_text("(LPA)").wait_for()
 
 
+def test_rederive_tgps_and_emerging(app_page, server):
+    """Hotspots page: re-deriving TGPs shows the library's coverage table; emerging categories draw."""
+    app_page.locator(".page-menu").get_by_text("Hotspots and TGPs", exact=True).click()
+    app_page.locator(".derive-run").get_by_role("button").click()
+    app_page.locator(".derive-summary").get_by_text("84 TGPs").wait_for()
+    app_page.get_by_text("Emerging hotspot categories (250 m grid, monthly steps)").click()
+    app_page.get_by_text("Persistent Hot Spot").first.wait_for()
+    wait_idle(app_page)
+    shot(app_page, "hotspots_emerging_rederive")
+
+
 PAGES = [
     ("plan", "Patrol plan"),
     ("delivery", "Coverage and delivery"),

@@ -265,3 +265,46 @@ def test_records_tenure_and_abstraction_form(data, tmp_path):
     after = dr.frame().set_index("key")["value"]
     diff = (after - lpa_before.reindex(after.index, fill_value=0.0)).round(6)
     assert diff[diff != 0].tolist() == [6.5]
+
+
+def test_hotspots_emerging_and_rederive(data, tmp_path):
+    _need(data, "crimes_synthetic", "tgps")
+    import geopandas as gpd
+
+    from planner.app.state import MapState, TGPDeriveState
+    from planner.demo.tgps import COLUMNS, WINDOW
+    from planner.hotspots.config import TGPConfig
+    from planner.hotspots.coverage import coverage_report
+    from planner.hotspots.emerging import emerging_hotspots
+    from planner.hotspots.tgps import derive_tgps
+
+    m = MapState(data, start="2025-01", end="2025-12")
+    em = m.emerging()
+    g = data._grid[0]
+    ref = emerging_hotspots(g, data.ws.crimes(synthetic=True, start="2025-01", end="2025-12"))
+    want = ref["category"][ref["category"] != "No Pattern Detected"].astype(str)
+    assert em["category"].value_counts().to_dict() == want.value_counts().to_dict()
+    assert len(em) > 0
+    st = TGPDeriveState(data, count=20, area_share=0.01, radius=200.0, min_separation=800.0)
+    cfg = TGPConfig(area_share=0.01, n_total=20, n_violent=20, radius=200.0, min_separation=800.0)
+    assert st.config() == cfg
+    cfgd = TGPConfig()
+    crimes = data.ws.crimes(*WINDOW, types=[*cfgd.violent_types, *cfgd.asb_types], columns=COLUMNS)
+    geo = data.ws.geography()
+    res = derive_tgps(crimes, geo.study_area, geo, cfg)
+    got = st.derive().tgps
+    assert len(got) == len(res.tgps) == 20
+    assert got.geometry.area.sum() == pytest.approx(res.tgps.geometry.area.sum())
+    cov = st.coverage()
+    rc = coverage_report(res.tgps, crimes, geo.force, geo).table()
+    assert cov["tgps"].tolist() == rc["tgps"].tolist()
+    assert cov["harm_pct"].tolist() == pytest.approx(rc["harm_pct"].round(2).tolist())
+    (tmp_path / "t.gpkg").write_bytes(st.geopackage())
+    back = gpd.read_file(tmp_path / "t.gpkg", layer="tgps")
+    assert sorted(back["tgp_id"]) == sorted(got["tgp_id"])
+    import json
+
+    gj = gpd.GeoDataFrame.from_features(json.loads(st.geojson())["features"])
+    assert sorted(gj["tgp_id"]) == sorted(got["tgp_id"])
+    x0, y0, x1, y1 = gj.total_bounds  # longitude/latitude of the West Midlands
+    assert -2.4 < x0 < x1 < -1.3 and 52.2 < y0 < y1 < 52.8
