@@ -19,11 +19,9 @@ import io
 import json
 import re
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +32,7 @@ from pyproj import Transformer
 from planner.crs import BNG
 from planner.errors import InputError, PlannerError
 from planner.harm import HarmTable
+from planner.io._result import Reconciled
 from planner.paths import CONFIG
 from planner.schema import CRIME_DTYPES, CRIME_TYPES, TZ, empty_crimes
 
@@ -130,49 +129,12 @@ class ColumnMapping:
         return cls(**d)
 
 
-@dataclass
-class LoadResult:
+@dataclass(kw_only=True)
+class LoadResult(Reconciled):
     """Accepted records (canonical schema), rejects with reasons, and reconciled counts."""
 
     crimes: gpd.GeoDataFrame
-    rejects: pd.DataFrame
-    read: int
-    files: list[str]
-    rejects_file: str | None = None
-
-    @property
-    def accepted(self) -> int:
-        return len(self.crimes)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejects)
-
-    @property
-    def by_reason(self) -> dict[str, int]:
-        return (
-            {k: int(v) for k, v in Counter(self.rejects["reason"]).most_common()}
-            if len(self.rejects)
-            else {}
-        )
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "rejects_file": self.rejects_file,
-            "by_reason": self.by_reason,
-            "files": len(self.files),
-        }
-
-    def write_rejects(self, path: str | Path) -> str:
-        """Write the rejects table as CSV (always, even when empty, so the count is visible)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.rejects.to_csv(path, index=False)
-        self.rejects_file = str(path)
-        return self.rejects_file
+    accepted_table = "crimes"
 
 
 REJECT_COLUMNS = ("source_file", "source_row", "reason", "field", "value", "raw")

@@ -36,11 +36,9 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +46,7 @@ from pyproj import Transformer
 
 from planner.crs import BNG
 from planner.errors import InputError, PlannerError
+from planner.io._result import Reconciled
 
 TZ = "Europe/London"
 #: rows per chunk when streaming a file
@@ -150,45 +149,12 @@ def detect_mapping(columns, file: str = "<input>") -> PingMapping:
     return PingMapping(columns=m, coords=coords)
 
 
-@dataclass
-class PingLoadResult:
+@dataclass(kw_only=True)
+class PingLoadResult(Reconciled):
     """Accepted pings (canonical frame), rejects with reasons, and reconciled counts."""
 
     pings: pd.DataFrame
-    rejects: pd.DataFrame
-    read: int
-    files: list[str]
-    rejects_file: str | None = None
-
-    @property
-    def accepted(self) -> int:
-        return len(self.pings)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejects)
-
-    @property
-    def by_reason(self) -> dict[str, int]:
-        return dict(Counter(self.rejects["reason"]).most_common()) if len(self.rejects) else {}
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "rejects_file": self.rejects_file,
-            "by_reason": {k: int(v) for k, v in self.by_reason.items()},
-            "files": len(self.files),
-        }
-
-    def write_rejects(self, path: str | Path) -> str:
-        """Write the rejects table as CSV (always, even when empty)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.rejects.to_csv(path, index=False)
-        self.rejects_file = str(path)
-        return self.rejects_file
+    accepted_table = "pings"
 
 
 def empty_pings() -> pd.DataFrame:
