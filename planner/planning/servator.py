@@ -227,3 +227,94 @@ def plan_servator(
     pv = out.rename(columns={"site_id": "tgp_id"}).assign(pinned=False)
     pred = predictability(pv, plan_cfg, cov["site_id"])
     return ServatorPlan(out, cov, pred.rename(columns={"tgp_id": "site_id"}), int(seed))
+
+
+def deployments_by_site(deployments: pd.DataFrame) -> pd.DataFrame:
+    """Deployments per site: ``site_id, deployments, hours, first, last`` and a count per asset.
+
+    Parameters
+    ----------
+    deployments : pandas.DataFrame
+        :attr:`ServatorPlan.deployments`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site with at least one deployment, most deployments first (then site id).
+    """
+    d = deployments
+    g = d.groupby("site_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "deployments": g.size(),
+            "hours": g["minutes"].sum() / 60.0,
+            "first": g["date"].min(),
+            "last": g["date"].max(),
+        }
+    )
+    for a in ASSETS:
+        out[a] = g[a].sum().astype("int64")
+    out = out.reset_index()
+    out["deployments"] = out["deployments"].astype("int64")
+    return out.sort_values(["deployments", "site_id"], ascending=[False, True], kind="stable")[
+        ["site_id", *out.columns.drop("site_id")]
+    ].reset_index(drop=True)
+
+
+def deployments_ics(deployments: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """The plan as iCalendar text: one event per deployment (local times, Europe/London).
+
+    Read back with :func:`icalendar.Calendar.from_ical`; the summary names the site and the
+    assets, and is prefixed ``[SYNTHETIC]`` when ``synthetic``.
+    """
+    from planner.planning.export import _fold, _ics_escape, _vtimezone
+    from planner.schema import TZ
+
+    d = deployments
+    tag = "[SYNTHETIC] " if synthetic else ""
+
+    def local(col: str) -> np.ndarray:
+        t = pd.Series(pd.DatetimeIndex(d[col]).tz_convert(TZ))
+        return t.dt.strftime("%Y%m%dT%H%M%S").to_numpy()
+
+    assets = pd.Series("", index=d.index, dtype="string")
+    for a in ASSETS:
+        assets = assets + d[a].map({True: a + " ", False: ""}).astype("string")
+    assets = assets.str.strip().str.replace(" ", "\\, ").to_numpy()
+    site = _ics_escape(d["site_id"]).to_numpy()
+    mins = d["minutes"].astype(int).astype(str).to_numpy()
+    summary = (
+        pd.Series("SUMMARY:" + tag + "Op Servator " + site + " (" + mins + " min)")
+        .map(_fold)
+        .to_numpy()
+    )
+    desc = (
+        pd.Series("DESCRIPTION:Op Servator deployment at " + site + ". Assets: " + assets)
+        .map(_fold)
+        .to_numpy()
+    )
+    ev = (
+        "BEGIN:VEVENT\r\nUID:"
+        + d["deployment_id"].astype(str).to_numpy()
+        + "@hotspot-planner-servator\r\nDTSTAMP:20000101T000000Z\r\nDTSTART;TZID="
+        + TZ
+        + ":"
+        + local("start")
+        + "\r\nDTEND;TZID="
+        + TZ
+        + ":"
+        + local("end")
+        + "\r\n"
+        + summary
+        + "\r\nLOCATION:"
+        + site
+        + "\r\n"
+        + desc
+        + "\r\nCATEGORIES:servator\r\nEND:VEVENT\r\n"
+    )
+    head = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hotspot-planner//op servator//EN\r\n"
+        + _fold("X-WR-CALNAME:Op Servator" + (" (SYNTHETIC)" if synthetic else ""))
+        + f"\r\nX-WR-TIMEZONE:{TZ}\r\n"
+    )
+    return head + _vtimezone() + "".join(ev) + "END:VCALENDAR\r\n"
