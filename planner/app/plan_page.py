@@ -188,7 +188,12 @@ class PlanPage(Page):
                 pmui.Select.from_param(sp.calendar_team, label="Team", width=220),
                 pmui.RadioButtonGroup.from_param(sp.colour_by, label="Colour by"),
             ),
-            pn.pane.Bokeh(p, sizing_mode="stretch_width", css_classes=["plan-calendar"]),
+            # css class on a wrapping Column: a Bokeh pane's own classes do not reach the page
+            pn.Column(
+                pn.pane.Bokeh(p, sizing_mode="stretch_width"),
+                css_classes=["plan-calendar"],
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
         )
 
@@ -361,7 +366,11 @@ class PlanPage(Page):
             self.sites_mapper.high = max(2, int(max(self.sites_source.data["deployments"])))
 
         self.state.param.watch(update, ["servator_start", "servator_days", "servator_seed"])
-        return pn.pane.Bokeh(p, sizing_mode="stretch_width", css_classes=["servator-map"])
+        return pn.Column(
+            pn.pane.Bokeh(p, sizing_mode="stretch_width"),
+            css_classes=["servator-map"],
+            sizing_mode="stretch_width",
+        )
 
     def servator_exports(self) -> pn.viewable.Viewable:
         csv = pmui.FileDownload(

@@ -26,6 +26,8 @@ COLOUR_BY = ("method", "team")
 #: lane), in day-column units
 DAY_PAD = 0.04
 LANE_GAP = 0.12
+SECONDS_PER_HOUR = 3600
+SECONDS_PER_DAY = 86_400
 #: Op Servator plans kept per session (start, days, seed)
 SERVATOR_MEMO = 8
 
@@ -39,22 +41,28 @@ def _local_hours(t: pd.Series) -> np.ndarray:
 def calendar_lanes(day: np.ndarray, start_h: np.ndarray, end_h: np.ndarray) -> np.ndarray:
     """Side-by-side lane of each block in a day column (vectorised).
 
-    Blocks sorted by (day, start); a block's lane is the number of earlier blocks of its day
-    still running at its start. Exact (no two overlapping blocks share a lane) when a day's
-    blocks have equal lengths, as planned patrol visits do; otherwise overlaps are rare.
-    Returns the lanes in the input order.
+    In each day the blocks are taken in start order and dealt round-robin over ``M`` lanes,
+    ``M`` being the most blocks running at once that day. When a day's blocks have equal
+    lengths (planned patrol visits do) the blocks running at a block's start are the ones just
+    before it in start order, fewer than ``M``, so no two overlapping blocks share a lane;
+    blocks of unequal lengths may occasionally share one. Returns the lanes in input order.
     """
     n = len(day)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    # one time axis for the whole week: day d covers [100 d, 100 d + 24]
-    s = day * 100.0 + start_h
-    e = day * 100.0 + end_h
-    order = np.lexsort((s,))
-    ends = np.sort(e)
-    lane_sorted = np.arange(n) - np.searchsorted(ends, s[order], side="right")
+    # one time axis for the week in whole seconds (no float ties where blocks touch)
+    span = 2 * SECONDS_PER_DAY
+    base = np.asarray(day, dtype=np.int64) * span
+    s = base + np.rint(np.asarray(start_h) * SECONDS_PER_HOUR).astype(np.int64)
+    e = base + np.rint(np.asarray(end_h) * SECONDS_PER_HOUR).astype(np.int64)
+    order = np.argsort(s, kind="stable")
+    ss, dd = s[order], base[order] // span
+    i = np.arange(n)
+    running = i - np.searchsorted(np.sort(e), ss, side="right") + 1  # itself included
+    rank = i - np.searchsorted(ss, dd * span, side="left")
+    most = pd.Series(running).groupby(dd).transform("max").to_numpy()
     lanes = np.empty(n, dtype=np.int64)
-    lanes[order] = lane_sorted
+    lanes[order] = rank % most
     return lanes
 
 
@@ -78,17 +86,25 @@ class PlanState(param.Parameterized):
         default=0, bounds=(0, None), doc="Random seed of the Servator draw (same seed, same plan)."
     )
 
+    _CHOICES = ("lpa", "quarter", "week", "tgp", "team", "calendar_team")
+
     def __init__(self, data: AppData, **params):
+        # selections whose choices depend on the data are applied once the choices are known
+        chosen = {k: params.pop(k) for k in self._CHOICES if k in params}
         super().__init__(data=data, **params)
         self._servator_memo: dict = {}
         self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
+        if "lpa" in chosen:
+            self.lpa = chosen.pop("lpa")
         quarters = sorted(
             t.removeprefix("plan_visits_")
             for t in data.ws.meta.get("tables", {})
             if t.startswith("plan_visits_")
         )
         self.param.quarter.objects = quarters
-        if quarters and self.quarter is None:
+        if "quarter" in chosen:
+            self.quarter = chosen.pop("quarter")
+        elif quarters and self.quarter is None:
             self.quarter = quarters[-1]
         self._update_choices()
         if not self.servator_start:
@@ -102,6 +118,7 @@ class PlanState(param.Parameterized):
             today = pd.Timestamp(data.ws.today)
             this = str((today - pd.Timedelta(days=today.day_of_week)).date())
             self.week = this if this in mondays else (mondays[-1] if mondays else None)
+        self.param.update(**chosen)
 
     # ---- selections ---------------------------------------------------------------------
     def _lpa_of(self) -> pd.Series:
