@@ -15,10 +15,14 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 import shapely
+from bokeh.core.properties import field
 from bokeh.models import (
+    ColorBar,
     ColumnDataSource,
     FixedTicker,
     HoverTool,
+    Legend,
+    LegendItem,
     LinearColorMapper,
     Range1d,
 )
@@ -144,8 +148,14 @@ class PlanPage(Page):
             line_color="color",
             fill_alpha=0.85,
             source=self.calendar_source,
-            legend_field="key",
         )
+        # an explicit legend beside the plot, its items grouped by key in the browser
+        legend = Legend(
+            items=[LegendItem(label=field("key"), renderers=[r])],
+            location="top_left",
+            label_text_font_size="9pt",
+        )
+        p.add_layout(legend, "right")
         p.add_tools(
             HoverTool(
                 renderers=[r],
@@ -164,17 +174,13 @@ class PlanPage(Page):
         p.yaxis.ticker = FixedTicker(ticks=list(range(0, 25, HOUR_TICK)))
         p.yaxis.major_label_overrides = {h: f"{h:02d}:00" for h in range(0, 25, HOUR_TICK)}
         p.yaxis.axis_label = "time of day (local)"
-        p.legend.location = "top_left"
-        p.legend.label_text_font_size = "9pt"
-        p.add_layout(p.legend[0], "right")
         self.calendar_figure = p
 
         def decorate():
             labels = self.state.day_labels()
             p.xaxis.major_label_overrides = {i + 0.5: lab for i, lab in enumerate(labels)}
             p.title.text = self._calendar_title()
-            keys = set(self.calendar_source.data["key"])
-            p.legend.visible = len(keys) <= MAX_LEGEND
+            legend.visible = len(set(self.calendar_source.data["key"])) <= MAX_LEGEND
 
         def update(*_):
             self.calendar_source.data = self._calendar_data()
@@ -339,6 +345,9 @@ class PlanPage(Page):
             low=1,
             high=max(2, int(max(self.sites_source.data["deployments"], default=1))),
         )
+        p.add_layout(
+            ColorBar(color_mapper=self.sites_mapper, title="deployments", width=10), "right"
+        )
         r = p.scatter(
             x="x",
             y="y",
@@ -429,7 +438,9 @@ class PlanPage(Page):
 
     def __panel__(self):
         p = self.state.param
-        self.tabs = pmui.Tabs(
+        # dynamic: only the visible tab is rendered (pmui.Tabs(dynamic=True) raised a Bokeh
+        # layout error in the browser when a tab holding a figure was hidden; pn.Tabs does not)
+        self.tabs = pn.Tabs(
             ("Week calendar", self.calendar()),
             ("Quarter timetables", pn.param.ParamMethod(self.timetables, lazy=True)),
             ("Op Servator", pn.param.ParamMethod(self.servator, lazy=True)),
@@ -441,8 +452,10 @@ class PlanPage(Page):
         return pn.Column(
             *self.header(True),
             pn.Row(
-                pmui.Select.from_param(p.lpa, label="LPA", width=240),
-                pmui.Select.from_param(p.week, label="Week commencing", width=240),
+                pmui.Select.from_param(p.lpa, label="LPA", width=240, css_classes=["plan-lpa"]),
+                pmui.Select.from_param(
+                    p.week, label="Week commencing", width=240, css_classes=["plan-week"]
+                ),
             ),
             self.exports(),
             self.tabs,
