@@ -176,10 +176,15 @@ class PlanPage(Page):
         p.yaxis.axis_label = "time of day (local)"
         self.calendar_figure = p
 
+        # the title again as page text, readable by browser tests (the figure's is canvas)
+        self.calendar_caption = pmui.Typography(
+            "", variant="subtitle2", css_classes=["plan-calendar-title"]
+        )
+
         def decorate():
             labels = self.state.day_labels()
             p.xaxis.major_label_overrides = {i + 0.5: lab for i, lab in enumerate(labels)}
-            p.title.text = self._calendar_title()
+            p.title.text = self.calendar_caption.object = self._calendar_title()
             legend.visible = len(set(self.calendar_source.data["key"])) <= MAX_LEGEND
 
         def update(*_):
@@ -194,6 +199,7 @@ class PlanPage(Page):
                 pmui.Select.from_param(sp.calendar_team, label="Team", width=220),
                 pmui.RadioButtonGroup.from_param(sp.colour_by, label="Colour by"),
             ),
+            self.calendar_caption,
             # css class on a wrapping Column: a Bokeh pane's own classes do not reach the page
             pn.Column(
                 pn.pane.Bokeh(p, sizing_mode="stretch_width"),

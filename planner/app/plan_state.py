@@ -7,6 +7,7 @@ written by :mod:`planner.planning`) and from :mod:`planner.planning.servator` /
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 
@@ -66,6 +67,20 @@ def calendar_lanes(day: np.ndarray, start_h: np.ndarray, end_h: np.ndarray) -> n
     return lanes
 
 
+@functools.lru_cache(maxsize=16)
+def _row_index(data: AppData, name: str) -> pd.DataFrame:
+    """Per visit of table ``name``: its TGP's LPA and its date (datetime64), computed once and
+    shared by every session (the plan tables are read-only)."""
+    v = data.table(name)
+    lpa_of = data.layer("tgps").set_index("tgp_id")["lpa"]
+    return pd.DataFrame(
+        {
+            "lpa": v["tgp_id"].map(lpa_of).astype(str).to_numpy(),
+            "day": pd.to_datetime(v["date"]).to_numpy(),
+        }
+    )
+
+
 class PlanState(param.Parameterized):
     """The patrol plan: week calendar, per-TGP and per-team timetables, exports, Op Servator."""
 
@@ -109,7 +124,7 @@ class PlanState(param.Parameterized):
         self._update_choices()
         if not self.servator_start:
             self.servator_start = str(data.ws.today)
-        d = pd.to_datetime(self.data.table("plan_visits")["date"])
+        d = pd.Series(_row_index(data, "plan_visits")["day"])
         mondays = sorted(
             {str(x.date()) for x in (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).unique()}
         )
@@ -121,21 +136,24 @@ class PlanState(param.Parameterized):
         self.param.update(**chosen)
 
     # ---- selections ---------------------------------------------------------------------
-    def _lpa_of(self) -> pd.Series:
-        return self.data.layer("tgps").set_index("tgp_id")["lpa"]
+    def _quarter_table(self) -> str:
+        name = f"plan_visits_{self.quarter}" if self.quarter else "plan_visits"
+        return name if self.data.has(name) else "plan_visits"
 
-    def _in_lpa(self, v: pd.DataFrame) -> pd.DataFrame:
+    def _in_lpa(self, name: str) -> pd.DataFrame:
+        """Visits of plan table ``name`` to TGPs of the chosen LPA."""
+        v = self.data.table(name)
         if self.lpa == ALL_LPAS:
             return v
-        return v[v["tgp_id"].map(self._lpa_of()) == self.lpa]
+        return v[_row_index(self.data, name)["lpa"].to_numpy() == self.lpa]
 
     @param.depends("lpa", "quarter", watch=True)
     def _update_choices(self) -> None:
         """TGP and team choices: those of the chosen LPA with visits in the quarter."""
-        v = self._in_lpa(self.quarter_visits())
+        v = self._in_lpa(self._quarter_table())
         tgps = sorted(v["tgp_id"].astype(str).unique())
         teams = sorted(v["team_id"].astype(str).unique())
-        week_teams = sorted(self._in_lpa(self.data.table("plan_visits"))["team_id"].unique())
+        week_teams = sorted(self._in_lpa("plan_visits")["team_id"].unique())
         for name, objs in (("tgp", tgps), ("team", teams)):
             self.param[name].objects = objs
             if getattr(self, name) not in objs:
@@ -146,7 +164,7 @@ class PlanState(param.Parameterized):
 
     def visits(self) -> pd.DataFrame:
         """The whole plan's visits in the chosen LPA."""
-        return self._in_lpa(self.data.table("plan_visits"))
+        return self._in_lpa("plan_visits")
 
     @param.depends("lpa")
     def by_team(self) -> pd.DataFrame:
@@ -160,10 +178,14 @@ class PlanState(param.Parameterized):
         return g.round(1).reset_index()
 
     def _week_rows(self) -> pd.DataFrame:
-        v = self.visits()
-        d = pd.to_datetime(v["date"])
-        w0 = pd.Timestamp(self.week)
-        return v[(d >= w0) & (d < w0 + pd.Timedelta(days=7))]
+        v = self.data.table("plan_visits")
+        idx = _row_index(self.data, "plan_visits")
+        d = idx["day"].to_numpy()
+        w0 = np.datetime64(pd.Timestamp(self.week).date(), "ns")
+        keep = (d >= w0) & (d < w0 + np.timedelta64(7, "D"))
+        if self.lpa != ALL_LPAS:
+            keep &= idx["lpa"].to_numpy() == self.lpa
+        return v[keep]
 
     @param.depends("lpa", "week")
     def week_visits(self) -> pd.DataFrame:
@@ -236,8 +258,7 @@ class PlanState(param.Parameterized):
     @param.depends("quarter")
     def quarter_visits(self) -> pd.DataFrame:
         """The chosen quarter's visits (``plan_visits_<quarter>``; the whole plan if none)."""
-        name = f"plan_visits_{self.quarter}" if self.quarter else "plan_visits"
-        return self.data.table(name if self.data.has(name) else "plan_visits")
+        return self.data.table(self._quarter_table())
 
     @staticmethod
     def _timetable(v: pd.DataFrame) -> pd.DataFrame:
@@ -291,13 +312,13 @@ class PlanState(param.Parameterized):
     @param.depends("quarter", "team", "lpa")
     def team_timetable(self) -> pd.DataFrame:
         """The chosen team's visits in the quarter (to TGPs of the chosen LPA), in time order."""
-        v = self._in_lpa(self.quarter_visits())
+        v = self._in_lpa(self._quarter_table())
         return self._timetable(v[v["team_id"] == self.team]).drop(columns="team_id")
 
     @param.depends("quarter", "team", "lpa")
     def team_totals(self) -> pd.DataFrame:
         """The chosen team's planned visits and hours in the quarter, in total and per TGP."""
-        v = self._in_lpa(self.quarter_visits())
+        v = self._in_lpa(self._quarter_table())
         return self._totals(v[v["team_id"] == self.team], "tgp_id", "All TGPs")
 
     # ---- exports (planner.planning.export) ---------------------------------------------

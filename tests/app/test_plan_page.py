@@ -227,6 +227,7 @@ def test_page_renders_and_updates_in_place(data):
     assert page.calendar_source is src
     assert list(src.data["left"]) == st.calendar_blocks()["left"].tolist()
     assert week in page.calendar_figure.title.text
+    assert page.calendar_caption.object == page.calendar_figure.title.text
     assert page.calendar_figure.xaxis[0].major_label_overrides[0.5] == pd.Timestamp(week).strftime(
         "%a %d %b"
     )
