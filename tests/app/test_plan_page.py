@@ -209,12 +209,9 @@ def test_page_renders_and_updates_in_place(data):
     import panel as pn
     from bokeh.models import Plot
 
-    from planner.app.pages import build_page
-
-    page = build_page("plan", data)
     from planner.app.plan_page import PlanPage
 
-    assert isinstance(page, PlanPage)
+    page = PlanPage(data=data)
     root = pn.panel(page.__panel__()).get_root(bokeh.document.Document())
     plots = list(root.select({"type": Plot}))
     assert [p.title.text.split(",")[0] for p in plots] == ["Planned visits"]
@@ -245,3 +242,10 @@ def test_page_renders_and_updates_in_place(data):
     assert (
         list(page.sites_source.data["deployments"]) == st.servator_sites()["deployments"].tolist()
     )
+
+
+def test_app_serves_this_page(data):
+    from planner.app.pages import build_page
+    from planner.app.plan_page import PlanPage
+
+    assert type(build_page("plan", data)) is PlanPage
