@@ -8,9 +8,6 @@ import panel as pn
 
 from planner.app.data import AppData
 
-#: seconds after start-up before the default Op Advance briefing is computed in the background
-ADVANCE_DELAY_S = 8.0
-
 
 def get_data(workspace: str | Path) -> AppData:
     """The shared data for ``workspace`` (created on first use, then reused by all sessions)."""
@@ -45,17 +42,4 @@ def warm(workspace: str | Path, *, render: bool = True) -> AppData:
         from planner.app.main import create_app
 
         create_app(workspace).get_root(Document())
-    if data.has("crimes_synthetic"):
-        # the Op Advance page's default briefing takes seconds: compute it in the background,
-        # a little after start-up so that it does not slow the first page
-        import contextlib
-        import threading
-
-        def _advance():
-            with contextlib.suppress(Exception):  # the page reports errors when opened
-                data.advance(data.lpa_names()[0], str(data.ws.today))
-
-        timer = threading.Timer(ADVANCE_DELAY_S, _advance)
-        timer.daemon = True
-        timer.start()
     return data

@@ -78,6 +78,28 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDa
     return out.to_crs(WEB)
 
 
+def bokeh_multipolygons(geoms) -> tuple[list, list]:
+    """Polygon geometries -> Bokeh ``multi_polygons`` coordinates ``(xs, ys)``.
+
+    ``xs[i]`` is a list of polygons, each a list of rings (exterior first, then holes), each a
+    float64 array; empty geometries give an empty list.
+    """
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    xs: list[list] = [[] for _ in range(len(geoms))]
+    ys: list[list] = [[] for _ in range(len(geoms))]
+    for part, i in zip(parts, owner, strict=True):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        rings = [part.exterior, *part.interiors]
+        coords = [np.asarray(r.coords) for r in rings]
+        xs[i].append([c[:, 0] for c in coords])
+        ys[i].append([c[:, 1] for c in coords])
+    return xs, ys
+
+
 def _codes(col, categories: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
     """Dictionary-encode a pyarrow string column: (int codes, -1 for null; the categories)."""
     import pyarrow as pa
@@ -329,6 +351,15 @@ class AppData:
             raise PlannerError(f"no display layer '{name}' in this workspace")
         return layers[name]
 
+    def multipolygons(self, name: str) -> tuple[list, list]:
+        """A display layer's polygons in Bokeh's ``multi_polygons`` layout (built once, shared)."""
+        gdf = self.layer(name)
+        with self._lock:
+            cache = self.__dict__.setdefault("_multipolygons", {})
+            if name not in cache:
+                cache[name] = bokeh_multipolygons(gdf.geometry.to_numpy())
+            return cache[name]
+
     # ---- crimes ------------------------------------------------------------------
     @cached_property
     def _crime_index(self) -> CrimeIndex:
@@ -482,13 +513,23 @@ class AppData:
         return idx.points(m)
 
     def advance(self, lpa: str, as_of: str):
-        """The Op Advance briefing for an LPA and date, computed once and kept."""
+        """The Op Advance briefing for an LPA and date, computed once and kept (a failure is
+        kept too, and raised again, so that a bad date is not recomputed on every redraw)."""
         key = (lpa, str(as_of))
         with self._lock:
             cache = self.__dict__.setdefault("_advance_cache", {})
         if key not in cache:
-            cache[key] = _advance(str(self.ws.root), lpa, str(as_of))
+            try:
+                cache[key] = _advance(str(self.ws.root), lpa, str(as_of))
+            except (PlannerError, ValueError) as e:
+                cache[key] = PlannerError(f"Op Advance briefing for {lpa} as of {as_of}: {e}")
+        if isinstance(cache[key], Exception):
+            raise cache[key]
         return cache[key]
+
+    def advance_ready(self, lpa: str, as_of: str) -> bool:
+        """Whether :meth:`advance` for this LPA and date has been computed (or has failed)."""
+        return (lpa, str(as_of)) in self.__dict__.get("_advance_cache", {})
 
     def table(self, name: str) -> pd.DataFrame:
         """A registered workspace table, read once and shared (treat it as read-only)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import holoviews as hv
 import panel as pn
 import panel_material_ui as pmui
+from panel.util import edit_readonly
 
 from planner.app.cache import get_data
 from planner.app.pages import PAGES, build_page
@@ -67,9 +68,14 @@ def create_app(
     main = pn.Column(sizing_mode="stretch_width", css_classes=["page-main"])
 
     def show(slug: str) -> None:
+        # pages stay in the document once built: switching back is a visibility change, not a
+        # re-render (each page keeps its state, e.g. the LPA chosen)
         if slug not in built:
-            built[slug] = build_page(slug, data, tiles, records_url=records_url)
-        main.objects = [built[slug]]
+            page = build_page(slug, data, tiles, records_url=records_url)
+            built[slug] = pn.panel(page)  # the page's own layout, so visibility can be set
+            main.objects = [*main.objects, built[slug]]
+        for s, view in built.items():
+            view.visible = s == slug
 
     menu = pmui.MenuList(
         items=[{"label": labels[s], "slug": s} for s in slugs],
@@ -90,10 +96,16 @@ def create_app(
         variant="caption",
         sizing_mode="stretch_width",
     )
-    return pmui.Page(
+    app = pmui.Page(
         title="Hotspot and patrol planner",
         sidebar=[menu, about],
         main=[main],
         sidebar_width=260,
         theme_toggle=False,
+        busy_indicator=None,
     )
+    # The Page mirrors the server's busy flag, and every change of it makes panel-material-ui
+    # walk the whole document (about half a second per click on the Hotspots page): unlink it.
+    with edit_readonly(app):
+        app.busy = False
+    return app

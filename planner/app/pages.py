@@ -80,45 +80,45 @@ class HotspotsPage(Page):
         )
 
     def emerging_panel(self) -> pn.viewable.Viewable:
-        """Emerging hotspot categories (planner.hotspots.emerging) for the map's period and
-        crime types, computed only while the switch is on."""
-        show = pmui.Switch(label="Emerging hotspot categories (250 m grid, monthly steps)")
+        """Emerging hotspot categories (planner.hotspots.emerging) for the map's period and crime
+        types: cells per category; the cells themselves are a layer of the map above."""
         synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
-        empty = pd.DataFrame({"x": [], "y": [], "category": [], "trend_z": []})
 
-        def frame(on):
-            return self.state.emerging() if on else empty
+        def counts(*_):
+            e = self.state.emerging()
+            return e["category"].value_counts().rename_axis("category").reset_index()
 
-        def plot(on, *_):
-            s, en = self.state.period
-            pts = hv.Points(frame(on), ["x", "y"], ["category", "trend_z"]).opts(
-                color="category",
-                cmap="Category10",
-                size=4,
-                tools=["hover"],
-                legend_position="right",
+        def caption(*_):
+            s, e = self.state.period
+            return (
+                f"250 m cells per emerging hotspot category, monthly steps, {s} to {e}{synth}. "
+                "Choose 'Emerging' under Hotspot surface to see them on the map."
             )
-            title = f"Emerging hotspot categories, {s} to {en}{synth}" if on else "Emerging (off)"
-            return _map_opts(_outline(self.data, None) * pts).opts(title=title)
-
-        def counts(on, *_):
-            return frame(on)["category"].value_counts().rename_axis("category").reset_index()
 
         p = self.state.param
-        deps = (show, p.start, p.end, p.crime_types)
-        return pn.Column(
-            show,
-            pn.Row(
-                pn.pane.HoloViews(
-                    pn.bind(plot, *deps), sizing_mode="stretch_width", min_height=300
-                ),
-                pn.Column(
-                    _table(pn.bind(counts, *deps), css_classes=["emerging-counts"]), width=320
-                ),
-                sizing_mode="stretch_width",
-            ),
+        deps = (p.start, p.end, p.crime_types)
+        # one table, filled while the switch is on (the categories take half a second to compute)
+        table = _table(
+            pd.DataFrame({"category": [], "count": []}),
+            css_classes=["emerging-counts"],
+            page_size=17,
+        )
+        panel = pn.Column(
+            pmui.Typography(pn.bind(caption, *deps), variant="body2"),
+            table,
             sizing_mode="stretch_width",
         )
+
+        show = pmui.Switch(label="Count emerging hotspot categories (about half a second)")
+
+        def refresh(*_):
+            if show.value:
+                table.value = counts()
+
+        show.param.watch(refresh, "value")
+        self.state.param.watch(refresh, ["start", "end", "crime_types"])
+        panel.insert(0, show)
+        return panel
 
     def derive_panel(self) -> pn.viewable.Viewable:
         """Re-derive TGPs with chosen parameters; coverage table and layer downloads."""
@@ -173,7 +173,15 @@ class HotspotsPage(Page):
     def __panel__(self):
         synthetic = self.data.is_synthetic(self.data.crime_table)
         table = pn.widgets.Tabulator(
-            pn.bind(self.state.table),
+            # a fixed "value" column (the measure is in the heading): renaming a Tabulator
+            # column rebuilds its column models, which costs a tenth of a second per change
+            pn.bind(
+                lambda *_: self.state.table().rename(columns={self.state.measure: "value"}),
+                *[
+                    self.state.param[k]
+                    for k in ("start", "end", "measure", "level", "lpa", "crime_types")
+                ],
+            ),
             pagination="local",
             page_size=12,
             disabled=True,
@@ -193,6 +201,22 @@ class HotspotsPage(Page):
             if cov is not None
             else []
         )
+        drill = pn.Row(
+            pn.Column(
+                DrillBars(state=self.drill, title="Drill down", ylabel=self.state.measure),
+                sizing_mode="stretch_width",
+            ),
+            pn.Column(
+                pmui.Typography("Areas ranked", variant="h6"),
+                table,
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
+        sections = [*coverage]
+        sections.append(pmui.Typography("Emerging hotspot categories", variant="h6"))
+        sections.append(self.emerging_panel())
+        sections.append(self.derive_panel())
         return pn.Column(
             *self.header(synthetic),
             pn.Row(
@@ -200,21 +224,8 @@ class HotspotsPage(Page):
                 HotspotMap(state=self.state, tiles=self.tiles),
                 sizing_mode="stretch_width",
             ),
-            pn.Row(
-                pn.Column(
-                    DrillBars(state=self.drill, title="Drill down", ylabel=self.state.measure),
-                    sizing_mode="stretch_width",
-                ),
-                pn.Column(
-                    pmui.Typography("Areas ranked", variant="h6"),
-                    table,
-                    sizing_mode="stretch_width",
-                ),
-                sizing_mode="stretch_width",
-            ),
-            *coverage,
-            self.emerging_panel(),
-            self.derive_panel(),
+            drill,
+            *sections,
             sizing_mode="stretch_width",
         )
 
@@ -233,7 +244,7 @@ class UnavailablePage(Page):
 #: (slug, menu label, factory) in menu order; a factory gets ``data=`` and ``tiles=``
 PAGES: tuple[tuple[str, str, type[Page] | None, str], ...] = (
     ("hotspots", "Hotspots and TGPs", HotspotsPage, "planner.hotspots"),
-    ("plan", "Patrol plan", "PlanPage", "planner.planning"),
+    ("plan", "Patrol plan", "planner.app.plan_page:PlanPage", "planner.planning"),
     ("delivery", "Coverage and delivery", "DeliveryPage", "planner.tracking.delivery"),
     ("advance", "Op Advance", "AdvancePage", "planner.hotspots.advance"),
     ("neighbourhoods", "Neighbourhoods", "NeighbourhoodsPage", "planner.records"),
@@ -253,7 +264,7 @@ def build_page(slug: str, data: AppData, tiles: str | None = None, **kw) -> Page
     """Instantiate the page ``slug`` (an unavailable-page notice when its library is missing)."""
     for s, label, cls, module in PAGES:
         if s == slug:
-            cls = globals()[cls] if isinstance(cls, str) else cls
+            cls = _resolve(cls)
             missing = [t for t in REQUIRES.get(slug, ()) if not data.has(t)]
             if cls is None or not module_available(module) or missing:
                 page = UnavailablePage(
@@ -264,6 +275,18 @@ def build_page(slug: str, data: AppData, tiles: str | None = None, **kw) -> Page
             extra = {k: v for k, v in kw.items() if k in cls.param}
             return cls(data=data, tiles=tiles, **extra)
     raise KeyError(slug)
+
+
+def _resolve(cls):
+    """A page class from ``PAGES``: a class, a name in this module, or ``"module:Class"``."""
+    if not isinstance(cls, str):
+        return cls
+    if ":" in cls:
+        import importlib
+
+        mod, name = cls.split(":")
+        return getattr(importlib.import_module(mod), name)
+    return globals()[cls]
 
 
 def module_available(module: str) -> bool:
@@ -428,7 +451,7 @@ class NeighbourhoodsPage(Page):
         """Postings-based tables (a saved engagement or abstraction does not change them, so
         they are built once, not re-bound to the record version)."""
         st = self.state
-        return pmui.Tabs(
+        return pn.Tabs(
             ("DNO vacancies today", _table(st.vacancies(), page_size=8)),
             ("Tenure under two years", _table(st.short_tenures(), page_size=8)),
             ("Missing handovers (last year)", _table(st.missing_handovers(), page_size=8)),
@@ -484,6 +507,33 @@ def _table(obj, **kw) -> pn.widgets.Tabulator:
         "sizing_mode": "stretch_width",
     }
     return pn.widgets.Tabulator(obj, **{**opts, **kw})
+
+
+def in_background(work, then) -> None:
+    """Run ``work()`` in a thread, then ``then()`` on the session's event loop (at once when
+    there is no served session, e.g. a notebook or a test rendering into a Document)."""
+    import threading
+
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        work()
+        then()
+        return
+
+    def run():
+        import contextlib
+
+        with contextlib.suppress(Exception):  # the page shows the error when it redraws
+            work()
+        doc.add_next_tick_callback(then)
+
+    threading.Thread(target=run, daemon=True).start()
+
+
+def _lazy(fn, *deps) -> pn.param.ParamFunction:
+    """``fn(*deps)`` evaluated only when it is first shown (e.g. in a dynamic tab), then again
+    whenever ``deps`` change."""
+    return pn.param.ParamFunction(pn.bind(fn, *deps), lazy=True, sizing_mode="stretch_width")
 
 
 def _outline(data: AppData, lpa: str | None) -> hv.Polygons:
@@ -844,20 +894,59 @@ class AdvancePage(Page):
 
         return StringIO(self.state.briefing().html())
 
+    def _content(self) -> list:
+        """Map, target list and tables of the current (already computed) briefing."""
+        br = self.state.briefing()
+        wards = br.wards[br.wards["significant"]] if "significant" in br.wards else br.wards
+        return [
+            pn.Row(
+                pn.pane.HoloViews(self._map(), sizing_mode="stretch_width", min_height=400),
+                pn.Column(
+                    pmui.Typography("Target list", variant="h6"),
+                    _table(
+                        pd.DataFrame(br.targets.drop(columns="geometry")),
+                        css_classes=["advance-targets"],
+                    ),
+                    width=560,
+                ),
+                sizing_mode="stretch_width",
+            ),
+            pmui.Typography("Recent against baseline (rate ratios)", variant="h6"),
+            _table(br.rates),
+            pmui.Typography("Wards with a significant change", variant="h6"),
+            _table(wards),
+        ]
+
     def __panel__(self):
         p = self.state.param
-        b = pn.bind(lambda *_: self.state.briefing(), p.lpa, p.as_of)
-        rates = pn.bind(lambda br: br.rates, b)
-        targets = pn.bind(lambda br: pd.DataFrame(br.targets.drop(columns="geometry")), b)
-        wards = pn.bind(
-            lambda br: br.wards[br.wards["significant"]] if "significant" in br.wards else br.wards,
-            b,
-        )
         download = pmui.FileDownload(
             callback=self._download,
             filename="op_advance_briefing.html",
             label="Download briefing (HTML)",
         )
+        body = pn.Column(sizing_mode="stretch_width", css_classes=["advance-body"])
+
+        def show(*_):
+            lpa, as_of = self.state.lpa, self.state.as_of
+            if self.data.advance_ready(lpa, as_of):
+                try:
+                    body.objects = self._content()
+                except PlannerError as e:
+                    body.objects = [pmui.Alert(object=str(e), severity="error")]
+                return
+            body.objects = [
+                pmui.Typography(
+                    f"Computing the Op Advance briefing for {lpa} as of {as_of} "
+                    "(planner.hotspots.advance, a few seconds; kept for every session)...",
+                    variant="body2",
+                    css_classes=["advance-wait"],
+                ),
+                pmui.LinearProgress(variant="indeterminate", sizing_mode="stretch_width"),
+            ]
+            in_background(lambda: self.data.advance(lpa, as_of), show)
+
+        p.watch(show, ["lpa", "as_of"])
+        show()
         return pn.Column(
             *self.header(True),
             pn.Row(
@@ -865,16 +954,6 @@ class AdvancePage(Page):
                 pmui.TextInput.from_param(p.as_of, label="As of", width=160),
                 download,
             ),
-            pn.Row(
-                pn.pane.HoloViews(
-                    pn.bind(self._map, p.lpa, p.as_of), sizing_mode="stretch_width", min_height=400
-                ),
-                pn.Column(pmui.Typography("Target list", variant="h6"), _table(targets), width=560),
-                sizing_mode="stretch_width",
-            ),
-            pmui.Typography("Recent against baseline (rate ratios)", variant="h6"),
-            _table(rates),
-            pmui.Typography("Wards with a significant change", variant="h6"),
-            _table(wards),
+            body,
             sizing_mode="stretch_width",
         )

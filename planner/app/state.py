@@ -41,8 +41,9 @@ class MapState(param.Parameterized):
     )
     surface = param.Selector(
         default="none",
-        objects=["none", "KDE", "Gi*"],
-        doc="Hotspot surface on a grid (planner.hotspots): kernel density or Gi* significant hot spots.",
+        objects=["none", "KDE", "Gi*", "Emerging"],
+        doc="Hotspot surface on a grid (planner.hotspots): kernel density, Gi* significant hot "
+        "spots, or emerging hotspot categories (monthly steps).",
     )
 
     def __init__(self, data: AppData, **params):
@@ -112,6 +113,8 @@ class MapState(param.Parameterized):
         s, e = self.period
         if self.surface == "none":
             return pd.DataFrame({"x": [], "y": [], "value": []}, dtype="float64")
+        if self.surface == "Emerging":
+            return self.emerging()
         return self.data.surface(self.surface, s, e, self.crime_types, self.measure)
 
     @param.depends("start", "end", "crime_types")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import geoviews  # noqa: F401  (registers the GeoPandas interface for hv.Polygons)
 import holoviews as hv
+import numpy as np
+import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 import param
-from holoviews.operation.datashader import rasterize
 
+from planner.app import bokeh_views as bv
 from planner.app.data import LEVELS
 from planner.app.state import DrillState, MapState
+from planner.hotspots.emerging import CATEGORIES as EMERGING_CATEGORIES
 
 #: colour map for counts and harm (light = low, dark red = high)
 CMAP = "YlOrRd"
 MAP_HEIGHT = 620
 #: map frame (plot area) in pixels; fixed so that the zoom keeps metres square
 MAP_FRAME = (760, 560)
+#: datashader raster of the crime points (pixels), re-aggregated to the visible range
+POINTS_PX = (760, 560)
 
 
 def synthetic_banner(text: str = "") -> pmui.Alert:
@@ -46,132 +51,175 @@ def tiles_element(tiles: str | None) -> hv.Element | None:
 
 
 class HotspotMap(pn.viewable.Viewer):
-    """Areas coloured by crime count or harm, LPA outlines, optional datashaded crime points."""
+    """Areas coloured by crime count or harm, LPA outlines, TGPs, a hotspot surface or emerging
+    categories, and datashaded crime points: one plain Bokeh figure per session, updated in
+    place (a filter change sends only the new ``value`` column to the browser)."""
 
     state = param.ClassSelector(class_=MapState)
     tiles = param.String(
         default=None, allow_None=True, doc="Basemap tile URL; None = no basemap (offline)."
     )
 
-    @param.depends("state.start", "state.end", "state.measure", "state.lpa", "state.crime_types")
-    def _areas(self):
-        st = self.state
-        key, label = LEVELS[st.level]
-        a = st.map_areas()
-        vdims = ["value", label] + (["lpa"] if label != "lpa" else [])
-        polys = hv.Polygons(a, vdims=vdims, label="areas").opts(
-            color="value",
-            cmap=CMAP,
-            colorbar=True,
+    def __init__(self, **params):
+        super().__init__(**params)
+        st, data = self.state, self.state.data
+        self._level = st.level
+        self.fig = bv.map_figure(st.extent(), MAP_FRAME, tiles=self.tiles)
+        self.fig.css_classes = ["hotspot-figure"]
+        xs, ys = data.multipolygons(st.level)
+        self._src = bv.polygon_source(xs, ys, self._columns())
+        self._areas, self._mapper, self._bar = bv.area_layer(
+            self.fig,
+            self._src,
+            bv.AREA_PALETTE,
             clabel=st.measure,
-            line_color="white",
-            line_width=0.4,
-            fill_alpha=0.85,
-            clipping_colors={"NaN": "#e6e6e6"},
-            hooks=[self._zoom_hook],
-            tools=["hover"],
-            hover_tooltips=[
-                (label, f"@{{{label}}}"),
-                ("LPA", "@lpa"),
-                (st.measure, "@value{0,0.0}"),
-            ]
-            if label != "lpa"
-            else [("LPA", "@lpa"), (st.measure, "@value{0,0.0}")],
+            tooltips=self._tooltips(),
         )
-        return polys
-
-    def _outline(self):
-        # static: LPA boundaries never change, so they are sent to the browser once
-        lpas = self.state.data.layer("LPAs")
-        return hv.Polygons(lpas, vdims=["lpa"], label="lpa_outline").opts(
-            fill_alpha=0, line_color="black", line_width=1.2, tools=[]
-        )
-
-    def _zoom_hook(self, plot, element) -> None:
-        """Zoom the figure to the selected LPA (or the force) whenever the frame changes."""
-        x0, y0, x1, y1 = self.state.extent()
-        # keep the fixed frame's aspect (1 m across = 1 m up): widen the shorter side
-        aspect = MAP_FRAME[0] / MAP_FRAME[1]
-        cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
-        if w / h < aspect:
-            w = h * aspect
-        else:
-            h = w / aspect
-        x0, x1, y0, y1 = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
-        fig = plot.state
-        if self._zoomed_to != self.state.lpa:
-            fig.x_range.update(start=x0, end=x1)
-            fig.y_range.update(start=y0, end=y1)
-        self._zoomed_to = self.state.lpa
-
-    @param.depends("state.start", "state.end", "state.lpa", "state.crime_types")
-    def _points(self):
-        return hv.Points(self.state.points(), kdims=["x", "y"], vdims=["harm"])
-
-    def _tgps(self, show: bool):
-        # all TGPs are drawn (the map zooms to the LPA), so the layer never changes shape
-        if not show or not self.state.data.has("tgps"):
-            return None
-        t = self.state.data.layer("tgps")
-        cols = [c for c in ("tgp_id", "driver", "lpa", "crimes", "harm") if c in t.columns]
-        return hv.Polygons(t, vdims=cols, label="tgps").opts(
-            fill_alpha=0,
-            line_color="#2b8cbe",
-            line_width=2,
-            tools=["hover"],
-            hover_tooltips=[("TGP", "@tgp_id"), ("driver", "@driver"), ("LPA", "@lpa")],
-        )
-
-    @param.depends("state.start", "state.end", "state.measure", "state.crime_types")
-    def _surface(self):
-        return hv.Points(self.state.surface_frame(), kdims=["x", "y"], vdims=["value"])
-
-    def _overlay(
-        self, show_points: bool, level: str, show_tgps: bool = False, surface: str = "none"
-    ):
-        self._zoomed_to = None
-        # a new figure when the level changes (other columns); a DynamicMap update otherwise
-        layers = [hv.DynamicMap(self._areas), self._outline()]
-        tg = self._tgps(show_tgps)
-        if tg is not None:
-            layers.append(tg)
-        base = tiles_element(self.tiles)
-        if base is not None:
-            layers.insert(0, base)
-        if surface != "none":
-            import datashader as ds
-            from holoviews.operation.datashader import spread
-
-            raster = rasterize(hv.DynamicMap(self._surface), aggregator=ds.max("value"))
-            layers.append(
-                spread(raster, px=2).opts(
-                    cmap="inferno_r" if surface == "KDE" else "Reds",
-                    alpha=0.75,
-                    colorbar=False,
-                    apply_ranges=False,
-                    tools=["hover"],
+        self._set_values()
+        lx, ly = data.multipolygons("LPAs")
+        bv.outline_layer(self.fig, lx, ly, name="lpa_outline")
+        self._tgps = None
+        if data.has("tgps"):
+            tx, ty = data.multipolygons("tgps")
+            t = data.layer("tgps")
+            cols = {c: t[c].astype(str) for c in ("tgp_id", "driver", "lpa") if c in t.columns}
+            self._tgps = self.fig.multi_polygons(
+                "xs",
+                "ys",
+                source=bv.polygon_source(tx, ty, cols),
+                fill_alpha=0,
+                line_color="#2b8cbe",
+                line_width=2,
+                name="tgps",
+                visible=st.show_tgps,
+            )
+            self.fig.add_tools(
+                bv.HoverTool(
+                    renderers=[self._tgps],
+                    tooltips=[("TGP", "@tgp_id"), ("driver", "@driver"), ("LPA", "@lpa")],
                 )
             )
-        if show_points:
-            # datashader re-aggregates on zoom; the raster never widens the map's ranges
-            layers.append(
-                rasterize(hv.DynamicMap(self._points), aggregator="count").opts(
-                    cmap="Blues", cnorm="eq_hist", alpha=0.8, colorbar=False, apply_ranges=False
-                )
-            )
-        overlay = layers[0]
-        for el in layers[1:]:
-            overlay = overlay * el
-        return overlay.opts(
-            hv.opts.Overlay(
-                frame_width=MAP_FRAME[0],
-                frame_height=MAP_FRAME[1],
-                xaxis=None,
-                yaxis=None,
-                framewise=True,
-                active_tools=["wheel_zoom"],
-                toolbar="above",
-            )
+        self._cells = {
+            "KDE": bv.cells_layer(
+                self.fig, bv.KDE_PALETTE, tooltips=[("KDE per km²", "@value{0,0.0}")]
+            ),
+            "Gi*": bv.cells_layer(
+                self.fig, bv.GISTAR_PALETTE, tooltips=[("Gi* z", "@value{0.00}")]
+            ),
+        }
+        for r, _m in self._cells.values():
+            r.visible = False
+        self._emerging, self._emerging_src = bv.categories_layer(
+            self.fig, list(EMERGING_CATEGORIES)
+        )
+        self._emerging.visible = False
+        self.fig.legend.visible = False
+        self._points, self._points_src = bv.points_layer(self.fig, self._empty_image())
+        self._points.visible = False
+        self._set_surface()
+        self._set_points()
+        st.param.watch(self._on_values, ["start", "end", "measure", "crime_types", "lpa"])
+        st.param.watch(self._on_level, ["level"])
+        st.param.watch(self._on_lpa, ["lpa"])
+        st.param.watch(
+            lambda e: setattr(self._tgps, "visible", e.new) if self._tgps else None, ["show_tgps"]
+        )
+        st.param.watch(
+            lambda _e: self._set_surface(), ["surface", "start", "end", "measure", "crime_types"]
+        )
+        st.param.watch(
+            lambda _e: self._set_points(), ["show_points", "start", "end", "crime_types", "lpa"]
+        )
+        self.fig.on_event("rangesupdate", lambda _e: self._set_points(viewport=True))
+
+    # ---- areas -------------------------------------------------------------------------------
+    def _columns(self) -> dict[str, object]:
+        key, label = LEVELS[self.state.level]
+        a = self.state.data.layer(self.state.level)
+        cols = {"name": a[label].astype(str), "lpa": a["lpa"].astype(str)}
+        return {**cols, "value": np.zeros(len(a))}
+
+    def _tooltips(self) -> list[tuple[str, str]]:
+        label = LEVELS[self.state.level][1]
+        return [(label, "@name"), ("LPA", "@lpa"), ("value", "@value{0,0.0}")]
+
+    def _set_values(self) -> None:
+        v = self.state.map_areas()["value"].to_numpy(dtype="float64")
+        self._src.data["value"] = v
+        self._mapper.update(low=0.0, high=bv.value_range(v)[1])
+        self._bar.title = self.state.measure
+
+    def _on_values(self, *_events) -> None:
+        self._set_values()
+
+    def _on_level(self, *_events) -> None:
+        xs, ys = self.state.data.multipolygons(self.state.level)
+        self._src.data = {"xs": xs, "ys": ys, **{k: list(v) for k, v in self._columns().items()}}
+        self._set_values()
+        hover = [
+            t for t in self.fig.tools if isinstance(t, bv.HoverTool) and self._areas in t.renderers
+        ]
+        for t in hover:
+            t.tooltips = self._tooltips()
+
+    def _on_lpa(self, *_events) -> None:
+        bv.zoom_to(self.fig, self.state.extent(), MAP_FRAME)
+
+    # ---- surfaces ----------------------------------------------------------------------------
+    def _cell_width(self, y: np.ndarray) -> np.ndarray:
+        return self.state.data.config.surface_cell_m * bv.mercator_scale(y)
+
+    def _set_surface(self) -> None:
+        kind = self.state.surface
+        for name, (r, _m) in self._cells.items():
+            r.visible = name == kind
+        self._emerging.visible = kind == "Emerging"
+        self.fig.legend.visible = kind == "Emerging"
+        if kind == "none":
+            return
+        f = self.state.surface_frame()
+        y = f["y"].to_numpy(dtype="float64")
+        if kind == "Emerging":
+            self._emerging_src.data = {
+                "x": f["x"].to_numpy(dtype="float64"),
+                "y": y,
+                "w": self._cell_width(y),
+                "category": list(f["category"].astype(str)),
+                "trend_z": f["trend_z"].to_numpy(dtype="float64"),
+            }
+            return
+        r, mapper = self._cells[kind]
+        v = f["value"].to_numpy(dtype="float64")
+        r.data_source.data = {
+            "x": f["x"].to_numpy(dtype="float64"),
+            "y": y,
+            "w": self._cell_width(y),
+            "value": v,
+        }
+        lo = float(np.nanmin(v)) if kind == "Gi*" and v.size else 0.0
+        mapper.update(low=lo, high=max(bv.value_range(v)[1], lo + 1e-9))
+
+    # ---- points --------------------------------------------------------------------------------
+    def _empty_image(self) -> dict[str, list]:
+        return {
+            "image": [np.full((1, 1), np.nan, dtype="float32")],
+            "x": [0],
+            "y": [0],
+            "dw": [1],
+            "dh": [1],
+        }
+
+    def _set_points(self, viewport: bool = False) -> None:
+        st = self.state
+        self._points.visible = st.show_points
+        if not st.show_points:
+            return
+        xr, yr = self.fig.x_range, self.fig.y_range
+        if viewport and (xr.start is None or yr.start is None):
+            return
+        p = st.points()
+        self._points_src.data = bv.points_image_data(
+            p["x"].to_numpy(), p["y"].to_numpy(), (xr.start, xr.end), (yr.start, yr.end), POINTS_PX
         )
 
     def __panel__(self):
@@ -184,13 +232,7 @@ class HotspotMap(pn.viewable.Viewer):
             variant="subtitle1",
             css_classes=["map-title"],
         )
-        plot = pn.pane.HoloViews(
-            pn.bind(self._overlay, p.show_points, p.level, p.show_tgps, p.surface),
-            sizing_mode="stretch_width",
-            min_height=MAP_HEIGHT,
-            linked_axes=False,
-            css_classes=["hotspot-map"],
-        )
+        plot = pn.pane.Bokeh(self.fig, css_classes=["hotspot-map"])
         return pn.Column(title, plot, sizing_mode="stretch_width")
 
 
@@ -210,43 +252,46 @@ class DrillBars(pn.viewable.Viewer):
         self._crumb = pmui.Typography(css_classes=["drill-crumb"])
         self.state.param.watch(self._update_crumb, "path")
         self._update_crumb()
+        self._fig, self._source, bars = bv.bar_figure(height=380, ylabel=self.ylabel)
+        self._fig.title.text = self.title
+        self._fig.css_classes = ["drill-figure"]
+        bv.tap_selection(bars, self._on_tap)
+        self.state.param.watch(self._draw, ["path", "version"])
+        self._draw()
 
     def _update_crumb(self, *_):
         self._crumb.object = f"{self.title}: {self.state.breadcrumb()} ({self.state.level})"
         self._up.disabled = not self.state.path
 
-    def _on_select(self, frame, index):
-        if index and index[0] < len(frame) and self.state.can_drill:
-            self.state.drill(str(frame["key"].iloc[index[0]]))
+    def _frame(self) -> pd.DataFrame:
+        return self.state.frame()
 
-    def _bars(self, *_):
+    def _draw(self, *_events) -> None:
         st = self.state
-        f = st.frame()
-        bars = hv.Bars(
-            f,
-            kdims=[hv.Dimension("label", label=st.level)],
-            vdims=[hv.Dimension("value", label=self.ylabel)],
-        )
-        bars = bars.opts(
-            title=f"{self.title}: {st.breadcrumb()}",
-            responsive=True,
-            height=380,
-            xrotation=45,
-            color="#b2182b",
-            tools=["tap", "hover"],
-            nonselection_alpha=1.0,
-            default_tools=[],
-            toolbar=None,
-        )
-        sel = hv.streams.Selection1D(source=bars)
-        sel.add_subscriber(lambda index: self._on_select(f, index))
-        return bars
+        f = self._frame()
+        labels = list(f["label"].astype(str))
+        self._source.selected.indices = []
+        self._fig.x_range.factors = labels
+        self._source.data = {
+            "label": labels,
+            "value": f["value"].to_numpy(dtype="float64"),
+            "key": list(f["key"].astype(str)),
+        }
+        self._fig.title.text = f"{self.title}: {st.breadcrumb()}"
+        self._fig.xaxis.axis_label = st.level
+
+    def _on_tap(self, index: int) -> None:
+        keys = self._source.data["key"]
+        if index < len(keys) and self.state.can_drill:
+            self.state.drill(str(keys[index]))
 
     def __panel__(self):
-        plot = pn.pane.HoloViews(
-            pn.bind(self._bars, self.state.param.path, self.state.param.version),
+        return pn.Column(
+            pn.Row(self._crumb, self._up),
+            pn.Column(
+                pn.pane.Bokeh(self._fig, sizing_mode="stretch_width"),
+                css_classes=["drill-chart"],
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
-            min_height=380,
-            css_classes=["drill-chart"],
         )
-        return pn.Column(pn.Row(self._crumb, self._up), plot, sizing_mode="stretch_width")

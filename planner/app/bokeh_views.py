@@ -1,0 +1,281 @@
+"""Plain Bokeh figures for the app's hot paths: built once per session, then updated in place.
+
+A filter change on a map sends one ``value`` column to the browser (the polygons stay where
+they are) and a click on a drill-down bar sends the new bars' labels and values, instead of
+re-rendering a HoloViews plot. Polygon coordinates are converted to Bokeh's MultiPolygons layout
+once per workspace (:func:`planner.app.data.AppData.multipolygons`) and shared by every session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from bokeh.models import (
+    BoxZoomTool,
+    CategoricalColorMapper,
+    ColorBar,
+    ColumnDataSource,
+    EqHistColorMapper,
+    FactorRange,
+    HoverTool,
+    LinearColorMapper,
+    PanTool,
+    Range1d,
+    ResetTool,
+    TapTool,
+    WheelZoomTool,
+    WMTSTileSource,
+)
+from bokeh.palettes import Blues9, Category20_20, Inferno256, RdYlGn11, Reds9, YlOrRd9
+from bokeh.plotting import figure
+
+#: earth radius of the Web Mercator projection (m)
+MERCATOR_R = 6378137.0
+#: grey for areas without a value (outside the selected LPA)
+NAN_COLOR = "#e6e6e6"
+
+
+def fit_aspect(
+    extent: tuple[float, float, float, float], frame: tuple[int, int]
+) -> tuple[float, float, float, float]:
+    """Widen the shorter side of ``extent`` so that it fills ``frame`` with square metres."""
+    x0, y0, x1, y1 = extent
+    aspect = frame[0] / frame[1]
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def mercator_scale(y: np.ndarray) -> np.ndarray:
+    """Web Mercator scale factor (map metres per ground metre) at northings ``y`` (EPSG:3857)."""
+    lat = 2.0 * np.arctan(np.exp(np.asarray(y, dtype="float64") / MERCATOR_R)) - math.pi / 2
+    return 1.0 / np.cos(lat)
+
+
+def map_figure(
+    extent: tuple[float, float, float, float],
+    frame: tuple[int, int],
+    *,
+    tiles: str | None = None,
+    title: str | None = None,
+) -> figure:
+    """An axis-free map figure in EPSG:3857 with a fixed frame and square metres."""
+    x0, y0, x1, y1 = fit_aspect(extent, frame)
+    wheel = WheelZoomTool()
+    fig = figure(
+        frame_width=frame[0],
+        frame_height=frame[1],
+        x_range=Range1d(x0, x1),
+        y_range=Range1d(y0, y1),
+        x_axis_type=None,
+        y_axis_type=None,
+        tools=[PanTool(), wheel, BoxZoomTool(match_aspect=True), ResetTool()],
+        active_scroll=wheel,
+        toolbar_location="above",
+        match_aspect=True,
+        title=title,
+    )
+    fig.grid.visible = False
+    fig.outline_line_color = None
+    if tiles:
+        fig.add_tile(WMTSTileSource(url=tiles), render_parents=False)
+    return fig
+
+
+def zoom_to(fig: figure, extent: tuple[float, float, float, float], frame: tuple[int, int]) -> None:
+    x0, y0, x1, y1 = fit_aspect(extent, frame)
+    fig.x_range.update(start=x0, end=x1)
+    fig.y_range.update(start=y0, end=y1)
+
+
+def polygon_source(xs: list, ys: list, columns: dict[str, object]) -> ColumnDataSource:
+    return ColumnDataSource({"xs": xs, "ys": ys, **{k: list(v) for k, v in columns.items()}})
+
+
+def value_range(values: np.ndarray) -> tuple[float, float]:
+    """(0, max) of the finite values, (0, 1) when there are none."""
+    v = np.asarray(values, dtype="float64")
+    v = v[np.isfinite(v)]
+    hi = float(v.max()) if v.size else 0.0
+    return 0.0, hi if hi > 0 else 1.0
+
+
+# ---- palettes (light = low) -------------------------------------------------------------------
+AREA_PALETTE = tuple(reversed(YlOrRd9))
+KDE_PALETTE = tuple(reversed(Inferno256))
+GISTAR_PALETTE = tuple(reversed(Reds9))
+POINTS_PALETTE = tuple(reversed(Blues9))[2:]
+DELIVERY_PALETTE = tuple(reversed(RdYlGn11))
+CATEGORY_PALETTE = Category20_20
+
+
+def area_layer(
+    fig: figure,
+    source: ColumnDataSource,
+    palette,
+    *,
+    clabel: str,
+    low: float = 0.0,
+    high: float = 1.0,
+    tooltips: list[tuple[str, str]] | None = None,
+    name: str = "areas",
+    line_color: str = "white",
+    line_width: float = 0.4,
+    fill_alpha: float = 0.85,
+):
+    """Polygons filled by ``value`` through a linear colour map, with a colour bar; returns
+    (renderer, colour mapper, colour bar)."""
+    mapper = LinearColorMapper(palette=list(palette), low=low, high=high, nan_color=NAN_COLOR)
+    r = fig.multi_polygons(
+        "xs",
+        "ys",
+        source=source,
+        fill_color={"field": "value", "transform": mapper},
+        fill_alpha=fill_alpha,
+        line_color=line_color,
+        line_width=line_width,
+        name=name,
+    )
+    bar = ColorBar(color_mapper=mapper, title=clabel, width=12, location=(0, 0))
+    fig.add_layout(bar, "right")
+    if tooltips:
+        fig.add_tools(HoverTool(renderers=[r], tooltips=tooltips))
+    return r, mapper, bar
+
+
+def outline_layer(
+    fig: figure, xs: list, ys: list, *, color: str = "black", width: float = 1.2, name: str = ""
+):
+    return fig.multi_polygons(
+        "xs",
+        "ys",
+        source=ColumnDataSource({"xs": xs, "ys": ys}),
+        fill_alpha=0,
+        line_color=color,
+        line_width=width,
+        name=name,
+    )
+
+
+def points_image_data(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size: tuple[int, int],
+) -> dict[str, list]:
+    """Datashader count aggregate of points over a viewport, as Image glyph data (0 -> NaN so
+    that empty pixels are transparent)."""
+    import datashader as ds
+
+    frame = pd.DataFrame({"x": x, "y": y})
+    cvs = ds.Canvas(plot_width=size[0], plot_height=size[1], x_range=x_range, y_range=y_range)
+    agg = cvs.points(frame, "x", "y", agg=ds.count()).to_numpy().astype("float32")
+    agg[agg == 0] = np.nan
+    return {
+        "image": [agg],
+        "x": [x_range[0]],
+        "y": [y_range[0]],
+        "dw": [x_range[1] - x_range[0]],
+        "dh": [y_range[1] - y_range[0]],
+    }
+
+
+def points_layer(fig: figure, data: dict[str, list]):
+    mapper = EqHistColorMapper(palette=list(POINTS_PALETTE), nan_color=(0, 0, 0, 0))
+    source = ColumnDataSource(data)
+    r = fig.image(
+        image="image", x="x", y="y", dw="dw", dh="dh", source=source, color_mapper=mapper, alpha=0.8
+    )
+    return r, source
+
+
+def cells_layer(fig: figure, palette, *, tooltips: list[tuple[str, str]]):
+    """Grid cells (surface) as rectangles coloured by ``value``; returns (renderer, mapper)."""
+    mapper = LinearColorMapper(palette=list(palette), low=0, high=1)
+    source = ColumnDataSource({"x": [], "y": [], "w": [], "value": []})
+    r = fig.rect(
+        "x",
+        "y",
+        "w",
+        "w",
+        source=source,
+        fill_color={"field": "value", "transform": mapper},
+        line_color=None,
+        fill_alpha=0.75,
+    )
+    fig.add_tools(HoverTool(renderers=[r], tooltips=tooltips))
+    return r, mapper
+
+
+def categories_layer(fig: figure, categories: list[str]):
+    """Grid cells coloured by category (e.g. emerging hotspot categories), with a legend."""
+    mapper = CategoricalColorMapper(
+        factors=list(categories),
+        palette=list(CATEGORY_PALETTE)[: len(categories)],
+    )
+    source = ColumnDataSource({"x": [], "y": [], "w": [], "category": [], "trend_z": []})
+    r = fig.rect(
+        "x",
+        "y",
+        "w",
+        "w",
+        source=source,
+        fill_color={"field": "category", "transform": mapper},
+        line_color=None,
+        fill_alpha=0.85,
+        legend_field="category",
+    )
+    fig.legend.location = "top_left"
+    fig.legend.label_text_font_size = "8pt"
+    fig.legend.background_fill_alpha = 0.7
+    fig.add_tools(
+        HoverTool(
+            renderers=[r], tooltips=[("category", "@category"), ("trend z", "@trend_z{0.00}")]
+        )
+    )
+    return r, source
+
+
+def tap_selection(renderer, callback: Callable[[int], None]) -> None:
+    """Call ``callback(index)`` when a glyph of ``renderer`` is tapped (server-side)."""
+
+    def changed(_attr, _old, new):
+        if new:
+            callback(int(new[0]))
+
+    renderer.data_source.selected.on_change("indices", changed)
+
+
+def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
+    """A categorical bar chart with a tap tool; returns (figure, source, renderer)."""
+    fig = figure(
+        x_range=FactorRange(factors=[]),
+        height=height,
+        sizing_mode="stretch_width",
+        tools=[TapTool()],
+        toolbar_location=None,
+        y_axis_label=ylabel,
+    )
+    source = ColumnDataSource({"label": [], "value": [], "key": []})
+    r = fig.vbar(
+        x="label",
+        top="value",
+        width=0.8,
+        source=source,
+        color=color,
+        nonselection_fill_alpha=1.0,
+        nonselection_line_alpha=1.0,
+        selection_fill_alpha=1.0,
+    )
+    fig.add_tools(HoverTool(renderers=[r], tooltips=[("", "@label"), ("value", "@value{0,0.0}")]))
+    fig.xaxis.major_label_orientation = math.pi / 4
+    fig.xgrid.visible = False
+    fig.y_range.start = 0
+    return fig, source, r
