@@ -68,14 +68,12 @@ def create_app(
     main = pn.Column(sizing_mode="stretch_width", css_classes=["page-main"])
 
     def show(slug: str) -> None:
-        # pages stay in the document once built: switching back is a visibility change, not a
-        # re-render (each page keeps its state, e.g. the LPA chosen)
+        # one page in the document at a time (a page built once is kept for the session and
+        # re-rendered when shown again): keeping every visited page in the document, hidden,
+        # made each later switch and click slower, as the document grew
         if slug not in built:
-            page = build_page(slug, data, tiles, records_url=records_url)
-            built[slug] = pn.panel(page)  # the page's own layout, so visibility can be set
-            main.objects = [*main.objects, built[slug]]
-        for s, view in built.items():
-            view.visible = s == slug
+            built[slug] = build_page(slug, data, tiles, records_url=records_url)
+        main.objects = [built[slug]]
 
     menu = pmui.MenuList(
         items=[{"label": labels[s], "slug": s} for s in slugs],

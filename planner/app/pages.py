@@ -15,7 +15,6 @@ from planner.app.state import (
     CrimeDrillState,
     DeliveryState,
     MapState,
-    PlanState,
     RecordsDrillState,
     RecordsState,
     TGPDeriveState,
@@ -97,28 +96,22 @@ class HotspotsPage(Page):
 
         p = self.state.param
         deps = (p.start, p.end, p.crime_types)
-        # one table, filled while the switch is on (the categories take half a second to compute)
-        table = _table(
-            pd.DataFrame({"category": [], "count": []}),
-            css_classes=["emerging-counts"],
-            page_size=17,
+        show = pmui.Switch(label="Count emerging hotspot categories (about half a second)")
+        # typed, so that the table formats the columns right when the counts arrive
+        empty = pd.DataFrame(
+            {"category": pd.Series([], dtype="str"), "count": pd.Series([], dtype="int64")}
         )
-        panel = pn.Column(
+        return pn.Column(
+            show,
             pmui.Typography(pn.bind(caption, *deps), variant="body2"),
-            table,
+            # computed only while the switch is on
+            _table(
+                pn.bind(lambda on, *_: counts() if on else empty, show, *deps),
+                css_classes=["emerging-counts"],
+                page_size=17,
+            ),
             sizing_mode="stretch_width",
         )
-
-        show = pmui.Switch(label="Count emerging hotspot categories (about half a second)")
-
-        def refresh(*_):
-            if show.value:
-                table.value = counts()
-
-        show.param.watch(refresh, "value")
-        self.state.param.watch(refresh, ["start", "end", "crime_types"])
-        panel.insert(0, show)
-        return panel
 
     def derive_panel(self) -> pn.viewable.Viewable:
         """Re-derive TGPs with chosen parameters; coverage table and layer downloads."""
@@ -738,133 +731,6 @@ class DeliveryPage(Page):
             _table(pn.bind(lambda _l: self.state.table(), p.lpa)),
             *self.visibility(),
             *extra,
-            sizing_mode="stretch_width",
-        )
-
-
-class PlanPage(Page):
-    """The patrol plan: hours per team and method, and one week's timetable."""
-
-    title = "Patrol plan"
-    slug = "plan"
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.state = PlanState(self.data)
-
-    def _day_bars(self, *_):
-        v = self.state.week_visits()
-        counts = (
-            v.groupby(["day", "method"]).size().rename("visits").reset_index()
-            if len(v)
-            else pd.DataFrame({"day": [], "method": [], "visits": []})
-        )
-        return hv.Bars(counts, kdims=["day", "method"], vdims=["visits"]).opts(
-            stacked=True,
-            responsive=True,
-            height=320,
-            tools=["hover"],
-            title=f"Planned visits, week of {self.state.week}",
-            legend_position="right",
-        )
-
-    def exports(self) -> pn.viewable.Viewable:
-        """Downloads written by planner.planning.export (labelled synthetic when they are)."""
-        from io import StringIO
-
-        p = self.state.param
-        tag = "_SYNTHETIC" if self.state.synthetic else ""
-        csv = pmui.FileDownload(
-            callback=lambda: StringIO(self.state.visits_csv()),
-            filename=f"visits_{self.state.quarter}{tag}.csv",
-            label="Quarter's visits (CSV)",
-            css_classes=["export-csv"],
-        )
-        ics = pmui.FileDownload(
-            callback=lambda: StringIO(self.state.team_ics()),
-            filename=f"{self.state.team}_{self.state.quarter}{tag}.ics",
-            label="Team calendar (.ics)",
-            css_classes=["export-ics"],
-        )
-        brief = pmui.FileDownload(
-            callback=lambda: StringIO(self.state.briefing_html()),
-            filename=f"briefing_{self.state.week}{tag}.html",
-            label="Week's briefing (HTML, printable)",
-            css_classes=["export-briefing"],
-        )
-
-        def names(*_):
-            csv.filename = f"visits_{self.state.quarter}{tag}.csv"
-            ics.filename = f"{self.state.team}_{self.state.quarter}{tag}.ics"
-            brief.filename = f"briefing_{self.state.week}{tag}.html"
-
-        self.state.param.watch(names, ["quarter", "team", "week"])
-        return pmui.Card(
-            pn.Row(
-                pmui.Select.from_param(p.quarter, label="Quarter", width=160),
-                pmui.Select.from_param(p.team, label="Team", width=200),
-            ),
-            pn.Row(csv, ics, brief),
-            title="Exports",
-            sizing_mode="stretch_width",
-        )
-
-    def servator(self) -> pn.viewable.Viewable:
-        p = self.state.param
-
-        def summary(*_):
-            s = self.state.servator().summary()
-            return (
-                f"{s['deployments']} deployments over {s['days']} days at {s['sites_used']} TGPs, "
-                f"{s['hours']:,.0f} hours (seed {s['seed']}; planner.planning.servator, TGPs as sites"
-                f"{', SYNTHETIC' if self.data.is_synthetic('tgps') else ''})."
-            )
-
-        deps = p.servator_start, p.servator_days, p.servator_seed
-        return pn.Column(
-            pmui.Typography("Op Servator plan", variant="h6"),
-            pn.Row(
-                pmui.TextInput.from_param(p.servator_start, label="Start (YYYY-MM-DD)", width=180),
-                pmui.IntInput.from_param(p.servator_days, label="Days", width=120),
-                pmui.IntInput.from_param(p.servator_seed, label="Seed", width=120),
-            ),
-            pmui.Typography(
-                pn.bind(summary, *deps), variant="body2", css_classes=["servator-summary"]
-            ),
-            _table(
-                pn.bind(lambda *_: self.state.servator_table(), *deps),
-                page_size=12,
-                css_classes=["servator-table"],
-            ),
-            sizing_mode="stretch_width",
-        )
-
-    def __panel__(self):
-        p = self.state.param
-        return pn.Column(
-            *self.header(True),
-            pn.Row(
-                pmui.Select.from_param(p.lpa, label="LPA", width=240),
-                pmui.Select.from_param(p.week, label="Week commencing", width=240),
-            ),
-            self.exports(),
-            pn.pane.HoloViews(
-                pn.bind(self._day_bars, p.lpa, p.week), sizing_mode="stretch_width", min_height=320
-            ),
-            pn.Row(
-                pn.Column(
-                    pmui.Typography("Plan by team and method (whole plan)", variant="h6"),
-                    _table(self.state.by_team),
-                    sizing_mode="stretch_width",
-                ),
-                pn.Column(
-                    pmui.Typography("This week's timetable", variant="h6"),
-                    _table(self.state.week_visits, page_size=15),
-                    sizing_mode="stretch_width",
-                ),
-                sizing_mode="stretch_width",
-            ),
-            self.servator(),
             sizing_mode="stretch_width",
         )
 

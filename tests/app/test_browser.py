@@ -287,7 +287,7 @@ def test_rederive_tgps_and_emerging(app_page, server):
     app_page.get_by_text("Count emerging hotspot categories").click()
     app_page.locator(".emerging-counts").get_by_text("Hot Spot").first.wait_for()
     wait_idle(app_page)
-    shot(app_page, "hotspots_emerging")
+    shot(app_page, "hotspots_emerging_counts")
     wait_idle(app_page)
 
 
@@ -312,6 +312,15 @@ def test_every_page_renders(app_page, server, slug, label):
         wait_idle(app_page)
         record("Op Advance: first open to briefing shown (s)", time.monotonic() - t)
     shot(app_page, slug)
+    if slug == "plan":
+        # the week calendar (a Bokeh figure) and, in its tab, the Servator map
+        app_page.locator(".plan-calendar").wait_for()
+        app_page.locator(".plan-calendar-title").get_by_text("Planned visits, week of").wait_for()
+        app_page.locator(".plan-tabs .bk-tab").get_by_text("Op Servator", exact=True).click()
+        app_page.locator(".servator-map").wait_for()
+        app_page.locator(".servator-summary").get_by_text("deployments").wait_for()
+        wait_idle(app_page)
+        shot(app_page, "plan_servator")
     if slug == "delivery" and app_page.locator(".trajectory-note").count():
         app_page.locator(".trajectory-note").scroll_into_view_if_needed()
         shot(app_page, "delivery_trajectory")

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from planner.app.data import AppData
+from planner.app.plan_state import PlanState
 from planner.app.state import (
     ALL_LPAS,
     AdvanceState,
     DeliveryState,
-    PlanState,
     RecordsDrillState,
     RecordsState,
 )
