@@ -351,6 +351,18 @@ class AppData:
             raise PlannerError(f"no display layer '{name}' in this workspace")
         return layers[name]
 
+    def extent(
+        self, lpa: str | None = None, pad: float = 0.03
+    ) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) in EPSG:3857 of one LPA or the force, padded by ``pad`` of
+        the longer side."""
+        lpas = self.layer("LPAs")
+        if lpa:
+            lpas = lpas[lpas["lpa"] == lpa]
+        x0, y0, x1, y1 = lpas.total_bounds
+        d = pad * max(x1 - x0, y1 - y0)
+        return (float(x0 - d), float(y0 - d), float(x1 + d), float(y1 + d))
+
     def multipolygons(self, name: str) -> tuple[list, list]:
         """A display layer's polygons in Bokeh's ``multi_polygons`` layout (built once, shared)."""
         gdf = self.layer(name)
@@ -538,6 +550,22 @@ class AppData:
             if name not in cache:
                 cache[name] = self.ws.read_table(name)
             return cache[name]
+
+    def delivery_report(self):
+        """:func:`planner.tracking.delivery.delivery_report` of the workspace's plan and
+        per-method delivered place-days up to its today, computed once for every session."""
+        if "_delivery_report" not in self.__dict__:
+            from planner.tracking.delivery import delivery_report
+
+            rep = delivery_report(
+                self.table("plan_visits"),
+                self.table("delivered_place_days"),
+                lpa_of=self.layer("tgps").set_index("tgp_id")["lpa"],
+                as_of=self.ws.today,
+            )
+            with self._lock:  # two first sessions may both compute it: keep the first
+                self.__dict__.setdefault("_delivery_report", rep)
+        return self.__dict__["_delivery_report"]
 
     def duty_months(self) -> list[str]:
         """Months (YYYY-MM) covered by the ``duty_periods`` table ([] when there is none)."""

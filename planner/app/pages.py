@@ -8,6 +8,7 @@ import panel as pn
 import panel_material_ui as pmui
 import param
 
+from planner.app import bokeh_views as bv
 from planner.app.data import AppData
 from planner.app.state import (
     ALL_LPAS,
@@ -538,6 +539,10 @@ def _outline(data: AppData, lpa: str | None) -> hv.Polygons:
     )
 
 
+#: delivery map frame (pixels)
+DELIVERY_FRAME = (640, 480)
+
+
 def _map_opts(el):
     return el.opts(
         hv.opts.Overlay(
@@ -562,30 +567,62 @@ class DeliveryPage(Page):
         super().__init__(**params)
         self.state = DeliveryState(self.data)
 
-    def _map(self, lpa):
-        st = self.state
-        t = st.per_tgp()
-        polys = hv.Polygons(
-            t, vdims=["delivered_pct", "tgp_id", "lpa", "planned_hours", "delivered_hours"]
-        ).opts(
-            color="delivered_pct",
-            cmap="RdYlGn",
-            clim=(0, 120),
-            colorbar=True,
+    def _map(self) -> pn.viewable.Viewable:
+        """TGPs coloured by delivered against planned hours: a plain Bokeh figure whose source is
+        replaced when the LPA changes; tapping a TGP selects it for the detail below."""
+        st, data = self.state, self.data
+        xs, ys = data.multipolygons("tgps")
+        pos = pd.Series(range(len(xs)), index=data.layer("tgps")["tgp_id"].astype(str))
+
+        def columns() -> dict:
+            t = st.per_tgp()
+            idx = pos.reindex(t["tgp_id"].astype(str)).to_numpy()
+            return {
+                "xs": [xs[i] for i in idx],
+                "ys": [ys[i] for i in idx],
+                "value": t["delivered_pct"].to_numpy(dtype="float64"),
+                "tgp_id": list(t["tgp_id"].astype(str)),
+                "lpa": list(t["lpa"].astype(str)),
+                "planned_hours": t["planned_hours"].to_numpy(dtype="float64"),
+                "delivered_hours": t["delivered_hours"].to_numpy(dtype="float64"),
+            }
+
+        def extent():
+            return data.extent(None if st.lpa == ALL_LPAS else st.lpa)
+
+        fig = bv.map_figure(extent(), DELIVERY_FRAME)
+        lx, ly = data.multipolygons("LPAs")
+        bv.outline_layer(fig, lx, ly)
+        src = bv.ColumnDataSource(columns())
+        r, _mapper, _bar = bv.area_layer(
+            fig,
+            src,
+            bv.DELIVERY_PALETTE,
             clabel="% of planned hours delivered",
+            low=0.0,
+            high=120.0,
             line_color="black",
             line_width=0.5,
-            tools=["hover", "tap"],
-            nonselection_alpha=0.5,
+            fill_alpha=0.9,
+            name="tgps",
+            tooltips=[
+                ("TGP", "@tgp_id"),
+                ("LPA", "@lpa"),
+                ("planned (h)", "@planned_hours{0,0.0}"),
+                ("delivered (h)", "@delivered_hours{0,0.0}"),
+                ("delivered", "@value{0.0}%"),
+            ],
         )
-        tap = hv.streams.Selection1D(source=polys)
+        fig.add_tools(bv.TapTool(renderers=[r]))
+        bv.tap_selection(r, st.select_tgp)
 
-        def picked(index):
-            if index:
-                st.select_tgp(int(index[0]))
+        def on_lpa(*_):
+            src.selected.indices = []
+            src.data = columns()
+            bv.zoom_to(fig, extent(), DELIVERY_FRAME)
 
-        tap.add_subscriber(picked)
-        return _map_opts(_outline(self.data, st.lpa if st.lpa != ALL_LPAS else None) * polys)
+        st.param.watch(on_lpa, "lpa")
+        return pn.Column(pn.pane.Bokeh(fig), css_classes=["delivery-map"])
 
     def _tgp_text(self, *_):
         s = self.state.tgp_summary()
@@ -716,9 +753,7 @@ class DeliveryPage(Page):
             pmui.Typography(f"Per TGP, {source}, up to {self.data.ws.today}.", variant="body2"),
             pmui.Select.from_param(p.lpa, label="LPA", width=260, css_classes=["delivery-lpa"]),
             pn.Row(
-                pn.pane.HoloViews(
-                    pn.bind(self._map, p.lpa), sizing_mode="stretch_width", min_height=400
-                ),
+                self._map(),
                 pn.Column(
                     pmui.Typography("By LPA", variant="h6"),
                     _table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),

@@ -88,12 +88,7 @@ class MapState(param.Parameterized):
     @param.depends("lpa")
     def extent(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) in EPSG:3857 of the selected LPA or the force, padded."""
-        lpas = self.data.layer("LPAs")
-        if self.lpa_filter:
-            lpas = lpas[lpas["lpa"] == self.lpa_filter]
-        x0, y0, x1, y1 = lpas.total_bounds
-        pad = EXTENT_PAD * max(x1 - x0, y1 - y0)
-        return (float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad))
+        return self.data.extent(self.lpa_filter, EXTENT_PAD)
 
     def tgps(self) -> gpd.GeoDataFrame | None:
         """The TGP layer (EPSG:3857) of the selected LPA, or None when the workspace has none."""
@@ -556,17 +551,7 @@ class DeliveryState(param.Parameterized):
         when the workspace has no per-method ``delivered_place_days`` table."""
         if not self.data.has("delivered_place_days"):
             return None
-        if getattr(self, "_report", None) is None:
-            from planner.tracking.delivery import delivery_report
-
-            lpa_of = self.data.layer("tgps").set_index("tgp_id")["lpa"]
-            self._report = delivery_report(
-                self.data.table("plan_visits"),
-                self.data.table("delivered_place_days"),
-                lpa_of=lpa_of,
-                as_of=self.data.ws.today,
-            )
-        return self._report
+        return self.data.delivery_report()
 
     def all_tgps(self) -> gpd.GeoDataFrame:
         """TGPs (EPSG:3857) with planned and delivered (tracked presence) hours to today.

@@ -50,6 +50,21 @@ CELLS_JS = """() => { let n = 0;
     for (const r of f.model.renderers)
       if (r.visible && r.glyph && r.glyph.type === 'Rect') n += r.data_source.data.x.length;
   return n; }"""
+#: viewport position of the centre of the last TGP on the delivery map, and its id
+TGP_TAP_JS = """() => {
+  for (const v of Bokeh.index.query(v => v.model.type === 'Figure'))
+    for (const r of v.model.renderers)
+      if (r.name === 'tgps' && r.glyph && r.glyph.type === 'MultiPolygons') {
+        const d = r.data_source.data, i = d.xs.length - 1;
+        const xs = d.xs[i][0][0], ys = d.ys[i][0][0];
+        let cx = 0, cy = 0;
+        for (let k = 0; k < xs.length; k++) { cx += xs[k]; cy += ys[k]; }
+        cx /= xs.length; cy /= ys.length;
+        const rect = v.canvas_view.el.getBoundingClientRect();
+        return [rect.left + v.frame.x_scale.compute(cx), rect.top + v.frame.y_scale.compute(cy), d.tgp_id[i]];
+      }
+  return null;
+}"""
 IDLE_JS = "() => Bokeh.documents.length > 0 && Bokeh.documents.every(d => d.is_idle)"
 
 
@@ -321,6 +336,18 @@ def test_every_page_renders(app_page, server, slug, label):
         app_page.locator(".servator-summary").get_by_text("deployments").wait_for()
         wait_idle(app_page)
         shot(app_page, "plan_servator")
+    if slug == "delivery":
+        # tapping a TGP on the map shows its hours and visits below
+        app_page.locator(".delivery-map").scroll_into_view_if_needed()
+        wait_idle(app_page)
+        x, y, tgp_id = app_page.evaluate(TGP_TAP_JS)
+        t = time.monotonic()
+        app_page.mouse.click(x, y)
+        app_page.locator(".tgp-summary").get_by_text(f"{tgp_id} (").wait_for()
+        app_page.locator(".delivery-tgp").get_by_text(tgp_id, exact=True).wait_for()
+        wait_idle(app_page)
+        record("TGP tap to its detail (s)", time.monotonic() - t)
+        shot(app_page, "delivery_tgp")
     if slug == "delivery" and app_page.locator(".trajectory-note").count():
         app_page.locator(".trajectory-note").scroll_into_view_if_needed()
         shot(app_page, "delivery_trajectory")
