@@ -29,7 +29,7 @@ from bokeh.models import (
     WheelZoomTool,
     WMTSTileSource,
 )
-from bokeh.palettes import Blues9, Category20_20, Inferno256, RdYlGn11, Reds9, YlOrRd9
+from bokeh.palettes import Blues9, Category20_20, Inferno256, RdBu11, RdYlGn11, Reds9, YlOrRd9
 from bokeh.plotting import figure
 
 #: earth radius of the Web Mercator projection (m)
@@ -113,6 +113,8 @@ GISTAR_PALETTE = tuple(reversed(Reds9))
 POINTS_PALETTE = tuple(reversed(Blues9))[2:]
 DELIVERY_PALETTE = tuple(reversed(RdYlGn11))
 CATEGORY_PALETTE = Category20_20
+#: diverging around 1 (blue = fewer crimes than expected, red = more)
+RATIO_PALETTE = tuple(reversed(RdBu11))
 
 
 def area_layer(

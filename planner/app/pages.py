@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import holoviews as hv
+import numpy as np
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 import param
 
 from planner.app import bokeh_views as bv
-from planner.app.data import AppData
+from planner.app.data import AppData, bokeh_multipolygons
 from planner.app.state import (
     ALL_LPAS,
     AdvanceState,
@@ -530,31 +531,8 @@ def _lazy(fn, *deps) -> pn.param.ParamFunction:
     return pn.param.ParamFunction(pn.bind(fn, *deps), lazy=True, sizing_mode="stretch_width")
 
 
-def _outline(data: AppData, lpa: str | None) -> hv.Polygons:
-    lpas = data.layer("LPAs")
-    if lpa:
-        lpas = lpas[lpas["lpa"] == lpa]
-    return hv.Polygons(lpas, vdims=["lpa"]).opts(
-        fill_alpha=0, line_color="black", line_width=1.2, tools=[]
-    )
-
-
-#: delivery map frame (pixels)
+#: delivery and Op Advance map frame (pixels)
 DELIVERY_FRAME = (640, 480)
-
-
-def _map_opts(el):
-    return el.opts(
-        hv.opts.Overlay(
-            responsive=True,
-            min_height=300,
-            max_height=560,
-            xaxis=None,
-            yaxis=None,
-            data_aspect=1,
-            toolbar="above",
-        )
-    )
 
 
 class DeliveryPage(Page):
@@ -780,15 +758,78 @@ class AdvancePage(Page):
         super().__init__(**params)
         self.state = AdvanceState(self.data)
 
-    def _map(self, *_):
-        b = self.state.briefing()
-        # drop the centre x/y columns: HoloViews would read them as the polygon coordinates
-        t = b.targets.drop(columns=["x", "y"], errors="ignore").to_crs(3857)
-        cols = [c for c in ("rank", "status", "crimes", "gi_z") if c in t.columns]
-        polys = hv.Polygons(t, vdims=cols).opts(
-            color="#d7301f", fill_alpha=0.6, line_color="black", tools=["hover"]
+    def _map(self) -> pn.viewable.Viewable:
+        """The LPA's wards coloured by the recent-against-baseline rate ratio (shortest window)
+        with the target cells on top: a plain Bokeh figure."""
+        br, data = self.state.briefing(), self.data
+        wards = data.layer("wards")
+        in_lpa = (wards["lpa"] == self.state.lpa).to_numpy()
+        xs, ys = data.multipolygons("wards")
+        w = br.wards[br.wards["window"] == br.wards["window"].min()].set_index("ward_code")
+        codes = wards["ward_code"].astype(str)[in_lpa]
+        idx = np.flatnonzero(in_lpa)
+        synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
+        fig = bv.map_figure(
+            data.extent(self.state.lpa),
+            DELIVERY_FRAME,
+            title=f"Rate ratio, last {int(w['window'].iloc[0]) if len(w) else 28} days against "
+            f"baseline{synth}",
         )
-        return _map_opts(_outline(self.data, self.state.lpa) * polys)
+        src = bv.ColumnDataSource(
+            {
+                "xs": [xs[i] for i in idx],
+                "ys": [ys[i] for i in idx],
+                "value": codes.map(w["rate_ratio"]).to_numpy(dtype="float64"),
+                "ward": list(wards["ward"].astype(str)[in_lpa]),
+                "recent": codes.map(w["recent"]).to_numpy(dtype="float64"),
+                "expected": codes.map(w["expected"]).to_numpy(dtype="float64"),
+                "change": list(codes.map(w["change"]).fillna("").astype(str)),
+            }
+        )
+        bv.area_layer(
+            fig,
+            src,
+            bv.RATIO_PALETTE,
+            clabel="rate ratio (recent / expected)",
+            low=0.0,
+            high=2.0,
+            line_color="white",
+            tooltips=[
+                ("ward", "@ward"),
+                ("rate ratio", "@value{0.00}"),
+                ("recent", "@recent{0,0}"),
+                ("expected", "@expected{0,0.0}"),
+                ("significant change", "@change"),
+            ],
+        )
+        lx, ly = data.multipolygons("LPAs")
+        bv.outline_layer(fig, lx, ly)
+        t = br.targets.to_crs(3857)
+        tx, ty = bokeh_multipolygons(t.geometry.to_numpy())
+        r = fig.multi_polygons(
+            "xs",
+            "ys",
+            source=bv.ColumnDataSource(
+                {
+                    "xs": tx,
+                    "ys": ty,
+                    "rank": t["rank"].to_numpy(),
+                    "status": list(t["status"].astype(str)),
+                    "location": list(t["location"].astype(str)),
+                }
+            ),
+            fill_color="#d7301f",
+            fill_alpha=0.7,
+            line_color="black",
+            name="targets",
+        )
+        fig.add_tools(
+            bv.HoverTool(
+                renderers=[r],
+                tooltips=[("target", "#@rank"), ("status", "@status"), ("where", "@location")],
+            )
+        )
+        return pn.Column(pn.pane.Bokeh(fig), css_classes=["advance-map"])
 
     def _download(self):
         from io import StringIO
@@ -801,7 +842,7 @@ class AdvancePage(Page):
         wards = br.wards[br.wards["significant"]] if "significant" in br.wards else br.wards
         return [
             pn.Row(
-                pn.pane.HoloViews(self._map(), sizing_mode="stretch_width", min_height=400),
+                self._map(),
                 pn.Column(
                     pmui.Typography("Target list", variant="h6"),
                     _table(
