@@ -114,7 +114,7 @@ POINTS_PALETTE = tuple(reversed(Blues9))[2:]
 DELIVERY_PALETTE = tuple(reversed(RdYlGn11))
 CATEGORY_PALETTE = Category20_20
 #: diverging around 1 (blue = fewer crimes than expected, red = more)
-RATIO_PALETTE = tuple(reversed(RdBu11))
+RATIO_PALETTE = tuple(RdBu11)
 
 
 def area_layer(

@@ -11,6 +11,7 @@ EPSG:3857) so that a filter change is a vectorised mask and a ``bincount``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +32,9 @@ LEVELS: dict[str, tuple[str, str]] = {
     "neighbourhoods": ("nbh_code", "neighbourhood"),
     "LPAs": ("lpa_code", "lpa"),
 }
+
+#: folder (inside the workspace) for caches the app may rebuild at any time
+CACHE_DIR = ".cache"
 
 #: measures an area can be coloured by
 MEASURES: tuple[str, ...] = ("crimes", "harm")
@@ -168,6 +172,42 @@ class CrimeIndex:
             if valid.size
             else ()
         )
+
+    #: arrays kept in a cache file by :meth:`save`
+    _ARRAYS = ("month", "type_code", "harm", "bng", "ward")
+
+    def save(self, path: str | Path, stamp: str) -> None:
+        """Write the index arrays to ``path`` (``.npz``) tagged with ``stamp`` (the source's
+        identity, e.g. size and modification time), via a temporary file."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(
+            tmp,
+            stamp=np.array(stamp),
+            ward_codes=np.array(self.ward_codes, dtype=str),
+            months=np.array(self.months, dtype=str),
+            **{k: getattr(self, k) for k in self._ARRAYS},
+        )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path, stamp: str) -> CrimeIndex | None:
+        """The index saved at ``path`` if its stamp is ``stamp``, else None (stale or absent)."""
+        path = Path(path)
+        if not path.exists():
+            return None
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["stamp"]) != stamp:
+                return None
+            idx = cls.__new__(cls)
+            idx.types = tuple(CRIME_TYPES)
+            for k in cls._ARRAYS:
+                setattr(idx, k, z[k])
+            idx.ward_codes = tuple(str(c) for c in z["ward_codes"])
+            idx.months = tuple(str(m) for m in z["months"])
+        idx.n = len(idx.month)
+        return idx
 
     @classmethod
     def from_parquet(
@@ -378,7 +418,21 @@ class AppData:
         g = self.geography
         path = self.ws.table_path(self.crime_table)
         if path.suffix == ".parquet":
-            return CrimeIndex.from_parquet(path, g.wards, g.lsoas)
+            # kept in the workspace's .cache folder, keyed on the file's size and time and the
+            # wards, so a server start reads ~35 MB of arrays instead of decoding the GeoParquet
+            st = path.stat()
+            stamp = f"{path.name}:{st.st_size}:{st.st_mtime_ns}:{','.join(g.wards['ward_code'].astype(str))}"
+            cache = self.ws.root / CACHE_DIR / "crime_index.npz"
+            try:
+                idx = CrimeIndex.load(cache, stamp)
+            except (OSError, ValueError, KeyError):
+                idx = None  # unreadable cache: rebuild it
+            if idx is not None:
+                return idx
+            idx = CrimeIndex.from_parquet(path, g.wards, g.lsoas)
+            with contextlib.suppress(OSError):  # a read-only workspace just has no cache
+                idx.save(cache, stamp)
+            return idx
         crimes = self.ws.crimes(synthetic=self.crime_table == "crimes_synthetic")
         return CrimeIndex.from_frame(crimes, g.wards, g.lsoas)
 

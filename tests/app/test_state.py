@@ -177,3 +177,47 @@ def test_surfaces_match_hotspots_library(small_ws, data):
     assert st.surface_frame().empty
     st.surface = "KDE"
     assert len(st.surface_frame()) == len(got)
+
+
+def test_crime_index_cache_round_trip_and_staleness(small_ws, tmp_path):
+    """The cached index equals a fresh one; a different stamp or a missing file gives None."""
+    from planner.app.data import CrimeIndex
+
+    g = small_ws.geography()
+    path = small_ws.table_path("crimes_synthetic")
+    fresh = CrimeIndex.from_parquet(path, g.wards, g.lsoas)
+    cache = tmp_path / "idx.npz"
+    fresh.save(cache, "stamp-1")
+    got = CrimeIndex.load(cache, "stamp-1")
+    for k in ("month", "type_code", "harm", "bng", "ward"):
+        np.testing.assert_array_equal(getattr(got, k), getattr(fresh, k))
+    assert (got.months, got.ward_codes, got.n, got.types) == (
+        fresh.months,
+        fresh.ward_codes,
+        fresh.n,
+        fresh.types,
+    )
+    m = fresh.mask(fresh.months[0], fresh.months[-1])
+    assert got.ward_totals(m).equals(fresh.ward_totals(m))
+    assert CrimeIndex.load(cache, "stamp-2") is None
+    assert CrimeIndex.load(tmp_path / "absent.npz", "stamp-1") is None
+
+
+def test_app_data_uses_and_refreshes_the_cache(small_ws):
+    """AppData writes the cache on first use and rebuilds it when the crime file changes."""
+    import os
+
+    from planner.app.data import CACHE_DIR, AppData
+
+    cache = small_ws.root / CACHE_DIR / "crime_index.npz"
+    first = AppData(small_ws.root).crimes
+    assert cache.exists()
+    again = AppData(small_ws.root).crimes
+    np.testing.assert_array_equal(again.ward, first.ward)
+    path = small_ws.table_path("crimes_synthetic")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    before = cache.stat().st_mtime_ns
+    third = AppData(small_ws.root).crimes
+    assert cache.stat().st_mtime_ns != before  # rebuilt for the changed file
+    np.testing.assert_array_equal(third.month, first.month)
