@@ -444,20 +444,45 @@ class NeighbourhoodsPage(Page):
 
     def tenure(self) -> pn.viewable.Viewable:
         """Postings-based tables (a saved engagement or abstraction does not change them, so
-        they are built once, not re-bound to the record version)."""
+        they are built once, not re-bound to the record version). They take a second or two to
+        compute, so the page shows first and the tables follow (computed in the background)."""
         st = self.state
-        return pn.Tabs(
-            ("DNO vacancies today", _table(st.vacancies(), page_size=8)),
-            ("Tenure under two years", _table(st.short_tenures(), page_size=8)),
-            ("Missing handovers (last year)", _table(st.missing_handovers(), page_size=8)),
-            (
-                f"Tenure: {st.tenure_baseline} against today",
-                _table(st.tenure_comparison(), page_size=8),
+        tables: dict[str, pd.DataFrame] = {}
+        body = pn.Column(
+            pmui.Typography(
+                "Computing the tenure and vacancy tables...",
+                variant="body2",
+                css_classes=["tenure-wait"],
             ),
-            ("NPP1 completion", _table(st.npp1_completion())),
             sizing_mode="stretch_width",
-            css_classes=["tenure-tabs"],
         )
+
+        def work():
+            tables["DNO vacancies today"] = st.vacancies()
+            tables["Tenure under two years"] = st.short_tenures()
+            tables["Missing handovers (last year)"] = st.missing_handovers()
+            tables[f"Tenure: {st.tenure_baseline} against today"] = st.tenure_comparison()
+            tables["NPP1 completion"] = st.npp1_completion()
+
+        def show(error=None):
+            if error is not None:
+                body.objects = [
+                    pmui.Alert(
+                        object=f"The tenure tables could not be computed: {error}",
+                        severity="error",
+                    )
+                ]
+                return
+            body.objects = [
+                pn.Tabs(
+                    *[(name, _table(t, page_size=8)) for name, t in tables.items()],
+                    sizing_mode="stretch_width",
+                    css_classes=["tenure-tabs"],
+                )
+            ]
+
+        in_background(work, show)
+        return body
 
     def __panel__(self):
         p = self.state.param
@@ -505,30 +530,28 @@ def _table(obj, **kw) -> pn.widgets.Tabulator:
 
 
 def in_background(work, then) -> None:
-    """Run ``work()`` in a thread, then ``then()`` on the session's event loop (at once when
-    there is no served session, e.g. a notebook or a test rendering into a Document)."""
+    """Run ``work()`` in a thread, then ``then(error)`` on the session's event loop, ``error``
+    being the exception ``work`` raised or None (both at once when there is no served session,
+    e.g. a notebook or a test rendering into a Document)."""
+    import functools
     import threading
+
+    def attempt():
+        try:
+            work()
+        except (PlannerError, ValueError, KeyError, OSError) as e:
+            return e
+        return None
 
     doc = pn.state.curdoc
     if doc is None or doc.session_context is None:
-        work()
-        then()
+        then(attempt())
         return
 
     def run():
-        import contextlib
-
-        with contextlib.suppress(Exception):  # the page shows the error when it redraws
-            work()
-        doc.add_next_tick_callback(then)
+        doc.add_next_tick_callback(functools.partial(then, attempt()))
 
     threading.Thread(target=run, daemon=True).start()
-
-
-def _lazy(fn, *deps) -> pn.param.ParamFunction:
-    """``fn(*deps)`` evaluated only when it is first shown (e.g. in a dynamic tab), then again
-    whenever ``deps`` change."""
-    return pn.param.ParamFunction(pn.bind(fn, *deps), lazy=True, sizing_mode="stretch_width")
 
 
 #: delivery and Op Advance map frame (pixels)
@@ -868,7 +891,12 @@ class AdvancePage(Page):
         )
         body = pn.Column(sizing_mode="stretch_width", css_classes=["advance-body"])
 
-        def show(*_):
+        def show(arg=None):
+            # called by the LPA/date watcher (an event), or after the background work with the
+            # error it raised (None when it succeeded)
+            if isinstance(arg, Exception):
+                body.objects = [pmui.Alert(object=str(arg), severity="error")]
+                return
             lpa, as_of = self.state.lpa, self.state.as_of
             if self.data.advance_ready(lpa, as_of):
                 try:
