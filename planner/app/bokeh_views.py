@@ -198,20 +198,26 @@ def points_layer(fig: figure, data: dict[str, list]):
     return r, source
 
 
-def cells_layer(fig: figure, palette, *, tooltips: list[tuple[str, str]]):
-    """Grid cells (surface) as rectangles coloured by ``value``; returns (renderer, mapper)."""
-    mapper = LinearColorMapper(palette=list(palette), low=0, high=1)
-    source = ColumnDataSource({"x": [], "y": [], "w": [], "value": []})
-    r = fig.rect(
+def _cell_rects(fig: figure, source: ColumnDataSource, fill_color, fill_alpha: float, **kw):
+    """Square grid cells centred on ``x, y`` with side ``w`` (map units), no outline."""
+    return fig.rect(
         "x",
         "y",
         "w",
         "w",
         source=source,
-        fill_color={"field": "value", "transform": mapper},
+        fill_color=fill_color,
+        fill_alpha=fill_alpha,
         line_color=None,
-        fill_alpha=0.75,
+        **kw,
     )
+
+
+def cells_layer(fig: figure, palette, *, tooltips: list[tuple[str, str]]):
+    """Grid cells (surface) as rectangles coloured by ``value``; returns (renderer, mapper)."""
+    mapper = LinearColorMapper(palette=list(palette), low=0, high=1)
+    source = ColumnDataSource({"x": [], "y": [], "w": [], "value": []})
+    r = _cell_rects(fig, source, {"field": "value", "transform": mapper}, 0.75)
     fig.add_tools(HoverTool(renderers=[r], tooltips=tooltips))
     return r, mapper
 
@@ -223,16 +229,8 @@ def categories_layer(fig: figure, categories: list[str]):
         palette=list(CATEGORY_PALETTE)[: len(categories)],
     )
     source = ColumnDataSource({"x": [], "y": [], "w": [], "category": [], "trend_z": []})
-    r = fig.rect(
-        "x",
-        "y",
-        "w",
-        "w",
-        source=source,
-        fill_color={"field": "category", "transform": mapper},
-        line_color=None,
-        fill_alpha=0.85,
-        legend_field="category",
+    r = _cell_rects(
+        fig, source, {"field": "category", "transform": mapper}, 0.85, legend_field="category"
     )
     fig.legend.location = "top_left"
     fig.legend.label_text_font_size = "8pt"

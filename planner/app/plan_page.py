@@ -7,14 +7,12 @@ selection changes, and dynamic tabs so only the visible section is rendered.
 
 from __future__ import annotations
 
-import functools
 from io import StringIO
 
 import numpy as np
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
-import shapely
 from bokeh.core.properties import field
 from bokeh.models import (
     ColorBar,
@@ -75,21 +73,10 @@ def _palette(keys: list[str]) -> dict[str, str]:
     return {k: pal[i % len(pal)] for i, k in enumerate(keys)}
 
 
-@functools.lru_cache(maxsize=4)
 def _outline_xy(data: AppData) -> dict[str, list]:
-    """LPA outlines (EPSG:3857, simplified) in Bokeh ``multi_polygons`` form."""
-    lpas = data.layer("LPAs")
-    xs, ys = [], []
-    for geom in lpas.geometry:  # a handful of LPAs; the rings themselves are arrays
-        px, py = [], []
-        for poly in shapely.get_parts(geom):
-            rings = [poly.exterior, *poly.interiors]
-            coords = [shapely.get_coordinates(r) for r in rings]
-            px.append([c[:, 0] for c in coords])
-            py.append([c[:, 1] for c in coords])
-        xs.append(px)
-        ys.append(py)
-    return {"xs": xs, "ys": ys, "lpa": lpas["lpa"].astype(str).tolist()}
+    """LPA outlines (EPSG:3857, simplified) in Bokeh ``multi_polygons`` form (shared)."""
+    xs, ys = data.multipolygons("LPAs")
+    return {"xs": xs, "ys": ys, "lpa": data.layer("LPAs")["lpa"].astype(str).tolist()}
 
 
 class PlanPage(Page):
