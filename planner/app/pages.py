@@ -347,35 +347,7 @@ class NeighbourhoodsPage(Page):
                 label="When", value=pd.Timestamp(self.state.today).to_pydatetime().replace(hour=10)
             ),
         }
-        msg = pmui.Alert(
-            object="",
-            severity="info",
-            visible=False,
-            css_classes=["form-message"],
-            sizing_mode="stretch_width",
-        )
-        submit = pmui.Button(
-            label="Record engagement", variant="contained", css_classes=["form-submit"]
-        )
-
-        def save(_event):
-            try:
-                rid = self.state.save_engagement(**{k: v.value for k, v in w.items()})
-            except PlannerError as exc:
-                msg.severity, msg.object = "error", str(exc)
-            else:
-                msg.severity, msg.object = "success", f"Saved engagement {rid}."
-            msg.visible = True
-
-        submit.on_click(save)
-        return pmui.Card(
-            *w.values(),
-            submit,
-            msg,
-            title="Record an engagement",
-            sizing_mode="stretch_width",
-            collapsed=False,
-        )
+        return _record_form(w, self.state.save_engagement, "engagement", "form")
 
     def abstraction_form(self) -> pn.viewable.Viewable:
         """Record an abstraction (planner.records.forms.record_abstraction); the dashboard
@@ -412,35 +384,7 @@ class NeighbourhoodsPage(Page):
                 label="Hours", value=8.0, start=0.25, step=0.25, css_classes=["abs-hours"]
             ),
         }
-        msg = pmui.Alert(
-            object="",
-            severity="info",
-            visible=False,
-            css_classes=["abs-message"],
-            sizing_mode="stretch_width",
-        )
-        submit = pmui.Button(
-            label="Record abstraction", variant="contained", css_classes=["abs-submit"]
-        )
-
-        def save(_event):
-            try:
-                rid = self.state.save_abstraction(**{k: v.value for k, v in w.items()})
-            except PlannerError as exc:
-                msg.severity, msg.object = "error", str(exc)
-            else:
-                msg.severity, msg.object = "success", f"Saved abstraction {rid}."
-            msg.visible = True
-
-        submit.on_click(save)
-        return pmui.Card(
-            *w.values(),
-            submit,
-            msg,
-            title="Record an abstraction",
-            sizing_mode="stretch_width",
-            collapsed=False,
-        )
+        return _record_form(w, self.state.save_abstraction, "abstraction", "abs")
 
     def tenure(self) -> pn.viewable.Viewable:
         """Postings-based tables (a saved engagement or abstraction does not change them, so
@@ -529,6 +473,40 @@ def _table(obj, **kw) -> pn.widgets.Tabulator:
     return pn.widgets.Tabulator(obj, **{**opts, **kw})
 
 
+def _record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
+    """A recording form: the ``widgets`` (field name -> widget), a submit button calling
+    ``save(**values)`` (which returns the new record's id or raises PlannerError naming the
+    field), and a message saying what happened. CSS classes ``<css>-submit``/``<css>-message``."""
+    msg = pmui.Alert(
+        object="",
+        severity="info",
+        visible=False,
+        css_classes=[f"{css}-message"],
+        sizing_mode="stretch_width",
+    )
+    submit = pmui.Button(label=f"Record {what}", variant="contained", css_classes=[f"{css}-submit"])
+
+    def on_submit(_event):
+        try:
+            rid = save(**{k: v.value for k, v in widgets.items()})
+        except PlannerError as exc:
+            msg.severity, msg.object = "error", str(exc)
+        else:
+            msg.severity, msg.object = "success", f"Saved {what} {rid}."
+        msg.visible = True
+
+    submit.on_click(on_submit)
+    article = "an" if what[0] in "aeiou" else "a"
+    return pmui.Card(
+        *widgets.values(),
+        submit,
+        msg,
+        title=f"Record {article} {what}",
+        sizing_mode="stretch_width",
+        collapsed=False,
+    )
+
+
 def in_background(work, then) -> None:
     """Run ``work()`` in a thread, then ``then(error)`` on the session's event loop, ``error``
     being the exception ``work`` raised or None (both at once when there is no served session,
@@ -539,7 +517,7 @@ def in_background(work, then) -> None:
     def attempt():
         try:
             work()
-        except (PlannerError, ValueError, KeyError, OSError) as e:
+        except Exception as e:  # noqa: BLE001  (shown on the page rather than lost in a thread)
             return e
         return None
 

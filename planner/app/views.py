@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import geoviews  # noqa: F401  (registers the GeoPandas interface for hv.Polygons)
-import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
@@ -15,9 +13,6 @@ from planner.app.data import LEVELS
 from planner.app.state import DrillState, MapState
 from planner.hotspots.emerging import CATEGORIES as EMERGING_CATEGORIES
 
-#: colour map for counts and harm (light = low, dark red = high)
-CMAP = "YlOrRd"
-MAP_HEIGHT = 620
 #: map frame (plot area) in pixels; fixed so that the zoom keeps metres square
 MAP_FRAME = (760, 560)
 #: datashader raster of the crime points (pixels), re-aggregated to the visible range
@@ -43,11 +38,6 @@ def unavailable(what: str, module: str) -> pmui.Alert:
         sizing_mode="stretch_width",
         css_classes=["unavailable"],
     )
-
-
-def tiles_element(tiles: str | None) -> hv.Element | None:
-    """A basemap from a tile URL template (``{Z}/{X}/{Y}``), or None when tiles are off."""
-    return hv.Tiles(tiles, name="basemap") if tiles else None
 
 
 class HotspotMap(pn.viewable.Viewer):
