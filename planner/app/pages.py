@@ -21,6 +21,7 @@ from planner.app.state import (
     RecordsState,
     TGPDeriveState,
 )
+from planner.app.tables import table
 from planner.app.views import DrillBars, HotspotMap, synthetic_banner, unavailable
 from planner.errors import PlannerError
 
@@ -99,18 +100,14 @@ class HotspotsPage(Page):
         p = self.state.param
         deps = (p.start, p.end, p.crime_types)
         show = pmui.Switch(label="Count emerging hotspot categories (about half a second)")
-        # typed, so that the table formats the columns right when the counts arrive
-        empty = pd.DataFrame(
-            {"category": pd.Series([], dtype="str"), "count": pd.Series([], dtype="int64")}
-        )
         return pn.Column(
             show,
             pmui.Typography(pn.bind(caption, *deps), variant="body2"),
             # computed only while the switch is on
-            _table(
-                pn.bind(lambda on, *_: counts() if on else empty, show, *deps),
+            table(
+                pn.bind(lambda on, *_: counts() if on else None, show, *deps),
                 css_classes=["emerging-counts"],
-                page_size=17,
+                height=476,
             ),
             sizing_mode="stretch_width",
         )
@@ -158,7 +155,7 @@ class HotspotsPage(Page):
             pmui.Typography(
                 pn.bind(summary, run.param.clicks), variant="body2", css_classes=["derive-summary"]
             ),
-            _table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),
+            table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),
             pn.Row(gpkg, gjson),
             title="Re-derive TGPs (planner.hotspots.tgps, demo window)",
             collapsed=False,
@@ -167,21 +164,15 @@ class HotspotsPage(Page):
 
     def __panel__(self):
         synthetic = self.data.is_synthetic(self.data.crime_table)
-        table = pn.widgets.Tabulator(
-            # a fixed "value" column (the measure is in the heading): renaming a Tabulator
-            # column rebuilds its column models, which costs a tenth of a second per change
+        area_table = table(
             pn.bind(
-                lambda *_: self.state.table().rename(columns={self.state.measure: "value"}),
+                lambda *_: self.state.table(),
                 *[
                     self.state.param[k]
                     for k in ("start", "end", "measure", "level", "lpa", "crime_types")
                 ],
             ),
-            pagination="local",
-            page_size=12,
-            disabled=True,
-            show_index=False,
-            sizing_mode="stretch_width",
+            height=346,
             css_classes=["area-table"],
         )
         cov = self.state.coverage()
@@ -191,7 +182,7 @@ class HotspotsPage(Page):
                     "TGP coverage (planner.hotspots): share of area, offences and harm inside TGPs",
                     variant="h6",
                 ),
-                _table(cov, css_classes=["coverage-table"]),
+                table(cov, css_classes=["coverage-table"]),
             ]
             if cov is not None
             else []
@@ -203,7 +194,7 @@ class HotspotsPage(Page):
             ),
             pn.Column(
                 pmui.Typography("Areas ranked", variant="h6"),
-                table,
+                area_table,
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
@@ -419,7 +410,7 @@ class NeighbourhoodsPage(Page):
                 return
             body.objects = [
                 pn.Tabs(
-                    *[(name, _table(t, page_size=8)) for name, t in tables.items()],
+                    *[(name, table(t, height=242)) for name, t in tables.items()],
                     sizing_mode="stretch_width",
                     css_classes=["tenure-tabs"],
                 )
@@ -460,17 +451,6 @@ class NeighbourhoodsPage(Page):
             pn.Column(self.abstraction_form(), width=480),
             sizing_mode="stretch_width",
         )
-
-
-def _table(obj, **kw) -> pn.widgets.Tabulator:
-    opts = {
-        "disabled": True,
-        "show_index": False,
-        "pagination": "local",
-        "page_size": 10,
-        "sizing_mode": "stretch_width",
-    }
-    return pn.widgets.Tabulator(obj, **{**opts, **kw})
 
 
 def _record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
@@ -658,12 +638,12 @@ class DeliveryPage(Page):
             pn.Row(
                 pn.Column(
                     pmui.Typography("By LPA", variant="subtitle1"),
-                    _table(st.visibility_by_lpa, css_classes=["vis-lpa"]),
+                    table(st.visibility_by_lpa, css_classes=["vis-lpa"]),
                     sizing_mode="stretch_width",
                 ),
                 pn.Column(
                     pmui.Typography("By team (selected LPA)", variant="subtitle1"),
-                    _table(st.visibility_by_team, css_classes=["vis-team"]),
+                    table(st.visibility_by_team, css_classes=["vis-team"]),
                     sizing_mode="stretch_width",
                 ),
                 sizing_mode="stretch_width",
@@ -716,12 +696,12 @@ class DeliveryPage(Page):
                 pn.Row(
                     pn.Column(
                         pmui.Typography("By delivery method", variant="h6"),
-                        _table(self.state.by_method()),
+                        table(self.state.by_method()),
                         sizing_mode="stretch_width",
                     ),
                     pn.Column(
                         pmui.Typography("Place-day compliance", variant="h6"),
-                        _table(self.state.place_day_share()),
+                        table(self.state.place_day_share()),
                         sizing_mode="stretch_width",
                     ),
                     sizing_mode="stretch_width",
@@ -735,14 +715,14 @@ class DeliveryPage(Page):
                 self._map(),
                 pn.Column(
                     pmui.Typography("By LPA", variant="h6"),
-                    _table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),
+                    table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),
                     width=460,
                 ),
                 sizing_mode="stretch_width",
             ),
             self.tgp_detail(),
             pmui.Typography("TGPs, least delivered first", variant="h6"),
-            _table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            table(pn.bind(lambda _l: self.state.table(), p.lpa)),
             *self.visibility(),
             *extra,
             sizing_mode="stretch_width",
@@ -846,7 +826,7 @@ class AdvancePage(Page):
                 self._map(),
                 pn.Column(
                     pmui.Typography("Target list", variant="h6"),
-                    _table(
+                    table(
                         pd.DataFrame(br.targets.drop(columns="geometry")),
                         css_classes=["advance-targets"],
                     ),
@@ -855,9 +835,9 @@ class AdvancePage(Page):
                 sizing_mode="stretch_width",
             ),
             pmui.Typography("Recent against baseline (rate ratios)", variant="h6"),
-            _table(br.rates),
+            table(br.rates),
             pmui.Typography("Wards with a significant change", variant="h6"),
-            _table(wards),
+            table(wards),
         ]
 
     def __panel__(self):

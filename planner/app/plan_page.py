@@ -28,8 +28,9 @@ from bokeh.palettes import Category10_10, Category20_20, YlOrRd9
 from bokeh.plotting import figure
 
 from planner.app.data import AppData
-from planner.app.pages import Page, _table
+from planner.app.pages import Page
 from planner.app.plan_state import ALL_TEAMS, PlanState
+from planner.app.tables import table
 
 #: calendar figure height (px) and hour tick spacing
 CALENDAR_HEIGHT = 640
@@ -215,8 +216,8 @@ class PlanPage(Page):
                         variant="h6",
                     ),
                     pmui.Typography("Totals per team", variant="subtitle2"),
-                    _table(self.state.tgp_totals, page_size=8, css_classes=["tgp-totals"]),
-                    _table(self.state.tgp_timetable, page_size=15, css_classes=["tgp-timetable"]),
+                    table(self.state.tgp_totals, height=242, css_classes=["tgp-totals"]),
+                    table(self.state.tgp_timetable, height=424, css_classes=["tgp-timetable"]),
                     sizing_mode="stretch_width",
                 ),
                 pn.Column(
@@ -230,8 +231,8 @@ class PlanPage(Page):
                         variant="h6",
                     ),
                     pmui.Typography("Totals per TGP", variant="subtitle2"),
-                    _table(self.state.team_totals, page_size=8, css_classes=["team-totals"]),
-                    _table(self.state.team_timetable, page_size=15, css_classes=["team-timetable"]),
+                    table(self.state.team_totals, height=242, css_classes=["team-totals"]),
+                    table(self.state.team_timetable, height=424, css_classes=["team-timetable"]),
                     sizing_mode="stretch_width",
                 ),
                 sizing_mode="stretch_width",
@@ -243,12 +244,12 @@ class PlanPage(Page):
         return pn.Row(
             pn.Column(
                 pmui.Typography("Plan by team and method (whole plan)", variant="h6"),
-                _table(self.state.by_team),
+                table(self.state.by_team),
                 sizing_mode="stretch_width",
             ),
             pn.Column(
                 pmui.Typography("This week's visits", variant="h6"),
-                _table(self.state.week_visits, page_size=15, css_classes=["week-visits"]),
+                table(self.state.week_visits, height=424, css_classes=["week-visits"]),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
@@ -419,9 +420,9 @@ class PlanPage(Page):
             ),
             pn.Row(
                 self.servator_map(),
-                _table(
+                table(
                     pn.bind(lambda *_: self.state.servator_table(), *deps),
-                    page_size=12,
+                    height=346,
                     css_classes=["servator-table"],
                 ),
                 sizing_mode="stretch_width",

@@ -240,8 +240,6 @@ class DrillBars(pn.viewable.Viewer):
         )
         self._up.on_click(lambda _e: self.state.up())
         self._crumb = pmui.Typography(css_classes=["drill-crumb"])
-        self.state.param.watch(self._update_crumb, "path")
-        self._update_crumb()
         self._fig, self._source, bars = bv.bar_figure(height=380, ylabel=self.ylabel)
         self._fig.title.text = self.title
         self._fig.css_classes = ["drill-figure"]
@@ -269,6 +267,8 @@ class DrillBars(pn.viewable.Viewer):
         }
         self._fig.title.text = f"{self.title}: {st.breadcrumb()}"
         self._fig.xaxis.axis_label = st.level
+        # the breadcrumb last, so that it never runs ahead of the chart
+        self._update_crumb()
 
     def _on_tap(self, index: int) -> None:
         keys = self._source.data["key"]

@@ -1,0 +1,133 @@
+"""Read-only tables for the app, drawn as plain HTML.
+
+Every table in the app is read-only and arrives sorted in the order that answers its question
+(least delivered first, highest harm first...). Measured in the browser
+(``docs/app.md``), a page of six Tabulator widgets took 2.3 s to draw against 0.5 s for the same
+tables as HTML, so the app draws them as HTML: a scrolling box with a sticky heading, numbers
+right-aligned with thousands separators, and a note when rows are left off.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+
+#: rows drawn at most; the caption says how many were left off
+MAX_ROWS = 250
+
+STYLESHEET = """
+.tbl-wrap { overflow: auto; border: 1px solid #e0e0e0; border-radius: 4px; }
+.tbl-wrap table { border-collapse: collapse; width: 100%; font-size: 13px;
+  font-family: Roboto, "Helvetica Neue", Arial, sans-serif; }
+.tbl-wrap th { position: sticky; top: 0; background: #f5f5f5; text-align: left;
+  font-weight: 600; padding: 4px 8px; border-bottom: 1px solid #d0d0d0; white-space: nowrap; }
+.tbl-wrap td { padding: 3px 8px; border-bottom: 1px solid #eeeeee; white-space: nowrap; }
+.tbl-wrap td.num, .tbl-wrap th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.tbl-wrap tbody tr:nth-child(even) { background: #fafafa; }
+.tbl-note { font-size: 12px; color: #666; margin: 2px 0 0 2px;
+  font-family: Roboto, "Helvetica Neue", Arial, sans-serif; }
+"""
+
+
+def format_cell(value: Any) -> tuple[str, bool]:
+    """Text of one cell and whether it is a number (right-aligned)."""
+    if value is None or value is pd.NaT:
+        return "", False
+    if isinstance(value, (bool, np.bool_)):
+        return ("yes" if value else "no"), False
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}", True
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return "", True
+        if math.isinf(v):
+            return ("inf" if v > 0 else "-inf"), True
+        if v != 0 and abs(v) < 0.01:
+            return f"{v:.2g}", True
+        if v.is_integer() and abs(v) >= 1000:
+            return f"{v:,.0f}", True
+        return f"{v:,.2f}", True
+    if isinstance(value, pd.Timestamp):
+        return (value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)), False
+    if value != value:  # other NaN-likes (pd.NA)
+        return "", False
+    return str(value), False
+
+
+def html_table(df: pd.DataFrame | None, *, max_rows: int = MAX_ROWS, height: int = 320) -> str:
+    """``df`` as an HTML table in a scrolling box (``height`` px at most); ``None`` draws nothing.
+
+    Column names are shown with underscores as spaces; cell text is escaped.
+    """
+    if df is None:
+        return ""
+    n = len(df)
+    if n == 0:
+        return '<div class="tbl-note">No rows.</div>'
+    shown = df.iloc[:max_rows]
+    cols = list(shown.columns)
+    cells = [[format_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    numeric = [all(c[j][1] or c[j][0] == "" for c in cells) for j in range(len(cols))]
+    head = "".join(
+        f'<th class="{"num" if numeric[j] else ""}">{html.escape(str(c).replace("_", " "))}</th>'
+        for j, c in enumerate(cols)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{html.escape(t)}</td>' if num else f"<td>{html.escape(t)}</td>"
+            for (t, num) in row
+        )
+        + "</tr>"
+        for row in cells
+    )
+    note = (
+        f'<div class="tbl-note">First {len(shown):,} of {n:,} rows.</div>'
+        if n > len(shown)
+        else f'<div class="tbl-note">{n:,} row{"s" if n != 1 else ""}.</div>'
+    )
+    return (
+        f'<div class="tbl-wrap" style="max-height:{int(height)}px">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}"
+    )
+
+
+def _dependencies(fn: Callable) -> list:
+    """Parameters a ``pn.bind``-ed function or a ``param.depends`` method depends on."""
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, param.Parameterized) and hasattr(fn, "_dinfo"):
+        infos = owner.param.method_dependencies(fn.__name__)
+        return [i.inst.param[i.name] for i in infos if i.inst is not None and i.what == "value"]
+    return [fn]  # a bound function is itself a reference
+
+
+def table(
+    obj: pd.DataFrame | Callable[[], pd.DataFrame] | None,
+    *,
+    max_rows: int = MAX_ROWS,
+    height: int = 320,
+    css_classes: list[str] | None = None,
+    **kw,
+) -> pn.pane.HTML:
+    """A read-only table pane over a frame or a ``pn.bind``-ed function returning one."""
+    if callable(obj):
+        content: Any = pn.bind(
+            lambda *_: html_table(obj(), max_rows=max_rows, height=height), *_dependencies(obj)
+        )
+    else:
+        content = html_table(obj, max_rows=max_rows, height=height)
+    return pn.pane.HTML(
+        content,
+        stylesheets=[STYLESHEET],
+        sizing_mode="stretch_width",
+        css_classes=["tbl", *(css_classes or [])],
+        **kw,
+    )
