@@ -107,7 +107,7 @@ class HotspotsPage(Page):
             table(
                 pn.bind(lambda on, *_: counts() if on else None, show, *deps),
                 css_classes=["emerging-counts"],
-                height=476,
+                height=300,
             ),
             sizing_mode="stretch_width",
         )

@@ -62,16 +62,22 @@ def format_cell(value: Any) -> tuple[str, bool]:
     return str(value), False
 
 
-def html_table(df: pd.DataFrame | None, *, max_rows: int = MAX_ROWS, height: int = 320) -> str:
+def html_table(
+    df: pd.DataFrame | None, *, max_rows: int = MAX_ROWS, height: int = 320, fixed: bool = False
+) -> str:
     """``df`` as an HTML table in a scrolling box (``height`` px at most); ``None`` draws nothing.
+
+    ``fixed`` gives the box exactly ``height`` px, for tables redrawn on a change: a box that
+    keeps its size does not make the browser lay out the whole app again.
 
     Column names are shown with underscores as spaces; cell text is escaped.
     """
+    box = f"height:{int(height) + 20}px" if fixed else ""
     if df is None:
-        return ""
+        return f'<div style="{box}"></div>'
     n = len(df)
     if n == 0:
-        return '<div class="tbl-note">No rows.</div>'
+        return f'<div class="tbl-note" style="{box}">No rows.</div>'
     shown = df.iloc[:max_rows]
     cols = list(shown.columns)
     cells = [[format_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)]
@@ -94,9 +100,10 @@ def html_table(df: pd.DataFrame | None, *, max_rows: int = MAX_ROWS, height: int
         if n > len(shown)
         else f'<div class="tbl-note">{n:,} row{"s" if n != 1 else ""}.</div>'
     )
+    size = f"height:{int(height)}px" if fixed else f"max-height:{int(height)}px"
     return (
-        f'<div class="tbl-wrap" style="max-height:{int(height)}px">'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}"
+        f'<div style="{box}"><div class="tbl-wrap" style="{size}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}</div>"
     )
 
 
@@ -120,7 +127,8 @@ def table(
     """A read-only table pane over a frame or a ``pn.bind``-ed function returning one."""
     if callable(obj):
         content: Any = pn.bind(
-            lambda *_: html_table(obj(), max_rows=max_rows, height=height), *_dependencies(obj)
+            lambda *_: html_table(obj(), max_rows=max_rows, height=height, fixed=True),
+            *_dependencies(obj),
         )
     else:
         content = html_table(obj, max_rows=max_rows, height=height)
