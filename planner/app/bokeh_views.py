@@ -279,3 +279,35 @@ def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
     fig.xgrid.visible = False
     fig.y_range.start = 0
     return fig, source, r
+
+
+def line_figure(*, height: int, ylabel: str, series: dict[str, str]):
+    """A line chart over categorical x (e.g. months) for data updated in place.
+
+    ``series`` maps a source column to its legend label; the first is drawn as the line, every
+    one is in the hover. Returns (figure, source); set ``source.data`` to ``{"x": [...], col: ...}``
+    and ``figure.x_range.factors`` to the x values.
+    """
+    fig = figure(
+        x_range=FactorRange(factors=[]),
+        height=height,
+        sizing_mode="stretch_width",
+        tools="pan,wheel_zoom,reset",
+        toolbar_location="right",
+        y_axis_label=ylabel,
+    )
+    source = ColumnDataSource({"x": [], **{c: [] for c in series}})
+    first = next(iter(series))
+    r = fig.line("x", first, source=source, line_width=2, color="#1f77b4")
+    fig.scatter("x", first, source=source, size=4, color="#1f77b4")
+    fig.add_tools(
+        HoverTool(
+            renderers=[r],
+            mode="vline",
+            tooltips=[("", "@x"), *[(label, f"@{{{c}}}{{0,0}}") for c, label in series.items()]],
+        )
+    )
+    fig.xaxis.major_label_orientation = math.pi / 3
+    fig.xgrid.visible = False
+    fig.y_range.start = 0
+    return fig, source

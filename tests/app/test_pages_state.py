@@ -308,3 +308,22 @@ def test_hotspots_emerging_and_rederive(data, tmp_path):
     assert sorted(gj["tgp_id"]) == sorted(got["tgp_id"])
     x0, y0, x1, y1 = gj.total_bounds  # longitude/latitude of the West Midlands
     assert -2.4 < x0 < x1 < -1.3 and 52.2 < y0 < y1 < 52.8
+
+
+def test_delivery_trend_figure_follows_the_tgp(data):
+    """The TGP harm trend is one figure whose data change in place when another TGP is chosen."""
+    _need(data, "plan_visits", "place_days", "tgps")
+    import numpy as np
+
+    from planner.app.pages import DeliveryPage
+
+    page = DeliveryPage(data=data)
+    fig = page._tgp_trend().object
+    source = fig.renderers[0].data_source
+    for tgp in sorted(page.state.per_tgp()["tgp_id"])[:2]:
+        page.state.tgp = tgp
+        want = page.state.tgp_harm_trend()
+        assert list(fig.x_range.factors) == list(want["month"]) == list(source.data["x"])
+        np.testing.assert_allclose(source.data["harm"], want["harm"].to_numpy(float))
+        np.testing.assert_allclose(source.data["crimes"], want["crimes"].to_numpy(float))
+    assert page._tgp_trend().object is not fig  # one figure per view, each following the state
