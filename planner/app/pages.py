@@ -189,7 +189,7 @@ class HotspotsPage(Page):
         )
         drill = pn.Row(
             pn.Column(
-                DrillBars(state=self.drill, title="Drill down", ylabel=self.state.measure),
+                DrillBars(state=self.drill, title="Drill down", ylabel=self.state.param.measure),
                 sizing_mode="stretch_width",
             ),
             pn.Column(

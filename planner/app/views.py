@@ -231,7 +231,7 @@ class DrillBars(pn.viewable.Viewer):
 
     state = param.ClassSelector(class_=DrillState)
     title = param.String(default="")
-    ylabel = param.String(default="value")
+    ylabel = param.String(default="value", allow_refs=True)
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -244,6 +244,7 @@ class DrillBars(pn.viewable.Viewer):
         self._fig.title.text = self.title
         self._fig.css_classes = ["drill-figure"]
         bv.tap_selection(bars, self._on_tap)
+        self.param.watch(lambda e: setattr(self._fig.yaxis[0], "axis_label", e.new), "ylabel")
         self.state.param.watch(self._draw, ["path", "version"])
         self._draw()
 

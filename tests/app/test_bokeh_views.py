@@ -109,6 +109,25 @@ def test_hotspot_map_updates_values_in_place(small_map, small_expected):
     assert x0 <= e[0] and x1 >= e[2]  # zoomed to the LPA (the frame may widen one side)
 
 
+def test_drill_bars_follow_the_map_measure(small_map):
+    """The drill chart's values and its axis label follow the map's crimes/harm switch."""
+    from planner.app.state import CrimeDrillState
+    from planner.app.views import DrillBars
+
+    st, _view = small_map
+    bars = DrillBars(state=CrimeDrillState(map=st), title="Drill down", ylabel=st.param.measure)
+    src = bars._source
+    assert bars._fig.yaxis[0].axis_label == "crimes"
+    crimes = dict(zip(src.data["label"], src.data["value"], strict=True))
+    st.measure = "harm"
+    assert bars._fig.yaxis[0].axis_label == "harm"
+    harm = st.data.area_totals("LPAs", *st.period, st.crime_types, "harm")
+    assert dict(zip(src.data["label"], src.data["value"], strict=True)) == pytest.approx(
+        dict(zip(harm["lpa"], harm["value"], strict=True))
+    )
+    assert crimes != dict(zip(src.data["label"], src.data["value"], strict=True))
+
+
 def test_hotspot_map_level_change_swaps_geometry(small_map):
     st, view = small_map
     st.level = "LPAs"
