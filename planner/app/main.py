@@ -125,9 +125,9 @@ def create_app(
         if not todo:
             return
         build(todo[0])
-        if len(todo) > 1 and pn.state.curdoc is not None:
+        if len(todo) > 1:
             # one page at a time, leaving the browser time to draw it before the next arrives
-            pn.state.curdoc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
+            doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
 
     menu = pmui.MenuList(
         items=[{"label": labels[s], "slug": s} for s in slugs],
@@ -143,7 +143,7 @@ def create_app(
 
     menu.param.watch(on_menu, "value")
     build(first)
-    doc = pn.state.curdoc
+    doc = pn.state.curdoc  # the session's document (build_next is only scheduled on it)
     if prefetch and doc is not None and doc.session_context is not None:
         # after the first page is drawn: onload runs when the browser has built its views,
         # the pause leaves it time to paint the figures before the next page arrives

@@ -119,15 +119,6 @@ class TableHTML(pn.pane.HTML):
         model.update(text=self._get_properties(model.document)["text"])
 
 
-def _dependencies(fn: Callable) -> list:
-    """Parameters a ``pn.bind``-ed function or a ``param.depends`` method depends on."""
-    owner = getattr(fn, "__self__", None)
-    if isinstance(owner, param.Parameterized) and hasattr(fn, "_dinfo"):
-        infos = owner.param.method_dependencies(fn.__name__)
-        return [i.inst.param[i.name] for i in infos if i.inst is not None and i.what == "value"]
-    return [fn]  # a bound function is itself a reference
-
-
 def table(
     obj: pd.DataFrame | Callable[[], pd.DataFrame] | None,
     *,
@@ -136,12 +127,20 @@ def table(
     css_classes: list[str] | None = None,
     **kw,
 ) -> TableHTML:
-    """A read-only table pane over a frame or a ``pn.bind``-ed function returning one."""
-    if callable(obj):
-        content: Any = pn.bind(
-            lambda *_: html_table(obj(), max_rows=max_rows, height=height, fixed=True),
-            *_dependencies(obj),
-        )
+    """A read-only table pane over a frame, a ``pn.bind``-ed function returning one, or a
+    ``param.depends`` method returning one (each evaluated once per change)."""
+
+    def render(df):
+        return html_table(df, max_rows=max_rows, height=height, fixed=True)
+
+    owner = getattr(obj, "__self__", None)
+    if isinstance(owner, param.Parameterized) and hasattr(obj, "_dinfo"):
+        # a param.depends method: redraw when one of its parameters changes
+        infos = owner.param.method_dependencies(obj.__name__)
+        deps = [i.inst.param[i.name] for i in infos if i.inst is not None and i.what == "value"]
+        content: Any = pn.bind(lambda *_: render(obj()), *deps)
+    elif callable(obj):
+        content = pn.bind(render, obj)  # a bound function is a reference: its value is passed
     else:
         content = html_table(obj, max_rows=max_rows, height=height)
     return TableHTML(

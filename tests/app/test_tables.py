@@ -83,6 +83,27 @@ def test_table_follows_a_bound_function_and_a_depends_method():
     assert "1 row." in static.object
 
 
+def test_bound_function_is_evaluated_once_per_change():
+    """The function behind a table (e.g. re-deriving TGPs) runs once per change, not twice."""
+    import panel as pn
+
+    calls = []
+
+    class S(param.Parameterized):
+        n = param.Integer(default=1)
+
+    s = S()
+
+    def frame(n):
+        calls.append(n)
+        return pd.DataFrame({"k": range(n)})
+
+    t = table(pn.bind(frame, s.param.n))
+    assert calls == [1] and "1 row." in t.object
+    s.n = 3
+    assert calls == [1, 3] and "3 rows." in t.object
+
+
 def test_app_pages_are_tabs_built_when_chosen(demo_ws):
     """Outside a served session no page is built in the background: the first page is built
     with the app, another when chosen in the menu (then its tab is the visible one)."""
