@@ -311,3 +311,50 @@ def line_figure(*, height: int, ylabel: str, series: dict[str, str]):
     fig.xgrid.visible = False
     fig.y_range.start = 0
     return fig, source
+
+
+def time_lines(
+    frame: pd.DataFrame,
+    x: str,
+    series: dict[str, tuple[str, str, str]],
+    *,
+    title: str,
+    ylabel: str,
+    height: int = 300,
+):
+    """A static line chart over a datetime column: ``series`` maps a column to (legend label,
+    colour, dash); every series is in the hover. Returns the figure.
+
+    Plain Bokeh rather than a HoloViews overlay: the app then does not load the HoloViews
+    plotting backend (and matplotlib with it), which the first session paid for (docs/app.md).
+    """
+    fig = figure(
+        x_axis_type="datetime",
+        height=height,
+        sizing_mode="stretch_width",
+        tools="pan,wheel_zoom,box_zoom,reset",
+        toolbar_location="right",
+        title=title,
+        y_axis_label=ylabel,
+    )
+    source = ColumnDataSource(
+        {x: pd.to_datetime(frame[x]).to_numpy(), **{c: frame[c].to_numpy() for c in series}}
+    )
+    lines = [
+        fig.line(x, c, source=source, legend_label=label, color=color, line_dash=dash, line_width=2)
+        for c, (label, color, dash) in series.items()
+    ]
+    fig.add_tools(
+        HoverTool(
+            renderers=lines[:1],
+            mode="vline",
+            formatters={f"@{x}": "datetime"},
+            tooltips=[
+                ("date", f"@{x}{{%F}}"),
+                *[(label, f"@{{{c}}}{{0,0}}") for c, (label, _, _) in series.items()],
+            ],
+        )
+    )
+    fig.legend.location = "top_left"
+    fig.y_range.start = 0
+    return fig

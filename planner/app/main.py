@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import holoviews as hv
 import panel as pn
 import panel_material_ui as pmui
 from panel.util import edit_readonly
@@ -23,12 +22,13 @@ PREFETCH_GAP_MS = 1500
 
 
 def _extensions() -> None:
-    # no design= here: the material design pulls a stylesheet from a CDN
+    # no design= here: the material design pulls a stylesheet from a CDN. No HoloViews either:
+    # every figure is plain Bokeh (planner.app.bokeh_views), so the server does not import the
+    # HoloViews plotting backend and matplotlib with it (docs/app.md, Speed)
     pn.extension(notifications=False)
-    hv.extension("bokeh", logo=False)
 
 
-_extensions()  # at import, so that serving sessions do not pay for loading the plotting backend
+_extensions()
 
 
 def create_app(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
@@ -668,19 +667,15 @@ class DeliveryPage(Page):
         tr = self.state.trajectory()
         if tr is None:
             return []
-        d = tr.daily
-        cum = hv.Curve(d, "date", "cumulative_hours", label="delivered (cumulative)").opts(
-            color="#2b8cbe"
-        )
-        target = hv.Curve(d, "date", "pro_rata_target_hours", label="pro-rata annual target").opts(
-            color="black", line_dash="dashed"
-        )
-        plot = (cum * target).opts(
-            responsive=True,
-            height=300,
-            legend_position="top_left",
-            ylabel="officer-hours",
+        plot = bv.time_lines(
+            tr.daily,
+            "date",
+            {
+                "cumulative_hours": ("delivered (cumulative)", "#2b8cbe", "solid"),
+                "pro_rata_target_hours": ("pro-rata annual target", "black", "dashed"),
+            },
             title=f"Year to date against the annual target of {tr.target_hours:,.0f} h",
+            ylabel="officer-hours",
         )
         s = tr.summary()
         text = (
@@ -693,7 +688,10 @@ class DeliveryPage(Page):
             severity="error" if tr.alert else "success",
             css_classes=["trajectory-note"],
         )
-        return [pn.pane.HoloViews(plot, sizing_mode="stretch_width", min_height=300), alert]
+        return [
+            pn.pane.Bokeh(plot, sizing_mode="stretch_width", css_classes=["trajectory"]),
+            alert,
+        ]
 
     def __panel__(self):
         p = self.state.param

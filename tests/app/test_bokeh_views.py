@@ -36,11 +36,33 @@ def test_multipolygons_layout_with_holes_and_parts():
     xs, ys = bokeh_multipolygons([holed, multi, shapely.Polygon()])
     assert len(xs) == 3
     assert len(xs[0]) == 1 and len(xs[0][0]) == 2  # one polygon: exterior and one hole
-    np.testing.assert_array_equal(xs[0][0][0], np.asarray(holed.exterior.coords)[:, 0])
-    np.testing.assert_array_equal(ys[0][0][1], np.asarray(holed.interiors[0].coords)[:, 1])
+    assert xs[0][0][0] == np.asarray(holed.exterior.coords)[:, 0].tolist()
+    assert ys[0][0][1] == np.asarray(holed.interiors[0].coords)[:, 1].tolist()
     assert len(xs[1]) == 2 and [len(p) for p in xs[1]] == [1, 1]  # two parts, no holes
-    assert xs[1][1][0].min() == 30.0
+    assert min(xs[1][1][0]) == 30.0
     assert xs[2] == [] and ys[2] == []  # empty geometry: nothing to draw
+
+
+def test_multipolygons_rounded_plain_lists_sent_without_buffers():
+    """Coordinates are rounded floats in lists, so Bokeh sends the layer inside the document
+    message instead of one binary buffer (two websocket messages) per ring."""
+    from bokeh.document import Document
+    from bokeh.models import ColumnDataSource
+    from bokeh.protocol import Protocol
+
+    poly = shapely.Polygon([(0.123, 0.0), (10.06, 0.0), (10.06, 5.55), (0.123, 0.0)])
+    xs, ys = bokeh_multipolygons([poly, poly])
+    assert xs[0][0][0] == [0.1, 10.1, 10.1, 0.1]
+    assert ys[0][0][0] == [0.0, 0.0, 5.6, 0.0]
+    assert all(type(v) is float for v in xs[0][0][0])
+    raw, _ = bokeh_multipolygons([poly], decimals=None)
+    assert raw[0][0][0] == [0.123, 10.06, 10.06, 0.123]
+    doc = Document()
+    doc.add_root(ColumnDataSource({"xs": xs, "ys": ys}))
+    assert Protocol().create("PULL-DOC-REPLY", "x", doc).buffers == []
+    arrays = Document()
+    arrays.add_root(ColumnDataSource({"xs": [[[np.array(r) for r in p] for p in f] for f in xs]}))
+    assert len(Protocol().create("PULL-DOC-REPLY", "x", arrays).buffers) == 2  # the contrast
 
 
 def test_points_image_matches_histogram():

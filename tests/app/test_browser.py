@@ -221,6 +221,8 @@ def test_first_page_renders_offline(app_page, server):
     t, drawn, idle = open_app(app_page, server)
     record("cold start: server launch to first render, figures drawn (s)", t + drawn - server["t0"])
     record("cold start: server launch to page idle (s)", t + idle - server["t0"])
+    record("cold start: of which server start to page request (s)", t - server["t0"])
+    record("cold start: of which first page request to figures drawn (s)", drawn)
     assert app_page.locator(".synthetic-label").first.is_visible()
     app_page.locator(".map-title").get_by_text("(SYNTHETIC)").wait_for()
     assert max(app_page.evaluate(POLY_COUNTS_JS)) > 100  # wards drawn

@@ -327,3 +327,29 @@ def test_delivery_trend_figure_follows_the_tgp(data):
         np.testing.assert_allclose(source.data["harm"], want["harm"].to_numpy(float))
         np.testing.assert_allclose(source.data["crimes"], want["crimes"].to_numpy(float))
     assert page._tgp_trend().object is not fig  # one figure per view, each following the state
+
+
+def test_delivery_trajectory_is_a_bokeh_figure_of_the_library_trajectory(data):
+    """The year-to-date trajectory plots the library's daily series, delivered and target."""
+    _need(data, "plan_visits", "place_days", "tgps")
+    import numpy as np
+
+    from planner.app.pages import DeliveryPage
+
+    page = DeliveryPage(data=data)
+    tr = page.state.trajectory()
+    if tr is None:
+        pytest.skip("this workspace has no delivery report")
+    pane, alert = page._trajectory()
+    fig = pane.object
+    assert f"{tr.target_hours:,.0f} h" in fig.title.text
+    lines = {r.glyph.line_dash == [] and "delivered" or "target": r for r in fig.renderers}
+    got = lines["delivered"].data_source.data
+    np.testing.assert_array_equal(got["date"], pd.to_datetime(tr.daily["date"]).to_numpy())
+    np.testing.assert_allclose(got["cumulative_hours"], tr.daily["cumulative_hours"])
+    np.testing.assert_allclose(got["pro_rata_target_hours"], tr.daily["pro_rata_target_hours"])
+    assert [i.label["value"] for i in fig.legend[0].items] == [
+        "delivered (cumulative)",
+        "pro-rata annual target",
+    ]
+    assert alert.severity == ("error" if tr.alert else "success")
