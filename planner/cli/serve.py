@@ -38,6 +38,12 @@ def register(sub) -> None:
         default=None,
         help="basemap tile URL template with {Z}/{X}/{Y} (default: no basemap, fully offline)",
     )
+    p.add_argument(
+        "--records",
+        default=None,
+        help="neighbourhood records store: a SQLite path or SQLAlchemy URL "
+        "(default: the workspace's records.sqlite)",
+    )
     p.add_argument("--show", action="store_true", help="open a browser tab")
     p.set_defaults(func=run)
 
@@ -78,7 +84,7 @@ def run(args) -> int:
     )
 
     def app():
-        return create_app(ws, tiles=args.tiles)
+        return create_app(ws, tiles=args.tiles, records_url=args.records)
 
     pn.serve(
         {"planner": app},

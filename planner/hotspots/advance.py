@@ -30,7 +30,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import stats
 
 from planner.crs import BNG
 from planner.errors import PlannerError
@@ -41,6 +40,8 @@ from planner.schema import VIOLENT_TYPES
 
 def rate_test(recent, baseline, w_days, b_days) -> tuple[np.ndarray, np.ndarray]:
     """Rate ratio and exact two-sided p-value (conditional binomial test), vectorised."""
+    from scipy import stats  # here: importing scipy.stats takes ~1 s, the app imports this module
+
     recent = np.asarray(recent, dtype="float64")
     baseline = np.asarray(baseline, dtype="float64")
     n = recent + baseline

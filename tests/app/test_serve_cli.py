@@ -11,16 +11,19 @@ from planner.errors import PlannerError
 
 def test_serve_defaults_and_options():
     args = build_parser().parse_args(["serve"])
-    assert (args.workspace, args.port, args.address, args.tiles) == (
+    assert (args.workspace, args.port, args.address, args.tiles, args.records) == (
         None,
         DEFAULT_PORT,
         "localhost",
+        None,
         None,
     )
     args = build_parser().parse_args(
         ["serve", "--workspace", "/x", "--port", "5010", "--address", "0.0.0.0"]
     )
     assert (str(args.workspace), args.port, args.address) == ("/x", 5010, "0.0.0.0")
+    args = build_parser().parse_args(["serve", "--records", "postgresql://u@h/records"])
+    assert args.records == "postgresql://u@h/records"
 
 
 def test_serve_rejects_a_folder_that_is_not_a_workspace(tmp_path, capsys):
