@@ -39,7 +39,7 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format planner apps tests benchmarks
 
-bench: $(STAMP)
+bench: $(STAMP) $(WORKSPACE)/workspace.json
 	$(BIN)/python benchmarks/run_all.py
 
 geodata: $(STAMP)

@@ -203,6 +203,7 @@ class HotspotsPage(Page):
             ),
             sizing_mode="stretch_width",
         )
+
         def lower():
             return [
                 *coverage,

@@ -284,10 +284,10 @@ def shot(page, name: str) -> None:
 
 
 def test_first_page_renders_offline(app_page, server):
-    """Cold start (server launch to both figures drawn) and the synthetic label."""
+    """Cold start (server start to both figures drawn) and the synthetic label."""
     t, drawn, idle = open_app(app_page, server)
-    record("cold start: server launch to first render, figures drawn (s)", t + drawn - server["t0"])
-    record("cold start: server launch to page idle (s)", t + idle - server["t0"])
+    record("cold start: server start to first render, figures drawn (s)", t + drawn - server["t0"])
+    record("cold start: server start to page idle (s)", t + idle - server["t0"])
     record("cold start: of which server start to page request (s)", t - server["t0"])
     record("cold start: of which first page request to figures drawn (s)", drawn)
     assert app_page.locator(".synthetic-label").first.is_visible()
@@ -560,7 +560,7 @@ def write_benchmarks() -> None:
     checks = [
         (
             "cold start to first render <= 5 s",
-            med("cold start: server launch to first render"),
+            med("cold start: server start to first render"),
             5.0,
         ),
         ("page switch (first visit) <= 1 s", med("page switch, first visit"), 1.0),
@@ -583,8 +583,10 @@ def write_benchmarks() -> None:
         "",
         "The cold start counts from the moment the server starts loading the workspace (what",
         "`planner serve` does before it listens: crime index, display layers) to both figures drawn",
-        "in a fresh browser context. The server's Python imports come before that and are listed",
-        "on their own (server process: Python imports). The crime index was "
+        "in a new browser tab (opened before the server started, as a user's browser is already",
+        "running). The server's Python imports come before that and are listed on their own",
+        "(server process: Python imports). `benchmarks/bench_app_cold_start.py` repeats the cold",
+        "start over several fresh servers (docs/benchmarks/app_cold_start.md). The crime index was "
         + (
             "read from its cache (`.cache/crime_index.npz`) in this run."
             if NOTES.get("index_cache")
