@@ -36,8 +36,12 @@ STYLESHEET = """
 """
 
 
-def format_cell(value: Any) -> tuple[str, bool]:
-    """Text of one cell and whether it is a number (right-aligned)."""
+def format_cell(value: Any, *, whole: bool = False) -> tuple[str, bool]:
+    """Text of one cell and whether it is a number (right-aligned).
+
+    ``whole``: the cell's column holds whole numbers only (e.g. counts stored as floats), so a
+    float is shown like an integer, without decimals.
+    """
     if value is None or value is pd.NaT:
         return "", False
     if isinstance(value, (bool, np.bool_)):
@@ -50,6 +54,8 @@ def format_cell(value: Any) -> tuple[str, bool]:
             return "", True
         if math.isinf(v):
             return ("inf" if v > 0 else "-inf"), True
+        if whole and v.is_integer():
+            return f"{int(v):,}", True
         if v != 0 and abs(v) < 0.01:
             return f"{v:.2g}", True
         if v.is_integer() and abs(v) >= 1000:
@@ -60,6 +66,18 @@ def format_cell(value: Any) -> tuple[str, bool]:
     if value != value:  # other NaN-likes (pd.NA)
         return "", False
     return str(value), False
+
+
+def _whole_numbers(col: pd.Series) -> bool:
+    """A float column whose finite values are all whole numbers (and that has no infinities):
+    shown without decimals, so that a count column does not mix "2,541" and "981.00"."""
+    if not pd.api.types.is_float_dtype(col.dtype):
+        return False
+    v = col.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(v).any():
+        return False
+    v = v[~np.isnan(v)]
+    return len(v) > 0 and bool(np.all(v == np.round(v)))
 
 
 def html_table(
@@ -80,7 +98,11 @@ def html_table(
         return f'<div class="tbl-note" style="{box}">No rows.</div>'
     shown = df.iloc[:max_rows]
     cols = list(shown.columns)
-    cells = [[format_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    whole = [_whole_numbers(df.iloc[:, j]) for j in range(len(cols))]
+    cells = [
+        [format_cell(v, whole=w) for v, w in zip(row, whole, strict=True)]
+        for row in shown.itertuples(index=False, name=None)
+    ]
     numeric = [all(c[j][1] or c[j][0] == "" for c in cells) for j in range(len(cols))]
     head = "".join(
         f'<th class="{"num" if numeric[j] else ""}">{html.escape(str(c).replace("_", " "))}</th>'

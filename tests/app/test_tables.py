@@ -122,3 +122,24 @@ def test_app_pages_are_tabs_built_when_chosen(demo_ws):
     menu.value = menu.items[i]
     assert tabs.active == i and tabs.objects[i].objects
     assert sum(bool(h.objects) for h in tabs.objects) == 2
+
+
+def test_html_table_whole_number_float_column_has_no_decimals():
+    """Counts stored as floats print like integers; a column with a fraction keeps two decimals."""
+    from planner.app.tables import _whole_numbers
+
+    df = pd.DataFrame(
+        {
+            "crimes": [2541.0, 981.0, np.nan, 0.0],
+            "harm": [2541.0, 981.5, 3.0, 0.0],
+            "rate": [1.0, np.inf, 2.0, 3.0],
+        }
+    )
+    assert [_whole_numbers(df[c]) for c in df.columns] == [True, False, False]
+    out = html_table(df)
+    assert '<td class="num">2,541</td><td class="num">2,541</td>' in out
+    assert '<td class="num">981</td><td class="num">981.50</td><td class="num">inf</td>' in out
+    assert '<td class="num"></td><td class="num">3.00</td><td class="num">2.00</td>' in out
+    assert '<td class="num">0</td><td class="num">0.00</td><td class="num">3.00</td>' in out
+    assert format_cell(981.0, whole=True) == ("981", True)
+    assert format_cell(981.0) == ("981.00", True)
