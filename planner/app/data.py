@@ -525,15 +525,42 @@ class AppData:
             }
         )
 
-    @cached_property
-    def tgp_window_crimes(self) -> gpd.GeoDataFrame:
-        """The crimes the demo's TGP layer was derived from (window and offence types of
-        ``planner.demo.tgps``), read once for re-deriving TGPs."""
-        from planner.demo.tgps import COLUMNS, WINDOW
+    def tgp_default_window(self) -> tuple[str, str]:
+        """The window TGPs are re-derived over unless another is chosen: the demo's derivation
+        window (``planner.demo.tgps.WINDOW``) when the crime table covers it, otherwise its
+        last 24 months."""
+        from planner.demo.tgps import WINDOW
+
+        months = self.crimes.months
+        if not months:
+            raise PlannerError("the crime table is empty")
+        if WINDOW[0] in months and WINDOW[1] in months:
+            return WINDOW
+        return months[max(0, len(months) - 24)], months[-1]
+
+    def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
+        """Crimes of the TGP offence types (violence and ASB, as ``planner.demo.tgps`` derives
+        them) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions
+        (the last four windows are kept)."""
+        from planner.demo.tgps import COLUMNS
         from planner.hotspots.config import TGPConfig
 
+        if start > end:
+            raise PlannerError(f"the window starts ({start}) after it ends ({end})")
+        with self._lock:
+            cache = self.__dict__.setdefault("_tgp_crimes", {})
+            hit = cache.get((start, end))
+        if hit is not None:
+            return hit
         cfg = TGPConfig()
-        return self.ws.crimes(*WINDOW, types=[*cfg.violent_types, *cfg.asb_types], columns=COLUMNS)
+        crimes = self.ws.crimes(
+            start, end, types=[*cfg.violent_types, *cfg.asb_types], columns=COLUMNS
+        )
+        with self._lock:
+            if len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            cache[(start, end)] = crimes
+        return crimes
 
     def default_period(self) -> tuple[str, str]:
         """The ``default_months`` months ending at the workspace's today (clipped to the data)."""

@@ -137,19 +137,30 @@ class HotspotsPage(Page):
 
         def summary(clicks):
             if not clicks:
-                return "Choose parameters and re-derive (about 5 s)."
-            s = st.derive().summary
+                return "Choose a window and parameters, then re-derive (about 5 s)."
+            try:
+                s = st.derive().summary
+            except PlannerError as e:
+                return f"Not derived: {e}."
+            start, end = st.window
             return (
                 f"{s['n_tgps']} TGPs ({s['n_violent']} violent, {s['n_asb']} ASB) covering "
-                f"{100 * s['area_share']:.2f}% of the force area"
-                f"{' - from SYNTHETIC crimes' if tag else ''}."
+                f"{100 * s['area_share']:.2f}% of the force area, from the violence and ASB of "
+                f"{start} to {end}{' (SYNTHETIC crimes)' if tag else ''}."
             )
 
         def coverage(clicks):
-            return st.coverage() if clicks else pd.DataFrame({"area": []})
+            try:
+                return st.coverage() if clicks else pd.DataFrame({"area": []})
+            except PlannerError:
+                return pd.DataFrame({"area": []})  # the summary says why
 
         return pmui.Card(
             pn.Row(
+                pmui.Select.from_param(
+                    p.start, label="From", width=120, css_classes=["derive-start"]
+                ),
+                pmui.Select.from_param(p.end, label="To", width=120, css_classes=["derive-end"]),
                 pmui.FloatInput.from_param(p.area_share, label="Area share", step=0.002, width=130),
                 pmui.IntInput.from_param(p.count, label="Count", width=110),
                 pmui.FloatInput.from_param(p.radius, label="Radius (m)", width=120),
@@ -161,7 +172,7 @@ class HotspotsPage(Page):
             ),
             table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),
             pn.Row(gpkg, gjson),
-            title="Re-derive TGPs (planner.hotspots.tgps, demo window)",
+            title="Re-derive TGPs (planner.hotspots.tgps)",
             collapsed=False,
             sizing_mode="stretch_width",
         )

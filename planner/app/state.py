@@ -145,10 +145,13 @@ class MapState(param.Parameterized):
 
 
 class TGPDeriveState(param.Parameterized):
-    """Re-derive the TGP layer with chosen parameters (:func:`planner.hotspots.tgps.derive_tgps`)
-    over the demo's derivation window, with its coverage (:func:`planner.hotspots.coverage.coverage_report`)."""
+    """Re-derive the TGP layer with chosen parameters and window
+    (:func:`planner.hotspots.tgps.derive_tgps`), with its coverage
+    (:func:`planner.hotspots.coverage.coverage_report`) over the same crimes."""
 
     data = param.ClassSelector(class_=AppData, constant=True)
+    start = param.Selector(default=None, objects=[], doc="First month of the window (YYYY-MM).")
+    end = param.Selector(default=None, objects=[], doc="Last month of the window (YYYY-MM).")
     area_share = param.Number(
         default=0.022, bounds=(0.001, 0.2), doc="Share of the force area the TGPs cover."
     )
@@ -159,7 +162,22 @@ class TGPDeriveState(param.Parameterized):
     )
 
     def __init__(self, data: AppData, **params):
+        window = {k: params.pop(k) for k in ("start", "end") if k in params}
         super().__init__(data=data, **params)
+        months = data.crimes.months
+        self.param.start.objects = months
+        self.param.end.objects = months
+        start, end = data.tgp_default_window()
+        self.start = window.get("start", start)
+        self.end = window.get("end", end)
+
+    @property
+    def window(self) -> tuple[str, str]:
+        return self.start, self.end
+
+    def crimes(self):
+        """The TGP offence types' crimes of the window (shared; PlannerError if it is reversed)."""
+        return self.data.tgp_crimes(self.start, self.end)
 
     def config(self):
         from planner.hotspots.config import TGPConfig
@@ -175,22 +193,23 @@ class TGPDeriveState(param.Parameterized):
 
     def derive(self):
         """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (kept)."""
-        key = (self.area_share, self.count, self.radius, self.min_separation)
+        key = (self.start, self.end, self.area_share, self.count, self.radius, self.min_separation)
         memo = self.__dict__.setdefault("_derived", {})
         if key not in memo:
             from planner.hotspots.tgps import derive_tgps
 
             geo = self.data.geography
+            crimes = self.crimes()
             memo.clear()
-            memo[key] = derive_tgps(self.data.tgp_window_crimes, geo.study_area, geo, self.config())
+            memo[key] = derive_tgps(crimes, geo.study_area, geo, self.config())
         return memo[key]
 
     def coverage(self) -> pd.DataFrame:
-        """Force and per-LPA coverage of the derived layer (shares in %)."""
+        """Force and per-LPA coverage of the derived layer over the window's crimes (shares in %)."""
         from planner.hotspots.coverage import coverage_report
 
         geo = self.data.geography
-        rep = coverage_report(self.derive().tgps, self.data.tgp_window_crimes, geo.force, geo)
+        rep = coverage_report(self.derive().tgps, self.crimes(), geo.force, geo)
         return rep.table().round(2)
 
     def geojson(self) -> str:

@@ -310,6 +310,40 @@ def test_hotspots_emerging_and_rederive(data, tmp_path):
     assert -2.4 < x0 < x1 < -1.3 and 52.2 < y0 < y1 < 52.8
 
 
+def test_rederive_over_a_chosen_window(data):
+    """Re-deriving over another window uses that window's violence and ASB (against the
+    library on the same crimes); a reversed window is refused with a clear error."""
+    _need(data, "crimes_synthetic", "tgps")
+    from planner.app.state import TGPDeriveState
+    from planner.demo.tgps import COLUMNS, WINDOW
+    from planner.errors import PlannerError
+    from planner.hotspots.config import TGPConfig
+    from planner.hotspots.coverage import coverage_report
+    from planner.hotspots.tgps import derive_tgps
+
+    assert data.tgp_default_window() == WINDOW  # the demo's crimes cover its window
+    st = TGPDeriveState(data, count=10, area_share=0.005)
+    assert st.window == WINDOW
+    st.start, st.end = "2025-01", "2025-12"
+    d = TGPConfig()
+    crimes = data.ws.crimes(
+        "2025-01", "2025-12", types=[*d.violent_types, *d.asb_types], columns=COLUMNS
+    )
+    assert len(st.crimes()) == len(crimes) > 0
+    assert set(st.crimes()["month"].astype(str)) == {f"2025-{m:02d}" for m in range(1, 13)}
+    geo = data.ws.geography()
+    ref = derive_tgps(crimes, geo.study_area, geo, st.config())
+    got = st.derive()
+    assert got.summary == ref.summary
+    assert sorted(got.tgps["tgp_id"]) == sorted(ref.tgps["tgp_id"])
+    rc = coverage_report(ref.tgps, crimes, geo.force, geo).table().round(2)
+    assert st.coverage()["offences_pct"].tolist() == rc["offences_pct"].tolist()
+    assert data.tgp_crimes("2025-01", "2025-12") is st.crimes()  # read once, shared
+    st.start, st.end = "2025-12", "2025-01"
+    with pytest.raises(PlannerError, match=r"starts \(2025-12\) after it ends \(2025-01\)"):
+        st.derive()
+
+
 def test_delivery_trend_figure_follows_the_tgp(data):
     """The TGP harm trend is one figure whose data change in place when another TGP is chosen."""
     _need(data, "plan_visits", "place_days", "tgps")
