@@ -16,7 +16,9 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 def shared_data() -> Path:
     """../shared/data/real (the real open-data bundle); skip when it is not beside the repo."""
     if not SHARED.is_dir():
-        pytest.skip(f"real open data not found at {SHARED} (set PLANNER_SHARED or place ../shared beside the repo)")
+        pytest.skip(
+            f"real open data not found at {SHARED} (set PLANNER_SHARED or place ../shared beside the repo)"
+        )
     return SHARED
 
 

@@ -178,7 +178,16 @@ def synthesise(
             y, mo = (int(v) for v in m.split("-"))
             out.append(
                 pd.DataFrame(
-                    {"snap": si, "type_k": k, "mi": mi, "year": y, "month": mo, "day": day + 1, "hour": hour, "minute": minute}
+                    {
+                        "snap": si,
+                        "type_k": k,
+                        "mi": mi,
+                        "year": y,
+                        "month": mo,
+                        "day": day + 1,
+                        "hour": hour,
+                        "minute": minute,
+                    }
                 )
             )
     df = pd.concat(out, ignore_index=True)
@@ -186,7 +195,9 @@ def synthesise(
     order = np.lexsort((naive.to_numpy(), df["type_k"].to_numpy(), df["mi"].to_numpy()))
     df, naive = df.iloc[order].reset_index(drop=True), naive.iloc[order].reset_index(drop=True)
     # ambiguous local times (the October clock change) are read as the first (BST) occurrence
-    occ = naive.dt.tz_localize(TZ, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward")
+    occ = naive.dt.tz_localize(
+        TZ, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
+    )
     df["month"] = np.asarray(months, dtype=object)[df["mi"].to_numpy()]
     ctype = np.asarray(CRIME_TYPES, dtype=object)[df["type_k"].to_numpy()]
     is_asb = ctype == "Anti-social behaviour"
