@@ -47,8 +47,8 @@ class HotspotsPage(Page):
     slug = "hotspots"
     #: in a served session, build the sections below the drill-down (coverage, emerging
     #: categories, re-derive) once the browser has drawn the rest: fewer panel-material-ui
-    #: components to render first. Cold start median 4.32 -> 3.80 s for the first page load
-    #: (five cold servers each, figures visible; docs/app.md)
+    #: components to render first. First page load, median of five fresh servers each with
+    #: the figures visible: 4.32 -> 3.80 s (docs/app.md)
     defer_lower = True
 
     def __init__(self, **params):

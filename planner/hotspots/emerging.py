@@ -32,11 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 
 from planner.errors import PlannerError
 from planner.hotspots.config import EmergingConfig
-from planner.hotspots.gistar import adjust, gistar_z
+from planner.hotspots.gistar import adjust, gistar_z, two_sided_p
 
 HOT_CATEGORIES = (
     "New",
@@ -92,7 +91,7 @@ def mann_kendall(x: np.ndarray, *, continuity: bool = True, chunk: int = 20000) 
     num = s - np.sign(s) if continuity else s
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(var > 0, num / np.sqrt(var), 0.0)
-    p = 2.0 * ndtr(-np.abs(z))  # = scipy.stats.norm.sf(|z|), without importing scipy.stats
+    p = two_sided_p(z)
     return MannKendall(s=s, var=var, z=z, p=p)
 
 
@@ -195,7 +194,7 @@ def emerging_from_cube(
     """Emerging hotspot categories from a (cells x steps) array of counts and weights ``w``."""
     config = config or EmergingConfig()
     z = gistar_z(cube, w)
-    p = 2.0 * ndtr(-np.abs(z))  # = scipy.stats.norm.sf(|z|), without importing scipy.stats
+    p = two_sided_p(z)
     q = np.column_stack([adjust(p[:, j], config.correction) for j in range(p.shape[1])])
     hot = (z > 0) & (q < config.alpha)
     cold = (z < 0) & (q < config.alpha)
