@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine_info  # noqa: E402
+
+from planner.testing import ServerProcess, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "benchmarks" / "app_cold_start.md"
@@ -47,61 +46,6 @@ VISIBLE_FIGURES_JS = """() => {
   return f && f.length >= 2;
 }"""
 TARGET_S = 5.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A server process whose output lines are kept with their arrival times."""
-
-    def __init__(self, cmd: list[str]):
-        self.launched = time.monotonic()
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-        )
-        self.log: list[tuple[float, str]] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.log.append((time.monotonic(), line))
-
-    def _check(self) -> None:
-        if self.proc.poll() is not None:
-            tail = "".join(x for _, x in self.log[-30:])
-            raise RuntimeError(f"the server exited with code {self.proc.returncode}:\n{tail}")
-
-    def line_time(self, text: str, timeout: float = 180.0) -> float:
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < timeout:
-            for t, line in list(self.log):
-                if text in line:
-                    return t
-            self._check()
-            time.sleep(0.005)
-        raise TimeoutError(f"the server did not print {text!r} within {timeout:.0f} s")
-
-    def wait_port(self, port: int, timeout: float = 180.0) -> float:
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < timeout:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return time.monotonic()
-            self._check()
-            time.sleep(0.005)
-        raise TimeoutError(f"nothing listened on port {port} within {timeout:.0f} s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def first_load(browser, url: str) -> tuple[float, float]:
@@ -120,7 +64,7 @@ def first_load(browser, url: str) -> tuple[float, float]:
 
 def app_run(browser, workspace: Path) -> dict[str, float]:
     port = free_port()
-    server = Server(
+    server = ServerProcess(
         [
             sys.executable, "-m", "planner", "serve",
             "--workspace", str(workspace), "--port", str(port), "--address", "127.0.0.1",
@@ -145,7 +89,7 @@ def app_run(browser, workspace: Path) -> dict[str, float]:
 
 def baseline_run(browser) -> float:
     port = free_port()
-    server = Server([sys.executable, str(BASELINE), str(port)])
+    server = ServerProcess([sys.executable, str(BASELINE), str(port)])
     try:
         server.wait_port(port)
         return first_load(browser, f"http://127.0.0.1:{port}/baseline")[1]

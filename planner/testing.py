@@ -1,4 +1,5 @@
-"""Helpers for tests (like ``geopandas.testing``): run a notebook on a workspace."""
+"""Helpers for tests and benchmarks (like ``geopandas.testing``): run a notebook on a workspace,
+serve the app in its own process."""
 
 from __future__ import annotations
 
@@ -43,3 +44,84 @@ def run_notebook(path: str | Path, workspace: str | Path, *, timeout: int = 600)
     return "\n".join(
         str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """A server started as its own process (e.g. ``planner serve``), as a user runs it.
+
+    Its output lines are kept in :attr:`log` with their arrival times (``time.monotonic()``), so
+    that a caller can time the server's phases (browser tests, the cold-start benchmark).
+    """
+
+    def __init__(self, cmd: list[str], *, cwd: str | Path | None = None):
+        import subprocess
+        import threading
+        import time
+
+        self.launched = time.monotonic()
+        self.proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        self.log: list[tuple[float, str]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        import time
+
+        for line in self.proc.stdout:
+            self.log.append((time.monotonic(), line))
+
+    def tail(self, n: int = 30) -> str:
+        return "".join(line for _, line in self.log[-n:])
+
+    def _check(self) -> None:
+        if self.proc.poll() is not None:
+            raise RuntimeError(
+                f"the server exited with code {self.proc.returncode}:\n{self.tail()}"
+            )
+
+    def line_time(self, text: str, timeout: float = 180.0) -> float:
+        """When the server printed a line containing ``text`` (waits for it)."""
+        import time
+
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            for t, line in list(self.log):
+                if text in line:
+                    return t
+            self._check()
+            time.sleep(0.005)
+        raise TimeoutError(f"the server did not print {text!r} within {timeout:.0f} s")
+
+    def wait_port(self, port: int, timeout: float = 180.0) -> float:
+        """Wait until something listens on ``port``; the time it did."""
+        import socket
+        import time
+
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return time.monotonic()
+            self._check()
+            time.sleep(0.005)
+        raise TimeoutError(f"nothing listened on port {port} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import platform
 import shutil
-import socket
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from planner.testing import ServerProcess, free_port
 
 pytestmark = [
     pytest.mark.browser,
@@ -94,64 +93,8 @@ QUIET_JS = """async () => {
 IDLE_JS = "() => Bokeh.documents.length > 0 && Bokeh.documents.every(d => d.is_idle)"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, log: list, timeout: float = 120.0) -> None:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        if proc.poll() is not None:
-            out = "".join(line for _, line in log[-40:])
-            raise RuntimeError(f"the server exited with code {proc.returncode}:\n{out}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.02)
-    raise TimeoutError(f"app did not listen on port {port} within {timeout} s")
-
-
 def record(name: str, seconds: float) -> None:
     TIMINGS.setdefault(name, []).append(seconds)
-
-
-def launch(cmd: list[str]) -> tuple[subprocess.Popen, list[tuple[float, str]]]:
-    """Start a server process; its output lines are collected with their arrival times."""
-    proc = subprocess.Popen(
-        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    )
-    log: list[tuple[float, str]] = []
-
-    def read():
-        for line in proc.stdout:
-            log.append((time.monotonic(), line))
-
-    threading.Thread(target=read, daemon=True).start()
-    return proc, log
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def line_time(log: list, text: str, proc: subprocess.Popen, timeout: float = 120.0) -> float:
-    """When the server printed a line containing ``text``."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        for t, line in list(log):
-            if text in line:
-                return t
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited:\n{''.join(x for _, x in log[-40:])}")
-        time.sleep(0.01)
-    raise TimeoutError(f"the server did not print {text!r} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
@@ -174,38 +117,39 @@ def server(demo_ws, tmp_path_factory, ports):
     port, base_port = ports["app"], ports["baseline"]
     NOTES["index_cache"] = (demo_ws.root / CACHE_DIR / "crime_index.npz").exists()
     # the baseline server first, so that it does not compete with the app's start for the cores
-    base, base_log = launch(
-        [sys.executable, str(Path(__file__).with_name("baseline_app.py")), str(base_port)]
+    base = ServerProcess(
+        [sys.executable, str(Path(__file__).with_name("baseline_app.py")), str(base_port)],
+        cwd=REPO,
     )
-    proc = None
+    app = None
     try:
-        wait_for_port(base_port, base, base_log)
-        launched = time.monotonic()
-        proc, log = launch(
+        base.wait_port(base_port)
+        app = ServerProcess(
             [
                 sys.executable, "-m", "planner", "serve",
                 "--workspace", str(demo_ws.root),
                 "--records", str(records),
                 "--port", str(port),
                 "--address", "127.0.0.1",
-            ]
+            ],
+            cwd=REPO,
         )  # fmt: skip
-        t0 = line_time(log, "loading workspace", proc)
-        loaded = line_time(log, "workspace loaded", proc)
-        wait_for_port(port, proc, log)
-        record("server process: Python imports before loading the workspace (s)", t0 - launched)
+        t0 = app.line_time("loading workspace")
+        loaded = app.line_time("workspace loaded")
+        app.wait_port(port)
+        record("server process: Python imports before loading the workspace (s)", t0 - app.launched)
         record("server start: load workspace and warm up (s)", loaded - t0)
         yield {
             "url": f"http://127.0.0.1:{port}/planner",
             "baseline": f"http://127.0.0.1:{base_port}/baseline",
             "t0": t0,
             "port": port,
-            "log": log,
+            "log": app.log,
         }
     finally:
-        if proc is not None:
-            stop(proc)
-        stop(base)
+        if app is not None:
+            app.stop()
+        base.stop()
         write_benchmarks()
 
 
