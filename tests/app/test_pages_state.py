@@ -7,14 +7,11 @@ import pandas as pd
 import pytest
 
 from planner.app.data import AppData
-from planner.app.plan_state import PlanState
-from planner.app.state import (
-    ALL_LPAS,
-    AdvanceState,
-    DeliveryState,
-    RecordsDrillState,
-    RecordsState,
-)
+from planner.app.state.advance import AdvanceState
+from planner.app.state.common import ALL_LPAS
+from planner.app.state.delivery import DeliveryState
+from planner.app.state.neighbourhoods import RecordsDrillState, RecordsState
+from planner.app.state.plan import PlanState
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +268,7 @@ def test_hotspots_emerging_and_rederive(data, tmp_path):
     _need(data, "crimes_synthetic", "tgps")
     import geopandas as gpd
 
-    from planner.app.state import MapState, TGPDeriveState
+    from planner.app.state.hotspots import MapState, TGPDeriveState
     from planner.demo.tgps import COLUMNS, WINDOW
     from planner.hotspots.config import TGPConfig
     from planner.hotspots.coverage import coverage_report
@@ -314,7 +311,7 @@ def test_rederive_over_a_chosen_window(data):
     """Re-deriving over another window uses that window's violence and ASB (against the
     library on the same crimes); a reversed window is refused with a clear error."""
     _need(data, "crimes_synthetic", "tgps")
-    from planner.app.state import TGPDeriveState
+    from planner.app.state.hotspots import TGPDeriveState
     from planner.demo.tgps import COLUMNS, WINDOW
     from planner.errors import PlannerError
     from planner.hotspots.config import TGPConfig
@@ -349,7 +346,7 @@ def test_delivery_trend_figure_follows_the_tgp(data):
     _need(data, "plan_visits", "place_days", "tgps")
     import numpy as np
 
-    from planner.app.pages import DeliveryPage
+    from planner.app.pages.delivery import DeliveryPage
 
     page = DeliveryPage(data=data)
     fig = page._tgp_trend().object
@@ -368,7 +365,7 @@ def test_delivery_trajectory_is_a_bokeh_figure_of_the_library_trajectory(data):
     _need(data, "plan_visits", "place_days", "tgps")
     import numpy as np
 
-    from planner.app.pages import DeliveryPage
+    from planner.app.pages.delivery import DeliveryPage
 
     page = DeliveryPage(data=data)
     tr = page.state.trajectory()

@@ -6,15 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.app.data import (
-    AppData,
-    CrimeIndex,
-    month_index,
-    month_label,
-    simplify_for_display,
-    wkb_points_xy,
-)
-from planner.app.state import ALL_LPAS, CrimeDrillState, MapState
+from planner.app.crime_index import CrimeIndex, month_index, month_label, wkb_points_xy
+from planner.app.data import AppData
+from planner.app.layers import simplify_for_display
+from planner.app.state.common import ALL_LPAS
+from planner.app.state.hotspots import CrimeDrillState, MapState
 from planner.errors import PlannerError
 
 
@@ -181,7 +177,7 @@ def test_surfaces_match_hotspots_library(small_ws, data):
 
 def test_crime_index_cache_round_trip_and_staleness(small_ws, tmp_path):
     """The cached index equals a fresh one; a different stamp or a missing file gives None."""
-    from planner.app.data import CrimeIndex
+    from planner.app.crime_index import CrimeIndex
 
     g = small_ws.geography()
     path = small_ws.table_path("crimes_synthetic")

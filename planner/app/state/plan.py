@@ -17,10 +17,12 @@ import pandas as pd
 import param
 
 from planner.app.data import AppData
-from planner.app.state import ALL_LPAS, SERVATOR_MAX_DAYS
+from planner.app.state.common import ALL_LPAS
 from planner.schema import TZ
 
 ALL_TEAMS = "All teams"
+#: longest Op Servator plan the page draws (days)
+SERVATOR_MAX_DAYS = 92
 #: what the week calendar's blocks are coloured by
 COLOUR_BY = ("method", "team")
 #: calendar layout: blank share at each side of a day column, and gap between lanes (share of a
