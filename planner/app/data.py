@@ -2,7 +2,9 @@
 
 No Panel import here: :class:`AppData` is a plain object. :func:`planner.app.cache.get_data`
 keeps one instance per workspace in Panel's process-wide cache (``pn.state.as_cached``), so
-every browser session reads the same frames instead of copying them.
+every browser session reads the same frames instead of copying them. What an instance computes
+is kept with :mod:`functools` (``cached_property``, ``cache``, ``lru_cache``: thread-safe, and
+Panel-free, which ``pn.cache`` is not).
 
 Polygons are simplified in metres (EPSG:27700) and projected once to EPSG:3857 for display;
 crime points are held as compact arrays (month index, type code, harm, ward code, x/y in
@@ -12,6 +14,7 @@ EPSG:3857) so that a filter change is a vectorised mask and a ``bincount``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,6 +38,9 @@ LEVELS: dict[str, tuple[str, str]] = {
 
 #: folder (inside the workspace) for caches the app may rebuild at any time
 CACHE_DIR = ".cache"
+
+#: TGP re-derivation windows whose crimes are kept (shared by the sessions)
+TGP_WINDOWS_KEPT = 4
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,13 @@ class AppData:
         self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         self.config = config or DisplayConfig()
         self._lock = threading.Lock()
+        # per instance (a class-level functools cache would keep every instance alive)
+        self._tables = functools.cache(self.ws.read_table)
+        self._multipolygons = functools.cache(self._bokeh_layout)
+        self._tgp_crimes = functools.lru_cache(maxsize=TGP_WINDOWS_KEPT)(self._read_tgp_crimes)
+        self._advance = functools.cache(self._briefing_or_error)
+        self._advance_done: set[tuple[str, str]] = set()
+        self._visibility = functools.cache(self._month_visibility)
 
     # ---- metadata ----------------------------------------------------------------
     @property
@@ -144,12 +157,10 @@ class AppData:
 
     def multipolygons(self, name: str) -> tuple[list, list]:
         """A display layer's polygons in Bokeh's ``multi_polygons`` layout (built once, shared)."""
-        gdf = self.layer(name)
-        with self._lock:
-            cache = self.__dict__.setdefault("_multipolygons", {})
-            if name not in cache:
-                cache[name] = bokeh_multipolygons(gdf.geometry.to_numpy())
-            return cache[name]
+        return self._multipolygons(name)
+
+    def _bokeh_layout(self, name: str) -> tuple[list, list]:
+        return bokeh_multipolygons(self.layer(name).geometry.to_numpy())
 
     # ---- crimes ------------------------------------------------------------------
     @cached_property
@@ -273,26 +284,19 @@ class AppData:
     def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
         """Crimes of the TGP offence types (violence and ASB, as ``planner.demo.tgps`` derives
         them) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions
-        (the last four windows are kept)."""
+        (the last :data:`TGP_WINDOWS_KEPT` windows are kept)."""
+        if start > end:
+            raise PlannerError(f"the window starts ({start}) after it ends ({end})")
+        return self._tgp_crimes(start, end)
+
+    def _read_tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
         from planner.demo.tgps import COLUMNS
         from planner.hotspots.config import TGPConfig
 
-        if start > end:
-            raise PlannerError(f"the window starts ({start}) after it ends ({end})")
-        with self._lock:
-            cache = self.__dict__.setdefault("_tgp_crimes", {})
-            hit = cache.get((start, end))
-        if hit is not None:
-            return hit
         cfg = TGPConfig()
-        crimes = self.ws.crimes(
+        return self.ws.crimes(
             start, end, types=[*cfg.violent_types, *cfg.asb_types], columns=COLUMNS
         )
-        with self._lock:
-            if len(cache) >= 4:
-                cache.pop(next(iter(cache)))
-            cache[(start, end)] = crimes
-        return crimes
 
     def default_period(self) -> tuple[str, str]:
         """The ``default_months`` months ending at the workspace's today (clipped to the data)."""
@@ -347,45 +351,42 @@ class AppData:
     def advance(self, lpa: str, as_of: str):
         """The Op Advance briefing for an LPA and date, computed once and kept (a failure is
         kept too, and raised again, so that a bad date is not recomputed on every redraw)."""
-        key = (lpa, str(as_of))
-        with self._lock:
-            cache = self.__dict__.setdefault("_advance_cache", {})
-        if key not in cache:
-            try:
-                cache[key] = _advance(str(self.ws.root), lpa, str(as_of))
-            except (PlannerError, ValueError) as e:
-                cache[key] = PlannerError(f"Op Advance briefing for {lpa} as of {as_of}: {e}")
-        if isinstance(cache[key], Exception):
-            raise cache[key]
-        return cache[key]
+        out = self._advance(lpa, str(as_of))
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    def _briefing_or_error(self, lpa: str, as_of: str):
+        try:
+            out = _advance(str(self.ws.root), lpa, as_of)
+        except (PlannerError, ValueError) as e:
+            out = PlannerError(f"Op Advance briefing for {lpa} as of {as_of}: {e}")
+        self._advance_done.add((lpa, as_of))
+        return out
 
     def advance_ready(self, lpa: str, as_of: str) -> bool:
         """Whether :meth:`advance` for this LPA and date has been computed (or has failed)."""
-        return (lpa, str(as_of)) in self.__dict__.get("_advance_cache", {})
+        return (lpa, str(as_of)) in self._advance_done
 
     def table(self, name: str) -> pd.DataFrame:
         """A registered workspace table, read once and shared (treat it as read-only)."""
-        with self._lock:
-            cache = self.__dict__.setdefault("_tables", {})
-            if name not in cache:
-                cache[name] = self.ws.read_table(name)
-            return cache[name]
+        return self._tables(name)
 
     def delivery_report(self):
         """:func:`planner.tracking.delivery.delivery_report` of the workspace's plan and
         per-method delivered place-days up to its today, computed once for every session."""
-        if "_delivery_report" not in self.__dict__:
-            from planner.tracking.delivery import delivery_report
+        return self._delivery_report
 
-            rep = delivery_report(
-                self.table("plan_visits"),
-                self.table("delivered_place_days"),
-                lpa_of=self.layer("tgps").set_index("tgp_id")["lpa"],
-                as_of=self.ws.today,
-            )
-            with self._lock:  # two first sessions may both compute it: keep the first
-                self.__dict__.setdefault("_delivery_report", rep)
-        return self.__dict__["_delivery_report"]
+    @cached_property
+    def _delivery_report(self):
+        from planner.tracking.delivery import delivery_report
+
+        return delivery_report(
+            self.table("plan_visits"),
+            self.table("delivered_place_days"),
+            lpa_of=self.layer("tgps").set_index("tgp_id")["lpa"],
+            as_of=self.ws.today,
+        )
 
     def duty_months(self) -> list[str]:
         """Months (YYYY-MM) covered by the ``duty_periods`` table ([] when there is none)."""
@@ -402,13 +403,12 @@ class AppData:
     def visibility(self, month: str):
         """:func:`planner.tracking.visibility.workspace_visibility` for ``month``, kept for
         every session."""
+        return self._visibility(month)
+
+    def _month_visibility(self, month: str):
         from planner.tracking.visibility import workspace_visibility
 
-        with self._lock:
-            cache = self.__dict__.setdefault("_visibility_cache", {})
-        if month not in cache:
-            cache[month] = workspace_visibility(self.ws, month)
-        return cache[month]
+        return workspace_visibility(self.ws, month)
 
     def tgp_monthly(self, tgp_id: str) -> pd.DataFrame:
         """``month, crimes, harm`` inside one TGP polygon, every month of the crime table."""

@@ -100,6 +100,7 @@ def test_records_drill_and_form(data, tmp_path):
     st = RecordsState(data, store)
     dr = RecordsDrillState(records=st)
     top = dr.frame()
+    assert st.counts([]) is st.counts([])  # kept per filters, path and version
     lib = ra.engagement_counts(store, st.period, level="lpa", today=data.ws.today)
     assert top["value"].sum() == lib["engagements"].sum()
     lpa = top["key"].iloc[0]
@@ -126,6 +127,11 @@ def test_records_drill_and_form(data, tmp_path):
     )
     assert st.total() == before + 1
     assert dr.version > v
+    # a saved record bumps the version: the frames are counted afresh, not read from the memo
+    kept = st.counts([])
+    st.version += 1
+    fresh = st.counts([])
+    assert fresh is not kept and fresh.equals(kept)
 
 
 def test_plan_servator_and_exports(data, tmp_path):
@@ -336,6 +342,7 @@ def test_rederive_over_a_chosen_window(data):
     rc = coverage_report(ref.tgps, crimes, geo.force, geo).table().round(2)
     assert st.coverage()["offences_pct"].tolist() == rc["offences_pct"].tolist()
     assert data.tgp_crimes("2025-01", "2025-12") is st.crimes()  # read once, shared
+    assert st.derive() is got  # the last derivation is kept
     st.start, st.end = "2025-12", "2025-01"
     with pytest.raises(PlannerError, match=r"starts \(2025-12\) after it ends \(2025-01\)"):
         st.derive()

@@ -3,6 +3,8 @@ per TGP, visibility and the year's trajectory."""
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import pandas as pd
 import param
@@ -125,8 +127,10 @@ class DeliveryState(param.Parameterized):
         :func:`planner.tracking.delivery.planned_place_days` and delivered hours from the
         tracked presence minutes in ``place_days`` (all methods).
         """
-        if getattr(self, "_all", None) is not None:
-            return self._all
+        return self._all_tgps
+
+    @functools.cached_property
+    def _all_tgps(self) -> gpd.GeoDataFrame:
         tg = self.data.layer("tgps")
         out = tg[["tgp_id", "driver", "lpa", "geometry"]].copy()
         rep = self.report()
@@ -147,8 +151,7 @@ class DeliveryState(param.Parameterized):
         out["delivered_hours"] = out["tgp_id"].map(delivered).fillna(0.0).to_numpy()
         ratio = out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
         out["delivered_pct"] = (100 * ratio).round(1)
-        self._all = out.reset_index(drop=True)
-        return self._all
+        return out.reset_index(drop=True)
 
     def by_method(self) -> pd.DataFrame | None:
         rep = self.report()

@@ -3,6 +3,8 @@ drill-down and the TGP re-derivation."""
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import pandas as pd
 import param
@@ -165,6 +167,7 @@ class TGPDeriveState(param.Parameterized):
         self.param.start.objects = months
         self.param.end.objects = months
         start, end = data.tgp_default_window()
+        self._derive = functools.lru_cache(maxsize=1)(self._derive_for)
         self.start = window.get("start", start)
         self.end = window.get("end", end)
 
@@ -177,29 +180,31 @@ class TGPDeriveState(param.Parameterized):
         return self.data.tgp_crimes(self.start, self.end)
 
     def config(self):
-        from planner.hotspots.config import TGPConfig
-
-        d = TGPConfig()
-        return TGPConfig(
-            area_share=self.area_share,
-            n_total=self.count,
-            n_violent=min(d.n_violent, self.count),
-            radius=self.radius,
-            min_separation=self.min_separation,
-        )
+        """The :class:`~planner.hotspots.config.TGPConfig` of the current parameters."""
+        return _tgp_config(self.area_share, self.count, self.radius, self.min_separation)
 
     def derive(self):
-        """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (kept)."""
-        key = (self.start, self.end, self.area_share, self.count, self.radius, self.min_separation)
-        memo = self.__dict__.setdefault("_derived", {})
-        if key not in memo:
-            from planner.hotspots.tgps import derive_tgps
+        """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (the
+        last one is kept)."""
+        return self._derive(
+            self.start, self.end, self.area_share, self.count, self.radius, self.min_separation
+        )
 
-            geo = self.data.geography
-            crimes = self.crimes()
-            memo.clear()
-            memo[key] = derive_tgps(crimes, geo.study_area, geo, self.config())
-        return memo[key]
+    def _derive_for(
+        self,
+        start: str,
+        end: str,
+        area_share: float,
+        count: int,
+        radius: float,
+        min_separation: float,
+    ):
+        from planner.hotspots.tgps import derive_tgps
+
+        geo = self.data.geography
+        crimes = self.data.tgp_crimes(start, end)
+        cfg = _tgp_config(area_share, count, radius, min_separation)
+        return derive_tgps(crimes, geo.study_area, geo, cfg)
 
     def coverage(self) -> pd.DataFrame:
         """Force and per-LPA coverage of the derived layer over the window's crimes (shares in %)."""
@@ -248,3 +253,17 @@ class CrimeDrillState(DrillState):
     @param.depends("map.start", "map.end", "map.measure", "map.crime_types", watch=True)
     def _filters_changed(self):
         self.version += 1
+
+
+def _tgp_config(area_share: float, count: int, radius: float, min_separation: float):
+    """A TGPConfig with these parameters, at most its default number of violent TGPs."""
+    from planner.hotspots.config import TGPConfig
+
+    d = TGPConfig()
+    return TGPConfig(
+        area_share=area_share,
+        n_total=count,
+        n_violent=min(d.n_violent, count),
+        radius=radius,
+        min_separation=min_separation,
+    )

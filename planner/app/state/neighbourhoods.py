@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import param
 
@@ -11,7 +13,7 @@ from planner.app.state.common import DrillState
 #: reporting periods offered on the Neighbourhoods page (words planner.records understands)
 RECORD_PERIODS: tuple[str, ...] = ("last 28 days", "last 90 days", "FY2025", "FY2024")
 RECORD_MEASURES: tuple[str, ...] = ("engagements", "abstraction hours")
-#: drill-down frames kept per session before the memo is emptied
+#: drill-down frames kept per session (the least recently used are dropped)
 MEMO_SIZE = 64
 
 
@@ -31,6 +33,7 @@ class RecordsState(param.Parameterized):
     def __init__(self, data: AppData, store, **params):
         super().__init__(data=data, **params)
         self.store = store
+        self._counts = functools.lru_cache(maxsize=MEMO_SIZE)(self._counts_for)
 
     @property
     def today(self):
@@ -41,29 +44,26 @@ class RecordsState(param.Parameterized):
 
         Memoised per filters, path and :attr:`version` (a saved record bumps the version).
         """
-        key = (self.period, self.measure, self.perspective, self.version, tuple(path))
-        memo = self.__dict__.setdefault("_memo", {})
-        if key not in memo:
-            if len(memo) > MEMO_SIZE:
-                memo.clear()
-            memo[key] = self._counts(path)
-        return memo[key]
+        return self._counts(self.period, self.measure, self.perspective, self.version, tuple(path))
 
-    def _counts(self, path: list[str]) -> pd.DataFrame:
+    def _counts_for(
+        self, period: str, measure: str, perspective: str, version: int, path: tuple[str, ...]
+    ) -> pd.DataFrame:
+        """:meth:`counts` for these filters (``version`` only tells saved records apart)."""
         from planner.records import analytics as ra
 
         level = ("lpa", "team", "officer")[len(path)]
         key = {"lpa": "lpa", "team": "team_id", "officer": "officer_id"}[level]
         lpa = path[0] if path else None
         team = path[1] if len(path) > 1 else None
-        if self.measure == "engagements":
+        if measure == "engagements":
             c = ra.engagement_counts(
-                self.store, self.period, level=level, lpa=lpa, team_id=team, today=self.today
+                self.store, period, level=level, lpa=lpa, team_id=team, today=self.today
             )
             val = c["engagements"].astype(float)
         else:
             c = ra.abstraction_summary(
-                self.store, self.period, by=level, perspective=self.perspective, today=self.today
+                self.store, period, by=level, perspective=perspective, today=self.today
             )
             if lpa is not None:
                 c = c[c["lpa"] == lpa]
