@@ -28,9 +28,7 @@ def _level_args(p, level: str, flag: str, layer_flag: str) -> None:
         metavar="FILE",
         help=f"{level} layer: each ward goes to the {level} it overlaps most",
     )
-    p.add_argument(
-        f"--{flag}-names", type=Path, metavar="CSV", help=f"CSV of {level} code -> name"
-    )
+    p.add_argument(f"--{flag}-names", type=Path, metavar="CSV", help=f"CSV of {level} code -> name")
 
 
 def register(sub) -> None:
@@ -211,8 +209,12 @@ def run_import(args) -> int:
     if args.json:
         print(json.dumps(out, default=str))
     else:
-        parts = [f"{k} {out[k]:,}" for k in ("accepted", "inserted", "updated", "duplicates") if k in out]
-        print(f"{args.kind}: read {out['read']:,} = {' + '.join(parts)} + rejected {out['rejected']:,}")
+        parts = [
+            f"{k} {out[k]:,}" for k in ("accepted", "inserted", "updated", "duplicates") if k in out
+        ]
+        print(
+            f"{args.kind}: read {out['read']:,} = {' + '.join(parts)} + rejected {out['rejected']:,}"
+        )
         if out.get("replaced"):
             print(f"  replaced: {out['replaced']}", file=sys.stderr)
         if out["rejected"]:

@@ -269,10 +269,14 @@ def assign_level(
     if src.field is not None:
         if src.field not in raw_wards.columns:
             fields = ", ".join(str(c) for c in raw_wards.columns if c != "geometry")
-            raise InputError(wards_file, f"no field '{src.field}' for the {level}; fields: {fields}")
+            raise InputError(
+                wards_file, f"no field '{src.field}' for the {level}; fields: {fields}"
+            )
         code = raw_wards[src.field].astype(object)
         if src.name_field is not None:
-            name = raw_wards[detect_field(raw_wards, level, given=src.name_field, source=wards_file)]
+            name = raw_wards[
+                detect_field(raw_wards, level, given=src.name_field, source=wards_file)
+            ]
         else:
             name = code
         where = f"field '{src.field}' of {wards_file}"
@@ -494,14 +498,13 @@ def init_workspace(req: InitRequest) -> tuple[Workspace, dict[str, Any]]:
         The finished workspace and a JSON-able summary (counts, months, today, tables).
     """
     out = Path(req.out)
-    if out.exists() and not req.replace:
-        if out.is_file() or any(out.iterdir()):
-            raise PlannerError(
-                f"{out} already exists and is not empty; choose another folder (or --replace a workspace)"
-            )
-    if out.exists() and req.replace and out.is_dir() and any(out.iterdir()):
-        if not (out / "workspace.json").exists():
-            raise PlannerError(f"{out} is not a workspace; --replace only replaces a workspace")
+    nonempty = out.exists() and (out.is_file() or any(out.iterdir()))
+    if nonempty and not req.replace:
+        raise PlannerError(
+            f"{out} already exists and is not empty; choose another folder (or --replace a workspace)"
+        )
+    if nonempty and not (out / "workspace.json").exists():
+        raise PlannerError(f"{out} is not a workspace; --replace only replaces a workspace")
     if not req.crimes:
         raise PlannerError("give the force's crimes with --crimes PATH...")
     geo, info = _build_geography(req)
@@ -527,7 +530,10 @@ def init_workspace(req: InitRequest) -> tuple[Workspace, dict[str, Any]]:
         )
         (stage / "boundaries").mkdir()
         layers: dict[str, tuple[gpd.GeoDataFrame | None, str]] = {
-            "force": (geo.force, f"{req.name} force area ({'--force ' + str(req.force) if req.force else 'union of the wards'})"),
+            "force": (
+                geo.force,
+                f"{req.name} force area ({'--force ' + str(req.force) if req.force else 'union of the wards'})",
+            ),
             "lpas": (geo.lpas, f"{len(geo.lpas)} LPAs (wards dissolved by their LPA)"),
             "neighbourhoods": (
                 geo.neighbourhoods,

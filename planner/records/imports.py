@@ -442,11 +442,19 @@ def import_records(
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
+    wards: set[str] | None = None,
+    translate: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportResult:
     """Import one export file into the store (see the module docstring for the rules).
 
     Parameters
     ----------
+    wards
+        Known ward codes to check ``ward_code`` against (default: the store's wards).
+    translate
+        ``{field: {force value (lower case): our value}}`` applied before validation (a
+        force's own categories, from ``planner import --vocabulary``); rejects keep the
+        original values.
     rejects_path
         Where to write the rejected rows (original columns + ``line`` + ``reason``);
         default ``<stem>.rejects.csv`` beside the input. Written on every run.
@@ -456,8 +464,16 @@ def import_records(
     p = Path(path)
     raw = read_export(p, kind, mapping)
     result = ImportResult(kind=kind, source=str(p), read=len(raw))
-    wards = set(store.frame("wards")["ward_code"]) if kind == "engagements" else None
-    clean, reasons = validate(raw, kind, vocabulary=vocabulary, wards=wards or None, now=now)
+    if wards is None and kind == "engagements":
+        wards = set(store.frame("wards")["ward_code"])
+    src = raw
+    if translate:
+        src = raw.copy()
+        for col, table in translate.items():
+            if col in src:
+                low = src[col].astype(str).str.strip().str.lower()
+                src[col] = low.map(dict(table)).where(low.isin(set(table)), src[col])
+    clean, reasons = validate(src, kind, vocabulary=vocabulary, wards=wards or None, now=now)
     ok = reasons == ""
     clean["content_hash"] = ""
     if ok.any():
