@@ -157,8 +157,16 @@ _DETECT: dict[str, tuple[tuple[str, ...], str, str]] = {
     "ward name": (("ward", "ward_name", "wardname", "name"), r"WD\d{2}NM", "--ward-name-field"),
     "LSOA code": (("lsoa_code", "lsoacode", "code"), r"LSOA\d{2}CD", ""),
     "LSOA name": (("lsoa_name", "lsoaname", "name"), r"LSOA\d{2}NM", ""),
-    "area code": (("code", "area_code"), r"[A-Z]+\d{0,2}_?CD", ""),
-    "area name": (("name", "area_name"), r"[A-Z]+\d{0,2}_?NM", ""),
+    "area code": (
+        ("code", "area_code", "lpa_code", "nbh_code", "sector_code"),
+        r"[A-Z]+\d{0,2}_?CD",
+        "",
+    ),
+    "area name": (
+        ("name", "area_name", "lpa", "lpa_name", "neighbourhood", "nbh_name", "sector_name"),
+        r"[A-Z]+\d{0,2}_?NM",
+        "",
+    ),
 }
 _DETECT_HINT: dict[str, str] = {}
 
