@@ -324,7 +324,11 @@ def _column(col: Column, df: pd.DataFrame, r: Reasons, ctx: Context) -> pd.Serie
         )
         # "missing" is the column's own rule (optional times may be blank)
         msg = sub.s.str.replace(rf"^missing {col.name}(; )?", "", regex=True)
-        r.add(msg != "", "{v}", value=msg.str.replace("'", ""))
+        has = (msg != "").to_numpy()
+        if has.any():
+            idx = r.s.index[has]
+            cur = r.s[idx]
+            r.s[idx] = np.where(cur == "", msg[idx], cur + "; " + msg[idx])
         return (
             naive_utc.dt.tz_localize("UTC")
             .dt.tz_convert("Europe/London")
