@@ -215,6 +215,11 @@ def run_import(args) -> int:
         print(
             f"{args.kind}: read {out['read']:,} = {' + '.join(parts)} + rejected {out['rejected']:,}"
         )
+        if out.get("new_officers"):
+            print(
+                f"{out['new_officers']} officer(s) first seen here, added as unverified",
+                file=sys.stderr,
+            )
         if out.get("replaced"):
             print(f"  replaced: {out['replaced']}", file=sys.stderr)
         if out["rejected"]:

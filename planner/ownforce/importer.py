@@ -835,7 +835,7 @@ def import_records_kind(
             pd.read_parquet(ws.table_path("wards"), columns=["ward_code"])["ward_code"].astype(str)
         )
     if ws is None and opts.db is None:
-        raise PlannerError("give the workspace (--workspace DIR) or the records store (--db URL)")
+        raise PlannerError("give the records store with --db URL (or --workspace DIR)")
     store = open_store(opts.db, workspace=ws)
     totals: dict[str, Any] = {
         "kind": kind,
