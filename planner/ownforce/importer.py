@@ -120,10 +120,10 @@ def read_vocabulary(path: Path | None) -> VocabularyFile:
         )
     out = VocabularyFile(source=str(path))
     added: dict[str, list[str]] = {}
-    for i, r in df.iterrows():
+    for i, r in enumerate(df.to_dict("records")):
         fld, val, to = (str(r[c]).strip() for c in ("field", "value", "maps_to"))
         if not fld or not val:
-            raise InputError(path, "field and value must not be empty", line=int(i) + 2)
+            raise InputError(path, "field and value must not be empty", line=i + 2)
         if to:
             out.translate.setdefault(fld, {})[val.lower()] = to
         else:
@@ -623,7 +623,7 @@ def import_pings(
 
     rp = Path(opts.rejects) if opts.rejects else ws.path("imports/pings_rejects.csv")
     rp.parent.mkdir(parents=True, exist_ok=True)
-    res = load_pings(paths, mapping=opts.mapping_file, rejects_path=rp, progress=False)
+    res = load_pings(list(paths), mapping=opts.mapping_file, rejects_path=rp, progress=False)
     pings = res.pings
     folder = ws.path(sp.path)
     if opts.replace and folder.exists():
@@ -825,7 +825,7 @@ def import_records_kind(
     for fld, attr in RECORD_FIELDS.items():
         ours = getattr(DEFAULT_VOCABULARY, attr)
         if fld in vf.added:
-            vocab = dataclasses.replace(vocab, **{attr: (*ours, *vf.added[fld])})
+            vocab = dataclasses.replace(vocab, **{attr: (*ours, *vf.added[fld])})  # type: ignore[arg-type]
         if fld in vf.translate:
             full = vf.allowed(fld, ours)
             translate[fld] = {k: full[k] for k in vf.translate[fld]}
@@ -863,7 +863,7 @@ def import_records_kind(
             res = import_records(
                 store,
                 p,
-                kind,
+                kind,  # type: ignore[arg-type]
                 mapping=_mapping(opts) or None,
                 rejects_path=rp,
                 vocabulary=vocab,

@@ -311,6 +311,7 @@ def assign_level(
         name = wards["ward_code"].map(lk[ncol]) if ncol else code
         where = f"lookup {src.lookup}"
     else:
+        assert src.layer is not None
         layer, _ = read_layer(src.layer)
         if len(layer) == 0:
             raise InputError(src.layer, f"the {level} layer is empty")
