@@ -155,7 +155,7 @@ def detect_field(
 _DETECT: dict[str, tuple[tuple[str, ...], str, str]] = {
     "ward code": (("ward_code", "wardcode", "code"), r"WD\d{2}CD", "--ward-code-field"),
     "ward name": (("ward", "ward_name", "wardname", "name"), r"WD\d{2}NM", "--ward-name-field"),
-    "LSOA code": (("lsoa_code", "lsoacode", "code"), r"LSOA\d{2}CD", ""),
+    "LSOA code": (("lsoa_code", "lsoacode", "code", "mnemonic"), r"LSOA\d{2}CD", ""),
     "LSOA name": (("lsoa_name", "lsoaname", "name"), r"LSOA\d{2}NM", ""),
     "area code": (
         ("code", "area_code", "lpa_code", "nbh_code", "sector_code"),

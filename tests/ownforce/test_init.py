@@ -22,6 +22,7 @@ from ownforce_builders import (
     write_street,
 )
 from shapely.affinity import translate
+from shapely.geometry import box
 
 from planner.cli import main
 from planner.errors import PlannerError
@@ -189,3 +190,33 @@ def test_ward_fields_detected_or_named(force, tmp_path):
     assert ws.geography().wards.set_index("ward_code").loc["E05000002", "ward"] == "Ward 2"
     assert gpd.read_parquet(ws.table_path("force")).geometry.area.sum() == pytest.approx(6e6)
     assert X0 and Y0
+
+
+def test_lsoas_with_population_nest_in_wards(force, tmp_path):
+    w = wards_frame()
+    # two LSOAs per ward: the west and east halves
+    rows = []
+    for _, r in w.iterrows():
+        x0, y0, x1, y1 = r.geometry.bounds
+        for half, (a, b) in enumerate(((x0, (x0 + x1) / 2), ((x0 + x1) / 2, x1))):
+            rows.append({"LSOA21CD": f"{r['WD22CD']}-{half}", "LSOA21NM": f"L {half}",
+                         "geometry": box(a, y0, b, y1)})  # fmt: skip
+    ls = gpd.GeoDataFrame(rows, crs="EPSG:27700")
+    lp = _write(ls, tmp_path / "lsoas.gpkg")
+    pop = tmp_path / "pop.csv"
+    pd.DataFrame(
+        {"geo": ls["LSOA21CD"], "total": [f"{1000 + i:,}" for i in range(len(ls))]}
+    ).to_csv(pop, index=False)
+    with pytest.raises(PlannerError, match=r"cannot tell which field holds the LSOA code"):
+        _init(force, tmp_path / "ws", lsoas=lp, population=pop)
+    # the Census 2021 TS001 layout: LSOA code in "mnemonic", thousands separators
+    pd.DataFrame(
+        {"mnemonic": ls["LSOA21CD"], "total": [f"{1000 + i:,}" for i in range(len(ls))]}
+    ).to_csv(pop, index=False)
+    ws, s = _init(force, tmp_path / "ws", lsoas=lp, population=pop)
+    assert s["lsoas"] == 12
+    geo = ws.geography()
+    lso = geo.lsoas.set_index("lsoa_code")
+    assert (lso["ward_code"] == [c.split("-")[0] for c in lso.index]).all()
+    wpop = geo.wards.set_index("ward_code")["population"].to_dict()
+    assert wpop["E05000001"] == 1000 + 1001 and wpop["E05000006"] == 1010 + 1011
