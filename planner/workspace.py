@@ -29,9 +29,10 @@ from planner.schema import CRIME_DTYPES
 META = "workspace.json"
 #: metadata key of the completion mark (False while a builder is still writing the folder)
 COMPLETE = "complete"
-#: the crime tables a command reads as "the workspace's crime series", in order of preference:
-#: a force's own crimes (``planner init`` / ``planner import crimes``), then the demo's series
-SERIES_TABLES: tuple[str, ...] = ("crimes", "crimes_synthetic", "crimes_real")
+#: the crime tables a command reads as "the workspace's crime series", in order of preference
+#: (as the app chooses): the demo's synthetic timestamped series, else the real crimes (a
+#: force's own police.uk months from ``planner init`` / ``planner import crimes``)
+SERIES_TABLES: tuple[str, ...] = ("crimes_synthetic", "crimes_real")
 
 
 class Workspace:
@@ -175,13 +176,13 @@ class Workspace:
 
         ``synthetic=True`` reads the synthetic timestamped series; ``False`` the real month(s);
         ``None`` (or ``table=None`` with ``synthetic=None``) the workspace's crime series
-        (:attr:`series_table`: a force's own ``crimes`` first). ``table`` names the table outright.
+        (:attr:`series_table`). ``table`` names the table outright.
         Filters are pushed down to Parquet so only the needed row groups are read.
         """
         if table is not None:
             name = table
         elif synthetic is None:
-            name = self.series_table or "crimes"
+            name = self.series_table or "crimes_real"
         else:
             name = "crimes_synthetic" if synthetic else "crimes_real"
         filters = []

@@ -33,7 +33,7 @@ from planner.io.crime import R_OUTSIDE, ColumnMapping, load_crimes, save_crimes
 from planner.workspace import Workspace, building, create_workspace
 
 #: workspace table name and file of a force's own crimes
-CRIMES_TABLE = "crimes"
+CRIMES_TABLE = "crimes_real"
 CRIMES_FILE = "crime/crimes.parquet"
 CRIMES_REJECTS = "crime/crimes_rejects.csv"
 

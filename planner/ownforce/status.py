@@ -46,7 +46,7 @@ USES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 #: every table status reports on, in this order
 CATALOG: tuple[str, ...] = (
     *GEOGRAPHY_TABLES,
-    "crimes",
+    "crimes_real",
     "tgps",
     "tgps_coverage",
     "officers",
@@ -171,12 +171,10 @@ def status_report(workspace: str | Path) -> dict[str, Any]:
     names = list(CATALOG)
     for extra in SERIES_TABLES:
         if extra in registered and extra not in names:
-            names.insert(names.index("crimes"), extra)
+            names.insert(names.index("crimes_real"), extra)
     names += [n for n in sorted(registered) if n not in names]
     tables: dict[str, Any] = {}
     for n in names:
-        if n == "crimes" and n not in registered and ws.series_table is not None:
-            continue  # the demo's series stands in; listed under its own name
         if ws.has_table(n):
             t = registered[n]
             tables[n] = {

@@ -91,7 +91,7 @@ _T, _I, _F, _B, _D, _DT, _C = "text", "int", "float", "bool", "date", "datetime"
 SPECS: tuple[TableSpec, ...] = (
     TableSpec(
         "crimes",
-        "crimes",
+        "crimes_real",
         "crime/crimes.parquet",
         unlocks=(
             "Hotspots page",

@@ -61,7 +61,7 @@ def test_cli_init_json_counts_hierarchy_and_today(force, tmp_path, capsys):
     ws = Workspace(out)
     assert ws.complete and ws.today.isoformat() == "2024-02-29"
     assert not any(t["synthetic"] for t in ws.meta["tables"].values())
-    assert ws.series_table == "crimes"
+    assert ws.series_table == "crimes_real"
     crimes = ws.crimes(synthetic=None)
     assert len(crimes) == 12
     geo = ws.geography()

@@ -117,7 +117,7 @@ def test_tgp_coverage_table_matches_a_direct_computation(leic):
 def test_status_reports_the_real_tables_and_what_to_import(leic):
     ws, _c, _w, _init, tg, st = leic
     assert st["synthetic"] is False and st["complete"] is True
-    assert st["tables"]["crimes"] | {"description": ""} == {
+    assert st["tables"]["crimes_real"] | {"description": ""} == {
         "present": True, "rows": 293_792, "synthetic": False, "description": "",
         "months": 35, "first": "2019-12", "last": "2022-10",
     }  # fmt: skip

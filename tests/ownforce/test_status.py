@@ -13,10 +13,10 @@ def test_status_of_a_fresh_own_force_workspace(ws_dir, capsys):
     assert main(["status", "--workspace", str(ws_dir), "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert s["name"] == "Test Police" and s["today"] == "2024-02-29" and s["synthetic"] is False
-    assert s["crime_series"] == "crimes"
+    assert s["crime_series"] == "crimes_real"
     t = s["tables"]
     assert set(t) == set(CATALOG)
-    assert t["crimes"] | {"description": ""} == {
+    assert t["crimes_real"] | {"description": ""} == {
         "present": True, "rows": 12, "synthetic": False, "description": "",
         "months": 2, "first": "2024-01", "last": "2024-02",
     }  # fmt: skip
@@ -25,7 +25,7 @@ def test_status_of_a_fresh_own_force_workspace(ws_dir, capsys):
         "lpas",
         "neighbourhoods",
         "wards",
-        "crimes",
+        "crimes_real",
     ]
     assert t["officers"] == {
         "present": False,
@@ -49,7 +49,7 @@ def test_status_of_a_fresh_own_force_workspace(ws_dir, capsys):
     assert main(["status", "--workspace", str(ws_dir)]) == 0
     text = capsys.readouterr().out
     assert f"planner import postings POSTINGS.csv --workspace {ws_dir}" in text
-    assert "crimes                        12  real      2024-01..2024-02 (2 months)" in text
+    assert "crimes_real                   12  real      2024-01..2024-02 (2 months)" in text
 
 
 def test_status_after_tgps_and_an_import(ws_dir, tmp_path, capsys):
