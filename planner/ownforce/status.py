@@ -22,7 +22,8 @@ CRIME_ALTERNATIVES = SERIES_TABLES
 DERIVED: dict[str, str] = {
     "tgps": "planner tgps --workspace DIR  (or your own: planner import tgps TGPS.gpkg --workspace DIR)",
     "tgps_coverage": "planner tgps --workspace DIR",
-    "place_days": "planner track --workspace DIR --pings DIR/pings --tgps DIR/tgps.gpkg",
+    "place_days": "planner track --pings DIR/pings --tgps DIR/tgps.gpkg --workspace DIR "
+    "--out DIR/track (derived from pings; registering it in the workspace is not automatic yet)",
 }
 
 #: what each app page and command reads: (name, kind, tables); "crimes" = any crime series
