@@ -94,6 +94,31 @@ class Workspace:
     def name(self) -> str:
         return self.meta.get("name", self.root.name)
 
+    @property
+    def force_name(self) -> str:
+        """The force's name as shown (``force`` in the metadata, else the workspace name)."""
+        return str(self.meta.get("force") or self.name)
+
+    @property
+    def fy_start_month(self) -> int:
+        """First month of the funding year (``fy_start_month`` in the metadata; default April)."""
+        return int(self.meta.get("fy_start_month", 4))
+
+    @property
+    def funding_year(self) -> int:
+        """The funding year ``today`` falls in, named by its first calendar year (FY2025 = 2025/26)."""
+        t = self.today
+        return t.year if t.month >= self.fy_start_month else t.year - 1
+
+    @property
+    def funding_year_label(self) -> str:
+        """``"FY2025"`` for the funding year of ``today``."""
+        return f"FY{self.funding_year}"
+
+    def synthetic_tables(self) -> list[str]:
+        """Names of the registered tables flagged synthetic."""
+        return sorted(n for n, t in self.meta.get("tables", {}).items() if t.get("synthetic"))
+
     def path(self, rel: str) -> Path:
         return self.root / rel
 

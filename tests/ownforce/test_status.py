@@ -77,3 +77,16 @@ def test_status_after_tgps_and_an_import(ws_dir, tmp_path, capsys):
     from planner.workspace import Workspace
 
     assert missing_notice(Workspace(ws_dir), ("crimes", "tgps")) == []
+
+
+def test_workspace_context_for_the_app(ws_dir):
+    from planner.workspace import Workspace
+
+    ws = Workspace(ws_dir)
+    assert ws.force_name == "Test Police"
+    assert (ws.fy_start_month, ws.funding_year, ws.funding_year_label) == (4, 2023, "FY2023")
+    assert ws.synthetic_tables() == []
+    meta = ws.meta
+    meta["today"] = "2024-04-01"
+    ws._write_meta(meta)
+    assert ws.funding_year_label == "FY2024"
