@@ -565,60 +565,11 @@ def load_crimes(
 
         it = tqdm(files, desc="reading crime files", unit="file", leave=False)
     for path in it:
-        for name, data in _open_members(path):
-            names.append(name)
-            fast = _read_fast(name, data, area) if engine == "auto" else None
-            if fast is not None:
-                norm, b, nrows = fast
-                read += nrows
-                parts.append(norm)
-                rejects.extend(b.rejects)
-                continue
-            if name.lower().endswith(".json"):
-                raw, bad = _read_api_json(name, data), []
-                fmt = "api"
-            else:
-                raw, bad = _read_csv_text(name, data)
-                fmt = detect_format(raw.columns)
-            if fmt == "unknown" and mapping is None:
-                raise InputError(
-                    name,
-                    "unrecognised columns (not a police.uk street, 2011 or API file); "
-                    f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
-                    "pass a column mapping (--mapping FILE.json) for a force extract",
-                    line=1,
-                )
-            read += len(raw) + len(bad)
-            for line, detail, text in bad:
-                rejects.append(
-                    pd.DataFrame(
-                        [
-                            {
-                                "source_file": name,
-                                "source_row": line,
-                                "reason": R_MALFORMED,
-                                "field": "",
-                                "value": detail,
-                                "raw": text,
-                            }
-                        ]
-                    )
-                )
-            norm, b = _normalise(name, raw, fmt, mapping)
-            if area is not None:
-                ok = b.keep
-                inside = np.zeros(len(norm), dtype=bool)
-                inside[ok] = shapely.contains_xy(
-                    area.union, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
-                )
-                b.reject(
-                    ~inside,
-                    R_OUTSIDE,
-                    "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
-                    norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
-                )
-            parts.append(norm.loc[b.keep])
-            rejects.extend(b.rejects)
+        for part in load_file(path, area=area, mapping=mapping, engine=engine):
+            names.append(part.name)
+            read += part.read
+            parts.append(part.crimes)
+            rejects.extend(part.rejects)
     if parts and sum(len(p) for p in parts):
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
         ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
@@ -645,6 +596,77 @@ def load_crimes(
     if rejects_path is not None:
         res.write_rejects(rejects_path)
     return res
+
+
+@dataclass
+class FilePart:
+    """One crime file (or zip member) after validation: the partition unit of a load."""
+
+    name: str
+    read: int
+    crimes: pd.DataFrame  #: canonical columns of the rows kept, ``_x, _y`` in BNG
+    rejects: list[pd.DataFrame]
+
+
+def load_file(path: Path, *, area=None, mapping=None, engine: str = "auto") -> list[FilePart]:
+    """Validate one file (each member of a police.uk zip): the pure partition step of a load.
+
+    ``area`` is an :class:`~planner.io.area.AreaTest` (or None); the result depends on
+    nothing else, so files can be validated in any order, or on other machines.
+    """
+    out = []
+    for name, data in _open_members(Path(path)):
+        fast = _read_fast(name, data, area) if engine == "auto" else None
+        if fast is not None:
+            norm, b, nrows = fast
+            out.append(FilePart(name, nrows, norm, b.rejects))
+            continue
+        rejects: list[pd.DataFrame] = []
+        if name.lower().endswith(".json"):
+            raw, bad = _read_api_json(name, data), []
+            fmt = "api"
+        else:
+            raw, bad = _read_csv_text(name, data)
+            fmt = detect_format(raw.columns)
+        if fmt == "unknown" and mapping is None:
+            raise InputError(
+                name,
+                "unrecognised columns (not a police.uk street, 2011 or API file); "
+                f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
+                "pass a column mapping (--mapping FILE.json) for a force extract",
+                line=1,
+            )
+        for line, detail, text in bad:
+            rejects.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "source_file": name,
+                            "source_row": line,
+                            "reason": R_MALFORMED,
+                            "field": "",
+                            "value": detail,
+                            "raw": text,
+                        }
+                    ]
+                )
+            )
+        norm, b = _normalise(name, raw, fmt, mapping)
+        if area is not None:
+            ok = b.keep
+            inside = np.zeros(len(norm), dtype=bool)
+            inside[ok] = shapely.contains_xy(
+                area.union, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
+            )
+            b.reject(
+                ~inside,
+                R_OUTSIDE,
+                "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
+                norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
+            )
+        rejects.extend(b.rejects)
+        out.append(FilePart(name, len(raw) + len(bad), norm.loc[b.keep], rejects))
+    return out
 
 
 def _read_fast(name: str, data: bytes, area):

@@ -160,14 +160,16 @@ def raw_rows(table: pa.Table, idx: np.ndarray) -> pd.DataFrame:
 
 
 class FastBatch:
-    """Rejects of one file on the fast path (the pandas path's ``_Batch``, read lazily)."""
+    """Rejects of one file on the fast path (the pandas path's ``_Batch``): each check's rows
+    are noted, and the raw source rows of all of them are turned into text once, at the end."""
 
     def __init__(self, name: str, table: pa.Table, lines: np.ndarray):
         self.name = name
         self.table = table
         self.lines = lines
         self.keep = np.ones(table.num_rows, dtype=bool)
-        self.rejects: list[pd.DataFrame] = []
+        self._checks: list[tuple[np.ndarray, str, str, np.ndarray]] = []
+        self._rejects: list[pd.DataFrame] | None = None
 
     def reject(self, mask: np.ndarray, reason: str, field: str, values) -> None:
         """Reject ``mask`` rows still kept; ``values(idx)`` gives their reject values."""
@@ -175,20 +177,31 @@ class FastBatch:
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        sub = raw_rows(self.table, idx)
-        self.rejects.append(
-            pd.DataFrame(
-                {
-                    "source_file": self.name,
-                    "source_row": self.lines[idx],
-                    "reason": reason,
-                    "field": field,
-                    "value": pd.Series(values(idx)).astype(str).to_numpy(),
-                    "raw": sub.to_json(orient="records", lines=True).splitlines(),
-                }
-            )
-        )
+        self._checks.append((idx, reason, field, pd.Series(values(idx)).astype(str).to_numpy()))
         self.keep &= ~mask
+
+    @property
+    def rejects(self) -> list[pd.DataFrame]:
+        """The rejects as one frame (in check order), as the pandas path lists them."""
+        if self._rejects is None:
+            if not self._checks:
+                self._rejects = []
+                return self._rejects
+            idx = np.concatenate([c[0] for c in self._checks])
+            sub = raw_rows(self.table, idx)
+            self._rejects = [
+                pd.DataFrame(
+                    {
+                        "source_file": self.name,
+                        "source_row": self.lines[idx],
+                        "reason": np.repeat([c[1] for c in self._checks], [len(c[0]) for c in self._checks]),
+                        "field": np.repeat([c[2] for c in self._checks], [len(c[0]) for c in self._checks]),
+                        "value": np.concatenate([c[3] for c in self._checks]),
+                        "raw": sub.to_json(orient="records", lines=True).splitlines(),
+                    }
+                )
+            ]
+        return self._rejects
 
 
 def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pd.DataFrame, FastBatch]:
@@ -268,21 +281,23 @@ def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pd.DataF
             rounded,
         )
     k = b.keep
-    kept = pa.array(np.flatnonzero(k))
-    t = table.take(kept) if not k.all() else table
-    nk = t.num_rows
+    kmask = pa.array(k)
+    nk = int(k.sum())
+
+    def kept(a):
+        return a if nk == n else pc.filter(a, kmask)
 
     def opt(c):
         if c is None:
             return pd.Series(pd.array(pa.nulls(nk, pa.string()), dtype="string"))
-        return nullable_strings(t[c])
+        return nullable_strings(kept(table[c]))
 
     out = pd.DataFrame(
         {
             "crime_id": opt(cols.crime_id),
-            "month": pd.Series(pd.array(mon.take(kept) if not k.all() else mon, dtype="string")),
+            "month": pd.Series(pd.array(kept(mon), dtype="string")),
             "occurred_at": pd.Series(pd.NaT, index=range(nk), dtype="datetime64[ns, Europe/London]"),
-            "crime_type": pd.Series(pd.array(ct_arrow.take(kept), dtype="string")),
+            "crime_type": pd.Series(pd.array(kept(ct_arrow), dtype="string")),
             "lsoa_code": opt(cols.lsoa),
             "location": opt(cols.location),
             "source_file": pd.Series(pd.array(repeat(name, nk), dtype="string")),
