@@ -27,8 +27,10 @@ class AreaTest:
         Array of shapely polygons or multipolygons (a single geometry is accepted too).
     """
 
-    #: grid cells per polygon (the bounding-box grid that pairs points with candidates)
-    CELLS_PER_POLYGON = 4.0
+    #: grid cell side as a share of the median polygon's bounding-box side
+    CELL_SHARE = 0.25
+    #: at most this many grid cells
+    MAX_CELLS = 4_000_000
 
     def __init__(self, polygons) -> None:
         geoms = np.atleast_1d(np.asarray(polygons, dtype=object))
@@ -45,7 +47,9 @@ class AreaTest:
         gb = shapely.bounds(geoms)
         x0, y0 = gb[:, 0].min(), gb[:, 1].min()
         w, h = gb[:, 2].max() - x0, gb[:, 3].max() - y0
-        cs = max(math.sqrt(max(w * h, 1.0) / (self.CELLS_PER_POLYGON * len(geoms))), 1.0)
+        side = np.sqrt(np.maximum((gb[:, 2] - gb[:, 0]) * (gb[:, 3] - gb[:, 1]), 1.0))
+        cs = max(float(np.median(side)) * self.CELL_SHARE, 1.0)
+        cs = max(cs, math.sqrt(max(w * h, 1.0) / self.MAX_CELLS))
         self.x0, self.y0, self.cs = x0, y0, cs
         self.nx = int(w // cs) + 1
         self.ny = int(h // cs) + 1

@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -568,7 +569,7 @@ def load_crimes(
         for part in load_file(path, area=area, mapping=mapping, engine=engine):
             names.append(part.name)
             read += part.read
-            parts.append(part.crimes)
+            parts.append(part.frame)
             rejects.extend(part.rejects)
     if parts and sum(len(p) for p in parts):
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
@@ -604,8 +605,17 @@ class FilePart:
 
     name: str
     read: int
-    crimes: pd.DataFrame  #: canonical columns of the rows kept, ``_x, _y`` in BNG
+    crimes: Any  #: canonical columns of the rows kept, ``_x, _y`` in BNG (pandas or Arrow)
     rejects: list[pd.DataFrame]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The kept rows as a pandas frame."""
+        if isinstance(self.crimes, pd.DataFrame):
+            return self.crimes
+        from planner.io.crime_fast import to_frame
+
+        return to_frame(self.crimes)
 
 
 def load_file(path: Path, *, area=None, mapping=None, engine: str = "auto") -> list[FilePart]:

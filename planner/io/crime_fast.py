@@ -204,8 +204,8 @@ class FastBatch:
         return self._rejects
 
 
-def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pd.DataFrame, FastBatch]:
-    """Canonical columns of the rows kept (``_x, _y`` in BNG) and the file's rejects.
+def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pa.Table, FastBatch]:
+    """Canonical columns of the rows kept (Arrow; ``_x, _y`` in BNG) and the file's rejects.
 
     The same checks in the same order as :func:`planner.io.crime._normalise` followed by the
     boundary test of :func:`planner.io.crime.load_crimes` (``area``: an
@@ -289,21 +289,40 @@ def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pd.DataF
 
     def opt(c):
         if c is None:
-            return pd.Series(pd.array(pa.nulls(nk, pa.string()), dtype="string"))
-        return nullable_strings(kept(table[c]))
+            return pa.nulls(nk, pa.large_string())
+        return _nullable(kept(table[c]))
 
-    out = pd.DataFrame(
+    out = pa.table(
         {
             "crime_id": opt(cols.crime_id),
-            "month": pd.Series(pd.array(kept(mon), dtype="string")),
-            "occurred_at": pd.Series(pd.NaT, index=range(nk), dtype="datetime64[ns, Europe/London]"),
-            "crime_type": pd.Series(pd.array(kept(ct_arrow), dtype="string")),
+            "month": kept(mon).cast(pa.large_string()),
+            "occurred_at": pa.nulls(nk, pa.timestamp("ns", tz="Europe/London")),
+            "crime_type": kept(ct_arrow).cast(pa.large_string()),
             "lsoa_code": opt(cols.lsoa),
             "location": opt(cols.location),
-            "source_file": pd.Series(pd.array(repeat(name, nk), dtype="string")),
-            "source_row": lines[k],
-            "_x": x[k],
-            "_y": y[k],
+            "source_file": repeat(name, nk).cast(pa.large_string()),
+            "source_row": pa.array(lines[k]),
+            "_x": pa.array(x[k]),
+            "_y": pa.array(y[k]),
         }
     )
     return out, b
+
+
+def _nullable(a: pa.ChunkedArray) -> pa.ChunkedArray:
+    st = _strip(a)
+    return pc.if_else(pc.equal(st, ""), pa.scalar(None, pa.string()), st).cast(pa.large_string())
+
+
+def to_frame(t: pa.Table) -> pd.DataFrame:
+    """An Arrow part (canonical columns, ``_x, _y``) as the pandas path's frame."""
+    out = {}
+    for c in t.column_names:
+        a = t[c]
+        if pa.types.is_large_string(a.type) or pa.types.is_string(a.type):
+            out[c] = pd.Series(pd.array(a, dtype="string"))
+        elif pa.types.is_timestamp(a.type):
+            out[c] = pd.Series(pd.NaT, index=range(t.num_rows), dtype=f"datetime64[ns, {a.type.tz}]")
+        else:
+            out[c] = a.to_numpy()
+    return pd.DataFrame(out)

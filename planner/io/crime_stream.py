@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from planner.harm import HarmTable
@@ -95,21 +97,47 @@ def _geo_metadata() -> bytes:
     ).encode()
 
 
-def part_table(part: pd.DataFrame, harm: HarmTable) -> pa.Table:
-    """One file's kept rows -> the canonical Arrow table (harm, knife weight, WKB points)."""
-    df = part.sort_values(["month", "crime_type"], kind="stable")
-    ho = df["_ho_code"] if "_ho_code" in df.columns else None
-    attrs = df[[c for c in CRIME_DTYPES if c not in ("harm", "knife_weight")]].copy()
-    attrs["harm"] = harm.weights_for(df["crime_type"], ho)
-    attrs["knife_weight"] = harm.knife_for(df["crime_type"])
-    attrs = attrs[list(CRIME_DTYPES)].astype(CRIME_DTYPES).reset_index(drop=True)
-    t = pa.Table.from_pandas(attrs, preserve_index=False)
-    t = t.append_column(
-        "geometry", point_wkb(df["_x"].to_numpy(np.float64), df["_y"].to_numpy(np.float64))
+@lru_cache(maxsize=1)
+def canonical_schema() -> pa.Schema:
+    """The Arrow schema of the canonical crime table (with pandas metadata and GeoParquet)."""
+    df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CRIME_DTYPES.items()})
+    t = pa.Table.from_pandas(df, preserve_index=False)
+    sch = t.schema.append(pa.field("geometry", pa.binary()))
+    return sch.with_metadata({**(t.schema.metadata or {}), b"geo": _geo_metadata()})
+
+
+def part_table(part, harm: HarmTable) -> pa.Table:
+    """One file's kept rows (pandas or Arrow) -> the canonical Arrow table (harm, knife weight,
+    WKB points), sorted by month and crime type."""
+    sch = canonical_schema()
+    if isinstance(part, pd.DataFrame):
+        df = part.sort_values(["month", "crime_type"], kind="stable")
+        ho = df["_ho_code"] if "_ho_code" in df.columns else None
+        attrs = df[[c for c in CRIME_DTYPES if c not in ("harm", "knife_weight")]].copy()
+        attrs["harm"] = harm.weights_for(df["crime_type"], ho)
+        attrs["knife_weight"] = harm.knife_for(df["crime_type"])
+        attrs = attrs[list(CRIME_DTYPES)].astype(CRIME_DTYPES).reset_index(drop=True)
+        cols = dict(zip(attrs.columns, pa.Table.from_pandas(attrs, preserve_index=False).columns))
+        x, y = df["_x"].to_numpy(np.float64), df["_y"].to_numpy(np.float64)
+    else:
+        order = pc.sort_indices(
+            part, sort_keys=[("month", "ascending"), ("crime_type", "ascending")]
+        )
+        t = part.take(order)
+        cols = {c: t[c] for c in t.column_names}
+        d = pc.dictionary_encode(t["crime_type"]).combine_chunks()
+        types = d.dictionary.to_pylist()
+        idx = d.indices.to_numpy(zero_copy_only=False)
+        w = harm.weights_for(pd.Series(types, dtype="string"))
+        k = harm.knife_for(pd.Series(types, dtype="string"))
+        cols["harm"] = pa.array(np.asarray(w, np.float64)[idx])
+        cols["knife_weight"] = pa.array(np.asarray(k, np.float64)[idx])
+        x = t["_x"].to_numpy()
+        y = t["_y"].to_numpy()
+    arrays = [cols[f.name] for f in sch if f.name != "geometry"] + [point_wkb(x, y)]
+    return pa.Table.from_arrays(
+        [a.cast(f.type) if a.type != f.type else a for a, f in zip(arrays, sch)], schema=sch
     )
-    meta = dict(t.schema.metadata or {})
-    meta[b"geo"] = _geo_metadata()
-    return t.replace_schema_metadata(meta)
 
 
 class _Writer:
@@ -133,22 +161,14 @@ class _Writer:
         df.to_csv(self.rej, index=False, header=self.rej_header)
         self.rej_header = False
 
-    def close(self, empty: pa.Table) -> None:
+    def close(self) -> None:
         if self.pq is None:  # nothing accepted: an empty table with the canonical schema
-            self.crimes(empty)
+            self.crimes(canonical_schema().empty_table())
         assert self.pq is not None
         self.pq.close()
         if self.rej_header:  # no rejects: the header alone, as write_rejects does
             pd.DataFrame(columns=list(REJECT_COLUMNS)).to_csv(self.rej, index=False)
         self.rej.close()
-
-
-def _empty_table(harm: HarmTable) -> pa.Table:
-    cols = {c: pd.Series(dtype=t) for c, t in CRIME_DTYPES.items() if c not in ("harm",)}
-    df = pd.DataFrame(cols)
-    df["_x"] = pd.Series(dtype="float64")
-    df["_y"] = pd.Series(dtype="float64")
-    return part_table(df.drop(columns=["harm", "knife_weight"], errors="ignore"), harm)
 
 
 def load_to_parquet(
@@ -214,7 +234,7 @@ def load_to_parquet(
     finally:
         if bar is not None:
             bar.close()
-        w.close(_empty_table(harm))
+        w.close()
     if res.accepted + res.rejected != res.read:  # pragma: no cover - an invariant
         raise AssertionError(f"reconciliation failed: {res.accepted} + {res.rejected} != {res.read}")
     return res
@@ -223,9 +243,9 @@ def load_to_parquet(
 def _take(res: StreamedLoad, w: _Writer, p: FilePart, harm: HarmTable) -> None:
     res.files.append(p.name)
     res.read += p.read
-    if len(p.crimes):
+    if len(p.crimes) if isinstance(p.crimes, pd.DataFrame) else p.crimes.num_rows:
         w.crimes(part_table(p.crimes, harm))
-        res.accepted += len(p.crimes)
+        res.accepted += len(p.crimes) if isinstance(p.crimes, pd.DataFrame) else p.crimes.num_rows
     for r in p.rejects:
         res.rejected += len(r)
         res.reasons.update(r["reason"].tolist())
