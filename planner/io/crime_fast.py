@@ -156,7 +156,8 @@ def nullable_strings(a: pa.ChunkedArray) -> pd.Series:
 def raw_rows(table: pa.Table, idx: np.ndarray) -> pd.DataFrame:
     """The source rows at ``idx`` as a string frame (as the pandas path's raw frame)."""
     sub = table.take(pa.array(idx, pa.int64()))
-    return pd.DataFrame({c: pd.Series(sub[c].to_pylist(), dtype=str) for c in sub.column_names})
+    str_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return sub.to_pandas(types_mapper={pa.string(): str_dtype}.get)
 
 
 class PointCache:
