@@ -276,8 +276,12 @@ class FastBatch:
                     {
                         "source_file": self.name,
                         "source_row": self.lines[idx],
-                        "reason": np.repeat([c[1] for c in self._checks], [len(c[0]) for c in self._checks]),
-                        "field": np.repeat([c[2] for c in self._checks], [len(c[0]) for c in self._checks]),
+                        "reason": np.repeat(
+                            [c[1] for c in self._checks], [len(c[0]) for c in self._checks]
+                        ),
+                        "field": np.repeat(
+                            [c[2] for c in self._checks], [len(c[0]) for c in self._checks]
+                        ),
                         "value": np.concatenate([c[3] for c in self._checks]),
                         "raw": sub.to_json(orient="records", lines=True).splitlines(),
                     }
@@ -349,7 +353,9 @@ def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pa.Table
 
         def rounded(idx):
             return (
-                pd.Series(x[idx]).round(1).astype(str) + "," + pd.Series(y[idx]).round(1).astype(str)
+                pd.Series(x[idx]).round(1).astype(str)
+                + ","
+                + pd.Series(y[idx]).round(1).astype(str)
             ).to_numpy()
 
         b.reject(
@@ -400,7 +406,9 @@ def to_frame(t: pa.Table) -> pd.DataFrame:
         if pa.types.is_large_string(a.type) or pa.types.is_string(a.type):
             out[c] = pd.Series(pd.array(a, dtype="string"))
         elif pa.types.is_timestamp(a.type):
-            out[c] = pd.Series(pd.NaT, index=range(t.num_rows), dtype=f"datetime64[ns, {a.type.tz}]")
+            out[c] = pd.Series(
+                pd.NaT, index=range(t.num_rows), dtype=f"datetime64[ns, {a.type.tz}]"
+            )
         else:
             out[c] = a.to_numpy()
     return pd.DataFrame(out)

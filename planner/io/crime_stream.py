@@ -253,7 +253,9 @@ def load_to_parquet(
             bar.close()
         w.close()
     if res.accepted + res.rejected != res.read:  # pragma: no cover - an invariant
-        raise AssertionError(f"reconciliation failed: {res.accepted} + {res.rejected} != {res.read}")
+        raise AssertionError(
+            f"reconciliation failed: {res.accepted} + {res.rejected} != {res.read}"
+        )
     return res
 
 
