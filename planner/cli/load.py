@@ -49,9 +49,9 @@ def add_scheduler_argument(p) -> None:
 
 
 def run(args) -> int:
+    from planner.cluster import connect, scheduler_address
     from planner.errors import PlannerError
     from planner.harm import HarmTable
-    from planner.cluster import connect, scheduler_address
     from planner.io.crime_stream import load_to_parquet
 
     if args.out.suffix != ".parquet":

@@ -12,7 +12,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 import shapely
 
 from planner.io.area import AreaTest
