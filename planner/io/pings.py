@@ -57,6 +57,7 @@ E_RANGE, N_RANGE = (0.0, 700_000.0), (0.0, 1_300_000.0)
 #: speed unit -> factor to m/s
 SPEED_UNITS = {"m/s": 1.0, "km/h": 1 / 3.6, "mph": 0.44704, "knots": 0.514444}
 
+
 @dataclass(frozen=True)
 class PingRules:
     """Plausibility rules applied to every ping."""
@@ -409,7 +410,9 @@ def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
 
     off = pc.utf8_trim_whitespace(arr("officer_id"))
     off_bad = pc.fill_null(pc.equal(off, ""), True).to_numpy(zero_copy_only=False)
-    c.reject(off_bad, "missing officer", "officer_id", _LazyValues(batch, col["officer_id"], strip=True))
+    c.reject(
+        off_bad, "missing officer", "officer_id", _LazyValues(batch, col["officer_id"], strip=True)
+    )
     ts = arr("timestamp")
     ns = pc.cast(ts, pa.timestamp("ns", tz="UTC")).cast(pa.int64())
     ns_np = pc.fill_null(ns, np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
@@ -444,8 +447,10 @@ def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
     if m.coords == "lonlat" and len(x):
         x, y = _to_bng().transform(x, y)
     nk = int(k.sum())
-    tk = pa.array(ns_np[k], pa.int64()).cast(pa.timestamp("ns", tz="UTC")).cast(
-        pa.timestamp("ns", tz=TZ)
+    tk = (
+        pa.array(ns_np[k], pa.int64())
+        .cast(pa.timestamp("ns", tz="UTC"))
+        .cast(pa.timestamp("ns", tz=TZ))
     )
     dev = (
         pd.array(pc.filter(pc.utf8_trim_whitespace(arr("device")), km), dtype="string")

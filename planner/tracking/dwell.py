@@ -920,6 +920,7 @@ def dwell(
     cfg: DwellConfig | None = None,
     *,
     partitions: int = 1,
+    client=None,
 ) -> DwellResult:
     """Pings (the canonical frame from :func:`planner.io.pings.load_pings`) to place-days.
 
@@ -928,6 +929,8 @@ def dwell(
     pings : DataFrame with ``officer_id``, ``timestamp`` (tz-aware), ``x``, ``y`` (EPSG:27700)
         and optionally ``speed`` (m/s).
     tgps : the TGP layer (``tgp_id``, polygons) or a prebuilt :class:`TGPIndex`.
+    client : a ``distributed.Client``: officer partitions (about equal numbers of pings, at
+        least two per worker thread, or ``partitions`` if more) run on the Dask cluster.
     partitions : officer partitions processed in parallel processes (1 = in this process).
         On Linux the workers are forked (they inherit the arrays); do not use it from a
         multi-threaded server process (forking a threaded process can deadlock) - use 1 there,
@@ -942,7 +945,9 @@ def dwell(
     x = pings["x"].to_numpy(np.float64)
     y = pings["y"].to_numpy(np.float64)
     sp = pings["speed"].to_numpy(np.float64, na_value=np.nan) if "speed" in pings else None
-    if partitions > 1 and len(officers) > 1:
+    if client is not None and len(officers) > 0:
+        visits, st = _cluster_visits(codes, t, x, y, sp, index, cfg, partitions, client)
+    elif partitions > 1 and len(officers) > 1:
         visits, st = _parallel_visits(codes, t, x, y, sp, index, cfg, partitions)
     else:
         visits, st = officer_visits(codes, t, x, y, sp, index, cfg)
@@ -961,7 +966,7 @@ def officer_visit_table(
     cfg = cfg or DwellConfig()
     vs = visits["visit_start"].to_numpy()
     first = np.flatnonzero(vs)
-    last = np.r_[first[1:], len(vs)] - 1
+    last = np.r_[first[1:], len(vs)] - 1 if len(first) else first
     sec = visits["seconds"].to_numpy()
     foot = visits["foot_seconds"].to_numpy()
     tg = visits["tgp"].to_numpy()[first]
@@ -1003,6 +1008,45 @@ def _work_range(bounds):
         i = np.flatnonzero((d["codes"] >= a) & (d["codes"] < b))
     sp = None if d["sp"] is None else d["sp"][i]
     return officer_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
+
+
+def _sum_stats(stats) -> TraceStats:
+    st = TraceStats()
+    for s in stats:
+        for f in (
+            "pings",
+            "duplicates",
+            "speed_dropped",
+            "segments",
+            "capped_gaps",
+            "fast_segments",
+        ):
+            setattr(st, f, getattr(st, f) + getattr(s, f))
+    return st
+
+
+def _partition_visits(part, index: TGPIndex, cfg: DwellConfig):
+    """The Dask task: one officer partition's arrays -> (visit-day rows, stats)."""
+    codes, t, x, y, sp = part
+    return officer_visits(codes, t, x, y, sp, index, cfg)
+
+
+def _cluster_visits(codes, t, x, y, sp, index, cfg, partitions, client):
+    """Officer partitions on a Dask cluster, results in partition order."""
+    from planner.cluster import map_ordered
+
+    threads = sum(client.nthreads().values()) or 1
+    ranges = _officer_ranges(codes, max(partitions, 2 * threads))
+    order = np.argsort(codes, kind="stable")
+    sc = codes[order]
+
+    def parts():
+        for a, b in ranges:
+            i = order[slice(*np.searchsorted(sc, [a, b]))]
+            yield (codes[i], t[i], x[i], y[i], None if sp is None else sp[i])
+
+    res = list(map_ordered(_partition_visits, parts(), client, index=index, cfg=cfg))
+    return pd.concat([r[0] for r in res], ignore_index=True), _sum_stats(r[1] for r in res)
 
 
 def _parallel_visits(codes, t, x, y, sp, index, cfg, partitions):
