@@ -117,14 +117,16 @@ def dask_processes(tmp_path_factory):
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     log = tmp_path_factory.mktemp("dask")
+    slog = (log / "s.log").open("w")  # noqa: SIM115 - open for the processes' lifetime
+    wlog = (log / "w.log").open("w")  # noqa: SIM115
     sched = subprocess.Popen(
         [exe, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=open(log / "s.log", "w"), stderr=subprocess.STDOUT, env=env,
+        stdout=slog, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     work = subprocess.Popen(
         [exe, "worker", addr, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
          "--memory-limit", "2GB"],
-        stdout=open(log / "w.log", "w"), stderr=subprocess.STDOUT, env=env,
+        stdout=wlog, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     try:
         c = distributed.Client(addr, timeout=30)
@@ -139,6 +141,8 @@ def dask_processes(tmp_path_factory):
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+        slog.close()
+        wlog.close()
 
 
 def _run(args, env):
