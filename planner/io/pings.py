@@ -453,23 +453,35 @@ def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
         .cast(pa.timestamp("ns", tz=TZ))
     )
     dev = (
-        pd.array(pc.filter(pc.utf8_trim_whitespace(arr("device")), km), dtype="string")
+        pc.filter(pc.utf8_trim_whitespace(arr("device")), km).cast(pa.string())
         if "device" in col
-        else pd.array(pa.nulls(nk, pa.string()), dtype="string")
+        else pa.nulls(nk, pa.string())
     )
-    out = pd.DataFrame(
+    out = pa.table(
         {
-            "officer_id": pd.array(pc.filter(off, km), dtype="string"),
-            "timestamp": tk.to_pandas(),
-            "x": np.asarray(x, np.float64),
-            "y": np.asarray(y, np.float64),
-            "speed": sp[k],
+            "officer_id": pc.filter(off, km).cast(pa.string()),
+            "timestamp": tk,
+            "x": pa.array(np.asarray(x, np.float64)),
+            "y": pa.array(np.asarray(y, np.float64)),
+            "speed": pa.array(sp[k]),
             "device": dev,
-            "source_row": rows[k],
+            "source_row": pa.array(rows[k]),
         }
     )
-    out["timestamp"] = out["timestamp"].astype(PING_DTYPES["timestamp"])
     return out, c.rejects
+
+
+def _frames(parts: list) -> pd.DataFrame:
+    """Concatenate chunk results: Arrow tables are joined in Arrow and converted once."""
+    import pyarrow as pa
+
+    if all(isinstance(p, pa.Table) for p in parts):
+        t = pa.concat_tables(parts)
+        strings = pd.StringDtype("pyarrow")
+        return t.to_pandas(types_mapper={pa.string(): strings}.get)
+    return pd.concat(
+        [_frames([p]) if isinstance(p, pa.Table) else p for p in parts], ignore_index=True
+    )
 
 
 class _LazyValues:
@@ -544,7 +556,7 @@ def _parquet_chunks(path: Path, chunk_rows: int, bar, columns=None):
             path, f"not a readable Parquet file ({exc.__class__.__name__}: {exc})"
         ) from None
     row = 1
-    for batch in pf.iter_batches(batch_size=chunk_rows, columns=columns):
+    for batch in pf.iter_batches(batch_size=chunk_rows, columns=columns, use_threads=True):
         yield batch, row
         row += batch.num_rows
         bar.update(batch.num_rows)
@@ -637,10 +649,10 @@ def load_pings(
                 else:
                     ok, rej = _normalise(raw.to_pandas() if is_pq else raw, rows, name, m)
                 parts.append(ok)
-                part_files.append(len(ok))
+                part_files.append(ok.num_rows if hasattr(ok, "num_rows") else len(ok))
                 part_file.append(fi)
                 rejects.extend(rej)
-    pings = pd.concat(parts, ignore_index=True) if parts else empty_pings()
+    pings = _frames(parts) if parts else empty_pings()
     if parts:
         names = [str(f) for f in files]
         codes = np.repeat(np.asarray(part_file, np.int32), part_files)
