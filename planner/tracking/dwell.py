@@ -75,6 +75,9 @@ class DwellConfig:
     cell_m: float = 20.0
     #: the local time zone for days
     tz: str = TZ
+    #: officers are processed in blocks of about this many pings (bounds the kernel's
+    #: temporary arrays; the result does not depend on it)
+    block_pings: int = 1_000_000
 
 
 # --------------------------------------------------------------------------------------
@@ -950,7 +953,7 @@ def dwell(
     elif partitions > 1 and len(officers) > 1:
         visits, st = _parallel_visits(codes, t, x, y, sp, index, cfg, partitions)
     else:
-        visits, st = officer_visits(codes, t, x, y, sp, index, cfg)
+        visits, st = blocked_visits(codes, t, x, y, sp, index, cfg)
     pdays = place_days(visits, index.ids, cfg)
     officers = np.asarray(officers)
     vis = officer_visit_table(visits, officers, index.ids, cfg)
@@ -1007,7 +1010,52 @@ def _work_range(bounds):
     else:
         i = np.flatnonzero((d["codes"] >= a) & (d["codes"] < b))
     sp = None if d["sp"] is None else d["sp"][i]
-    return officer_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
+    return blocked_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
+
+
+def blocked_visits(
+    codes, t, x, y, speed, index: TGPIndex, cfg: DwellConfig | None = None
+) -> tuple[pd.DataFrame, TraceStats]:
+    """:func:`officer_visits` over blocks of whole officers of about ``cfg.block_pings``
+    pings, one after another (the same rows as one call: officer partitions are exact).
+
+    Parameters
+    ----------
+    codes, t, x, y, speed
+        Officer code, epoch seconds, EPSG:27700 metres and reported speed (or None) per ping.
+    index
+        The TGP index.
+    cfg
+        Dwell rules.
+
+    Returns
+    -------
+    tuple
+        Visit-day rows and summed trace statistics.
+    """
+    cfg = cfg or DwellConfig()
+    codes = np.asarray(codes, np.int64)
+    n = len(codes)
+    nblocks = max(1, int(math.ceil(n / max(cfg.block_pings, 1))))
+    if nblocks == 1 or n == 0:
+        return officer_visits(codes, t, x, y, speed, index, cfg)
+    base = int(codes.min())
+    rel = codes - base
+    ranges = _officer_ranges(rel, nblocks)
+    if np.all(rel[1:] >= rel[:-1]):
+        order, sc = None, rel
+    else:
+        order = np.argsort(rel, kind="stable")
+        sc = rel[order]
+    rows, stats = [], []
+    for a, b in ranges:
+        i0, i1 = np.searchsorted(sc, [a, b])
+        i = slice(i0, i1) if order is None else order[i0:i1]
+        sp = None if speed is None else speed[i]
+        r, s = officer_visits(codes[i], t[i], x[i], y[i], sp, index, cfg)
+        rows.append(r)
+        stats.append(s)
+    return pd.concat(rows, ignore_index=True), _sum_stats(stats)
 
 
 def _sum_stats(stats) -> TraceStats:
