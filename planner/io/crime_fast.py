@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from planner.timeutil import TZ
+
 #: a plain decimal number: pyarrow's cast and pandas.to_numeric agree on these bit for bit
 _DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 #: formats this path reads (force extracts need a mapping: pandas path)
@@ -380,7 +382,7 @@ def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pa.Table
         {
             "crime_id": opt(cols.crime_id),
             "month": kept(mon).cast(pa.large_string()),
-            "occurred_at": pa.nulls(nk, pa.timestamp("ns", tz="Europe/London")),
+            "occurred_at": pa.nulls(nk, pa.timestamp("ns", tz=TZ)),
             "crime_type": kept(ct_arrow).cast(pa.large_string()),
             "lsoa_code": opt(cols.lsoa),
             "location": opt(cols.location),

@@ -47,8 +47,8 @@ from pyproj import Transformer
 from planner.crs import BNG
 from planner.errors import InputError, PlannerError
 from planner.io._result import Reconciled
+from planner.timeutil import TZ
 
-TZ = "Europe/London"
 #: rows per chunk when streaming a file
 CHUNK_ROWS = 500_000
 #: plausible coordinate ranges (Great Britain and a margin)

@@ -45,8 +45,8 @@ import pandas as pd
 import shapely
 
 from planner.errors import PlannerError
+from planner.timeutil import to_epoch
 from planner.tracking.intervals import (
-    NS,
     TZ,
     Intervals,
     day_starts,
@@ -900,17 +900,11 @@ class DwellResult:
 
 
 def epoch_seconds(ts: pd.Series) -> np.ndarray:
-    """Timezone-aware timestamps to float64 epoch seconds."""
+    """Timezone-aware timestamps to float64 epoch seconds (:func:`planner.timeutil.to_epoch`)."""
     s = pd.Series(ts)
     if s.dt.tz is None:
         raise PlannerError("ping timestamps must be timezone-aware")
-    return (
-        s.dt.tz_convert("UTC")
-        .astype("datetime64[ns, UTC]")
-        .to_numpy(dtype="datetime64[ns]")
-        .astype(np.int64)
-        / NS
-    )
+    return to_epoch(s)
 
 
 def _from_epoch(sec: np.ndarray, tz: str) -> pd.DatetimeIndex:
