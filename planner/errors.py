@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class PlannerError(Exception):
     """A problem with the user's input or request, reported as one line."""
@@ -11,7 +13,7 @@ class InputError(PlannerError):
     """A malformed input file: names the file, line and field."""
 
     def __init__(
-        self, file: str, message: str, *, line: int | None = None, field: str | None = None
+        self, file: str | os.PathLike[str], message: str, *, line: int | None = None, field: str | None = None
     ):
         self.file = str(file)
         self.line = line

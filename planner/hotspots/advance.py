@@ -94,7 +94,10 @@ class AdvanceBriefing:
             "lpa": self.lpa,
             "as_of": str(self.as_of),
             **self.meta,
-            "all_crime": {f"rr_{int(x.window)}": float(x.rate_ratio) for x in r.itertuples()},
+            "all_crime": {
+                f"rr_{int(w)}": float(rr)
+                for w, rr in zip(r["window"].to_numpy(), r["rate_ratio"].to_numpy())
+            },
             "significant_rises": self.rates.loc[
                 self.rates["change"] == "up", ["window", "crime_type"]
             ].to_dict("records"),

@@ -216,22 +216,25 @@ def backtest(
                         "hit_rate": float(hv / max(test.sum(), 1)),
                     }
                 )
-    rows = pd.DataFrame(rows)
-    means = rows.groupby("method", sort=False)[list(MEASURES)].mean()
-    methods = {m: {k: float(v) for k, v in means.loc[m].items()} for m in config.methods}
+    table = pd.DataFrame(rows)
+    means = table.groupby("method", sort=False)[list(MEASURES)].mean()
+    methods = {
+        m: dict(zip(MEASURES, means.loc[m, list(MEASURES)].to_numpy(dtype="float64").tolist()))
+        for m in config.methods
+    }
     best = max(config.methods, key=lambda m: (methods[m]["pai"], m == "counts"))
     if "counts" in methods and methods[best]["pai"] <= methods["counts"]["pai"]:
         best = "counts"
-    curve = (
+    curve_table = (
         pd.DataFrame(curve)
         .groupby(["method", "area_share"], sort=False)["hit_rate"]
         .mean()
         .reset_index()
     )
     return BacktestResult(
-        rows=rows,
+        rows=table,
         methods=methods,
-        curve=curve,
+        curve=curve_table,
         recommended=best,
         origins=[cube.months[o] for o in origins],
     )

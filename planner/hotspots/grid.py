@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
+from shapely.geometry.base import BaseGeometry
 
 from planner.crs import BNG
 from planner.errors import PlannerError
@@ -248,7 +249,7 @@ def _hex_round(x: np.ndarray, y: np.ndarray, cell: float) -> tuple[np.ndarray, n
     return r, col
 
 
-def _as_polygon(boundary) -> object:
+def _as_polygon(boundary) -> BaseGeometry:
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         if boundary.crs is not None and boundary.crs.to_epsg() != 27700:
             boundary = boundary.to_crs(BNG)
@@ -400,12 +401,12 @@ def _cell_polygons(g: Grid, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     x, y = g.centres(rows, cols)
     if g.kind == "square":
         h = g.cell / 2
-        return shapely.box(x - h, y - h, x + h, y + h)
+        return np.asarray(shapely.box(x - h, y - h, x + h, y + h))
     s = g.cell / SQRT3
     ang = np.deg2rad(30 + 60 * np.arange(7))  # pointy-top: vertices at 30, 90, ... degrees
     cx = x[:, None] + s * np.cos(ang)[None, :]
     cy = y[:, None] + s * np.sin(ang)[None, :]
-    return shapely.polygons(np.stack([cx, cy], axis=-1))
+    return np.asarray(shapely.polygons(np.stack([cx, cy], axis=-1)))
 
 
 def filter_crimes(
