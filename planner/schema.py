@@ -5,6 +5,8 @@ See ``docs/architecture.md`` for the column list. One schema, documented once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -40,7 +42,7 @@ VIOLENT_TYPES: tuple[str, ...] = (
 TZ = "Europe/London"
 
 #: column -> pandas dtype (geometry handled separately)
-CRIME_DTYPES: dict[str, str] = {
+CRIME_DTYPES: dict[str, Any] = {  # dtype strings (pandas-stubs types astype() by literal)
     "crime_id": "string",
     "month": "string",
     "occurred_at": f"datetime64[ns, {TZ}]",

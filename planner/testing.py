@@ -77,6 +77,7 @@ class ServerProcess:
     def _read(self) -> None:
         import time
 
+        assert self.proc.stdout is not None  # started with stdout=PIPE
         for line in self.proc.stdout:
             self.log.append((time.monotonic(), line))
 

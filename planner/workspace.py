@@ -139,7 +139,7 @@ class Workspace:
         Filters are pushed down to Parquet so only the needed row groups are read.
         """
         name = "crimes_synthetic" if synthetic else "crimes_real"
-        filters = []
+        filters: list[tuple[str, str, Any]] = []
         if start:
             filters.append(("month", ">=", str(start)[:7]))
         if end:

@@ -39,6 +39,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ E_RANGE, N_RANGE = (0.0, 700_000.0), (0.0, 1_300_000.0)
 #: speed unit -> factor to m/s
 SPEED_UNITS = {"m/s": 1.0, "km/h": 1 / 3.6, "mph": 0.44704, "knots": 0.514444}
 
-PING_DTYPES: dict[str, str] = {
+PING_DTYPES: dict[str, Any] = {  # dtype strings (pandas-stubs types astype() by literal)
     "officer_id": "string",
     "timestamp": f"datetime64[ns, {TZ}]",
     "x": "float64",
@@ -474,8 +475,8 @@ def load_pings(
     pings = pd.concat(parts, ignore_index=True) if parts else empty_pings()
     pings["source_file"] = pings["source_file"].astype("category")
     pings = pings[list(PING_DTYPES)]
-    rej = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
-    res = PingLoadResult(pings=pings, rejects=rej, read=read, files=[str(f) for f in files])
+    rejected = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
+    res = PingLoadResult(pings=pings, rejects=rejected, read=read, files=[str(f) for f in files])
     if res.read != res.accepted + res.rejected:  # pragma: no cover - an internal invariant
         raise PlannerError(
             f"ping counts do not reconcile: read {res.read}, accepted {res.accepted}, rejected {res.rejected}"

@@ -141,8 +141,8 @@ def parse_quarter(q: str) -> tuple[date, date]:
     """Calendar quarter "2025Q4" -> (first day, last day) = (2025-10-01, 2025-12-31)."""
     s = str(q).strip().upper()
     try:
-        year, n = s.split("Q")
-        year, n = int(year), int(n)
+        year_s, n_s = s.split("Q")
+        year, n = int(year_s), int(n_s)
         if not 1 <= n <= 4:
             raise ValueError
     except ValueError:

@@ -8,7 +8,9 @@ import functools
 import html
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -86,7 +88,8 @@ def team_calendar(
     cal.add("x-wr-timezone", TZ)
     v = visits.loc[visits["team_id"].astype(str) == str(team_id)]
     stamp = pd.Timestamp("2000-01-01", tz="UTC").to_pydatetime()
-    for r in v.itertuples(index=False):
+    rows: Iterable[Any] = v.itertuples(index=False)  # named tuples of mixed fields
+    for r in rows:
         ev = Event()
         ev.add("uid", f"{r.visit_id}@hotspot-planner")
         ev.add("dtstamp", stamp)
@@ -130,7 +133,8 @@ def _fold(line: str) -> str:
     b = line.encode("utf-8")
     if len(b) <= 75:
         return line
-    out, cur = [], b""
+    out: list[str] = []
+    cur = b""
     for ch in line:
         e = ch.encode("utf-8")
         if len(cur) + len(e) > (75 if not out else 74):
@@ -139,6 +143,11 @@ def _fold(line: str) -> str:
         cur += e
     out.append(cur.decode("utf-8"))
     return "\r\n ".join(out)
+
+
+def _records(df: pd.DataFrame) -> Iterable[Any]:
+    """Rows as named tuples (typed ``Any``: their fields hold strings, numbers and times)."""
+    return df.itertuples(index=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -380,13 +389,13 @@ def briefing_html(
         )
         for (d, band), sv in tv.sort_values("start").groupby(["date", "band"], sort=True):
             out.append(
-                f"<h3>{pd.Timestamp(d).strftime('%a %d %b %Y')}, shift band {html.escape(str(band))}: {sv['tgp_id'].nunique()} places, {sv['minutes'].sum():.0f} min</h3>"
+                f"<h3>{pd.Timestamp(str(d)).strftime('%a %d %b %Y')}, shift band {html.escape(str(band))}: {sv['tgp_id'].nunique()} places, {sv['minutes'].sum():.0f} min</h3>"
             )
             rows = "".join(
                 f"<tr><td>{pd.Timestamp(r.start):%H:%M}-{pd.Timestamp(r.end):%H:%M}</td><td>{html.escape(r.tgp_id)} ({num[r.tgp_id]})</td>"
                 f"<td>{html.escape(lpa.get(r.tgp_id, ''))}</td><td>{int(r.minutes)}</td><td>{int(r.crew)}</td><td>{int(r.officer_minutes)}</td>"
                 f"<td>{'pinned' if r.pinned else ''}</td></tr>"
-                for r in sv.itertuples(index=False)
+                for r in _records(sv)
             )
             out.append(
                 "<table><tr><th>time</th><th>TGP (map)</th><th>LPA</th><th>minutes</th><th>crew</th><th>officer-min</th><th></th></tr>"

@@ -442,11 +442,11 @@ def assign_teams(pool_visits: pd.DataFrame, cap: Capacity, rng: np.random.Genera
     start_pos = cum - use - base  # officer-minutes before this visit within its group
     # team shares per (pool, day, band): effective caps laid end to end
     eff = np.maximum(cap.team_cap - cap.margin[:, None, None], 0)  # (teams, d, b)
-    jj, dd, bb = np.meshgrid(
+    jj3, dd, bb = np.meshgrid(
         np.arange(len(cap.team_ids)), np.arange(nd), np.arange(nb), indexing="ij"
     )
-    tg = (cap.pool_of_team[jj] * nd + dd) * nb + bb
-    tg, jj, e = tg.ravel(), jj.ravel(), eff.ravel()
+    tg3 = (cap.pool_of_team[jj3] * nd + dd) * nb + bb
+    tg, jj, e = tg3.ravel(), jj3.ravel(), eff.ravel()
     o = np.lexsort((rng.random(len(tg)), tg))  # teams in random order within each group
     tg, jj, e = tg[o], jj[o], e[o]
     ce = np.cumsum(e)

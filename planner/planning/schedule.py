@@ -263,7 +263,7 @@ def plan_quarter(
     visits = visits.sort_values(["start", "tgp_id"], kind="stable").reset_index(drop=True)
     visits["visit_id"] = [f"{quarter}-{i:06d}" for i in range(1, len(visits) + 1)]
     for c in ("start", "end"):
-        visits[c] = visits[c].astype(f"datetime64[ns, {TZ}]")
+        visits[c] = visits[c].astype(pd.DatetimeTZDtype("ns", TZ))
     visits = visits[list(VISIT_COLUMNS)]
 
     planned = int(visits["minutes"].sum())

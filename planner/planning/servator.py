@@ -280,7 +280,7 @@ def deployments_ics(deployments: pd.DataFrame, *, synthetic: bool = False) -> st
     assets = pd.Series("", index=d.index, dtype="string")
     for a in ASSETS:
         assets = assets + d[a].map({True: a + " ", False: ""}).astype("string")
-    assets = assets.str.strip().str.replace(" ", "\\, ").to_numpy()
+    asset_text = assets.str.strip().str.replace(" ", "\\, ").to_numpy()
     site = _ics_escape(d["site_id"]).to_numpy()
     mins = d["minutes"].astype(int).astype(str).to_numpy()
     summary = (
@@ -289,7 +289,7 @@ def deployments_ics(deployments: pd.DataFrame, *, synthetic: bool = False) -> st
         .to_numpy()
     )
     desc = (
-        pd.Series("DESCRIPTION:Op Servator deployment at " + site + ". Assets: " + assets)
+        pd.Series("DESCRIPTION:Op Servator deployment at " + site + ". Assets: " + asset_text)
         .map(_fold)
         .to_numpy()
     )

@@ -21,6 +21,9 @@ and a new seed gives an independent timetable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -205,7 +208,7 @@ def predictability(visits: pd.DataFrame, cfg: PlanConfig, tgp_ids=None) -> pd.Da
         )
     v = visits[["tgp_id", "start", "pinned"]].copy()
     v["tgp_id"] = v["tgp_id"].astype(str)
-    t = ids.get_indexer(v["tgp_id"])
+    t = ids.get_indexer(pd.Index(v["tgp_id"]))
     st = pd.DatetimeIndex(v["start"]).tz_convert(TZ)
     hour = st.hour.to_numpy()
     hist = np.zeros((len(ids), 24))
@@ -261,13 +264,18 @@ def predictability(visits: pd.DataFrame, cfg: PlanConfig, tgp_ids=None) -> pd.Da
     )
 
 
+def _records(df: pd.DataFrame) -> Iterable[Any]:
+    """Rows as named tuples (typed ``Any``: their fields hold strings and numbers)."""
+    return df.itertuples()
+
+
 def predictability_summary(pred: pd.DataFrame, cfg: PlanConfig) -> dict:
     """The JSON ``predictability`` object: force figures, per-TGP figures and warnings."""
     th = cfg.predictability
     warnings = [
         f"{r.tgp_id}: pinned visits make the pattern predictable "
         f"(entropy {r.entropy:.2f}, threshold {th.min_entropy}; repeat share {r.repeat_share:.2f}, threshold {th.max_repeat_share})"
-        for r in pred.loc[pred["warning"]].itertuples()
+        for r in _records(pred.loc[pred["warning"]])
     ]
 
     def _f(x):
@@ -288,6 +296,6 @@ def predictability_summary(pred: pd.DataFrame, cfg: PlanConfig) -> dict:
                 "gap_cv": _f(r.gap_cv),
                 "pinned": int(r.pinned),
             }
-            for r in pred.itertuples()
+            for r in _records(pred)
         },
     }

@@ -88,9 +88,9 @@ def row_methods(
     if plan is not None and len(plan) and method.isna().any():
         # no team known: the method with the most planned minutes in that TGP that day
         p = plan.assign(date=pd.to_datetime(plan["date"]).astype("datetime64[s]"))
-        top = p.groupby(["tgp_id", "date", "method"])["minutes"].sum().reset_index()
+        planned = p.groupby(["tgp_id", "date", "method"])["minutes"].sum().reset_index()
         top = (
-            top.sort_values("minutes")
+            planned.sort_values("minutes")
             .drop_duplicates(["tgp_id", "date"], keep="last")
             .set_index(["tgp_id", "date"])["method"]
         )

@@ -57,7 +57,7 @@ def crimes_per_place_day(
     day = local.dt.tz_localize(None).dt.normalize()
     keep = (day >= pd.Timestamp(start)) & (day <= pd.Timestamp(end))
     c = crimes[keep.to_numpy()]
-    day = day[keep].to_numpy()
+    days = day[keep].to_numpy()
     geoms = np.asarray(tgps.geometry.values)
     tree = shapely.STRtree(geoms)
     x = shapely.get_x(c.geometry.values)
@@ -66,7 +66,7 @@ def crimes_per_place_day(
     df = pd.DataFrame(
         {
             "tgp_id": tgps["tgp_id"].to_numpy()[b],
-            "date": day[a],
+            "date": days[a],
             "crimes": 1,
             "harm": c["harm"].to_numpy(np.float64)[a] if "harm" in c else 1.0,
         }

@@ -60,7 +60,7 @@ def _month_hours(iv: Intervals, tz: str) -> pd.DataFrame:
     row, day, lo, hi = split_days(iv.start, iv.end, tz)
     month = pd.DatetimeIndex(day).strftime("%Y-%m")
     df = pd.DataFrame({"key": iv.key[row], "month": month, "hours": (hi - lo) / 3600.0})
-    return df.groupby(["key", "month"], as_index=False)["hours"].sum()
+    return df.groupby(["key", "month"], as_index=False).agg(hours=("hours", "sum"))
 
 
 def visibility(
