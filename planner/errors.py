@@ -13,7 +13,12 @@ class InputError(PlannerError):
     """A malformed input file: names the file, line and field."""
 
     def __init__(
-        self, file: str | os.PathLike[str], message: str, *, line: int | None = None, field: str | None = None
+        self,
+        file: str | os.PathLike[str],
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
     ):
         self.file = str(file)
         self.line = line
