@@ -19,7 +19,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 #: packages (folders) and single modules whose public API is fully documented
-DOCUMENTED = ("planner/hotspots/gistar.py", "planner/hotspots/grid.py")
+DOCUMENTED = (
+    "planner/hotspots/gistar.py",
+    "planner/hotspots/grid.py",
+    "planner/hotspots/kde.py",
+)
 
 SECTION = re.compile(r"^(\s*)([A-Z][A-Za-z ]+)\n\1-{3,}\s*$", re.M)
 
