@@ -23,6 +23,10 @@ DOCUMENTED = (
     "planner/hotspots/gistar.py",
     "planner/hotspots/grid.py",
     "planner/hotspots/kde.py",
+    "planner/hotspots/emerging.py",
+    "planner/hotspots/coverage.py",
+    "planner/hotspots/evaluate.py",
+    "planner/hotspots/prospective.py",
 )
 
 SECTION = re.compile(r"^(\s*)([A-Z][A-Za-z ]+)\n\1-{3,}\s*$", re.M)
