@@ -1,10 +1,10 @@
 """The public API documents its parameters and returns (numpydoc), package by package.
 
 ruff's pydocstyle rules (``D``, numpy convention) check that docstrings exist and are laid out
-right; they do not check that every parameter is described. This test does, for the packages
-listed in :data:`DOCUMENTED` (issue 13 brings them in one by one): every public function and
-method has a ``Parameters`` section naming each of its parameters and, unless it returns
-``None``, a ``Returns`` (or ``Yields``) section. Examples in the docstrings run in
+right; they do not check that every parameter is described. This test does, for the modules
+listed in pyproject.toml's ruff per-file-ignores (issue 13 brings them in one by one): every
+public function and method has a ``Parameters`` section naming each of its parameters and,
+unless it returns ``None``, a ``Returns`` (or ``Yields``) section. Examples in the docstrings run in
 ``test_doctests.py``.
 """
 
@@ -12,32 +12,35 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-#: packages (folders) and single modules whose public API is fully documented
-DOCUMENTED = (
-    "planner/hotspots/gistar.py",
-    "planner/hotspots/grid.py",
-    "planner/hotspots/kde.py",
-    "planner/hotspots/emerging.py",
-    "planner/hotspots/coverage.py",
-    "planner/hotspots/evaluate.py",
-    "planner/hotspots/prospective.py",
-)
+
+def documented() -> list[str]:
+    """The modules whose docstrings are brought to numpydoc, from pyproject.toml.
+
+    ruff's per-file-ignores there ignore ``D`` everywhere except
+    ``!planner/{a.py,b/c.py,...}``: that list is the one this test checks.
+
+    Returns
+    -------
+    list of str
+        Paths relative to the repository root.
+    """
+    lint = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    (key,) = [k for k in lint["per-file-ignores"] if k.startswith("!planner/{")]
+    return ["planner/" + m for m in key[len("!planner/{") : -1].split(",")]
+
 
 SECTION = re.compile(r"^(\s*)([A-Z][A-Za-z ]+)\n\1-{3,}\s*$", re.M)
 
 
 def _modules() -> list[Path]:
-    out: list[Path] = []
-    for entry in DOCUMENTED:
-        p = REPO / entry
-        out += sorted(p.rglob("*.py")) if p.is_dir() else [p.with_suffix(".py")]
-    return [p for p in out if not p.name.startswith("_") or p.name == "__init__.py"]
+    return [REPO / m for m in documented()]
 
 
 def sections(doc: str) -> dict[str, str]:
@@ -200,3 +203,9 @@ def test_the_checker_finds_each_kind_of_gap(tmp_path):
         "b: no Returns section",
         "d: no docstring",
     ]
+
+
+def test_the_documented_modules_exist_and_include_the_hotspot_engine():
+    mods = documented()
+    assert all((REPO / m).is_file() for m in mods), mods
+    assert {"planner/hotspots/grid.py", "planner/hotspots/kde.py"} <= set(mods)
