@@ -62,7 +62,7 @@ def group_wards(
         # relabel by first appearance in ward-code order so labels are stable
         order = pd.Series(labels, index=idx).sort_index()
         remap = {lab: i for i, lab in enumerate(pd.unique(order.to_numpy()))}
-        out.loc[idx] = [remap[v] for v in labels]
+        out.loc[idx] = np.array([remap[v] for v in labels], dtype="int64")
     return out
 
 
@@ -153,10 +153,10 @@ class ForceGeography:
             if "population" in lsoas.columns and "population" not in wards.columns:
                 pop = lsoas.groupby("ward_code")["population"].sum()
                 wards["population"] = wards["ward_code"].map(pop).fillna(0).astype("int64")
-        cols = ["ward_code", "ward", "lpa", "nbh_code", "neighbourhood"] + (
+        ward_cols = ["ward_code", "ward", "lpa", "nbh_code", "neighbourhood"] + (
             ["population"] if "population" in wards.columns else []
         )
-        wards = wards[[*cols, "geometry"]]
+        wards = wards[[*ward_cols, "geometry"]]
         return cls(force=force, lpas=lpas, neighbourhoods=neighbourhoods, wards=wards, lsoas=lsoas)
 
     @classmethod

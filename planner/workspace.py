@@ -210,7 +210,7 @@ class Workspace:
             name = self.series_table or "crimes_real"
         else:
             name = "crimes_synthetic" if synthetic else "crimes_real"
-        filters = []
+        filters: list[tuple[str, str, Any]] = []
         if start:
             filters.append(("month", ">=", str(start)[:7]))
         if end:

@@ -173,9 +173,9 @@ def simulate_abstractions(ws, rng: np.random.Generator, act: pd.DataFrame) -> pd
     days = _officer_days(act)
     after = (days["day"] > pd.Timestamp(BENCHMARK_END)).to_numpy()
     mult = np.ones(len(days))
-    for lpa, (b, a) in ABSTRACT_LPA.items():
+    for lpa, (before, since) in ABSTRACT_LPA.items():
         sel = (days["lpa"] == lpa).to_numpy()
-        mult[sel] = np.where(after[sel], a, b)
+        mult[sel] = np.where(after[sel], since, before)
     k = rng.poisson(ABSTRACT_RATE / 7 * mult)
     a = days.loc[np.repeat(np.arange(len(days)), k)].reset_index(drop=True)
     n = len(a)
@@ -228,7 +228,7 @@ def _spoil(
     for i, (col, val) in enumerate(edits * (N_BAD // len(edits) + 1)):
         if i >= N_BAD:
             break
-        bad.iloc[i, bad.columns.get_loc(col)] = val
+        bad.loc[bad.index[i], col] = val
     return pd.concat([df.astype(object), bad], ignore_index=True)
 
 

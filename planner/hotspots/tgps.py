@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from planner.crs import BNG
 from planner.errors import PlannerError
@@ -236,7 +237,7 @@ def derive_tgps(
 
     # polygons and the area budget (violent first, then ASB), in rank order
     rec = []
-    union = shapely.Polygon()
+    union: BaseGeometry = shapely.Polygon()
     used = 0.0
     stopped = None
     for kind in ("violent", "asb"):

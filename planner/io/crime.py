@@ -347,8 +347,12 @@ def _normalise(
     """Map a raw string frame to canonical columns (+x, y in BNG), rejecting bad rows."""
     b = _Batch(name, raw)
     n = len(raw)
-    col = raw.get
+
+    def col(column: str) -> pd.Series:  # the format's (or mapping's) columns are all present
+        return raw[column]
+
     blank = pd.Series([""] * n, index=raw.index, dtype=str)
+    month: pd.Series | None
     if fmt == "street":
         crime_id, month, ctype = col("Crime ID"), col("Month"), col("Crime type")
         lsoa, loc = col("LSOA code"), col("Location")
@@ -414,10 +418,11 @@ def _normalise(
             )
         else:
             t = _parse_iso(st)
-        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"], st)
+        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"] if mapping else "", st)
         occ = t.astype(CRIME_DTYPES["occurred_at"])
         if month is None:
             month = occ.dt.strftime("%Y-%m").fillna("")
+    assert month is not None  # every format has a month; a mapping month or occurred_at
     # month
     mon = month.astype(str).str.strip()
     b.reject(

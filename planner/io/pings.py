@@ -39,6 +39,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,7 @@ def _implausible(ns: np.ndarray) -> np.ndarray:
     return ~nat & ((ns < _EARLIEST_NS) | (ns >= _LATEST_NS))
 
 
-PING_DTYPES: dict[str, str] = {
+PING_DTYPES: dict[str, Any] = {  # dtype strings (pandas-stubs types astype() by literal)
     "officer_id": "string",
     "timestamp": f"datetime64[ns, {TZ}]",
     "x": "float64",
@@ -661,8 +662,8 @@ def load_pings(
         pings["source_file"] = pd.Categorical.from_codes(rank[codes], cats)
     pings["source_file"] = pings["source_file"].astype("category")
     pings = pings[list(PING_DTYPES)]
-    rej = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
-    res = PingLoadResult(pings=pings, rejects=rej, read=read, files=[str(f) for f in files])
+    rejected = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
+    res = PingLoadResult(pings=pings, rejects=rejected, read=read, files=[str(f) for f in files])
     if res.read != res.accepted + res.rejected:  # pragma: no cover - an internal invariant
         raise PlannerError(
             f"ping counts do not reconcile: read {res.read}, accepted {res.accepted}, rejected {res.rejected}"

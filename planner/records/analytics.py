@@ -91,7 +91,11 @@ def assign_teams(
     prefix: str = "",
 ) -> pd.DataFrame:
     """Add ``{prefix}team_id`` and ``{prefix}lpa`` for ``officer_col`` on ``date_col`` (vectorised)."""
-    officers, teams, postings, wards = store_people if store_people is not None else people(store)
+    if store_people is None:
+        if store is None:
+            raise TypeError("assign_teams needs store_people or store")
+        store_people = people(store)
+    officers, teams, postings, wards = store_people
     rec = records.reset_index(drop=True)
     key = pd.DataFrame(
         {
@@ -111,12 +115,12 @@ def assign_teams(
         if len(off)
         else pd.Series(None, index=key.index, dtype=object)
     )
-    team = team.to_numpy(dtype=object)
-    team = np.where(pd.isna(team), fallback_team.to_numpy(dtype=object), team)
+    team_ids = team.to_numpy(dtype=object)
+    team_ids = np.where(pd.isna(team_ids), fallback_team.to_numpy(dtype=object), team_ids)
     team_lpa = (
-        pd.Series(team).map(teams.set_index("team_id")["lpa"])
+        pd.Series(team_ids).map(teams.set_index("team_id")["lpa"])
         if len(teams)
-        else pd.Series([None] * len(team))
+        else pd.Series([None] * len(team_ids))
     )
     lpa = team_lpa.astype(object)
     if len(off):
@@ -124,7 +128,7 @@ def assign_teams(
     if "ward_code" in rec and len(wards):
         lpa = lpa.where(lpa.notna(), rec["ward_code"].map(wards.set_index("ward_code")["lpa"]))
     rec[f"{prefix}team_id"] = (
-        pd.Series(team, dtype=object).where(pd.notna(team), NO_TEAM).to_numpy()
+        pd.Series(team_ids, dtype=object).where(pd.notna(team_ids), NO_TEAM).to_numpy()
     )
     rec[f"{prefix}lpa"] = lpa.where(lpa.notna(), NO_LPA).to_numpy()
     return rec

@@ -251,6 +251,7 @@ def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
             sv = v.astype(object).where(v.notna(), "").map(str)
         arr = sv.to_numpy(dtype=object)
         joined = arr if joined is None else joined + "\x1f" + arr
+    assert joined is not None  # every kind has content fields
     h = pd.util.hash_array(joined)
     return pd.Series([f"{x:016x}" for x in h.tolist()], index=clean.index, dtype=object)
 
@@ -339,7 +340,7 @@ def apply_records(
     is_upd = ~is_new & ~is_dup
     write_cols = ["record_id", *content, "content_hash"]
     if is_new.any():
-        extra = {
+        extra: dict[str, Any] = {
             "source": source[:255],
             "created_at": now,
             "updated_at": now,

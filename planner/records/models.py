@@ -9,6 +9,7 @@ The schema is created and upgraded by the Alembic migrations in ``planner/record
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -26,7 +28,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    """Declarative base of every records table."""
+
+    #: every model here is mapped to one Table (SQLAlchemy types it as the wider FromClause)
+    __table__: ClassVar[Table]
 
 
 class Ward(Base):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
@@ -246,7 +246,7 @@ class RecordStore:
             return int(
                 conn.execute(
                     text(f"SELECT COUNT(*) FROM {m.Base.metadata.tables[table].name}")
-                ).scalar()
+                ).scalar_one()
             )
 
 
@@ -278,7 +278,7 @@ def _clean(df: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     """Rows as dicts with NaN/NaT/pd.NA -> None and Timestamps -> date."""
     out = df.reindex(columns=cols).astype(object)
     out = out.where(pd.notna(out), None)
-    recs = out.to_dict("records")
+    recs = cast("list[dict[str, Any]]", out.to_dict("records"))  # the labels are ``cols``
     for r in recs:
         for k, v in r.items():
             if isinstance(v, pd.Timestamp):
@@ -294,12 +294,12 @@ def _upsert(
         return
     table = model.__table__
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    stmt: postgresql.Insert | sqlite.Insert = (
+        postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    )
     cols = list(rows[0])
-    stmt = insert(table)
     upd = {c: stmt.excluded[c] for c in cols if c not in keys}
     stmt = (
         stmt.on_conflict_do_update(index_elements=keys, set_=upd)

@@ -879,8 +879,8 @@ class DwellResult:
     visits: pd.DataFrame  #: officer visits with officer_id, tgp_id, start/end local times, minutes
     stats: TraceStats
     officers: np.ndarray  #: officer_id for each officer code
-    rows: pd.DataFrame | None = None  #: visit-day rows (officer code, tgp position, ...)
-    tgp_ids: np.ndarray | None = None  #: tgp_id for each TGP position
+    rows: pd.DataFrame  #: visit-day rows (officer code, tgp position, ...)
+    tgp_ids: np.ndarray  #: tgp_id for each TGP position
 
     @property
     def officer_hours(self) -> float:
@@ -935,9 +935,9 @@ def dwell(
     """
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    codes, officers = pd.factorize(pings["officer_id"])
-    rank = np.argsort(np.argsort(np.asarray(officers, dtype=object)))  # officer codes in id order
-    codes, officers = rank[codes], np.asarray(officers, dtype=object)[np.argsort(rank)]
+    codes, uniques = pd.factorize(pings["officer_id"])
+    rank = np.argsort(np.argsort(np.asarray(uniques, dtype=object)))  # officer codes in id order
+    codes, officers = rank[codes], np.asarray(uniques, dtype=object)[np.argsort(rank)]
     t = epoch_seconds(pings["timestamp"])
     x = pings["x"].to_numpy(np.float64)
     y = pings["y"].to_numpy(np.float64)
@@ -949,7 +949,6 @@ def dwell(
     else:
         visits, st = blocked_visits(codes, t, x, y, sp, index, cfg)
     pdays = place_days(visits, index.ids, cfg)
-    officers = np.asarray(officers)
     vis = officer_visit_table(visits, officers, index.ids, cfg)
     return DwellResult(
         place_days=pdays, visits=vis, stats=st, officers=officers, rows=visits, tgp_ids=index.ids
