@@ -39,7 +39,8 @@ NO_LPA = "(no LPA)"
 DNO_MIN_YEARS = 2.0
 DAYS_PER_YEAR = 365.25
 ENGAGEMENT_BY = ("engagement_type", "method", "priority_group", "minority_group")
-LEVELS = ("force", "lpa", "team", "officer")
+LEVELS = ("force", "lpa", "sector", "team", "officer")
+NO_SECTOR = "(no sector)"
 Perspective = Literal["abstracted", "authorising"]
 
 
@@ -79,6 +80,47 @@ def people(store: RecordStore) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     for c in ("start", "end", "handover_date"):
         postings[c] = _dates(postings[c])
     return officers, teams, postings, wards
+
+
+def sectors(store: RecordStore) -> pd.DataFrame:
+    """The optional sector level per ward: ``ward_code, sector_code, sector_name``.
+
+    Empty when the force has no sectors (no ``ward_sectors`` rows).
+    """
+    return store.frame("ward_sectors")
+
+
+def team_sectors(store: RecordStore) -> pd.Series:
+    """Sector code per team (``team_id`` index): the sector most of the team's wards are in.
+
+    A team's wards are the wards whose ``nbh_code`` is the team's ``nbh_code`` (else its id).
+    Teams in no sector are absent.
+    """
+    sec = sectors(store)
+    teams = store.frame("teams")
+    if sec.empty or teams.empty:
+        return pd.Series(dtype=object, name="sector_code")
+    wards = store.frame("wards")[["ward_code", "nbh_code"]].merge(sec, on="ward_code")
+    nbh = teams["nbh_code"].where(teams["nbh_code"].notna(), teams["team_id"])
+    j = pd.DataFrame({"team_id": teams["team_id"], "nbh_code": nbh}).merge(wards, on="nbh_code")
+    if j.empty:
+        return pd.Series(dtype=object, name="sector_code")
+    top = (
+        j.groupby(["team_id", "sector_code"]).size().rename("n").reset_index()
+        .sort_values(["team_id", "n", "sector_code"], ascending=[True, False, True])
+        .drop_duplicates("team_id")
+    )
+    return top.set_index("team_id")["sector_code"]
+
+
+def add_sector(store: RecordStore, df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``sector_code`` (of the record's team, else of its ward, else :data:`NO_SECTOR`)."""
+    ts = team_sectors(store)
+    sec = df["team_id"].map(ts) if len(ts) else pd.Series(None, index=df.index, dtype=object)
+    ws = sectors(store)
+    if "ward_code" in df and len(ws):
+        sec = sec.where(sec.notna(), df["ward_code"].map(ws.set_index("ward_code")["sector_code"]))
+    return df.assign(sector_code=sec.where(sec.notna(), NO_SECTOR).astype(object))
 
 
 def assign_teams(
@@ -146,7 +188,7 @@ def engagements_frame(
     df["date"] = _local_date(df["occurred_at"])
     if p is not None:
         df = df[(df["date"] >= pd.Timestamp(p.start)) & (df["date"] <= pd.Timestamp(p.end))]
-    return assign_teams(df, "officer_id", "date", store=store)
+    return add_sector(store, assign_teams(df, "officer_id", "date", store=store))
 
 
 def engagement_counts(
@@ -159,18 +201,26 @@ def engagement_counts(
     team_id: str | None = None,
     today: date | None = None,
     frame: pd.DataFrame | None = None,
+    sector: str | None = None,
 ) -> pd.DataFrame:
-    """Engagement counts at one drill-down level, optionally within one LPA or team.
+    """Engagement counts at one drill-down level, optionally within one LPA, sector or team.
 
     Parameters
     ----------
     level
-        "force", "lpa", "team" or "officer".
+        "force", "lpa", "sector" (keys ``lpa, sector_code``; :data:`NO_SECTOR` where the
+        force has none), "team" or "officer".
     by
         Break down by "engagement_type", "method", "priority_group" or "minority_group"
         (one column per value, plus ``engagements`` = the row total).
-    lpa, team_id
-        Drill into one LPA / team.
+    lpa, sector, team_id
+        Drill into one LPA / sector (code) / team.
+
+    Returns
+    -------
+    DataFrame
+        One row per group at ``level``: the key columns and ``engagements`` (and one column
+        per category of ``by``).
     """
     if level not in LEVELS:
         raise PlannerError(f"unknown level '{level}' (use {', '.join(LEVELS)})")
@@ -183,9 +233,12 @@ def engagement_counts(
         df = df[df["lpa"] == lpa]
     if team_id is not None:
         df = df[df["team_id"] == team_id]
+    if sector is not None:
+        df = df[df["sector_code"] == sector]
     keys = {
         "force": [],
         "lpa": ["lpa"],
+        "sector": ["lpa", "sector_code"],
         "team": ["lpa", "team_id"],
         "officer": ["lpa", "team_id", "officer_id"],
     }[level]
@@ -209,15 +262,22 @@ def engagement_counts(
 def engagement_drilldown(
     store: RecordStore, period: Any = None, *, today: date | None = None
 ) -> pd.DataFrame:
-    """All drill-down levels stacked: ``level, lpa, team_id, officer_id, engagements``."""
+    """All drill-down levels stacked: ``level, lpa, team_id, officer_id, engagements``.
+
+    The "sector" level (with a ``sector_code`` column) is included when the force has sectors.
+    """
     df = engagements_frame(store, period, today=today)
+    with_sectors = bool(len(sectors(store)))
     parts = []
     for level in LEVELS:
+        if level == "sector" and not with_sectors:
+            continue
         c = engagement_counts(store, level=level, frame=df)
         c.insert(0, "level", level)
         parts.append(c.drop(columns=["force"], errors="ignore"))
     out = pd.concat(parts, ignore_index=True)
-    return out.reindex(columns=["level", "lpa", "team_id", "officer_id", "engagements"])
+    cols = ["level", "lpa", "team_id", "officer_id", "engagements"]
+    return out.reindex(columns=cols[:2] + ["sector_code"] + cols[2:] if with_sectors else cols)
 
 
 @dataclass(frozen=True)
