@@ -106,7 +106,10 @@ def team_sectors(store: RecordStore) -> pd.Series:
     if j.empty:
         return pd.Series(dtype=object, name="sector_code")
     top = (
-        j.groupby(["team_id", "sector_code"]).size().rename("n").reset_index()
+        j.groupby(["team_id", "sector_code"])
+        .size()
+        .rename("n")
+        .reset_index()
         .sort_values(["team_id", "n", "sector_code"], ascending=[True, False, True])
         .drop_duplicates("team_id")
     )
@@ -628,8 +631,10 @@ def npp1_completion(
 ) -> pd.DataFrame:
     """Share of neighbourhood officers (``roles``) who completed NPP1 accredited training.
 
-    Officers are those in post on ``on`` (from postings) or, when ``on`` is None, every verified
-    officer whose role is in ``roles``. Grouped by "lpa", "team" or "force".
+    Officers are those in post on ``on`` (from postings; officers with no postings from their
+    start date) or, when ``on`` is None, every verified officer whose role is in ``roles``.
+    Grouped by "lpa", "team" or "force". Dated NPP1 completions (``training_records``) count
+    from their date when ``on`` is given; the ``npp1_trained`` flag alone counts throughout.
     """
     officers, teams, _p, _w = people(store)
     if on is not None:
@@ -637,6 +642,15 @@ def npp1_completion(
             "officer_id"
         )
         off = cur.merge(officers.drop(columns=["team_id"]), on="officer_id", how="left")
+        # officers with no postings at all (e.g. LAT officers): in post from their start date
+        start = pd.to_datetime(officers["start_date"])
+        plain = officers[
+            officers["role"].isin(roles)
+            & officers["verified"].astype(bool)
+            & ~officers["officer_id"].isin(_p["officer_id"])
+            & (start.isna() | (start <= pd.Timestamp(on)))
+        ]
+        off = pd.concat([off, plain], ignore_index=True)
     else:
         off = officers[officers["role"].isin(roles) & officers["verified"].astype(bool)]
     off = off.assign(
@@ -649,6 +663,14 @@ def npp1_completion(
     trained = (
         off["npp1_trained"].astype(object).where(off["npp1_trained"].notna(), False).astype(bool)
     )
+    tr = store.frame("training_records")
+    tr = tr[tr["course"] == "NPP1"]
+    if on is not None and len(tr):
+        # dated completions (issue 18) count from their date; the flag alone counts throughout
+        when = off["officer_id"].map(
+            dict(zip(tr["officer_id"], pd.to_datetime(tr["completed_on"])))
+        )
+        trained = (when.notna() & (when <= pd.Timestamp(on))) | (when.isna() & trained)
     out = (
         off.assign(trained=trained)
         .groupby(key, dropna=False)
@@ -670,7 +692,7 @@ def summary(store: RecordStore, period: Any, *, today: date | None = None) -> di
     short = short_tenures(store, on)
     ho = missing_handovers(store, since=p.start, on=p.end)
     named = named_officers(store, on)
-    npp1 = npp1_completion(store, by="force")
+    npp1 = npp1_completion(store, on=on, by="force")
     officers = store.frame("officers")
     return {
         "period": {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label},

@@ -22,7 +22,6 @@ import pandas as pd
 
 from planner.errors import PlannerError
 from planner.records import analytics as an
-from planner.records.periods import Period
 from planner.records.store import RecordStore
 from planner.records.vocab import NEIGHBOURHOOD_ROLES
 
@@ -108,9 +107,7 @@ def resolve_area(store: RecordStore, code: str, *, kind: str | None = None) -> A
             ws = wards[wards["nbh_code"].isin(nbh)]
             t = hit.iloc[0] if len(hit) else None
             name = str(t["name"]) if t is not None and isinstance(t["name"], str) else c
-            lpa = (
-                t["lpa"] if t is not None else (ws["lpa"].iloc[0] if len(ws) else None)
-            )
+            lpa = t["lpa"] if t is not None else (ws["lpa"].iloc[0] if len(ws) else None)
             return Area(
                 "neighbourhood",
                 c,
@@ -168,9 +165,7 @@ def team_officers(store: RecordStore, teams: tuple[str, ...] | list[str], on: da
     officers, _t, postings, _w = an.people(store)
     officers = officers[officers["verified"].astype(bool)]
     d = pd.Timestamp(on)
-    cur = postings[
-        (postings["start"] <= d) & (postings["end"].isna() | (postings["end"] >= d))
-    ]
+    cur = postings[(postings["start"] <= d) & (postings["end"].isna() | (postings["end"] >= d))]
     cur = cur[cur["team_id"].isin(list(teams))]
     by_posting = cur.sort_values("start").drop_duplicates("officer_id", keep="last")[
         ["officer_id", "team_id", "ward_code", "role"]
@@ -512,9 +507,7 @@ def training_trajectory(
         off = store.frame("officers")
         flagged = set(off.loc[off["npp1_trained"].fillna(False).astype(bool), "officer_id"])
         flagged -= set(done.index)
-    days = [
-        d.date() for d in pd.date_range(p.start, p.end, freq="ME")
-    ]
+    days = [d.date() for d in pd.date_range(p.start, p.end, freq="ME")]
     if not days or days[-1] != p.end:
         days.append(p.end)
     first = p.start
@@ -589,7 +582,13 @@ def visibility_two_months(ws: Any, today: date | None = None, *, months: list[st
         t = pd.concat(
             [rep.by_lpa, rep.force.to_frame().T.assign(lpa="force")], ignore_index=True
         ).set_index("lpa")
-        cols = ["community_share", "custody_hours", "investigation_hours", "station_hours", "duty_hours"]
+        cols = [
+            "community_share",
+            "custody_hours",
+            "investigation_hours",
+            "station_hours",
+            "duty_hours",
+        ]
         frames.append(t[cols].astype(float).add_suffix(f"_{mo}"))
     out = frames[0].join(frames[1], how="outer")
     out["change"] = out[f"community_share_{months[1]}"] - out[f"community_share_{months[0]}"]

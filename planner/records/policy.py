@@ -86,7 +86,11 @@ class AbstractionPolicy:
         if self.same_lpa != "off":
             out.append(
                 "The authoriser must be of the abstracted officer's LPA"
-                + (" (otherwise refused)." if self.same_lpa == "refuse" else " (otherwise a warning).")
+                + (
+                    " (otherwise refused)."
+                    if self.same_lpa == "refuse"
+                    else " (otherwise a warning)."
+                )
             )
         return out
 
@@ -150,7 +154,9 @@ def check_abstraction(
     rank = {x.upper(): i for i, x in enumerate(policy.ranks)}
     lvl = (authoriser_level or "").strip().upper()
     if lvl not in rank:
-        refusals.append(f"'{authoriser_level}' is not an authorising rank ({', '.join(policy.ranks)})")
+        refusals.append(
+            f"'{authoriser_level}' is not an authorising rank ({', '.join(policy.ranks)})"
+        )
     elif rank[lvl] < rank.get(need.upper(), 0):
         refusals.append(
             f"an abstraction of {hours:g} hours must be authorised by {need} or above, not {lvl}"
@@ -159,8 +165,6 @@ def check_abstraction(
         if authoriser_lpa is None or officer_lpa is None:
             warnings.append("the authoriser's or the officer's LPA is not known: check it")
         elif authoriser_lpa != officer_lpa:
-            msg = (
-                f"the authoriser is of {authoriser_lpa}, not the officer's LPA {officer_lpa}"
-            )
+            msg = f"the authoriser is of {authoriser_lpa}, not the officer's LPA {officer_lpa}"
             (refusals if policy.same_lpa == "refuse" else warnings).append(msg)
     return PolicyCheck(tuple(refusals), tuple(warnings))
