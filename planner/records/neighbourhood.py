@@ -369,9 +369,10 @@ def objectives_by_month(
 def vacancy_fills(store: RecordStore, period: Any, *, today: date | None = None) -> pd.DataFrame:
     """DNO vacancies open at any time in the period, and who filled them.
 
-    A vacancy is a run of days between DNO postings of a ward (or after the last one ended)
-    on which no DNO was posted there; a ward with no DNO posting at all is vacant throughout
-    (``vacant_from`` NaT). It is filled by the DNO whose posting starts the day after the run
+    A vacancy is a run of days between DNO postings of a ward (or after the last one ended,
+    or before the first one, with ``vacant_from`` NaT = not known) on which no DNO was posted
+    there, as :func:`analytics.dno_vacancies` counts a day; a ward with no DNO posting at all
+    is vacant throughout. It is filled by the DNO whose posting starts the day after the run
     ends, when that day is within the period. The fill is a LAT backfill when that officer's
     previous posting (any role) was a LAT one or their role in the officers table is LAT;
     ``lat_backfill`` is False for a fill from elsewhere (flagged: the paper fills vacancies
@@ -397,6 +398,8 @@ def vacancy_fills(store: RecordStore, period: Any, *, today: date | None = None)
         gaps: list[tuple[Any, Any]] = []  # (first vacant day or NaT, last vacant day or None)
         if ps.empty:
             gaps.append((pd.NaT, None))
+        else:  # before the first DNO posting recorded (start unknown)
+            gaps.append((pd.NaT, ps["start"].min() - one))
         covered_to = None
         for r in ps.itertuples():
             if covered_to is not None and r.start > covered_to + one:
@@ -486,7 +489,8 @@ def training_trajectory(
     """Completion of a course month by month in the period against a straight-line target.
 
     At each month end in the period (and the period's last day), the officers in post in
-    ``target.roles`` on that day and how many had completed the course by then
+    ``target.roles`` on that day (from postings; officers with no postings from their start
+    date) and how many had completed the course by then
     (``training_records``; for NPP1, officers flagged ``npp1_trained`` without a date count
     as completed before the period). The target line runs from the share at the period's first
     day to ``target_share`` on ``target_date``.
@@ -501,21 +505,30 @@ def training_trajectory(
     p = an._period(period, today)
     tr = store.frame("training_records")
     tr = tr[tr["course"] == target.course]
-    done = pd.Series(pd.to_datetime(tr["completed_on"]).to_numpy(), index=tr["officer_id"])
+    done = dict(zip(tr["officer_id"], pd.to_datetime(tr["completed_on"])))
+    officers, _t, postings, _w = an.people(store)
     flagged: set[str] = set()
     if target.course == "NPP1":
-        off = store.frame("officers")
-        flagged = set(off.loc[off["npp1_trained"].fillna(False).astype(bool), "officer_id"])
-        flagged -= set(done.index)
+        flag = (
+            officers["npp1_trained"].astype(object).where(officers["npp1_trained"].notna(), False)
+        )
+        flagged = set(officers.loc[flag.astype(bool), "officer_id"]) - set(done)
+    plain = officers[
+        officers["role"].isin(target.roles)
+        & officers["verified"].astype(bool)
+        & ~officers["officer_id"].isin(postings["officer_id"])
+    ]
+    plain_start = pd.to_datetime(plain["start_date"])
     days = [d.date() for d in pd.date_range(p.start, p.end, freq="ME")]
     if not days or days[-1] != p.end:
         days.append(p.end)
     first = p.start
 
     def share_on(d: date) -> tuple[int, int]:
-        cur = an.in_post(store, d, roles=target.roles).drop_duplicates("officer_id")
-        ids = cur["officer_id"]
-        dd = ids.map(done)
+        cur = an.in_post(store, d, roles=target.roles)["officer_id"]
+        extra = plain.loc[(plain_start.isna() | (plain_start <= pd.Timestamp(d))).to_numpy()]
+        ids = pd.Series(sorted(set(cur) | set(extra["officer_id"])), dtype=object)
+        dd = pd.to_datetime(ids.map(done))
         comp = (dd.notna() & (dd <= pd.Timestamp(d))) | ids.isin(flagged)
         return int(len(ids)), int(comp.sum())
 
