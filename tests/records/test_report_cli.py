@@ -1,0 +1,139 @@
+"""`planner report ...` on constructed stores and the acceptance check on the demo workspace:
+the community report names the ward, its team's officers and no other officer, and says
+nothing about abstractions."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from planner.cli import main
+from planner.records.store import load_reference, open_store
+from tests.records.conftest import people_frames
+from tests.records.test_analytics import _load
+
+
+@pytest.fixture
+def db(sqlite_store, tmp_path):
+    _load(sqlite_store, tmp_path)
+    return sqlite_store.url.split("sqlite:///", 1)[1]
+
+
+def test_community_report_cli_and_errors(db, tmp_path, capsys):
+    out = tmp_path / "w1.html"
+    args = ["report", "community", "--db", db, "--today", "2025-12-31", "--area", "W1"]
+    assert main([*args, "--period", "since July 2025", "--out", str(out)]) == 0
+    html = out.read_text()
+    assert "Ashby: community report" in html and "<td>Hal</td>" in html
+    assert "community report for ward Ashby" in capsys.readouterr().out
+    assert main([*args[:-1], "ZZ", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "planner report: error: 'ZZ' is not a ward, neighbourhood, sector or LPA code in the records store"
+    ]
+    assert main([*args, "--out", str(tmp_path / "w1.pdf")]) == 2
+    assert "written as .html" in capsys.readouterr().err
+    assert main([*args, "--period", "since 2030-01-01", "--out", str(out)]) == 2
+
+
+def test_report_tables_cli(db, tmp_path, capsys):
+    base = ["--db", db, "--today", "2025-12-31", "--json"]
+    assert main(["report", "engagement", "--period", "FY2025", "--level", "lpa", *base]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert {r["lpa"]: r["engagements"] for r in rows} == {
+        "North": 10,
+        "South": 5,
+    }  # D3 was in South in May
+    assert (
+        main(["report", "abstractions", "--period", "2025", "--details", "--officer", "D1", *base])
+        == 2
+    )
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "report",
+                "abstractions",
+                "--period",
+                "2025-01:2025-12",
+                "--details",
+                "--officer",
+                "D1",
+                *base,
+            ]
+        )
+        == 0
+    )
+    assert [r["record_id"] for r in json.loads(capsys.readouterr().out)["rows"]] == ["a2", "a1"]
+    assert main(["report", "vacancies", "--period", "2025-02-01:2025-02-28", *base]) == 0
+    v = json.loads(capsys.readouterr().out)
+    assert [r["ward_code"] for r in v["rows"]] == ["W2", "W3", "W5"]
+    assert main(["report", "objectives", "--benchmark", "2025-05", "--period", "2025-10",
+                 "--objective", "North=1.5", *base]) == 2  # fmt: skip
+    assert "must be in [0, 1)" in capsys.readouterr().err
+    assert main(["report", "policy"]) == 0
+    assert "Over 12 h up to 40 h: authorised by INSP or above." in capsys.readouterr().out
+
+
+def test_report_import_cli_reconciles(db, tmp_path, capsys):
+    p = tmp_path / "soh.csv"
+    p.write_text("month,lpa,wards,compliant\n2025-07,North,3,3\n2025-07,South,x,1\n")
+    assert main(["report", "import", "soh", str(p), "--db", db]) == 0
+    o = capsys.readouterr()
+    assert o.out.strip() == "soh: read 2 = accepted 1 + rejected 1"
+    assert pd.read_csv(tmp_path / "soh.rejects.csv")["reason"].tolist() == [
+        "wards and compliant must be whole numbers"
+    ]
+    assert main(["report", "guarantee", "--period", "July 2025", "--db", db, "--today", "2025-12-31",
+                 "--json"]) == 0  # fmt: skip
+    g = json.loads(capsys.readouterr().out)
+    assert [(r["lpa"], r["share"]) for r in g["soh"]] == [("North", 1.0), ("force", 1.0)]
+
+
+def test_acceptance_community_report_on_the_demo(demo_ws, tmp_path, capsys):
+    if not (demo_ws.root / "records.sqlite").exists():
+        pytest.skip("the demo workspace has no records store")
+    # work on a copy of the store: the prebuilt workspace is read-only
+    db = tmp_path / "records.sqlite"
+    shutil.copyfile(demo_ws.root / "records.sqlite", db)
+    wards = demo_ws.geography().wards
+    ward = wards.sort_values("ward_code").iloc[0]
+    out = tmp_path / "ward.html"
+    args = ["report", "community", "--workspace", str(demo_ws.root), "--db", str(db)]
+    assert main([*args, "--area", ward["ward_code"], "--out", str(out)]) == 0
+    html = out.read_text()
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert ward["ward"] in text
+    # direct: the team of the ward's neighbourhood, its officers from the people table
+    teams = demo_ws.teams()
+    team = teams.loc[teams["nbh_code"] == ward["nbh_code"], "team_id"].tolist()
+    off = demo_ws.officers()
+    mine = off[off["team_id"].isin(team)]
+    assert len(mine) > 0
+    for name in mine["name"]:
+        assert re.search(r"\b" + re.escape(name) + r"\b", text), name
+    others = set(off["name"]) - set(mine["name"])
+    leaked = [n for n in others if re.search(r"\b" + re.escape(n) + r"\b", text)]
+    assert leaked == []
+    assert "abstraction" not in html.lower()
+    assert "SYNTHETIC" in html
+    # no individual records: no record ids or officer ids
+    assert not re.search(r"ENG-\d|ABS-\d|OF\d{5}", html)
+
+
+def test_sector_report_with_sectors_loaded(sqlite_store, tmp_path):
+    w = people_frames()["wards"].assign(sector_code=["A", "A", "B", "C", "C"], sector_name="S")
+    load_reference(sqlite_store, wards=w)
+    _load(sqlite_store, tmp_path)
+    url = sqlite_store.url.split("sqlite:///", 1)[1]
+    out = tmp_path / "b.html"
+    assert main(["report", "community", "--db", url, "--today", "2025-12-31", "--area", "B",
+                 "--kind", "sector", "--out", str(out)]) == 0  # fmt: skip
+    html = out.read_text()
+    assert "Sector in North" in html and "<td>Cat</td>" in html and "<td>Ann</td>" not in html
+    with open_store(url) as s:
+        assert s.count("ward_sectors") == 5
