@@ -79,12 +79,12 @@ def _check_row(kind: str, r: dict[str, str], officers: set[str]) -> tuple[dict[s
         if not ok:
             return {}, f"month '{mo}' is not YYYY-MM"
         try:
-            w, c = int(r["wards"]), int(r["compliant"])
+            n_w, n_c = int(r["wards"]), int(r["compliant"])
         except ValueError:
             return {}, "wards and compliant must be whole numbers"
-        if w < 0 or not 0 <= c <= w:
-            return {}, f"compliant ({c}) must be between 0 and wards ({w})"
-        out = {"month": mo, "lpa": r["lpa"].strip(), "wards": w, "compliant": c}
+        if n_w < 0 or not 0 <= n_c <= n_w:
+            return {}, f"compliant ({n_c}) must be between 0 and wards ({n_w})"
+        out = {"month": mo, "lpa": r["lpa"].strip(), "wards": n_w, "compliant": n_c}
     else:
         k = r["kind"].strip().lower()
         if k not in PLAN_KINDS:
@@ -156,7 +156,7 @@ def import_table(
     first_line: dict[tuple, int] = {}
     reasons: list[str] = []
     for i, r in enumerate(raw.to_dict("records")):
-        row, why = _check_row(kind, {k: str(v) for k, v in r.items()}, officers)
+        row, why = _check_row(kind, {str(k): str(v) for k, v in r.items()}, officers)
         if not why:
             key = tuple(row[k] for k in keys)
             if key in good:

@@ -98,8 +98,9 @@ def resolve_area(store: RecordStore, code: str, *, kind: str | None = None) -> A
     if "ward" in kinds and c in set(wards["ward_code"]):
         w = wards.set_index("ward_code").loc[c]
         nbh = w["nbh_code"]
-        ts = _teams_of_nbh(teams, {nbh}) if isinstance(nbh, str) else []
-        return Area("ward", c, str(w["ward"] or c), w["lpa"], (c,), tuple(ts))
+        ts = _teams_of_nbh(teams, {str(nbh)}) if isinstance(nbh, str) else []
+        lpa_w = w["lpa"] if isinstance(w["lpa"], str) else None
+        return Area("ward", c, str(w["ward"] or c), lpa_w, (c,), tuple(ts))
     if "neighbourhood" in kinds:
         hit = teams[(teams["team_id"] == c) | (teams["nbh_code"] == c)]
         if len(hit) or c in set(wards["nbh_code"].dropna()):
@@ -119,12 +120,12 @@ def resolve_area(store: RecordStore, code: str, *, kind: str | None = None) -> A
     if "sector" in kinds and len(sec) and c in set(sec["sector_code"]):
         s = sec[sec["sector_code"] == c]
         ws = wards[wards["ward_code"].isin(s["ward_code"])]
-        name = s["sector_name"].dropna()
+        snames = s["sector_name"].dropna()
         return Area(
             "sector",
             c,
-            str(name.iloc[0]) if len(name) else c,
-            ws["lpa"].mode().iloc[0] if len(ws) else None,
+            str(snames.iloc[0]) if len(snames) else c,
+            str(ws["lpa"].mode().iloc[0]) if len(ws) else None,
             tuple(sorted(ws["ward_code"])),
             tuple(_teams_of_nbh(teams, set(ws["nbh_code"].dropna()))),
         )
@@ -399,12 +400,13 @@ def vacancy_fills(store: RecordStore, period: Any, *, today: date | None = None)
         if ps.empty:
             gaps.append((pd.NaT, None))
         else:  # before the first DNO posting recorded (start unknown)
-            gaps.append((pd.NaT, ps["start"].min() - one))
-        covered_to = None
-        for r in ps.itertuples():
-            if covered_to is not None and r.start > covered_to + one:
-                gaps.append((covered_to + one, r.start - one))
-            end = r.end if pd.notna(r.end) else None
+            gaps.append((pd.NaT, pd.Timestamp(ps["start"].min()) - one))
+        covered_to: pd.Timestamp | None = None
+        for start_, end_ in zip(ps["start"], ps["end"]):
+            st = pd.Timestamp(start_)
+            if covered_to is not None and st > covered_to + one:
+                gaps.append((covered_to + one, st - one))
+            end = pd.Timestamp(end_) if pd.notna(end_) else None
             if end is None:
                 covered_to = pd.Timestamp.max.normalize()
             elif covered_to is None or end > covered_to:
