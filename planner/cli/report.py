@@ -74,8 +74,17 @@ def register(sub) -> None:
     e.add_argument("--team", help="team id")
     e.set_defaults(func=run_engagement)
 
-    g = rs.add_parser("gaps", help="wards with less engagement than their share of population")
+    g = rs.add_parser(
+        "gaps", help="areas with less engagement than their share of population (and demand)"
+    )
     _common(g)
+    g.add_argument("--level", default="ward", choices=["ward", "sector", "neighbourhood", "lpa"])
+    g.add_argument(
+        "--demand",
+        choices=["none", "harm"],
+        default="none",
+        help="weigh in demand: crime harm per ward in the period (needs --workspace)",
+    )
     g.set_defaults(func=run_gaps)
 
     t = rs.add_parser("tgps", help="engagements inside each TGP (needs --workspace with tgps)")
@@ -242,11 +251,18 @@ def run_engagement(args) -> int:
 
 
 def run_gaps(args) -> int:
-    from planner.records.analytics import engagement_gaps
+    from planner.errors import PlannerError
+    from planner.records.neighbourhood import engagement_gaps_by, ward_demand
 
     store, ws = _open(args)
+    today = _today(args, ws)
+    demand = None
+    if args.demand == "harm":
+        if ws is None:
+            raise PlannerError("--demand harm needs --workspace (the crime series)")
+        demand = ward_demand(ws, args.period, today=today)
     with store:
-        df = engagement_gaps(store, args.period, today=_today(args, ws))
+        df = engagement_gaps_by(store, args.period, level=args.level, demand=demand, today=today)
     return _emit(args, df, f"engagement gaps ({args.period}); gap = below half the expected")
 
 

@@ -609,3 +609,89 @@ def visibility_two_months(ws: Any, today: date | None = None, *, months: list[st
     out["change"] = out[f"community_share_{months[1]}"] - out[f"community_share_{months[0]}"]
     out.index.name = "lpa"
     return out.reset_index()
+
+
+# ---- engagement gaps above the ward ---------------------------------------------------------
+def ward_demand(ws: Any, period: Any, *, today: date | None = None) -> pd.Series:
+    """Crime harm per ward in the period's months (the workspace's crime series, by LSOA).
+
+    Parameters
+    ----------
+    ws
+        The workspace (crimes with ``harm`` and ``lsoa_code``; LSOAs with ``ward_code``).
+    period
+        The period (words need ``today``; default the workspace's today).
+
+    Returns
+    -------
+    Series
+        Harm indexed by ``ward_code`` (wards with no crime absent).
+    """
+    p = an._period(period, today or ws.today)
+    geo = ws.geography()
+    if geo.lsoas is None:
+        raise PlannerError("demand by ward needs the workspace's LSOA layer")
+    name = "crimes_synthetic" if ws.has_table("crimes_synthetic") else "crimes_real"
+    c = pd.read_parquet(
+        ws.table_path(name),
+        columns=["lsoa_code", "harm"],
+        filters=[
+            ("month", ">=", p.start.strftime("%Y-%m")),
+            ("month", "<=", p.end.strftime("%Y-%m")),
+        ],
+    )
+    ward = c["lsoa_code"].map(geo.lsoas.set_index("lsoa_code")["ward_code"])
+    return c["harm"].astype(float).groupby(ward).sum().rename("demand")
+
+
+GAP_LEVELS = ("ward", "sector", "neighbourhood", "lpa")
+DEFAULT_GAPS = an.GapConfig()
+
+
+def engagement_gaps_by(
+    store: RecordStore,
+    period: Any,
+    *,
+    level: str = "sector",
+    demand: pd.Series | None = None,
+    config: an.GapConfig = DEFAULT_GAPS,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Engagement gaps summed from the wards to a level (the same expected shares).
+
+    Parameters
+    ----------
+    level
+        "ward" (as :func:`analytics.engagement_gaps`), "sector", "neighbourhood" or "lpa".
+    demand
+        Demand per ward (e.g. :func:`ward_demand`); None = population only.
+
+    Returns
+    -------
+    DataFrame
+        Per area: the key (``sector_code`` / ``nbh_code`` / ``lpa``), ``population, demand,
+        engagements, expected, ratio, gap`` sorted worst first.
+    """
+    if level not in GAP_LEVELS:
+        raise PlannerError(f"unknown gap level '{level}' (use {', '.join(GAP_LEVELS)})")
+    g = an.engagement_gaps(store, period, demand=demand, config=config, today=today)
+    if level == "ward":
+        return g
+    wards = store.frame("wards").set_index("ward_code")
+    if level == "sector":
+        sec = an.sectors(store).set_index("ward_code")["sector_code"]
+        key = g["ward_code"].map(sec).fillna(an.NO_SECTOR)
+        col = "sector_code"
+    elif level == "neighbourhood":
+        key, col = g["ward_code"].map(wards["nbh_code"]).fillna(an.NO_TEAM), "nbh_code"
+    else:
+        key, col = g["lpa"].fillna(an.NO_LPA), "lpa"
+    out = (
+        g.assign(**{col: key})
+        .groupby(col)[["population", "demand", "engagements", "expected"]]
+        .sum(min_count=1)
+    )
+    out["engagements"] = out["engagements"].astype("int64")
+    out["ratio"] = (out["engagements"] / out["expected"]).where(out["expected"] > 0)
+    out["gap"] = out["ratio"] < config.threshold
+    return out.reset_index().sort_values(["ratio", col]).reset_index(drop=True)

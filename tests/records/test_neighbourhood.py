@@ -459,3 +459,27 @@ def test_community_report_escapes_and_labels_synthetic(rec):
     assert "Local Area Team officer" in html
     sector = build_community_report(rec, "NS-B", ("2025-07-01", "2025-12-31"))
     assert [o["name"] for t in sector.teams for o in t["officers"]] == ["Cat"]
+
+
+# ---- gaps above the ward -------------------------------------------------------------------
+def test_gaps_by_sector_and_lpa_sum_the_wards(rec):
+    p = ("2025-01-01", "2025-12-31")
+    demand = pd.Series({"W1": 10.0, "W2": 0.0, "W3": 30.0, "W4": 40.0, "W5": 20.0})
+    w = an.engagement_gaps(rec, p, demand=demand)
+    s = nb.engagement_gaps_by(rec, p, level="sector", demand=demand)
+    # direct: expected = 0.5 pop share + 0.5 demand share of the 15 engagements, summed
+    pop = {"W1": 10_000, "W2": 20_000, "W3": 10_000, "W4": 40_000, "W5": 20_000}
+    eng = {"W1": 5, "W2": 2, "W3": 3, "W4": 3, "W5": 2}
+    for code in ("NS-A", "NS-B", "SS-A"):
+        ws_ = [k for k, v in SECTORS.items() if v == code]
+        exp = sum(0.5 * pop[k] / 100_000 * 15 + 0.5 * demand[k] / 100 * 15 for k in ws_)
+        row = s[s["sector_code"] == code].iloc[0]
+        assert row["expected"] == pytest.approx(exp)
+        assert row["engagements"] == sum(eng[k] for k in ws_)
+        assert row["gap"] == (row["engagements"] / exp < 0.5)
+    lpa = nb.engagement_gaps_by(rec, p, level="lpa").set_index("lpa")
+    assert lpa.loc["North", "engagements"] == 10 and lpa.loc["South", "engagements"] == 5
+    assert lpa.loc["North", "expected"] == pytest.approx(15 * 40_000 / 100_000)
+    assert w["engagements"].sum() == s["engagements"].sum() == 15
+    with pytest.raises(PlannerError, match="unknown gap level"):
+        nb.engagement_gaps_by(rec, p, level="street")

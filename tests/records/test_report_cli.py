@@ -137,3 +137,17 @@ def test_sector_report_with_sectors_loaded(sqlite_store, tmp_path):
     assert "Sector in North" in html and "<td>Cat</td>" in html and "<td>Ann</td>" not in html
     with open_store(url) as s:
         assert s.count("ward_sectors") == 5
+
+
+def test_ward_demand_is_harm_of_the_wards_lsoas(demo_ws):
+    from planner.records.neighbourhood import ward_demand
+
+    d = ward_demand(demo_ws, ("2025-07-01", "2025-09-30"))
+    geo = demo_ws.geography()
+    ward = sorted(geo.wards["ward_code"])[0]
+    lsoas = set(geo.lsoas.loc[geo.lsoas["ward_code"] == ward, "lsoa_code"])
+    c = demo_ws.crimes(start="2025-07", end="2025-09", columns=["lsoa_code", "harm", "geometry"])
+    assert d[ward] == pytest.approx(float(c.loc[c["lsoa_code"].isin(lsoas), "harm"].sum()))
+    assert d.sum() == pytest.approx(
+        float(c.loc[c["lsoa_code"].isin(set(geo.lsoas["lsoa_code"])), "harm"].sum())
+    )
