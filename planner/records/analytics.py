@@ -694,8 +694,32 @@ def summary(store: RecordStore, period: Any, *, today: date | None = None) -> di
     named = named_officers(store, on)
     npp1 = npp1_completion(store, on=on, by="force")
     officers = store.frame("officers")
+    from planner.records import guarantee as gu
+    from planner.records import neighbourhood as nb
+
+    fills = nb.vacancy_fills(store, p)
+    npp2 = nb.training_trajectory(
+        store, Period(p.end, p.end), nb.TrainingTarget(course="NPP2", target_date=p.end)
+    )
+    soh = gu.soh_by_month(store, p)
+    soh_force = soh[soh["lpa"] == "force"]
+    ms = gu.milestone_status(store, p.end)
     return {
         "period": {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label},
+        "neighbourhood": {
+            "dno_vacancies_in_period": int(len(fills)),
+            "vacancies_filled_not_from_lat": int((fills["lat_backfill"] == False).sum()),  # noqa: E712
+            "npp2_completion": round(float(npp2["share"].iloc[-1]), 4)
+            if len(npp2) and npp2["officers"].iloc[-1]
+            else None,
+            "soh_compliance_last_month": {
+                "month": str(soh_force["month"].iloc[-1]),
+                "share": round(float(soh_force["share"].iloc[-1]), 4),
+            }
+            if len(soh_force)
+            else None,
+            "milestones_overdue": int((ms["status"] == "overdue").sum()),
+        },
         "synthetic": bool(officers["synthetic"].astype(bool).any()) if len(officers) else False,
         "engagements": {
             "total": int(eng["engagements"].sum()),

@@ -483,3 +483,44 @@ def test_gaps_by_sector_and_lpa_sum_the_wards(rec):
     assert w["engagements"].sum() == s["engagements"].sum() == 15
     with pytest.raises(PlannerError, match="unknown gap level"):
         nb.engagement_gaps_by(rec, p, level="street")
+
+
+def test_period_choices_in_the_papers_words():
+    from planner.records.periods import period_choices
+
+    got = period_choices(date(2025, 10, 8))
+    assert {k: str(v) for k, v in got.items()} == {
+        "week commencing 29 September 2025": "2025-09-29:2025-10-05",
+        "this week": "2025-10-06:2025-10-12",
+        "last month": "2025-09-01:2025-09-30",
+        "this month": "2025-10-01:2025-10-31",
+        "last 28 days": "2025-09-11:2025-10-08",
+        "last 90 days": "2025-07-11:2025-10-08",
+        "since July 2025": "2025-07-01:2025-10-08",
+        "since August 2025": "2025-08-01:2025-10-08",
+        "since September 2025": "2025-09-01:2025-10-08",
+        "since April 2025": "2025-04-01:2025-10-08",
+        "FY2025": "2025-04-01:2026-03-31",
+        "FY2024": "2024-04-01:2025-03-31",
+    }
+    # in February the funding year started the previous April
+    assert "since April 2025" in period_choices(date(2026, 2, 3)) and "FY2025" in period_choices(
+        date(2026, 2, 3)
+    )
+
+
+def test_summary_neighbourhood_figures(rec, tmp_path):
+    (tmp_path / "s.csv").write_text(
+        "month,lpa,wards,compliant\n2025-11,North,3,2\n2025-11,South,2,2\n"
+    )
+    import_table(rec, tmp_path / "s.csv", "soh")
+    (tmp_path / "t.csv").write_text("officer_id,course,completed_on\nD1,NPP2,2025-06-01\n")
+    import_table(rec, tmp_path / "t.csv", "training")
+    out = an.summary(rec, ("2025-01-01", "2025-12-31"))["neighbourhood"]
+    # vacancies in 2025: W2 (filled by D2), W3 (filled by D3), W5 (open): none filled from LAT
+    assert out["dno_vacancies_in_period"] == 3
+    assert out["vacancies_filled_not_from_lat"] == 2
+    # NPP2 on 31 Dec: D1 of the in-post D1 D2 D3 D4 P1 P3 (LAT/no-posting roles: none here)
+    assert out["npp2_completion"] == round(1 / 6, 4)
+    assert out["soh_compliance_last_month"] == {"month": "2025-11", "share": 0.8}
+    assert out["milestones_overdue"] == 0
