@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -151,3 +152,24 @@ def test_ward_demand_is_harm_of_the_wards_lsoas(demo_ws):
     assert d.sum() == pytest.approx(
         float(c.loc[c["lsoa_code"].isin(set(geo.lsoas["lsoa_code"])), "harm"].sum())
     )
+
+
+def test_visibility_two_months_side_by_side(demo_ws):
+    from planner.records.neighbourhood import last_full_months, visibility_two_months
+    from planner.tracking.visibility import workspace_visibility
+
+    assert last_full_months(date(2025, 12, 31)) == ["2025-10", "2025-11"]
+    assert last_full_months(date(2026, 1, 1)) == ["2025-11", "2025-12"]
+    if not demo_ws.has_table("duty_periods"):
+        pytest.skip("the demo workspace has no duty periods")
+    got = visibility_two_months(demo_ws, date(2025, 12, 31)).set_index("lpa")
+    for mo in ("2025-10", "2025-11"):
+        rep = workspace_visibility(demo_ws, mo)
+        lpa = rep.by_lpa.set_index("lpa")
+        for name in lpa.index:
+            for c in ("community_share", "custody_hours", "investigation_hours", "station_hours"):
+                assert got.loc[name, f"{c}_{mo}"] == pytest.approx(float(lpa.loc[name, c]))
+        assert got.loc["force", f"community_share_{mo}"] == pytest.approx(
+            float(rep.force["community_share"])
+        )
+    assert (got["change"] == got["community_share_2025-11"] - got["community_share_2025-10"]).all()
