@@ -60,7 +60,7 @@ def register(sub) -> None:
     _common(c, default_period="last month")
     c.add_argument("--area", required=True, help="ward code, team code, sector code or LPA name")
     c.add_argument("--kind", choices=["ward", "neighbourhood", "sector", "lpa"])
-    c.add_argument("--out", type=Path, required=True, help="output file (.html)")
+    c.add_argument("--out", type=Path, required=True, help="output file (.html or .pdf)")
     c.set_defaults(func=run_community)
 
     e = rs.add_parser("engagement", help="engagement counts at a drill-down level, broken down")
@@ -211,10 +211,11 @@ def _emit(args, df, title: str, extra: dict | None = None) -> int:
 
 def run_community(args) -> int:
     from planner.errors import PlannerError
-    from planner.reports.community import build_community_report, render_html
+    from planner.reports.community import build_community_report, render_html, render_pdf
 
-    if args.out.suffix.lower() not in (".html", ".htm"):
-        raise PlannerError(f"--out {args.out}: the community report is written as .html")
+    suffix = args.out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise PlannerError(f"--out {args.out}: the community report is written as .html or .pdf")
     if not args.out.parent.exists():
         raise PlannerError(f"--out {args.out}: folder {args.out.parent} does not exist")
     store, ws = _open(args)
@@ -223,7 +224,10 @@ def run_community(args) -> int:
         rep = build_community_report(
             store, args.area, args.period, today=today, ws=ws, kind=args.kind
         )
-    args.out.write_text(render_html(rep, produced=today), encoding="utf-8")
+    if suffix == ".pdf":
+        render_pdf(rep, args.out, produced=today)
+    else:
+        args.out.write_text(render_html(rep, produced=today), encoding="utf-8")
     if args.json:
         print(json.dumps({"out": str(args.out), "area": rep.area.name, "kind": rep.area.kind}))
     else:

@@ -4,6 +4,11 @@ no individual records)."""
 
 from __future__ import annotations
 
-from planner.reports.community import CommunityReport, build_community_report, render_html
+from planner.reports.community import (
+    CommunityReport,
+    build_community_report,
+    render_html,
+    render_pdf,
+)
 
-__all__ = ["CommunityReport", "build_community_report", "render_html"]
+__all__ = ["CommunityReport", "build_community_report", "render_html", "render_pdf"]

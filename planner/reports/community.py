@@ -322,3 +322,99 @@ def render_html(report: CommunityReport, *, produced: date | None = None) -> str
         start=f"{r.period.start.day} {r.period.start:%B %Y}",
         end=f"{r.period.end.day} {r.period.end:%B %Y}",
     )
+
+
+def render_pdf(report: CommunityReport, path: Any, *, produced: date | None = None) -> None:
+    """Write the report as a PDF (reportlab): the same sections and figures as the HTML page.
+
+    Parameters
+    ----------
+    report
+        From :func:`build_community_report`.
+    path
+        The output file.
+    produced
+        The production date printed (default: the period's end).
+    """
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    r = report
+    st = getSampleStyleSheet()
+
+    def para(text: str, style: str = "BodyText") -> Paragraph:
+        return Paragraph(escape(text), st[style])
+
+    def table(rows: list[list[str]], header: bool = True) -> Table:
+        t = Table([[escape(str(c)) for c in row] for row in rows], hAlign="LEFT")
+        cmds = [("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]
+        if header:
+            cmds.append(("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey))
+        t.setStyle(TableStyle(cmds))
+        return t
+
+    story: list[Any] = []
+    if r.synthetic:
+        story.append(
+            para(
+                "SYNTHETIC DEMO DATA: the officers, records and figures below are simulated "
+                "and are not real police data.",
+                "Heading3",
+            )
+        )
+    story.append(para(f"{r.area.name}: community report", "Title"))
+    p = r.period
+    story.append(
+        para(
+            f"{KIND_LABELS[r.area.kind]} in {r.area.lpa or 'the force'}. Period: "
+            f"{p.label or p} ({p.start.day} {p.start:%B %Y} to {p.end.day} {p.end:%B %Y})."
+        )
+    )
+    story.append(para("Your neighbourhood team", "Heading2"))
+    for t in r.teams:
+        story.append(para(t["name"], "Heading3"))
+        if t["officers"]:
+            rows = [["Name", "Role", "Ward"]] + [
+                [o["name"], o["title"], o["ward"]] for o in t["officers"]
+            ]
+            story.append(table(rows))
+        else:
+            story.append(para("No named officers are recorded for this team."))
+    story.append(para("Contact the team through the force's Single Online Home pages or on 101."))
+    story.append(para("Engagement", "Heading2"))
+    line = f"{r.engagements} engagements with the community were recorded in {r.area.name}"
+    if r.per_1000 is not None:
+        line += f": {r.per_1000:.1f} per 1,000 residents"
+        if r.lpa_per_1000 is not None:
+            line += f" ({r.area.lpa} as a whole: {r.lpa_per_1000:.1f})"
+    story.append(para(line + "."))
+    for title, rows in r.breakdowns.items():
+        story.append(para(title, "Heading4"))
+        story.append(
+            table([list(x) for x in rows], header=False) if rows else para("None recorded.")
+        )
+    story.append(para("Visibility", "Heading2"))
+    if r.visibility:
+        story.append(
+            table([["Month", "Time in the community"]] + [[m, f"{s:.0%}"] for m, s in r.visibility])
+        )
+    story.append(para(r.visibility_note))
+    story.append(para("Local priorities", "Heading2"))
+    for i, (k, v) in enumerate(r.priorities, start=1):
+        story.append(para(f"{i}. {k} ({v} recorded)"))
+    story.append(para(r.priorities_note))
+    story.append(Spacer(1, 12))
+    story.append(
+        para(
+            f"Produced {(produced or p.end).isoformat()} by the neighbourhood policing planner. "
+            "Figures are for the area as a whole; this report contains no individual records."
+        )
+    )
+    doc = SimpleDocTemplate(
+        str(path), pagesize=A4, title=f"{r.area.name}: community report", invariant=1
+    )
+    doc.build(story)

@@ -36,8 +36,8 @@ def test_community_report_cli_and_errors(db, tmp_path, capsys):
     assert err == [
         "planner report: error: 'ZZ' is not a ward, neighbourhood, sector or LPA code in the records store"
     ]
-    assert main([*args, "--out", str(tmp_path / "w1.pdf")]) == 2
-    assert "written as .html" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "w1.docx")]) == 2
+    assert "written as .html" in capsys.readouterr().err  # .pdf is the other one
     assert main([*args, "--period", "since 2030-01-01", "--out", str(out)]) == 2
 
 
@@ -173,3 +173,40 @@ def test_visibility_two_months_side_by_side(demo_ws):
             float(rep.force["community_share"])
         )
     assert (got["change"] == got["community_share_2025-11"] - got["community_share_2025-10"]).all()
+
+
+def _pdf_text(path) -> list[str]:
+    """The text runs of a reportlab PDF (ASCII85 + Flate page streams)."""
+    import base64
+    import zlib
+
+    out = b""
+    for s in re.findall(rb"stream\r?\n(.*?)endstream", path.read_bytes(), re.S):
+        d = s.strip()
+        if d.endswith(b"~>"):
+            d = base64.a85decode(d[:-2])
+        try:
+            out += zlib.decompress(d)
+        except zlib.error:
+            continue
+    return [
+        t.decode("latin-1").replace("\\(", "(").replace("\\)", ")")
+        for t in re.findall(rb"\((.*?)\) Tj", out)
+    ]
+
+
+def test_community_report_pdf_has_the_same_content(db, tmp_path):
+    pdf, html = tmp_path / "w1.pdf", tmp_path / "w1.html"
+    args = ["report", "community", "--db", db, "--today", "2025-12-31", "--area", "W1"]
+    assert main([*args, "--period", "since July 2025", "--out", str(pdf)]) == 0
+    assert main([*args, "--period", "since July 2025", "--out", str(html)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    runs = _pdf_text(pdf)
+    assert "Ashby: community report" in runs
+    for n in ("Hal", "Ann", "Bob", "Eve"):
+        assert n in runs
+    for n in ("Cat", "Dan", "Fay", "Gus", "Ivy", "Jo", "Old"):
+        assert n not in runs
+    text = " ".join(runs)
+    assert "abstraction" not in text.lower()
+    assert "5 engagements with the community were recorded in Ashby: 0.5 per 1,000" in text
