@@ -351,7 +351,7 @@ def render_pdf(report: CommunityReport, path: Any, *, produced: date | None = No
 
     def table(rows: list[list[str]], header: bool = True) -> Table:
         t = Table([[escape(str(c)) for c in row] for row in rows], hAlign="LEFT")
-        cmds = [("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]
+        cmds: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]
         if header:
             cmds.append(("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey))
         t.setStyle(TableStyle(cmds))
