@@ -350,7 +350,8 @@ def render_pdf(report: CommunityReport, path: Any, *, produced: date | None = No
         return Paragraph(escape(text), st[style])
 
     def table(rows: list[list[str]], header: bool = True) -> Table:
-        t = Table([[escape(str(c)) for c in row] for row in rows], hAlign="LEFT")
+        # plain strings in cells are drawn as they are (no markup): no escaping needed
+        t = Table([[str(c) for c in row] for row in rows], hAlign="LEFT")
         cmds: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]
         if header:
             cmds.append(("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey))

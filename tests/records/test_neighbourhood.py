@@ -445,7 +445,7 @@ def test_community_report_shows_team_and_aggregates_only(rec):
     assert "SYNTHETIC" not in html  # nothing in this store is synthetic
 
 
-def test_community_report_escapes_and_labels_synthetic(rec):
+def test_community_report_escapes_and_labels_synthetic(rec, tmp_path):
     load_reference(
         rec,
         officers=pd.DataFrame(
@@ -453,8 +453,15 @@ def test_community_report_escapes_and_labels_synthetic(rec):
         ),
         synthetic=True,
     )
-    html = render_html(build_community_report(rec, "South", ("2025-07-01", "2025-12-31")))
+    rep = build_community_report(rec, "South", ("2025-07-01", "2025-12-31"))
+    html = render_html(rep)
     assert "&lt;b&gt;Zed&lt;/b&gt;" in html and "<b>Zed</b>" not in html
+    # the PDF draws the name as written (no markup interpreted)
+    from planner.reports.community import render_pdf
+    from tests.records.test_report_cli import _pdf_text
+
+    render_pdf(rep, tmp_path / "s.pdf")
+    assert "<b>Zed</b>" in _pdf_text(tmp_path / "s.pdf")
     assert "SYNTHETIC DEMO DATA" in html
     assert "Local Area Team officer" in html
     sector = build_community_report(rec, "NS-B", ("2025-07-01", "2025-12-31"))
