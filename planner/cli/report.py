@@ -363,7 +363,15 @@ def run_training(args) -> int:
     store, ws = _open(args)
     tgt = TrainingTarget(course=args.course)
     if args.target_date:
-        tgt = TrainingTarget(course=args.course, target_date=date.fromisoformat(args.target_date))
+        try:
+            when = date.fromisoformat(args.target_date)
+        except ValueError:
+            from planner.errors import PlannerError
+
+            raise PlannerError(
+                f"--target-date {args.target_date!r} is not a date (YYYY-MM-DD)"
+            ) from None
+        tgt = TrainingTarget(course=args.course, target_date=when)
     with store:
         df = training_trajectory(store, args.period, tgt, today=_today(args, ws))
     return _emit(args, df, f"{args.course} completion against {tgt.target_date}")

@@ -210,3 +210,20 @@ def test_community_report_pdf_has_the_same_content(db, tmp_path):
     text = " ".join(runs)
     assert "abstraction" not in text.lower()
     assert "5 engagements with the community were recorded in Ashby: 0.5 per 1,000" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["training", "--period", "FY2025", "--target-date", "30/11/2025"], "--target-date"),
+        (["engagement", "--period", "next Tuesday"], "cannot read the period 'next Tuesday'"),
+        (["engagement", "--period", "FY2025", "--today", "soon"], "--today 'soon' is not a date"),
+        (["tgps", "--period", "FY2025"], "needs --workspace with a tgps table"),
+        (["visibility"], "visibility needs --workspace"),
+    ],
+)
+def test_report_bad_input_is_one_line_exit_2(db, capsys, argv, message):
+    extra = [] if argv[0] == "visibility" else ["--db", db]
+    assert main(["report", *argv, *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
