@@ -72,7 +72,7 @@ def run(args) -> int:
     import panel as pn
 
     from planner.app import create_app
-    from planner.app.cache import warm
+    from planner.app.main import warm
 
     t0 = time.perf_counter()
     print(f"loading workspace {ws} ...", file=sys.stderr)
