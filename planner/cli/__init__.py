@@ -12,7 +12,17 @@ import importlib
 import sys
 
 #: modules that register subcommands, in the order they appear in --help
-AREAS = ("demo", "ownforce", "load", "serve", "hotspots", "planning", "tracking", "records")
+AREAS = (
+    "demo",
+    "ownforce",
+    "load",
+    "serve",
+    "hotspots",
+    "planning",
+    "tracking",
+    "records",
+    "report",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -80,6 +80,14 @@ def run_summary(args) -> int:
         print(
             f"  wards with a named DNO and PCSO: {n['wards_with_named_dno_and_pcso']}/{n['wards']}; NPP1: {n['npp1_completion']}"
         )
+        nh = out["neighbourhood"]
+        soh = nh["soh_compliance_last_month"]
+        soh_txt = f"{soh['share']:.0%} ({soh['month']})" if soh else "not imported"
+        print(
+            f"  DNO vacancies in the period: {nh['dno_vacancies_in_period']} (filled not from LAT: "
+            f"{nh['vacancies_filled_not_from_lat']}); NPP2: {nh['npp2_completion']}; "
+            f"SOH compliance: {soh_txt}; plan milestones overdue: {nh['milestones_overdue']}"
+        )
     return 0
 
 

@@ -11,6 +11,7 @@ unknown officers as unverified).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from planner.errors import PlannerError
 from planner.records.imports import COLUMNS, Kind, apply_records, content_hash, validate
+from planner.records.policy import DEFAULT_POLICY, AbstractionPolicy, check_abstraction
 from planner.records.store import RecordStore
 from planner.records.vocab import DEFAULT_VOCABULARY, Vocabulary
 
@@ -112,23 +114,79 @@ def record_engagement(
     )
 
 
-def record_abstraction(
+@dataclass(frozen=True)
+class Recorded:
+    """A saved record's id and the policy warnings to show beside the form."""
+
+    record_id: str
+    warnings: tuple[str, ...] = ()
+
+
+def _officer_lpa(store: RecordStore, officer_id: str) -> str | None:
+    off = store.frame("officers")
+    row = off[off["officer_id"] == officer_id]
+    if row.empty:
+        return None
+    team, lpa = row["team_id"].iloc[0], row["lpa"].iloc[0]
+    if isinstance(team, str):
+        teams = store.frame("teams").set_index("team_id")["lpa"]
+        if isinstance(teams.get(team), str):
+            return str(teams[team])
+    return str(lpa) if isinstance(lpa, str) else None
+
+
+def record_abstraction_checked(
     store: RecordStore,
     *,
+    policy: AbstractionPolicy = DEFAULT_POLICY,
     source: str = "form",
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
     **fields: Any,
-) -> str:
-    """Validate and store one abstraction; returns its ``record_id``.
+) -> Recorded:
+    """Check one abstraction against the abstraction ``policy``, then validate and store it.
 
-    Fields: ``officer_id`` (abstracted officer), ``authorised_by`` (alias
-    ``authorising_officer``), ``authoriser_level`` (SGT, INSP, CI, SUPT, ...),
-    ``abstraction_type`` (alias ``reason``), ``destination`` (alias ``where_to``), ``start``,
-    ``hours`` (alias ``duration_hours``; a timedelta is accepted), ``notes``, ``record_id``.
+    Parameters
+    ----------
+    policy
+        What counts, the maximum hours, the authorising rank by duration and the same-LPA rule
+        (:class:`planner.records.policy.AbstractionPolicy`).
+    fields
+        As for :func:`record_abstraction`.
+
+    Returns
+    -------
+    Recorded
+        The record id and the policy's warnings (e.g. an authoriser of another LPA).
+
+    Raises
+    ------
+    PlannerError
+        ``"abstraction not saved: ..."`` with the policy's refusals or the validation problems.
     """
-    return _record(
+    f = {ALIASES.get(k, k): v for k, v in fields.items()}
+    hours = f.get("hours")
+    if isinstance(hours, timedelta):
+        hours = hours.total_seconds() / 3600
+    try:
+        h = float(hours) if hours is not None and str(hours).strip() else None
+    except ValueError:
+        h = None
+    warnings: tuple[str, ...] = ()
+    if h is not None and _as_text(f.get("abstraction_type")).strip():
+        chk = check_abstraction(
+            policy,
+            reason=_as_text(f.get("abstraction_type")),
+            hours=h,
+            authoriser_level=_as_text(f.get("authoriser_level")),
+            officer_lpa=_officer_lpa(store, _as_text(f.get("officer_id")).strip()),
+            authoriser_lpa=_officer_lpa(store, _as_text(f.get("authorised_by")).strip()),
+        )
+        if not chk.ok:
+            raise PlannerError("abstraction not saved: " + "; ".join(chk.refusals))
+        warnings = chk.warnings
+    rid = _record(
         store,
         "abstractions",
         fields,
@@ -137,6 +195,37 @@ def record_abstraction(
         now=now,
         synthetic=synthetic,
     )
+    return Recorded(rid, warnings)
+
+
+def record_abstraction(
+    store: RecordStore,
+    *,
+    source: str = "form",
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    now: datetime | None = None,
+    synthetic: bool = False,
+    policy: AbstractionPolicy = DEFAULT_POLICY,
+    **fields: Any,
+) -> str:
+    """Validate and store one abstraction; returns its ``record_id``.
+
+    Fields: ``officer_id`` (abstracted officer), ``authorised_by`` (alias
+    ``authorising_officer``), ``authoriser_level`` (SGT, INSP, CI, SUPT, ...),
+    ``abstraction_type`` (alias ``reason``), ``destination`` (alias ``where_to``), ``start``,
+    ``hours`` (alias ``duration_hours``; a timedelta is accepted), ``notes``, ``record_id``.
+    The abstraction ``policy`` is applied first (refusals raise; use
+    :func:`record_abstraction_checked` to get its warnings too).
+    """
+    return record_abstraction_checked(
+        store,
+        policy=policy,
+        source=source,
+        vocabulary=vocabulary,
+        now=now,
+        synthetic=synthetic,
+        **fields,
+    ).record_id
 
 
 def form_options(
