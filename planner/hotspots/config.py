@@ -20,6 +20,9 @@ from planner.schema import VIOLENT_TYPES
 
 ASB = "Anti-social behaviour"
 
+#: TGP eligibility rule sets: the Op Savvy rules (default) or none (planner.hotspots.targeting)
+RULES = ("op-savvy", "none")
+
 
 @dataclass(frozen=True)
 class KDEConfig:

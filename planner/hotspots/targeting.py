@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from scipy import ndimage
 
@@ -366,3 +367,158 @@ def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[lis
     if len(rec) < config.n_total:
         stopped = "no more areas hold an offence within the budget"
     return rec, stopped
+
+
+@dataclass
+class RulesCost:
+    """What the eligibility rules cost: one row per layer and window (``table``) and the
+    differences (``summary``)."""
+
+    table: pd.DataFrame
+    summary: dict
+    layers: dict
+
+    def text(self) -> str:
+        """The terminal table."""
+        lines = [
+            "What the eligibility rules cost (same area budget and count; relevant offences: "
+            + ", ".join(self.summary["relevant_types"])
+            + "; knife share is a proxy)",
+            "",
+            f"{'layer':<26}{'window':<30}{'TGPs':>6}{'area %':>9}{'offences':>10}{'offences %':>12}"
+            f"{'harm %':>9}{'knife %':>9}",
+        ]
+        for _, r in self.table.iterrows():
+            lines.append(
+                f"{r['layer']:<26}{r['window']:<30}{int(r['tgps']):>6}{100 * r['area_share']:>9.3f}"
+                f"{int(r['offences']):>10}{100 * r['offence_share']:>12.1f}{100 * r['harm_share']:>9.1f}"
+                f"{100 * r['knife_share']:>9.1f}"
+            )
+        for w, d in self.summary["cost"].items():
+            lines.append(
+                f"cost of the rules ({w}): {d['offences']:,} offences "
+                f"({100 * d['offence_share']:.1f} points), {100 * d['harm_share']:.1f} points of harm"
+            )
+        if self.summary.get("none_vs_discs") is not None:
+            lines.append(
+                f"rules=none holds {100 * self.summary['none_vs_discs']:.1f}% of the greedy discs' "
+                f"share at the same area ({self.summary['compare_window']})"
+            )
+        return "\n".join(lines)
+
+
+def rules_cost(
+    crimes: gpd.GeoDataFrame,
+    boundary,
+    config=None,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    test_start: str | None = None,
+    test_end: str | None = None,
+    geography=None,
+    discs: bool = True,
+) -> RulesCost:
+    """Derive the TGPs with the Op Savvy rules and with none (same ``area_share`` and
+    ``n_total``), optionally a greedy disc placement at the ``none`` layer's area, and score
+    each on the derivation window and (when ``test_start`` is given) on a later test window.
+
+    Parameters
+    ----------
+    crimes : canonical crime table (EPSG:27700).
+    boundary : force polygon.
+    config : :class:`~planner.hotspots.config.TGPConfig` (its ``rules`` is overridden).
+    start, end : derivation window ("YYYY-MM").
+    test_start, test_end : test window (out of sample); None scores the derivation window only.
+    geography : for the LPA and ward labels (optional).
+    discs : add the greedy disc baseline.
+
+    Returns
+    -------
+    :class:`RulesCost`.
+    """
+    import dataclasses
+
+    from planner.hotspots.config import CoverageConfig, TGPConfig
+    from planner.hotspots.coverage import coverage_report
+    from planner.hotspots.grid import _as_polygon, filter_crimes, xy
+    from planner.hotspots.tgps import derive_tgps
+
+    config = config or TGPConfig()
+    poly = _as_polygon(boundary)
+    rel_types = (*config.violent_types, *config.asb_types)
+    cov = CoverageConfig(relevant_types=rel_types)
+    layers = {
+        "op-savvy": derive_tgps(
+            crimes,
+            poly,
+            geography,
+            dataclasses.replace(config, rules="op-savvy"),
+            start=start,
+            end=end,
+        ).tgps,
+        "none": derive_tgps(
+            crimes,
+            poly,
+            geography,
+            dataclasses.replace(config, rules="none"),
+            start=start,
+            end=end,
+        ).tgps,
+    }
+    train = filter_crimes(crimes, None, start, end)
+    if discs:
+        tr = filter_crimes(train, rel_types)
+        x, y = xy(tr)
+        w = tr["harm"].to_numpy(dtype="float64", na_value=0.0) if config.rank_by == "harm" else None
+        radius, d = radius_for_area(
+            x, y, w, poly, area_m2=union_area(layers["none"]), count=config.n_total
+        )
+        layers[f"greedy discs r={radius:.0f} m"] = d
+    windows = {"derivation": train}
+    if test_start is not None:
+        windows["test"] = filter_crimes(crimes, None, test_start, test_end)
+    rows = []
+    for name, layer in layers.items():
+        for wname, wc in windows.items():
+            s = coverage_report(layer, wc, poly, None, cov).summary
+            rows.append(
+                {
+                    "layer": name,
+                    "window": f"{wname} {wc['month'].min()}..{wc['month'].max()}",
+                    "tgps": len(layer),
+                    "area_share": s["area_share"],
+                    "offences": s["offences_in_tgps"],
+                    "offence_share": s["offence_share"],
+                    "harm_share": s["harm_share"],
+                    "knife_share": s["knife_share"],
+                }
+            )
+    table = pd.DataFrame(rows)
+    cost = {}
+    for wname in windows:
+        a = table[(table["layer"] == "op-savvy") & table["window"].str.startswith(wname)].iloc[0]
+        b = table[(table["layer"] == "none") & table["window"].str.startswith(wname)].iloc[0]
+        cost[wname] = {
+            "offences": int(b["offences"] - a["offences"]),
+            "offence_share": float(b["offence_share"] - a["offence_share"]),
+            "harm_share": float(b["harm_share"] - a["harm_share"]),
+        }
+    summary: dict = {
+        "area_budget": config.area_share,
+        "count": config.n_total,
+        "rank_by": config.rank_by,
+        "relevant_types": list(rel_types),
+        "cost": cost,
+        "none_vs_discs": None,
+    }
+    if discs:
+        cw = "test" if "test" in windows else "derivation"
+        dname = next(n for n in layers if n.startswith("greedy"))
+        pick = table[table["window"].str.startswith(cw)].set_index("layer")
+        summary["compare_window"] = cw
+        summary["disc_radius"] = float(radius)
+        summary["none_vs_discs"] = float(
+            pick.loc["none", "offence_share"] / pick.loc[dname, "offence_share"]
+        )
+    return RulesCost(table=table, summary=summary, layers=layers)

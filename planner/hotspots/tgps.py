@@ -38,11 +38,8 @@ import shapely
 
 from planner.crs import BNG
 from planner.errors import PlannerError
-from planner.hotspots.config import GiStarConfig, TGPConfig
+from planner.hotspots.config import RULES, GiStarConfig, TGPConfig
 from planner.hotspots.grid import filter_crimes, lattice_grid, month_steps, xy
-
-#: the eligibility rule sets: the Op Savvy rules (default) or none (see planner.hotspots.targeting)
-RULES = ("op-savvy", "none")
 
 #: the columns every TGP layer written by the engine has, in order
 TGP_COLUMNS = (
@@ -274,7 +271,6 @@ def derive_tgps(
             shortfall.append(f"{kind}: {got} of {k}")
     summary["shortfall"] = shortfall
     return TGPDerivation(tgps=out, summary=summary)
-
 
 
 def _op_savvy_areas(config, poly, x, y, harm, is_v, is_a, summary) -> tuple[list, str | None]:
