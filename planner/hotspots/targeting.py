@@ -111,7 +111,7 @@ def cell_union_regions(
     *,
     count: int,
     max_cells: int,
-    smooth: int = 1,
+    smooth: int = 0,
 ) -> list[np.ndarray]:
     """Up to ``count`` connected cell sets holding as much of ``s`` as possible in at most
     ``max_cells`` cells together (see the module docstring, steps 2-3).
@@ -232,7 +232,8 @@ def greedy_discs(
     inside = ras.inside(poly)
     v = ras.bin(x, y, w)
     k = _disc(radius, cell)
-    score = fftconvolve_same(v, k)
+    # rounded to 1e-6 so that FFT round-off neither creates nor breaks ties
+    score = np.round(fftconvolve_same(v, k), 6)
     score[score < 1e-6] = 0.0
     score[~inside] = -1.0
     cx, cy = ras.centres()
@@ -260,7 +261,7 @@ def greedy_discs(
             d[np.abs(d) < 1e-9] = 0.0
             sub = score[R0:R1, C0:C1]
             live = sub >= 0
-            sub[live] = np.maximum(sub[live] - d[live], 0.0)
+            sub[live] = np.round(np.maximum(sub[live] - d[live], 0.0), 6)
     geoms = [
         shapely.intersection(shapely.Point(px, py).buffer(radius, quad_segs=16), poly)
         for _, _, px, py in picks
