@@ -94,7 +94,9 @@ class TGPConfig:
     maximises the relevant offences (``rank_by="count"``) or their harm (``"harm"``) held in at
     most ``n_total`` areas within ``area_share``; its areas are unions of ``union_cell`` cells
     (joined over ``union_smooth`` cells; 100 m and 0 held the most offences out of sample on
-    the demo and the Leicestershire series, ``docs/backtest.md``). Under ``"none"``,
+    the demo and the Leicestershire series, ``docs/backtest.md``); when every area is complete
+    and budget is left, further groups of offence cells are attached across at most
+    ``union_gap`` empty cells. Under ``"none"``,
     ``n_violent`` is not used: an area's ``kind`` is the family with more offences in it.
     """
 
@@ -122,6 +124,7 @@ class TGPConfig:
     rules: str = "op-savvy"
     union_cell: float = 100.0
     union_smooth: int = 0
+    union_gap: int = 3
 
     @property
     def n_asb(self) -> int:

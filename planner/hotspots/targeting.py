@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -112,6 +113,7 @@ def cell_union_regions(
     count: int,
     max_cells: int,
     smooth: int = 0,
+    max_gap: int = 3,
 ) -> list[np.ndarray]:
     """Up to ``count`` connected cell sets holding as much of ``s`` as possible in at most
     ``max_cells`` cells together (see the module docstring, steps 2-3).
@@ -123,6 +125,9 @@ def cell_union_regions(
     count : most regions.
     max_cells : the budget in cells.
     smooth : half-width of the box sum that joins nearby cells into one region (0: none).
+    max_gap : when the regions are complete (no neighbouring cell holds an offence) and budget
+        is left, attach further groups of cells across at most this many empty cells
+        (:func:`_attach`); 0 turns it off.
 
     Returns
     -------
@@ -187,10 +192,85 @@ def cell_union_regions(
         region[g] = r
         used += 1
         push_neighbours(g, r)
+    if used < max_cells and max_gap > 0:
+        used = _attach(region, s, inside, max_cells, used, max_gap)
     out = []
     for r in range(1, len(keep) + 1):
         out.append(np.flatnonzero(region == r))
     return [o for o in out if len(o)]
+
+
+def _path(r0: int, c0: int, r1: int, c1: int) -> list[tuple[int, int]]:
+    """The cells strictly between (r0, c0) and (r1, c1) on a king's-move path (diagonal
+    steps first), as (row, col) pairs."""
+    out = []
+    r, c = r0, c0
+    while max(abs(r1 - r), abs(c1 - c)) > 1:
+        r += int(np.sign(r1 - r))
+        c += int(np.sign(c1 - c))
+        out.append((r, c))
+    return out
+
+
+def _attach(region, s, inside, max_cells: int, used: int, max_gap: int, batch: int = 25) -> int:
+    """Use the budget left when every region is complete: attach the unselected group of
+    offence cells (8-connected) with the best value per cell, counting the empty cells of the
+    shortest king's-move path to the nearest region (at most ``max_gap`` of them), to that
+    region; repeat (up to ``batch`` groups per distance transform) until the budget is used or
+    no group fits. ``region`` (flat, 0 = free) is updated in place; returns the cells used."""
+    nrow, ncol = s.shape
+    pos = (s > 0) & inside
+    lab, n = ndimage.label(pos, structure=_EIGHT)
+    if n == 0:
+        return used
+    flat_lab = lab.ravel()
+    val = np.bincount(flat_lab, weights=s.ravel(), minlength=n + 1)
+    size = np.bincount(flat_lab, minlength=n + 1)
+    inf = inside.ravel()
+    while used < max_cells:
+        sel = (region > 0).reshape(nrow, ncol)
+        taken = np.bincount(flat_lab[region > 0], minlength=n + 1) > 0
+        free = pos.ravel() & (region == 0) & ~taken[flat_lab]
+        if not free.any():
+            break
+        _, (ir, ic) = ndimage.distance_transform_edt(~sel, return_indices=True)
+        cells = np.flatnonzero(free)
+        rr, cc = np.divmod(cells, ncol)
+        gap = np.maximum(np.abs(rr - ir.ravel()[cells]), np.abs(cc - ic.ravel()[cells])) - 1
+        ok = gap <= max_gap
+        if not ok.any():
+            break
+        cells, gap = cells[ok], gap[ok]
+        lc = flat_lab[cells]
+        # per group: its cell closest to a region (fewest empty cells between)
+        order = np.lexsort((cells, gap, lc))
+        first = np.ones(len(order), bool)
+        first[1:] = lc[order][1:] != lc[order][:-1]
+        best = order[first]
+        g_lab, g_cell, g_gap = lc[best], cells[best], gap[best]
+        cost = size[g_lab] + g_gap
+        ratio = val[g_lab] / cost
+        added = 0
+        for k in np.lexsort((g_lab, -ratio)):
+            if added == batch or used >= max_cells:
+                break
+            if used + cost[k] > max_cells:
+                continue
+            f = int(g_cell[k])
+            r0, c0 = divmod(f, ncol)
+            target = (int(ir[r0, c0]), int(ic[r0, c0]))
+            rid = int(region[target[0] * ncol + target[1]])
+            path = [a * ncol + b for a, b in _path(r0, c0, *target)]
+            members = np.flatnonzero(flat_lab == g_lab[k])
+            if any(region[p] != 0 or not inf[p] for p in path) or (region[members] != 0).any():
+                continue  # an earlier attachment of this batch took the way: next round
+            region[path] = rid
+            region[members] = rid
+            used += len(path) + len(members)
+            added += 1
+        if added == 0:
+            break
+    return used
 
 
 def greedy_discs(
@@ -226,7 +306,7 @@ def greedy_discs(
     from planner.hotspots.kde import fftconvolve_same
     from planner.hotspots.tgps import _disc
 
-    poly = _as_polygon(boundary)
+    poly: Any = _as_polygon(boundary)
     r = int(np.floor(radius / cell))
     ras = Raster.over(poly, cell, pad=r + 1)
     inside = ras.inside(poly)
@@ -343,7 +423,12 @@ def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[lis
     s = ras.bin(x[rel], y[rel], w)
     max_cells = int(np.floor(config.area_share * poly.area / (f * f) + 1e-9))
     regions = cell_union_regions(
-        s, inside, count=config.n_total, max_cells=max_cells, smooth=config.union_smooth
+        s,
+        inside,
+        count=config.n_total,
+        max_cells=max_cells,
+        smooth=config.union_smooth,
+        max_gap=config.union_gap,
     )
     nv = ras.bin(x[is_v], y[is_v]).ravel()
     na = ras.bin(x[is_a], y[is_a]).ravel()
@@ -519,7 +604,6 @@ def rules_cost(
         pick = table[table["window"].str.startswith(cw)].set_index("layer")
         summary["compare_window"] = cw
         summary["disc_radius"] = float(radius)
-        summary["none_vs_discs"] = float(
-            pick.loc["none", "offence_share"] / pick.loc[dname, "offence_share"]
-        )
+        share = pick["offence_share"].astype("float64")
+        summary["none_vs_discs"] = float(share["none"]) / float(share[dname])
     return RulesCost(table=table, summary=summary, layers=layers)

@@ -48,8 +48,18 @@ def test_cell_unions_take_the_best_components_within_the_budget():
         [9, 10],
         [54],
     ]
-    # one area: A, then nothing else adjacent holds an offence (the budget is not filled)
-    assert [r.tolist() for r in cell_union_regions(s, ALL, count=1, max_cells=10)] == [[9, 10, 17]]
+    # one area, 10 cells: A is complete (no neighbour holds an offence), so the lone cell is
+    # attached across 2 empty cells ((3, 3), (2, 2)), then B across one more ((5, 5))
+    assert [r.tolist() for r in cell_union_regions(s, ALL, count=1, max_cells=10)] == [
+        [9, 10, 17, 18, 27, 36, 45, 54]
+    ]
+    # without attachments the budget stays unused
+    assert [r.tolist() for r in cell_union_regions(s, ALL, count=1, max_cells=10, max_gap=0)] == [
+        [9, 10, 17]
+    ]
+    # B alone is 4 empty cells from A: beyond a gap of 3 without the lone cell between
+    s2 = _s({(1, 1): 5, (1, 2): 4, (2, 1): 3, (6, 6): 6})
+    assert [r.tolist() for r in cell_union_regions(s2, ALL, count=1, max_cells=10)] == [[9, 10, 17]]
     # cells outside the force are never used
     out = ALL.copy()
     out[6, 6] = False
