@@ -122,13 +122,30 @@ def _cells(x: np.ndarray, y: np.ndarray, cell: float) -> np.ndarray:
     return np.floor(x / cell).astype(np.int64) * 1_000_003 + np.floor(y / cell).astype(np.int64)
 
 
-def _top(keys: np.ndarray, counts: np.ndarray, total_area: float, cell: float, shares) -> np.ndarray:
+def _top(
+    keys: np.ndarray, counts: np.ndarray, total_area: float, cell: float, shares
+) -> np.ndarray:
     from planner.hotspots.concentration import top_share
 
     _, inv = np.unique(keys, return_inverse=True)
     per = np.bincount(inv, weights=counts)
     a = np.full(len(per), cell * cell)
     return np.array([top_share(per, a, total_area, s) for s in shares])
+
+
+def _measure(g, w0, snap_l, p_lsoa, n, k, sk, area_f, use) -> float:
+    """Mean top share (at the unsaturated shares ``use``) of ``CALIBRATION_DRAWS`` draws of
+    ``n`` offences from the snap points, weights ``w0 ** g`` within each LSOA."""
+    w = w0**g
+    s_l = np.bincount(snap_l, weights=w, minlength=len(p_lsoa))
+    p = p_lsoa[snap_l] * w / s_l[snap_l]
+    p = p / p.sum()
+    rng = np.random.default_rng([20180601, k])
+    vals = [
+        _top(sk, rng.multinomial(n, p).astype(float), *area_f)[use].mean()
+        for _ in range(CALIBRATION_DRAWS)
+    ]
+    return float(np.mean(vals))
 
 
 def calibrate_concentration(
@@ -186,23 +203,13 @@ def calibrate_concentration(
             continue
         w0 = snaps[t].to_numpy(float) + 0.3 * all_w + 0.05
 
-        def measure(g: float) -> float:
-            w = w0**g
-            s_l = np.bincount(snap_l, weights=w, minlength=lsoa_p.shape[1])
-            p = lsoa_p[k][snap_l] * w / s_l[snap_l]
-            p = p / p.sum()
-            rng = np.random.default_rng([20180601, k])
-            vals = [
-                _top(sk, rng.multinomial(n, p).astype(float), total_area, f, shares)[use].mean()
-                for _ in range(CALIBRATION_DRAWS)
-            ]
-            return float(np.mean(vals))
-
+        area_f = (total_area, f, shares)
         target = float(want[use].mean())
         lo, hi = np.log(CALIBRATION_RANGE[0]), np.log(CALIBRATION_RANGE[1])
         for _ in range(CALIBRATION_STEPS):
             mid = 0.5 * (lo + hi)
-            if measure(float(np.exp(mid))) < target:
+            got = _measure(float(np.exp(mid)), w0, snap_l, lsoa_p[k], n, k, sk, area_f, use)
+            if got < target:
                 lo = mid
             else:
                 hi = mid

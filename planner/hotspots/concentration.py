@@ -119,10 +119,10 @@ def matched_comparison(
     types = [t for t in pd.Series(rt).value_counts().index if (st == t).any()]
     ri, si = [], []
     for t in types:
-        a, b = np.flatnonzero(rt == t), np.flatnonzero(st == t)
-        n = min(len(a), len(b))
-        ri.append(np.sort(rng.choice(a, n, replace=False)))
-        si.append(np.sort(rng.choice(b, n, replace=False)))
+        ia, ib = np.flatnonzero(rt == t), np.flatnonzero(st == t)
+        n = min(len(ia), len(ib))
+        ri.append(np.sort(rng.choice(ia, n, replace=False)))
+        si.append(np.sort(rng.choice(ib, n, replace=False)))
     r = real.iloc[np.concatenate(ri)]
     s = synthetic.iloc[np.concatenate(si)]
     a = concentration_table(r, boundary, cell=cell, shares=shares, types=tuple(types))
