@@ -216,6 +216,8 @@ def workspace_inputs(args) -> None:
 
 
 def register(sub) -> None:
+    from planner.hotspots.config import RULES, TGPConfig
+
     p = sub.add_parser(
         "hotspots",
         help="per-cell counts, harm, KDE or Gi* on a grid clipped to the force",
@@ -275,8 +277,30 @@ def register(sub) -> None:
         default=500.0,
         help="least distance between centres in metres (500)",
     )
+    p.add_argument(
+        "--rules",
+        choices=RULES,
+        default=TGPConfig.rules,
+        help="eligibility rules: op-savvy (36-150 a year, 150 m + 100 m discs, 500 m apart; the "
+        "default) or none (cell-union areas holding the most relevant offences or harm)",
+    )
+    p.add_argument(
+        "--rank-by",
+        choices=("harm", "count"),
+        default=TGPConfig.rank_by,
+        help="rank (op-savvy) or maximise (none) by harm (default) or offence count",
+    )
     p.add_argument("--start", help="first month of the derivation window YYYY-MM (default: all)")
     p.add_argument("--end", help="last month YYYY-MM")
+    p.add_argument(
+        "--rules-cost",
+        type=Path,
+        metavar="CSV",
+        help="also derive with and without the rules (and greedy discs at the same area) and "
+        "write what the rules cost (offences and harm held) to this CSV",
+    )
+    p.add_argument("--test-start", help="rules cost: first month of a later test window")
+    p.add_argument("--test-end", help="rules cost: last month of the test window")
     p.add_argument(
         "--previous", type=Path, help="previous TGP layer whose IDs are kept where areas overlap"
     )
@@ -460,6 +484,8 @@ def run_tgps(args) -> int:
         radius=args.radius,
         buffer=args.buffer,
         min_separation=args.separation,
+        rules=args.rules,
+        rank_by=args.rank_by,
     )
     prev = read_tgps(args.previous) if args.previous else None
     if prev is None and register and args.out.exists():
@@ -476,7 +502,6 @@ def run_tgps(args) -> int:
         "out": str(args.out),
         **res.summary,
         "load": load,
-        "seconds": round(time.perf_counter() - t0, 2),
     }
     if register:
         from planner.ownforce.tgps import register_tgps
@@ -485,9 +510,31 @@ def run_tgps(args) -> int:
             args.workspace, res, crimes, area, geo, start=args.start, end=args.end
         )
         s["registered"] = True
+    cost = None
+    if args.rules_cost:
+        from planner.hotspots.targeting import rules_cost
+
+        if args.rules_cost.suffix != ".csv":
+            raise PlannerError(f"--rules-cost must be a .csv file, not {args.rules_cost.name}")
+        _log("rules cost: deriving with and without the rules, and greedy discs")
+        cost = rules_cost(
+            crimes,
+            area,
+            cfg,
+            start=args.start,
+            end=args.end,
+            test_start=args.test_start,
+            test_end=args.test_end,
+        )
+        args.rules_cost.parent.mkdir(parents=True, exist_ok=True)
+        cost.table.to_csv(args.rules_cost, index=False)
+        s["rules_cost"] = {**cost.summary, "table": cost.table.to_dict("records")}
+    s["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         print(_dumps(s))
     else:
+        if cost is not None:
+            print(cost.text())
         print(
             f"wrote {s['n_tgps']} TGPs ({s['n_violent']} violent, {s['n_asb']} ASB) covering {100 * s['area_share']:.2f}% of the area to {args.out}"
         )
