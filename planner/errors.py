@@ -22,3 +22,7 @@ class InputError(PlannerError):
         if field is not None:
             where += f", field '{field}'"
         super().__init__(f"{where}: {message}")
+
+
+class AccessDenied(PlannerError):
+    """The signed-in user's role does not allow the request (issue 15)."""

@@ -96,12 +96,18 @@ def _mapping(args) -> dict[str, str]:
 
 
 def run_import(args) -> int:
+    from planner.access.audit import os_user
     from planner.records.imports import import_records
 
     store, _ws = _open(args)
     with store:
         res = import_records(
-            store, args.path, args.kind, mapping=_mapping(args) or None, rejects_path=args.rejects
+            store,
+            args.path,
+            args.kind,
+            mapping=_mapping(args) or None,
+            rejects_path=args.rejects,
+            user=os_user(),
         )
     c = res.counts()
     if args.json:

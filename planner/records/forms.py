@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from planner.errors import PlannerError
+from planner.access.roles import Principal
+from planner.errors import AccessDenied, PlannerError
 from planner.records.imports import COLUMNS, Kind, apply_records, content_hash, validate
 from planner.records.store import RecordStore
 from planner.records.vocab import DEFAULT_VOCABULARY, Vocabulary
@@ -40,6 +41,39 @@ def _as_text(v: Any) -> str:
     return str(v)
 
 
+def _check_recorder(store: RecordStore, principal: Principal, fields: dict[str, Any]) -> None:
+    """Refuse a record the principal may not save (officers record only for themselves).
+
+    An officer's empty ``officer_id`` is filled with their own id; any other officer id is
+    refused, as is a record about an officer outside an inspector's LPAs.
+    """
+    if principal.role == "officer" and not _as_text(fields.get("officer_id")).strip():
+        fields["officer_id"] = principal.recorder_id
+    officer_id = _as_text(fields.get("officer_id")).strip()
+    from sqlalchemy import select
+
+    from planner.records import models as m
+
+    with store.session() as s:
+        lpa = s.scalar(select(m.Officer.lpa).where(m.Officer.officer_id == officer_id))
+    if not principal.may_record_for(officer_id, lpa):
+        from planner.access.audit import log_event
+
+        who = "themselves" if principal.role == "officer" else "officers in their scope"
+        log_event(
+            store,
+            principal.user,
+            "denied",
+            role=principal.role,
+            detail={"attempt": "record", "officer_id": officer_id},
+            source="form",
+        )
+        raise AccessDenied(
+            f"not saved: {principal.user} ({principal.role}) may record only for {who}, "
+            f"not for officer {officer_id!r}"
+        )
+
+
 def _record(
     store: RecordStore,
     kind: Kind,
@@ -49,8 +83,11 @@ def _record(
     vocabulary: Vocabulary,
     now: datetime | None,
     synthetic: bool,
+    principal: Principal | None = None,
 ) -> str:
     fields = {ALIASES.get(k, k): v for k, v in fields.items()}
+    if principal is not None:
+        _check_recorder(store, principal, fields)
     required, optional = COLUMNS[kind]
     unknown = sorted(set(fields) - set(required) - set(optional))
     if unknown:
@@ -67,7 +104,16 @@ def _record(
     clean["content_hash"] = content_hash(clean, kind)
 
     def work(s: Session) -> None:
-        apply_records(s, clean, kind, source=source, synthetic=synthetic, allow_new_officers=False)
+        apply_records(
+            s,
+            clean,
+            kind,
+            source=source,
+            synthetic=synthetic,
+            allow_new_officers=False,
+            user=None if principal is None else principal.user,
+            role=None if principal is None else principal.role,
+        )
 
     store.run(work)
     return str(clean["record_id"].iloc[0])
@@ -80,6 +126,7 @@ def record_engagement(
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
+    principal: Principal | None = None,
     **fields: Any,
 ) -> str:
     """Validate and store one engagement; returns its ``record_id``.
@@ -89,6 +136,10 @@ def record_engagement(
     (optional), ``longitude``/``latitude`` (optional, together), ``location``, ``notes``,
     ``record_id`` (optional; generated when absent; resubmitting the same id with changed
     values updates the record and writes an audit row).
+
+    With ``principal`` (the signed-in user, :class:`planner.access.roles.Principal`) the
+    record is checked against their role (an officer records only for themselves; an empty
+    ``officer_id`` is theirs) and the save is written to the audit trail with their name.
 
     Raises
     ------
@@ -109,6 +160,7 @@ def record_engagement(
         vocabulary=vocabulary,
         now=now,
         synthetic=synthetic,
+        principal=principal,
     )
 
 
@@ -119,6 +171,7 @@ def record_abstraction(
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
+    principal: Principal | None = None,
     **fields: Any,
 ) -> str:
     """Validate and store one abstraction; returns its ``record_id``.
@@ -136,6 +189,7 @@ def record_abstraction(
         vocabulary=vocabulary,
         now=now,
         synthetic=synthetic,
+        principal=principal,
     )
 
 
