@@ -130,6 +130,7 @@ def read_events(
         stmt = stmt.where(t.c.action == action)
     with store.session() as s:
         rows = [tuple(r) for r in s.execute(stmt).all()]
-    df = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    df = pd.DataFrame.from_records(rows, columns=COLUMNS).astype(object)
+    df = df.where(pd.notna(df), None)
     df["detail"] = [json.loads(d) for d in df["detail"]]
     return df

@@ -13,6 +13,7 @@ Hashes are argon2id (argon2-cffi's defaults, a random salt per hash). Managed by
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -46,9 +47,13 @@ class UsersConfig:
 DEFAULT_USERS_CONFIG = UsersConfig()
 
 _hasher = PasswordHasher()
-#: a valid hash of a random password, verified against when the user is unknown (so that a
-#: sign-in for an unknown name takes as long as one for a known name)
-_DUMMY_HASH = _hasher.hash(os.urandom(16).hex())
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid hash of a random password, verified against when the user is unknown (so
+    that a sign-in for an unknown name takes as long as one for a known name)."""
+    return _hasher.hash(os.urandom(16).hex())
 
 
 def _now() -> str:
@@ -114,9 +119,7 @@ def check_name(name: str, config: UsersConfig = DEFAULT_USERS_CONFIG) -> str:
 def hash_password(password: str, config: UsersConfig = DEFAULT_USERS_CONFIG) -> str:
     """A salted argon2id hash of ``password`` (refuses passwords that are too short)."""
     if len(password) < config.min_password_length:
-        raise PlannerError(
-            f"password too short: at least {config.min_password_length} characters"
-        )
+        raise PlannerError(f"password too short: at least {config.min_password_length} characters")
     return _hasher.hash(password)
 
 
@@ -210,7 +213,7 @@ def verify(users: dict[str, dict[str, Any]], name: str, password: str) -> bool:
     """Whether ``password`` is ``name``'s password (constant work for unknown names)."""
     entry = users.get(name)
     try:
-        return _hasher.verify(entry["hash"] if entry else _DUMMY_HASH, password) and bool(entry)
+        return _hasher.verify(entry["hash"] if entry else _dummy_hash(), password) and bool(entry)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -236,7 +239,9 @@ class UsersFile:
         self._stamp: tuple[int, int] | None = None
         self._users: dict[str, dict[str, Any]] = {}
         if not self.path.is_file():
-            raise PlannerError(f"{self.path}: no such users file (create it with `planner users add`)")
+            raise PlannerError(
+                f"{self.path}: no such users file (create it with `planner users add`)"
+            )
         self.users()
 
     def users(self) -> dict[str, dict[str, Any]]:

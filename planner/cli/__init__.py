@@ -12,7 +12,17 @@ import importlib
 import sys
 
 #: modules that register subcommands, in the order they appear in --help
-AREAS = ("demo", "load", "serve", "hotspots", "planning", "tracking", "records")
+AREAS = (
+    "demo",
+    "load",
+    "serve",
+    "hotspots",
+    "planning",
+    "tracking",
+    "records",
+    "users",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

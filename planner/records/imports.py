@@ -639,7 +639,14 @@ def apply_records(
             if user is not None:
                 trail.append(
                     _trail_row(
-                        user, role, "update", kind, r["record_id"], {"changes": changes}, source, now
+                        user,
+                        role,
+                        "update",
+                        kind,
+                        r["record_id"],
+                        {"changes": changes},
+                        source,
+                        now,
                     )
                 )
             audit.append(
