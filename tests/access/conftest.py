@@ -53,7 +53,10 @@ def writable_copy(src: Path, dst: Path) -> Path:
             postings=ws.postings(),
             synthetic=True,
         )
-        for fn, name in ((import_engagements, "engagements"), (import_abstractions, "abstractions")):
+        for fn, name in (
+            (import_engagements, "engagements"),
+            (import_abstractions, "abstractions"),
+        ):
             fn(
                 store,
                 src / "records" / f"{name}_export.csv",
