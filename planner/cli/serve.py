@@ -165,10 +165,7 @@ def sign_in_gate(args, audit=None):
 def allowed_hosts(args) -> list[str]:
     """The Host header values (and websocket origins) the server accepts."""
     hosts = [f"{args.address}:{args.port}", f"localhost:{args.port}", f"127.0.0.1:{args.port}"]
-    for h in [*args.allow_websocket_origin, *args.allowed_host]:
-        if h not in hosts:
-            hosts.append(h)
-    return hosts
+    return list(dict.fromkeys([*hosts, *args.allow_websocket_origin, *args.allowed_host]))
 
 
 def build_server(args):
