@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from planner.records import models as m
@@ -83,7 +83,7 @@ def write_events(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Append audit rows inside an open transaction (the caller's unit of work)."""
     rows = list(rows)
     if rows:
-        session.execute(m.AuditEvent.__table__.insert(), rows)
+        session.execute(insert(m.AuditEvent), rows)
     return len(rows)
 
 

@@ -385,6 +385,9 @@ def make_auth_provider(gate: Gate) -> Any:
         if user_key:
             _USER_KEY = user_key
 
+        _planner_user: str | None = None
+        _planner_claims: dict[str, Any] | None = None
+
         def set_secure_cookie(self, name: str, value: Any, *args: Any, **kwargs: Any) -> Any:
             if name == "user":
                 self._planner_user = value.decode() if isinstance(value, bytes) else str(value)
@@ -438,7 +441,7 @@ def guard_routes(tornado_app: Any, gate: Gate | None, allowed_hosts: Iterable[st
         host = host.lower()
         return not hosts or host in hosts or host.rsplit(":", 1)[0] in hosts
 
-    def wrap(cls: type) -> type:
+    def wrap(cls: type[RequestHandler]) -> type:
         async def prepare(self: Any) -> None:
             if not host_ok(self.request.host):
                 raise HTTPError(400, "Host not allowed")
@@ -452,12 +455,11 @@ def guard_routes(tornado_app: Any, gate: Gate | None, allowed_hosts: Iterable[st
                     raise HTTPError(401, "sign in first")
                 if gate.request_principal(self) is None:
                     raise HTTPError(403, "no planner role for this user")
-            res = super(guarded, self).prepare()
+            res = cls.prepare(self)
             if inspect.isawaitable(res):
                 await res
 
-        guarded = type(f"Guarded{cls.__name__}", (cls,), {"prepare": prepare})
-        return guarded
+        return type(f"Guarded{cls.__name__}", (cls,), {"prepare": prepare})
 
     n = 0
     for rule in tornado_app.wildcard_router.rules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 
@@ -60,23 +61,23 @@ def run(args) -> int:
         df = read_events(store, since=since, user=args.user, action=args.action)
     rows = [
         {
-            "at": r.at.isoformat() + "Z",
-            "user": r.user,
-            "role": r.role,
-            "action": r.action,
-            "table": r.table_name,
-            "record_id": r.record_id,
-            "detail": r.detail,
-            "source": r.source,
+            "at": r["at"].isoformat() + "Z",
+            "user": str(r["user"]),
+            "role": r["role"],
+            "action": str(r["action"]),
+            "table": r["table_name"],
+            "record_id": r["record_id"],
+            "detail": r["detail"],
+            "source": str(r["source"]),
         }
-        for r in df.itertuples()
+        for r in df.to_dict("records")
     ]
     if args.json:
         print(json.dumps(rows, indent=1, default=str))
         return 0
     for r in rows:
-        what = "/".join(x for x in (r["table"], r["record_id"]) if x)
+        what = "/".join(str(x) for x in (r["table"], r["record_id"]) if x)
         detail = json.dumps(r["detail"], default=str) if r["detail"] else ""
         print(f"{r['at']}\t{r['user']}\t{r['role'] or '-'}\t{r['action']}\t{what}\t{detail}")
-    print(f"{len(rows)} entries", file=__import__("sys").stderr)
+    print(f"{len(rows)} entries", file=sys.stderr)
     return 0
