@@ -46,7 +46,7 @@ class SignInConfig:
     """Sign-in settings (documented defaults).
 
     session_hours: how long a sign-in lasts (the signed cookies' lifetime); then sign in again.
-    min_cookie_secret_length: the shortest cookie secret accepted.
+    min_cookie_secret_length: a shorter cookie secret is accepted with a warning.
     max_failed_sign_ins: failed password sign-ins for one name within ``lockout_minutes``
     after which that name is refused until the window has passed.
     """
@@ -66,15 +66,19 @@ def is_local(address: str) -> bool:
 
 
 def check_cookie_secret(secret: str | None, config: SignInConfig = DEFAULT_SIGN_IN) -> str:
-    """The cookie secret, refusing a missing or short one (never invented silently)."""
+    """The cookie secret, refusing a missing one (never invented silently); warns when short."""
     if not secret:
         raise PlannerError(
             f"sign-in needs a cookie secret: set {COOKIE_SECRET_ENV} or pass --cookie-secret "
             "(e.g. the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)"
         )
     if len(secret) < config.min_cookie_secret_length:
-        raise PlannerError(
-            f"the cookie secret is too short: at least {config.min_cookie_secret_length} characters"
+        import sys
+
+        print(
+            f"WARNING: the cookie secret is short ({len(secret)} characters); use at least "
+            f"{config.min_cookie_secret_length} random characters",
+            file=sys.stderr,
         )
     return secret
 
@@ -468,3 +472,66 @@ def guard_routes(tornado_app: Any, gate: Gate | None, allowed_hosts: Iterable[st
             rule.target = wrap(target)
             n += 1
     return n
+
+
+# ---- open sessions ------------------------------------------------------------------------
+def session_status(
+    gate: Gate, principal: Principal, started: float, now: float, claims: dict | None = None
+) -> str:
+    """Whether an open app session may go on: ``"ok"``, ``"expired"`` (older than the sign-in
+    lifetime), ``"revoked"`` (the user is gone) or ``"role changed"``.
+
+    Parameters
+    ----------
+    gate
+        The server's gate.
+    principal
+        The principal the session was opened with.
+    started, now
+        Session start and current time (seconds, same clock).
+    claims
+        The OIDC claims of the session (ignored for the users file).
+    """
+    if now - started >= gate.config.session_hours * 3600:
+        return "expired"
+    current = gate.principal(principal.user, claims)
+    if current is None:
+        return "revoked"
+    if current != principal:
+        return "role changed"
+    return "ok"
+
+
+def watch_session(gate: Gate, principal: Principal, doc: Any, claims: dict | None = None) -> None:
+    """End an open app session when its sign-in expires or the user's access changes.
+
+    A websocket session outlives the page request that the route guard checked; this checks it
+    periodically (every minute, or a quarter of a short session) and then empties the document
+    (no further data reaches the browser), shows a sign-in link and audits the sign-out.
+    """
+    import panel as pn
+
+    started = time.monotonic()
+    period_ms = int(max(1.0, min(60.0, gate.config.session_hours * 3600 / 4)) * 1000)
+
+    def check() -> None:
+        status = session_status(gate, principal, started, time.monotonic(), claims)
+        if status == "ok":
+            return
+        doc.remove_periodic_callback(cb)
+        doc.clear()
+        doc.add_root(
+            pn.pane.Markdown(
+                f"## Signed out ({status})\n\n[Sign in again]({gate.login_url})",
+                css_classes=["signed-out"],
+            ).get_root(doc)
+        )
+        gate.audit(
+            principal.user,
+            "sign_out",
+            role=principal.role,
+            detail={"reason": status},
+            source="web",
+        )
+
+    cb = doc.add_periodic_callback(check, period_ms)

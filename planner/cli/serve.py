@@ -215,8 +215,15 @@ def build_server(args):
     hosts = allowed_hosts(args)
 
     def app():
-        if gate is not None and gate.session_principal() is None:
+        if gate is None:
+            return create_app(ws, tiles=args.tiles, records_url=args.records)
+        from planner.access.server import watch_session
+
+        principal = gate.session_principal()
+        if principal is None:
             return pn.pane.Markdown("## No planner role for this user")
+        claims = pn.state.user_info if gate.oidc is not None else None
+        watch_session(gate, principal, pn.state.curdoc, claims)
         return create_app(ws, tiles=args.tiles, records_url=args.records)
 
     server = get_server(

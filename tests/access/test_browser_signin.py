@@ -179,3 +179,40 @@ def test_oidc_user_without_a_role_claim_gets_nothing(browser, oidc_server, oidc_
         ev = read_events(s, user="someone.else")
     assert ev["action"].tolist() == ["denied"]
     assert ev["detail"].iloc[0]["reason"] == "no role"
+
+
+def test_an_open_session_ends_when_the_sign_in_expires(page, served_ws, users_file, cookie_secret):
+    """A websocket session outlives the checked page request: it is emptied at expiry."""
+    port = free_port()
+    srv = serve(
+        [
+            "--workspace",
+            str(served_ws),
+            "--users",
+            str(users_file),
+            "--address",
+            "127.0.0.1",
+            "--session-hours",
+            "0.008",  # 28.8 s
+        ],
+        {"PLANNER_COOKIE_SECRET": cookie_secret, "PYTHONPATH": str(Path(__file__).parents[2])},
+        port,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+        page.goto(f"{url}/planner")
+        page.fill("input[name=username]", "intel")
+        page.fill("input[name=password]", PASSWORDS["intel"])
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/planner")
+        page.wait_for_function(APP_READY_JS, timeout=120_000)
+        page.wait_for_selector("text=Signed out (expired)", timeout=90_000)
+        n = page.evaluate("() => [...Bokeh.index.query(v => v.model.type === 'Figure')].length")
+        roots = page.evaluate("() => Bokeh.documents[0].roots().length")
+        assert (n, roots) == (0, 1)
+    finally:
+        srv.stop()
+    with open_store(None, workspace=served_ws) as s:
+        ev = read_events(s, user="intel", action="sign_out")
+    assert ev["detail"].iloc[-1] == {"reason": "expired"}
