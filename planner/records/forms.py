@@ -194,9 +194,16 @@ def record_abstraction(
 
 
 def form_options(
-    store: RecordStore, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY
+    store: RecordStore,
+    *,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
     """Choices for the recording forms' drop-downs, straight from the store.
+
+    With ``principal`` the officer and authoriser choices hold only officers in their scope
+    (:func:`planner.access.scope.officer_options`): an inspector's LPAs, an officer
+    themselves (and the authorisers of their LPA), nobody for advance and admin.
 
     Returns
     -------
@@ -218,9 +225,20 @@ def form_options(
         return dict(zip(df["officer_id"], name + " (" + extra + ")"))
 
     wards = store.frame("wards").sort_values("ward_code")
+    officers, authorisers = label(off), label(off[off["role"].isin(["SGT", "INSP"])])
+    if principal is not None:
+        from planner.access.scope import officer_options
+
+        lpas = dict(zip(off["officer_id"], off["lpa"]))
+        officers = officer_options(officers, lpas, principal)
+        if principal.role == "officer":  # who may authorise them: their LPA's supervisors
+            own = lpas.get(principal.recorder_id or "")
+            authorisers = {o: v for o, v in authorisers.items() if own and lpas.get(o) == own}
+        else:
+            authorisers = officer_options(authorisers, lpas, principal)
     return {
-        "officers": label(off),
-        "authorisers": label(off[off["role"].isin(["SGT", "INSP"])]),
+        "officers": officers,
+        "authorisers": authorisers,
         "wards": dict(
             zip(
                 wards["ward_code"],

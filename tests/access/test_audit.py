@@ -240,3 +240,21 @@ def test_users_cli_changes_are_audited_with_a_store(tmp_path, store, monkeypatch
         "role": ["inspector", "inspector"],
     }
     assert "long-password-1" not in json.dumps(ev["detail"].tolist())
+
+
+def test_form_options_hold_only_names_in_scope(store):
+    from planner.records.forms import form_options
+
+    every = form_options(store)
+    assert set(every["officers"]) == {"D1", "D2", "S1"}
+    insp = form_options(store, principal=Principal("i", "inspector", ("North",)))
+    assert set(insp["officers"]) == {"D1", "S1"} and set(insp["authorisers"]) == {"S1"}
+    assert "Bob" not in json.dumps(insp)
+    pc = form_options(store, principal=Principal("ann", "officer", officer_id="D1"))
+    assert pc["officers"] == {"D1": every["officers"]["D1"]}
+    assert set(pc["authorisers"]) == {"S1"}
+    pc_south = form_options(store, principal=Principal("bob", "officer", officer_id="D2"))
+    assert set(pc_south["officers"]) == {"D2"} and pc_south["authorisers"] == {}
+    adv = form_options(store, principal=Principal("a", "advance"))
+    assert adv["officers"] == {} and adv["authorisers"] == {}
+    assert form_options(store, principal=Principal("x", "intelligence")) == every
