@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -336,12 +337,17 @@ def make_auth_provider(gate: Gate) -> Any:
             _login_endpoint = gate.login_url
             _login_template = login_template
 
-            def post(self) -> None:
+            async def post(self) -> None:
+                from tornado.ioloop import IOLoop
+
                 name = self.get_argument("username", "")
                 password = self.get_argument("password", "")
                 ok = False
                 if name and not gate.locked(name):
-                    ok = gate.users.verify(name, password)  # type: ignore[union-attr]
+                    # argon2 takes ~0.2 s of CPU: off the event loop, so open sessions do not stall
+                    users = gate.users
+                    assert users is not None
+                    ok = await IOLoop.current().run_in_executor(None, users.verify, name, password)
                 if ok:
                     p = gate.principal(name, None)
                     self.set_current_user(name)
@@ -502,6 +508,17 @@ def session_status(
     return "ok"
 
 
+_SESSIONS: weakref.WeakKeyDictionary[Any, Principal] = weakref.WeakKeyDictionary()
+
+
+def principal_of(doc: Any) -> Principal | None:
+    """The principal an app session (Bokeh document) was opened for (None: no sign-in).
+
+    The app's state layer reads this to select what the session may read.
+    """
+    return _SESSIONS.get(doc)
+
+
 def watch_session(gate: Gate, principal: Principal, doc: Any, claims: dict | None = None) -> None:
     """End an open app session when its sign-in expires or the user's access changes.
 
@@ -511,6 +528,7 @@ def watch_session(gate: Gate, principal: Principal, doc: Any, claims: dict | Non
     """
     import panel as pn
 
+    _SESSIONS[doc] = principal
     started = time.monotonic()
     period_ms = int(max(1.0, min(60.0, gate.config.session_hours * 3600 / 4)) * 1000)
 

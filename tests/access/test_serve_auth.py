@@ -393,3 +393,20 @@ def test_session_status(tmp_path):
     assert session_status(gate, p, 0.0, 10.0) == "role changed"
     remove_user(f, "a")
     assert session_status(gate, p, 0.0, 10.0) == "revoked"
+
+
+def test_principal_of_a_watched_session(tmp_path):
+    from bokeh.document import Document
+
+    from planner.access.server import Gate, principal_of, watch_session
+    from planner.access.users import UsersFile
+
+    f = tmp_path / "u.json"
+    add_user(f, "a", "password-1", role="inspector", lpas=["North"])
+    gate = Gate(users=UsersFile(f))
+    doc, other = Document(), Document()
+    p = gate.principal("a", None)
+    watch_session(gate, p, doc)
+    assert principal_of(doc) == p and principal_of(other) is None
+    assert len(doc.session_callbacks) == 1
+    assert doc.session_callbacks[0].period == 60_000
