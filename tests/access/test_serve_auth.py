@@ -410,3 +410,29 @@ def test_principal_of_a_watched_session(tmp_path):
     assert principal_of(doc) == p and principal_of(other) is None
     assert len(doc.session_callbacks) == 1
     assert doc.session_callbacks[0].period == 60_000
+
+
+def _all_names(ws: Path) -> tuple[set[str], set[str]]:
+    with open_store(None, workspace=ws) as s:
+        off = s.frame("officers")
+    names = {n for n in off["name"].dropna() if len(n) > 5}
+    return names, set(off["officer_id"])
+
+
+@pytest.mark.parametrize("user", ["insp", "pc"])
+def test_roles_without_scoped_views_get_no_officer_data(users_server, served_ws, user):
+    """Fail closed: the document sent to an inspector or officer holds no officer's name or id."""
+    c, (status, _) = _sign_in(users_server.url, user, PASSWORDS[user])
+    assert status == 302
+    status, body = _http_client_with_all_set_cookies(c, "/planner")
+    html = body.decode()
+    assert status == 200  # the page; its document comes over the websocket (browser test)
+    names, ids = _all_names(served_ws)
+    assert [n for n in names if n in html] == []
+    assert [o for o in ids if re.search(rf"\b{re.escape(o)}\b", html)] == []
+
+
+def test_intelligence_gets_the_app(users_server, served_ws):
+    c, _ = _sign_in(users_server.url, "intel", PASSWORDS["intel"])
+    status, body = _http_client_with_all_set_cookies(c, "/planner")
+    assert status == 200 and b"<title>Hotspot and patrol planner</title>" in body
