@@ -553,3 +553,44 @@ def watch_session(gate: Gate, principal: Principal, doc: Any, claims: dict | Non
         )
 
     cb = doc.add_periodic_callback(check, period_ms)
+
+
+_DOWNLOAD_AUDIT: list[Gate] = []
+
+
+def audit_downloads(gate: Gate | None) -> None:
+    """Audit every file a session downloads (each export or download, with the user).
+
+    Panel's ``FileDownload`` widgets (and panel-material-ui's, a subclass) hand every file to
+    the browser through ``FileDownload._sync_data``; this wraps it once per process so that each
+    transfer writes an ``export`` row naming the session's user and the file before the data
+    is sent. ``None`` stops auditing.
+    """
+    from panel.io.state import state
+    from panel.widgets.misc import FileDownload
+
+    _DOWNLOAD_AUDIT[:] = [] if gate is None else [gate]
+    if getattr(FileDownload._sync_data, "_planner_audited", False):
+        return
+    original = FileDownload._sync_data
+
+    def _sync_data(self: Any, fileobj: Any) -> Any:
+        g = _DOWNLOAD_AUDIT[0] if _DOWNLOAD_AUDIT else None
+        if g is not None:
+            p = principal_of(state.curdoc)
+            name = self.filename or (
+                Path(fileobj).name if isinstance(fileobj, str | Path) else None
+            )
+            g.audit(
+                p.user if p else str(state.user or "(unknown)"),
+                "export",
+                role=p.role if p else None,
+                table_name="download",
+                record_id=None if name is None else str(name)[:80],
+                detail={"filename": name, "widget": type(self).__name__},
+                source="app",
+            )
+        return original(self, fileobj)
+
+    _sync_data._planner_audited = True  # type: ignore[attr-defined]
+    FileDownload._sync_data = _sync_data  # type: ignore[method-assign]

@@ -261,6 +261,10 @@ def build_server(args):
         **kwargs,
     )
     guard_routes(server._tornado, gate, hosts)
+    if gate is not None:
+        from planner.access.server import audit_downloads
+
+        audit_downloads(gate)
     return server, store, gate
 
 

@@ -4,6 +4,7 @@ served app (every route unauthenticated -> redirect to sign-in or 401/403 and no
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import re
 import urllib.parse
@@ -436,3 +437,38 @@ def test_intelligence_gets_the_app(users_server, served_ws):
     c, _ = _sign_in(users_server.url, "intel", PASSWORDS["intel"])
     status, body = _http_client_with_all_set_cookies(c, "/planner")
     assert status == 200 and b"<title>Hotspot and patrol planner</title>" in body
+
+
+def test_every_download_is_audited_with_the_user(tmp_path):
+    import panel_material_ui as pmui
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+    from panel.widgets import FileDownload
+
+    from planner.access.server import Gate, audit_downloads, watch_session
+    from planner.access.users import UsersFile
+
+    f = tmp_path / "u.json"
+    add_user(f, "a", "password-1", role="intelligence")
+    calls: list = []
+    gate = Gate(
+        users=UsersFile(f), audit=lambda user, action, **kw: calls.append((user, action, kw))
+    )
+    audit_downloads(gate)
+    audit_downloads(gate)  # idempotent: one row per transfer, not two
+    doc = Document()
+    watch_session(gate, gate.principal("a", None), doc)
+    try:
+        with set_curdoc(doc):
+            w = pmui.FileDownload(callback=lambda: io.StringIO("a,b\n1,2\n"), filename="plan.csv")
+            assert calls == []
+            w._transfer()
+            FileDownload(callback=lambda: io.BytesIO(b"x"), filename="brief.html")._transfer()
+    finally:
+        audit_downloads(None)
+    FileDownload(callback=lambda: io.BytesIO(b"x"), filename="after.html")._transfer()
+    assert [(u, a, kw["record_id"], kw["role"]) for u, a, kw in calls] == [
+        ("a", "export", "plan.csv", "intelligence"),
+        ("a", "export", "brief.html", "intelligence"),
+    ]
+    assert w.data.endswith(";base64,YSxiCjEsMgo=")  # the file still reaches the browser
