@@ -38,3 +38,7 @@ class InputError(PlannerError):
 
 def _input_error(cls, file, message, line, field):
     return cls(file, message, line=line, field=field)
+
+
+class AccessDenied(PlannerError):
+    """The signed-in user's role does not allow the request (issue 15)."""

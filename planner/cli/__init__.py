@@ -22,6 +22,8 @@ AREAS = (
     "tracking",
     "records",
     "report",
+    "users",
+    "audit",
 )
 
 

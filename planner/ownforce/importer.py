@@ -847,6 +847,8 @@ def import_records_kind(
         "new_officers": 0,
     }
     files = []
+    from planner.access.audit import os_user
+
     with store:
         for p in paths:
             rp = (
@@ -871,6 +873,7 @@ def import_records_kind(
                 synthetic=opts.synthetic,
                 wards=wards,
                 translate=translate or None,
+                user=os_user(),
             )
             c = res.counts()
             for k in ("read", "inserted", "updated", "duplicates", "rejected", "new_officers"):

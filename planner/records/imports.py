@@ -263,6 +263,30 @@ def _jsonable(v: Any) -> Any:
     return v.isoformat() if isinstance(v, datetime) else v
 
 
+def _trail_row(
+    user: str,
+    role: str | None,
+    action: str,
+    kind: str,
+    record_id: Any,
+    detail: dict[str, Any],
+    source: str,
+    now: datetime,
+) -> dict[str, Any]:
+    from planner.access.audit import event_row
+
+    return event_row(
+        user,
+        action,
+        role=role,
+        table_name=kind,
+        record_id=str(record_id),
+        detail=detail,
+        source=source,
+        at=now,
+    )
+
+
 def apply_records(
     session: Session,
     clean: pd.DataFrame,
@@ -271,11 +295,16 @@ def apply_records(
     source: str,
     synthetic: bool = False,
     allow_new_officers: bool = True,
+    user: str | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
     """Write validated, in-file-deduplicated rows; returns counts and the new officer ids.
 
     Rows whose ``record_id`` is stored with the same content hash are duplicates; with a
     different hash they are updated and an audit row records ``{field: [old, new]}``.
+    With ``user`` (the signed-in user, or ``os:<login>`` for a command-line import) every
+    inserted and updated record also gets a row in the audit trail naming them
+    (:mod:`planner.access.audit`), in the same transaction.
     """
     model = MODELS[kind]
     table = model.__table__
@@ -339,7 +368,13 @@ def apply_records(
     is_dup = ~is_new & (stored_hash == clean["content_hash"])
     is_upd = ~is_new & ~is_dup
     write_cols = ["record_id", *content, "content_hash"]
+    trail: list[dict[str, Any]] = []
     if is_new.any():
+        if user is not None:
+            trail += [
+                _trail_row(user, role, "insert", kind, rid, {"source": source}, source, now)
+                for rid in clean.loc[is_new, "record_id"]
+            ]
         extra: dict[str, Any] = {
             "source": source[:255],
             "created_at": now,
@@ -377,6 +412,19 @@ def apply_records(
                 "updated_at": now,
             }
             session.execute(update(table).where(where).values(**values))
+            if user is not None:
+                trail.append(
+                    _trail_row(
+                        user,
+                        role,
+                        "update",
+                        kind,
+                        r["record_id"],
+                        {"changes": changes},
+                        source,
+                        now,
+                    )
+                )
             audit.append(
                 {
                     "table_name": kind,
@@ -391,6 +439,10 @@ def apply_records(
             session.execute(m.AuditEntry.__table__.insert(), audit)
     else:
         same = 0
+    if trail:
+        from planner.access.audit import write_events
+
+        write_events(session, trail)
     res["inserted"] = int(is_new.sum())
     res["updated"] = int(is_upd.sum()) - same
     res["duplicates"] = int(is_dup.sum()) + same
@@ -445,6 +497,7 @@ def import_records(
     synthetic: bool = False,
     wards: set[str] | None = None,
     translate: Mapping[str, Mapping[str, str]] | None = None,
+    user: str | None = None,
 ) -> ImportResult:
     """Import one export file into the store (see the module docstring for the rules).
 
@@ -456,6 +509,9 @@ def import_records(
         ``{field: {force value (lower case): our value}}`` applied before validation (a
         force's own categories, from ``planner import --vocabulary``); rejects keep the
         original values.
+    user
+        Who imports (``os:<login>`` from the command line): each inserted or updated record
+        then gets a row in the audit trail naming them (None: no audit-trail rows).
     rejects_path
         Where to write the rejected rows (original columns + ``line`` + ``reason``);
         default ``<stem>.rejects.csv`` beside the input. Written on every run.
@@ -492,7 +548,7 @@ def import_records(
     good = clean[ok & ~later]
 
     def work(s: Session) -> dict[str, Any]:
-        return apply_records(s, good, kind, source=p.name, synthetic=synthetic)
+        return apply_records(s, good, kind, source=p.name, synthetic=synthetic, user=user)
 
     out = store.run(work)
     result.inserted, result.updated = out["inserted"], out["updated"]

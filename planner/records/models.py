@@ -223,3 +223,25 @@ class PlanMilestone(Base):
     done: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(255))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- 15: access control (audit trail) ---
+class AuditEvent(Base):
+    """One entry of the append-only audit trail: who did what, when, from where.
+
+    ``action`` is one of :data:`planner.access.audit.ACTIONS` (``sign_in``, ``sign_out``,
+    ``insert``, ``update``, ``delete``, ``export``, ``role_change`` ...). ``user`` is the signed-in
+    user's identity (``os:<login>`` for command-line runs). ``detail`` is JSON. Rows are never
+    updated or deleted: database triggers refuse both (migration ``0002_audit``).
+    """
+
+    __tablename__ = "audit_trail"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(255), index=True)
+    role: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    table_name: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))

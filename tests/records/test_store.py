@@ -75,3 +75,19 @@ def test_sqlite_uses_wal(tmp_path):
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
     s.close()
+
+
+def test_audit_trail_is_append_only_on_both_backends(db_url):
+    """Issue 15: the database refuses UPDATE and DELETE on audit_trail (triggers of 0002_audit)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from planner.access.audit import log_event, read_events
+
+    s = open_store(db_url)
+    log_event(s, "alice", "sign_in", role="intelligence")
+    for stmt in ("UPDATE audit_trail SET \"user\" = 'x'", "DELETE FROM audit_trail"):
+        with pytest.raises(DBAPIError, match="audit_trail is append-only"), s.transaction() as t:
+            t.execute(text(stmt))
+    assert read_events(s)["user"].tolist() == ["alice"]
+    s.close()
