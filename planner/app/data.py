@@ -99,15 +99,41 @@ class AppData:
         return self.ws.is_synthetic(table)
 
     def has(self, table: str) -> bool:
+        """Whether the workspace has ``table`` ("crimes": any crime series)."""
+        if table == "crimes":
+            return self.ws.series_table is not None
         return self.ws.has_table(table)
+
+    @property
+    def force_name(self) -> str:
+        """The force's name (from the workspace)."""
+        return self.ws.force_name
+
+    @property
+    def funding_year(self) -> int:
+        """The funding year "today" falls in (from the workspace)."""
+        return self.ws.funding_year
+
+    def any_synthetic(self, *tables: str) -> bool:
+        """Whether any of ``tables`` that the workspace has is flagged synthetic ("crimes": the
+        crime series the maps read)."""
+        names = [self.crime_table if t == "crimes" and self.has("crimes") else t for t in tables]
+        return any(self.ws.has_table(t) and self.ws.is_synthetic(t) for t in names)
+
+    def missing_notice(self, tables) -> list[dict[str, str]]:
+        """Each missing table of ``tables`` with the exact command that fills it."""
+        from planner.ownforce.status import missing_notice
+
+        return missing_notice(self.ws, list(tables))
 
     @cached_property
     def crime_table(self) -> str:
-        """The crime table the maps read: the synthetic series when present, else the real one."""
-        for t in ("crimes_synthetic", "crimes_real"):
-            if self.ws.has_table(t):
-                return t
-        raise PlannerError(f"workspace {self.ws.root} has no crime table")
+        """The crime table the maps read: the synthetic series when present, else the real one
+        (:attr:`planner.workspace.Workspace.series_table`)."""
+        table = self.ws.series_table
+        if table is None:
+            raise PlannerError(f"workspace {self.ws.root} has no crime table")
+        return table
 
     # ---- layers ------------------------------------------------------------------
     @cached_property
@@ -183,7 +209,7 @@ class AppData:
             with contextlib.suppress(OSError):  # a read-only workspace just has no cache
                 idx.save(cache, stamp)
             return idx
-        crimes = self.ws.crimes(synthetic=self.crime_table == "crimes_synthetic")
+        crimes = self.ws.crimes(table=self.crime_table)
         return CrimeIndex.from_frame(crimes, g.wards, g.lsoas)
 
     @property
@@ -456,9 +482,10 @@ def _advance(ws_root: str, lpa: str, as_of: str):
 
     ws = Workspace(ws_root)
     start = (pd.Timestamp(as_of) - pd.DateOffset(months=ADVANCE_LOOKBACK_MONTHS)).strftime("%Y-%m")
-    crimes = ws.crimes(start=start, end=str(as_of)[:7])
+    table = ws.series_table
+    crimes = ws.crimes(start=start, end=str(as_of)[:7], table=table)
     return advance_briefing(
-        crimes, ws.geography(), lpa, as_of, synthetic=ws.is_synthetic("crimes_synthetic")
+        crimes, ws.geography(), lpa, as_of, synthetic=bool(table and ws.is_synthetic(table))
     )
 
 

@@ -41,7 +41,7 @@ class PageEntry(NamedTuple):
 
 #: the pages in menu order
 PAGES: tuple[PageEntry, ...] = (
-    PageEntry("hotspots", "Hotspots and TGPs", HotspotsPage, "planner.hotspots"),
+    PageEntry("hotspots", "Hotspots and TGPs", HotspotsPage, "planner.hotspots", ("crimes",)),
     PageEntry("plan", "Patrol plan", PlanPage, "planner.planning", ("plan_visits",)),
     PageEntry(
         "delivery",
@@ -50,9 +50,7 @@ PAGES: tuple[PageEntry, ...] = (
         "planner.tracking.delivery",
         ("plan_visits", "place_days", "tgps"),
     ),
-    PageEntry(
-        "advance", "Op Advance", AdvancePage, "planner.hotspots.advance", ("crimes_synthetic",)
-    ),
+    PageEntry("advance", "Op Advance", AdvancePage, "planner.hotspots.advance", ("crimes",)),
     PageEntry(
         "neighbourhoods",
         "Neighbourhoods",

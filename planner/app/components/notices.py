@@ -16,6 +16,19 @@ def synthetic_banner(text: str = "") -> pmui.Alert:
     )
 
 
+def missing_tables(what: str, missing: list[dict[str, str]]) -> pmui.Alert:
+    """The notice of a page whose workspace lacks tables: each table and the exact command
+    that fills it (``planner.ownforce.status.missing_notice``)."""
+    lines = "\n".join(f"- **{m['table']}**: `{m['command']}`" for m in missing)
+    return pmui.Alert(
+        object=f"{what} needs table(s) this workspace does not have yet. Fill them with:\n\n{lines}\n\n"
+        "`planner status --workspace DIR` lists what every page and command can do.",
+        severity="info",
+        sizing_mode="stretch_width",
+        css_classes=["missing-tables"],
+    )
+
+
 def unavailable(what: str, module: str) -> pmui.Alert:
     """The message a page shows when the library it needs is not in this build."""
     return pmui.Alert(

@@ -163,7 +163,7 @@ class AdvancePage(Page):
         p.watch(show, ["lpa", "as_of"])
         show()
         return pn.Column(
-            *self.header(True),
+            *self.header(self.data.any_synthetic("crimes")),
             pn.Row(
                 pmui.Select.from_param(p.lpa, label="LPA", width=240),
                 pmui.TextInput.from_param(p.as_of, label="As of", width=160),

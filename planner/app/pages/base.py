@@ -6,7 +6,7 @@ import panel as pn
 import panel_material_ui as pmui
 import param
 
-from planner.app.components.notices import synthetic_banner, unavailable
+from planner.app.components.notices import missing_tables, synthetic_banner, unavailable
 from planner.app.data import AppData
 
 
@@ -32,6 +32,13 @@ class UnavailablePage(Page):
     missing_tables = param.List(default=[], doc="Workspace tables the page needs and lacks.")
 
     def __panel__(self):
-        return pn.Column(
-            *self.header(False), unavailable(self.title, self.module), sizing_mode="stretch_width"
-        )
+        import importlib.util
+
+        notices = []
+        if self.missing_tables:
+            notices.append(
+                missing_tables(self.title, self.data.missing_notice(self.missing_tables))
+            )
+        if not self.module or importlib.util.find_spec(self.module) is None:
+            notices.append(unavailable(self.title, self.module))
+        return pn.Column(*self.header(False), *notices, sizing_mode="stretch_width")

@@ -218,7 +218,7 @@ class DeliveryPage(Page):
                 ),
             ]
         return pn.Column(
-            *self.header(True),
+            *self.header(self.data.any_synthetic("plan_visits", "place_days", "tgps")),
             pmui.Typography(f"Per TGP, {source}, up to {self.data.ws.today}.", variant="body2"),
             pmui.Select.from_param(p.lpa, label="LPA", width=260, css_classes=["delivery-lpa"]),
             pn.Row(

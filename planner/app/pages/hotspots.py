@@ -98,7 +98,7 @@ class HotspotsPage(Page):
         st = TGPDeriveState(self.data)
         p = st.param
         run = pmui.Button(label="Re-derive TGPs", variant="contained", css_classes=["derive-run"])
-        tag = "_SYNTHETIC" if self.data.is_synthetic("crimes_synthetic") else ""
+        tag = "_SYNTHETIC" if self.data.is_synthetic(self.data.crime_table) else ""
         gpkg = pmui.FileDownload(
             callback=lambda: BytesIO(st.geopackage()),
             filename=f"tgps{tag}.gpkg",

@@ -164,7 +164,7 @@ class NeighbourhoodsPage(Page):
             css_classes=["records-total"],
         )
         return pn.Column(
-            *self.header(True),
+            *self.header(self.data.any_synthetic("records_store")),
             controls,
             total,
             pn.Row(

@@ -444,7 +444,7 @@ class PlanPage(Page):
             css_classes=["plan-tabs"],
         )
         return pn.Column(
-            *self.header(True),
+            *self.header(self.data.any_synthetic("plan_visits", "tgps", "teams")),
             pn.Row(
                 pmui.Select.from_param(p.lpa, label="LPA", width=240, css_classes=["plan-lpa"]),
                 pmui.Select.from_param(

@@ -125,7 +125,7 @@ class MapState(param.Parameterized):
     @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
     def title(self) -> str:
         s, e = self.period
-        where = "West Midlands" if self.lpa == ALL_LPAS else self.lpa
+        where = self.data.force_name if self.lpa == ALL_LPAS else self.lpa
         what = "Crimes" if self.measure == "crimes" else "Crime harm"
         synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
         return f"{what} by {self.level[:-1] if self.level != 'LPAs' else 'LPA'}, {where}, {s} to {e}{synth}"

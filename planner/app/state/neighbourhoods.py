@@ -10,8 +10,27 @@ import param
 from planner.app.data import AppData
 from planner.app.state.common import DrillState
 
-#: reporting periods offered on the Neighbourhoods page (words planner.records understands)
+#: reporting periods offered on the Neighbourhoods page (words planner.records understands);
+#: the funding years are those of the workspace's today (:func:`record_periods`)
 RECORD_PERIODS: tuple[str, ...] = ("last 28 days", "last 90 days", "FY2025", "FY2024")
+
+
+def record_periods(funding_year: int) -> list[str]:
+    """The periods offered for a workspace whose today falls in ``funding_year``.
+
+    Parameters
+    ----------
+    funding_year
+        The current funding year (named by its first calendar year).
+
+    Returns
+    -------
+    list[str]
+        The rolling periods, then this and last funding year.
+    """
+    return [*RECORD_PERIODS[:2], f"FY{funding_year}", f"FY{funding_year - 1}"]
+
+
 RECORD_MEASURES: tuple[str, ...] = ("engagements", "abstraction hours")
 #: drill-down frames kept per session (the least recently used are dropped)
 MEMO_SIZE = 64
@@ -32,6 +51,7 @@ class RecordsState(param.Parameterized):
 
     def __init__(self, data: AppData, store, **params):
         super().__init__(data=data, **params)
+        self.param.period.objects = record_periods(data.funding_year)
         self.store = store
         self._counts = functools.lru_cache(maxsize=MEMO_SIZE)(self._counts_for)
 
