@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from os import PathLike
 
 
 class PlannerError(Exception):
@@ -14,13 +14,14 @@ class InputError(PlannerError):
 
     def __init__(
         self,
-        file: str | os.PathLike[str],
+        file: str | PathLike[str] | None,
         message: str,
         *,
         line: int | None = None,
         field: str | None = None,
     ):
         self.file = str(file)
+        self.message = message
         self.line = line
         self.field = field
         where = self.file
@@ -29,3 +30,15 @@ class InputError(PlannerError):
         if field is not None:
             where += f", field '{field}'"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # picklable with its keyword arguments (errors raised on a Dask worker come back whole)
+        return (_input_error, (type(self), self.file, self.message, self.line, self.field))
+
+
+def _input_error(cls, file, message, line, field):
+    return cls(file, message, line=line, field=field)
+
+
+class AccessDenied(PlannerError):
+    """The signed-in user's role does not allow the request (issue 15)."""

@@ -13,6 +13,7 @@ import pandas as pd
 
 from planner.crs import BNG
 from planner.errors import PlannerError
+from planner.timeutil import TZ
 
 #: The 14 current police.uk crime types (police.uk "Crime type" column).
 CRIME_TYPES: tuple[str, ...] = (
@@ -39,7 +40,6 @@ VIOLENT_TYPES: tuple[str, ...] = (
     "Possession of weapons",
 )
 
-TZ = "Europe/London"
 
 #: column -> pandas dtype (geometry handled separately)
 CRIME_DTYPES: dict[str, Any] = {  # dtype strings (pandas-stubs types astype() by literal)

@@ -321,7 +321,9 @@ def load_reference(
     """Load (insert or update) the people tables and wards into the store.
 
     Officers loaded here are ``verified=True`` (they come from the HR/people tables).
-    ``postings`` may carry a ``handover_date`` column. Returns rows written per table.
+    ``postings`` may carry a ``handover_date`` column; ``wards`` may carry the optional sector
+    level (``sector_code``, ``sector_name``; null = no sector), stored in ``ward_sectors``.
+    Returns rows written per table.
     Re-running with the same frames changes nothing.
     """
     counts: dict[str, int] = {}
@@ -331,6 +333,11 @@ def load_reference(
             rows = _clean(wards, ["ward_code", "ward", "lpa", "nbh_code", "population"])
             _upsert(s, m.Ward, rows, ["ward_code"])
             counts["wards"] = len(rows)
+            if "sector_code" in wards.columns:  # the optional sector level (issue 18)
+                sec = wards[wards["sector_code"].notna()]
+                rows = _clean(sec, ["ward_code", "sector_code", "sector_name"])
+                _upsert(s, m.WardSector, rows, ["ward_code"])
+                counts["ward_sectors"] = len(rows)
         if teams is not None:
             t = teams.assign(synthetic=synthetic) if "synthetic" not in teams else teams
             rows = _clean(

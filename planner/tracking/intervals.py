@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TZ = "Europe/London"
-NS = 1_000_000_000
+from planner.timeutil import NS, TZ, from_epoch, to_epoch  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)
@@ -70,59 +69,6 @@ def _runs(key, lo, hi, covered, tol: float = 0.0) -> Intervals:
     first = np.flatnonzero(new)
     last = np.r_[first[1:], len(key)] - 1
     return Intervals(key[first], lo[first], hi[last])
-
-
-def from_epoch(sec, tz: str = TZ) -> pd.DatetimeIndex:
-    """Turn epoch seconds (float) into tz-aware timestamps (ns), without an object round trip.
-
-    Parameters
-    ----------
-    sec : array_like
-        Epoch seconds.
-    tz : str
-        Time zone of the result.
-
-    Returns
-    -------
-    pandas.DatetimeIndex
-        The timestamps.
-
-    Examples
-    --------
-    >>> str(from_epoch([0.0])[0])
-    '1970-01-01 01:00:00+01:00'
-    """
-    ns = np.round(np.asarray(sec, np.float64) * NS).astype(np.int64).astype("datetime64[ns]")
-    return pd.DatetimeIndex(ns).tz_localize("UTC").tz_convert(tz)
-
-
-def to_epoch(ts) -> np.ndarray:
-    """Turn tz-aware timestamps into float64 epoch seconds.
-
-    Parameters
-    ----------
-    ts : array_like
-        Timezone-aware timestamps.
-
-    Returns
-    -------
-    numpy.ndarray
-        Seconds since 1970-01-01 UTC.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> to_epoch(pd.to_datetime(["1970-01-01 01:00+01:00"])).tolist()
-    [0.0]
-    """
-    s = pd.Series(ts)
-    return (
-        s.dt.tz_convert("UTC")
-        .astype("datetime64[ns, UTC]")
-        .to_numpy(dtype="datetime64[ns]")
-        .astype(np.int64)
-        / NS
-    )
 
 
 def take_strings(values, codes) -> pd.api.extensions.ExtensionArray:
