@@ -118,6 +118,9 @@ _API: dict[str, tuple[str, str]] = {
     "named_officers": ("planner.records.analytics", "named_officers"),
     "npp1_completion": ("planner.records.analytics", "npp1_completion"),
     "records_summary": ("planner.records.analytics", "summary"),
+    "InitRequest": ("planner.ownforce.init", "InitRequest"),
+    "init_workspace": ("planner.ownforce.init", "init_workspace"),
+    "build_community_report": ("planner.reports.community", "build_community_report"),
 }
 
 #: subpackages and modules reachable as attributes (``planner.hotspots`` ...)
@@ -134,6 +137,9 @@ _SUBMODULES = frozenset(
         "records",
         "schema",
         "workspace",
+        "ownforce",
+        "reports",
+        "timeutil",
     }
 )
 
@@ -229,6 +235,9 @@ __all__ = [
     "named_officers",
     "npp1_completion",
     "records_summary",
+    "InitRequest",
+    "init_workspace",
+    "build_community_report",
 ]
 
 if TYPE_CHECKING:  # static checkers and IDEs see the names; at run time they load lazily
@@ -257,6 +266,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the names; at run time they lo
     from planner.io.boundaries import read_layer
     from planner.io.crime import load_crimes, save_crimes
     from planner.io.pings import load_pings, save_pings
+    from planner.ownforce.init import InitRequest, init_workspace
     from planner.paths import DEFAULT_WORKSPACE
     from planner.planning.allocate import quarter_target_minutes
     from planner.planning.config import PlanConfig, default_config
@@ -288,6 +298,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the names; at run time they lo
     from planner.records.forms import record_abstraction, record_engagement
     from planner.records.imports import import_abstractions, import_engagements
     from planner.records.store import RecordStore, load_reference, open_store
+    from planner.reports.community import build_community_report
     from planner.schema import VIOLENT_TYPES, check_crimes, make_crimes
     from planner.tracking.delivery import (
         delivered_place_days,

@@ -1,5 +1,6 @@
-"""Running the heavy steps on a Dask cluster (``--scheduler ADDRESS`` or
-``DASK_SCHEDULER_ADDRESS``).
+"""Running the heavy steps on a Dask cluster.
+
+Chosen with ``--scheduler ADDRESS`` or ``DASK_SCHEDULER_ADDRESS``.
 
 Every distributed step is a pure function over one partition (a crime file, an officer-day
 block of pings, a force): the same function the single-machine run calls, so a cluster run
@@ -34,7 +35,7 @@ class ClusterConfig:
 
 
 def scheduler_address(arg: str | None = None) -> str | None:
-    """The scheduler to use: the argument, else ``$DASK_SCHEDULER_ADDRESS``, else None (local).
+    """Choose the scheduler: the argument, else ``$DASK_SCHEDULER_ADDRESS``, else None (local).
 
     Parameters
     ----------
@@ -52,7 +53,7 @@ def scheduler_address(arg: str | None = None) -> str | None:
 
 @contextmanager
 def connect(address: str | None, cfg: ClusterConfig | None = None) -> Iterator[Any]:
-    """A ``distributed.Client`` for ``address`` (None yields None: run locally).
+    """Open a ``distributed.Client`` for ``address`` (None yields None: run locally).
 
     Parameters
     ----------

@@ -25,9 +25,28 @@ SECTOR_COLUMNS: tuple[str, str] = ("sector_code", "sector_name")
 def largest_overlap(
     child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, child_key: str, parent_key: str
 ) -> pd.Series:
-    """For each child area, the ``parent_key`` of the parent it overlaps most.
+    """For each child area, find the ``parent_key`` of the parent it overlaps most.
 
-    Returns a Series indexed by ``child_key``. Children touching no parent get <NA>.
+    Parameters
+    ----------
+    child, parent : geopandas.GeoDataFrame
+        Polygon layers in the same CRS.
+    child_key, parent_key : str
+        Their id columns.
+
+    Returns
+    -------
+    pandas.Series
+        Parent key indexed by ``child_key``; children touching no parent get <NA>.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> wards = gpd.GeoDataFrame({"w": ["a", "b"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 3, 1)])
+    >>> lpas = gpd.GeoDataFrame({"l": ["L1", "L2"]}, geometry=[box(0, 0, 1.5, 1), box(1.5, 0, 3, 1)])
+    >>> largest_overlap(wards, lpas, "w", "l").to_dict()
+    {'a': 'L1', 'b': 'L2'}
     """
     c = child[[child_key, "geometry"]].copy()
     p = parent[[parent_key, "geometry"]].copy()
@@ -43,9 +62,24 @@ def group_wards(
 ) -> pd.Series:
     """Group wards into neighbourhood teams within each LPA (k-means on ward centroids).
 
-    ``k = ceil(n_wards / wards_per_team)`` teams per LPA. Deterministic for a seed. Returns a
-    team index (0..k-1) per ward, aligned with ``wards``. This is the documented stand-in for
-    WMP's neighbourhood teams, which have no open boundaries.
+    ``k = ceil(n_wards / wards_per_team)`` teams per LPA. Deterministic for a seed. This is
+    the documented stand-in for WMP's neighbourhood teams, which have no open boundaries.
+
+    Parameters
+    ----------
+    wards : geopandas.GeoDataFrame
+        Ward polygons with an LPA column.
+    lpa_col : str
+        The LPA column.
+    wards_per_team : int
+        Wards per team (on average).
+    seed : int
+        k-means seed.
+
+    Returns
+    -------
+    pandas.Series
+        Team index (0..k-1 within its LPA) per ward, aligned with ``wards``.
     """
     from sklearn.cluster import KMeans
 
@@ -70,9 +104,19 @@ def group_wards(
 class ForceGeography:
     """The force's nested areas, all in EPSG:27700, with lookups both ways.
 
-    Attributes: ``force`` (one row), ``lpas`` (lpa_code, lpa), ``neighbourhoods``
-    (nbh_code, neighbourhood, lpa), ``wards`` (ward_code, ward, lpa, nbh_code, neighbourhood,
-    population), ``lsoas`` (lsoa_code, lsoa_name, lpa, ward_code, population) or None.
+    Attributes
+    ----------
+    force : geopandas.GeoDataFrame
+        One row.
+    lpas : geopandas.GeoDataFrame
+        ``lpa_code, lpa``.
+    neighbourhoods : geopandas.GeoDataFrame
+        ``nbh_code, neighbourhood, lpa``.
+    wards : geopandas.GeoDataFrame
+        ``ward_code, ward, lpa, nbh_code, neighbourhood, population`` (and ``sector_code``,
+        ``sector_name`` when the force has a sector level).
+    lsoas : geopandas.GeoDataFrame or None
+        ``lsoa_code, lsoa_name, lpa, ward_code, population``.
     """
 
     force: gpd.GeoDataFrame
@@ -94,8 +138,31 @@ class ForceGeography:
         wards_per_team: int = 4,
         seed: int = 0,
     ) -> ForceGeography:
-        """Build the hierarchy from layers with columns ``lpa_code, lpa`` / ``ward_code, ward``
-        (/ ``lsoa_code, lsoa_name, population`` / ``nbh_code, neighbourhood``)."""
+        """Build the hierarchy from boundary layers.
+
+        Parameters
+        ----------
+        force : geopandas.GeoDataFrame
+            The force outline.
+        lpas : geopandas.GeoDataFrame
+            ``lpa_code, lpa``.
+        wards : geopandas.GeoDataFrame
+            ``ward_code, ward``.
+        lsoas : geopandas.GeoDataFrame, optional
+            ``lsoa_code, lsoa_name, population``.
+        neighbourhoods : geopandas.GeoDataFrame, optional
+            ``nbh_code, neighbourhood``; without them wards are grouped by :func:`group_wards`.
+        wards_per_team : int
+            Wards per generated neighbourhood team.
+        seed : int
+            Seed of the grouping.
+
+        Returns
+        -------
+        ForceGeography
+            Every layer in EPSG:27700, each ward and LSOA assigned to its parents by largest
+            overlap.
+        """
         for name, layer, cols in (
             ("lpas", lpas, ("lpa_code", "lpa")),
             ("wards", wards, ("ward_code", "ward")),
@@ -161,6 +228,19 @@ class ForceGeography:
 
     @classmethod
     def from_workspace(cls, ws) -> ForceGeography:
+        """Read the hierarchy from a workspace's boundary tables.
+
+        Parameters
+        ----------
+        ws : Workspace
+            The workspace (``force``, ``lpas``, ``neighbourhoods``, ``wards``, optional ``lsoas``).
+
+        Returns
+        -------
+        ForceGeography
+            The layers as stored.
+        """
+
         def rd(n):
             return gpd.read_parquet(ws.table_path(n))
 
@@ -176,6 +256,7 @@ class ForceGeography:
     # ---- lookups ------------------------------------------------------------------------
     @property
     def area_km2(self) -> float:
+        """The force area in square kilometres."""
         return float(self.force.geometry.area.sum() / 1e6)
 
     @property
@@ -184,8 +265,14 @@ class ForceGeography:
         return self.force.geometry.union_all()
 
     def hierarchy(self) -> pd.DataFrame:
-        """One row per ward: ward_code, ward, nbh_code, neighbourhood, lpa_code, lpa (and
-        sector_code, sector_name when the force has a sector level)."""
+        """Return one row per ward with its parents.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ward_code, ward, nbh_code, neighbourhood, lpa_code, lpa (and sector_code, sector_name
+            when the force has a sector level).
+        """
         lpa_code = self.lpas.set_index("lpa")["lpa_code"]
         h = pd.DataFrame(self.wards.drop(columns="geometry"))
         h["lpa_code"] = h["lpa"].map(lpa_code)
@@ -199,8 +286,13 @@ class ForceGeography:
         return "sector_code" in self.wards.columns and bool(self.wards["sector_code"].notna().any())
 
     def sectors(self) -> pd.DataFrame | None:
-        """One row per sector: sector_code, sector_name, lpa (the LPA most of its wards are
-        in), wards (count); None when the force has no sector level."""
+        """Return one row per sector, or None when the force has no sector level.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            sector_code, sector_name, lpa (the LPA most of its wards are in), wards (count).
+        """
         if not self.has_sectors:
             return None
         w = pd.DataFrame(self.wards.drop(columns="geometry"))
@@ -218,7 +310,18 @@ class ForceGeography:
         return out.reset_index().sort_values("sector_code", ignore_index=True)
 
     def sector_of_ward(self, ward_code: str) -> str | None:
-        """The sector code of a ward (None without a sector level)."""
+        """Return the sector code of a ward (None without a sector level).
+
+        Parameters
+        ----------
+        ward_code : str
+            The ward.
+
+        Returns
+        -------
+        str or None
+            Its sector code.
+        """
         if not self.has_sectors:
             return None
         row = self.wards.loc[self.wards["ward_code"] == ward_code, "sector_code"]
@@ -228,6 +331,13 @@ class ForceGeography:
         return None if pd.isna(v) else str(v)
 
     def lpa_names(self) -> list[str]:
+        """List the LPA names, sorted.
+
+        Returns
+        -------
+        list of str
+            The names.
+        """
         return sorted(self.lpas["lpa"].tolist())
 
     def _check_lpa(self, lpa: str) -> str:
@@ -238,8 +348,27 @@ class ForceGeography:
     def wards_of(
         self, lpa: str | None = None, neighbourhood: str | None = None, sector: str | None = None
     ) -> list[str]:
-        """Ward codes in an LPA (by name), a neighbourhood team (by nbh_code) or a sector (by
-        sector_code)."""
+        """List the ward codes in an LPA (by name), a neighbourhood team (by nbh_code) or a sector.
+
+        Parameters
+        ----------
+        lpa : str, optional
+            LPA name.
+        neighbourhood : str, optional
+            Neighbourhood team code.
+        sector : str, optional
+            Sector code.
+
+        Returns
+        -------
+        list of str
+            Ward codes, sorted; every ward when nothing is given.
+
+        Raises
+        ------
+        PlannerError
+            For an unknown LPA, or a sector when the force has no sector level.
+        """
         w = self.wards
         if lpa is not None:
             w = w[w["lpa"] == self._check_lpa(lpa)]
@@ -252,6 +381,23 @@ class ForceGeography:
         return sorted(w["ward_code"].tolist())
 
     def neighbourhoods_of(self, lpa: str) -> list[str]:
+        """List the neighbourhood team codes of an LPA.
+
+        Parameters
+        ----------
+        lpa : str
+            LPA name.
+
+        Returns
+        -------
+        list of str
+            nbh_codes, sorted.
+
+        Raises
+        ------
+        PlannerError
+            For an unknown LPA.
+        """
         return sorted(
             self.neighbourhoods.loc[
                 self.neighbourhoods["lpa"] == self._check_lpa(lpa), "nbh_code"
@@ -259,7 +405,23 @@ class ForceGeography:
         )
 
     def parents_of_ward(self, ward_code: str) -> dict[str, str]:
-        """{'ward', 'nbh_code', 'neighbourhood', 'lpa'} for a ward code."""
+        """Return the ward's name and parents.
+
+        Parameters
+        ----------
+        ward_code : str
+            The ward.
+
+        Returns
+        -------
+        dict of str to str
+            ``ward``, ``nbh_code``, ``neighbourhood`` and ``lpa``.
+
+        Raises
+        ------
+        PlannerError
+            For an unknown ward code.
+        """
         row = self.wards.loc[self.wards["ward_code"] == ward_code]
         if row.empty:
             raise PlannerError(f"unknown ward code '{ward_code}'")
@@ -272,10 +434,38 @@ class ForceGeography:
         }
 
     def lpa_geometry(self, lpa: str):
+        """Return the outline of an LPA.
+
+        Parameters
+        ----------
+        lpa : str
+            LPA name.
+
+        Returns
+        -------
+        shapely geometry
+            The LPA's (multi)polygon in EPSG:27700.
+
+        Raises
+        ------
+        PlannerError
+            For an unknown LPA.
+        """
         return self.lpas.loc[self.lpas["lpa"] == self._check_lpa(lpa)].geometry.union_all()
 
     def assign(self, points: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
-        """ward_code, nbh_code, lpa for each point (NA outside every ward); index preserved."""
+        """Find the ward, neighbourhood and LPA of each point.
+
+        Parameters
+        ----------
+        points : geopandas.GeoSeries or geopandas.GeoDataFrame
+            Points in EPSG:27700.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``ward_code, nbh_code, lpa`` per point (NA outside every ward); index preserved.
+        """
         geom = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
         geom = geom.to_crs(BNG) if geom.crs is not None and geom.crs.to_epsg() != 27700 else geom
         w = self.wards

@@ -1,5 +1,6 @@
-"""One home for time: the local time zone, epoch conversions, month arithmetic and funding
-years (UK policing budgets run 1 April to 31 March).
+"""One home for time: the time zone, epoch conversions, month arithmetic, funding years.
+
+UK policing budgets run 1 April to 31 March.
 
 Times in the analysis code are ``float64`` seconds (or ``int64`` nanoseconds) since the Unix
 epoch, UTC; local days and months are Europe/London (clock-change days are 23 and 25 hours).
@@ -100,7 +101,7 @@ def parse_month(month: str) -> tuple[int, int]:
 
 
 def add_months(month: str, n: int) -> str:
-    """The month ``n`` months after (or before, for negative ``n``) ``month``.
+    """Return the month ``n`` months after (or before, for negative ``n``) ``month``.
 
     Parameters
     ----------
@@ -139,7 +140,7 @@ def month_range(first: str, last: str) -> list[str]:
 
 
 def funding_year(d: date, start_month: int = FY_START_MONTH) -> int:
-    """The funding year of a date, named by the calendar year it starts in (FY2025 = 2025/26).
+    """Return the funding year of a date, named by the calendar year it starts in (FY2025 = 2025/26).
 
     Parameters
     ----------
@@ -157,7 +158,7 @@ def funding_year(d: date, start_month: int = FY_START_MONTH) -> int:
 
 
 def funding_year_start(d: date, start_month: int = FY_START_MONTH) -> date:
-    """The first day of the funding year ``d`` falls in (1 April by default).
+    """Return the first day of the funding year ``d`` falls in (1 April by default).
 
     Parameters
     ----------

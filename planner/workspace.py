@@ -79,6 +79,7 @@ class Workspace:
     # ---- metadata -----------------------------------------------------------------
     @property
     def meta(self) -> dict[str, Any]:
+        """The metadata (``workspace.json``), read afresh."""
         return json.loads((self.root / META).read_text())
 
     def _write_meta(self, meta: dict[str, Any]) -> None:
@@ -88,10 +89,12 @@ class Workspace:
 
     @property
     def today(self) -> date:
+        """The workspace's "today" (the demo's is 2025-12-31)."""
         return date.fromisoformat(self.meta["today"])
 
     @property
     def name(self) -> str:
+        """The workspace name (``name`` in the metadata, else the folder name)."""
         return self.meta.get("name", self.root.name)
 
     @property
@@ -116,10 +119,28 @@ class Workspace:
         return f"FY{self.funding_year}"
 
     def synthetic_tables(self) -> list[str]:
-        """Names of the registered tables flagged synthetic."""
+        """List the registered tables flagged synthetic.
+
+        Returns
+        -------
+        list of str
+            Table names, sorted.
+        """
         return sorted(n for n, t in self.meta.get("tables", {}).items() if t.get("synthetic"))
 
     def path(self, rel: str) -> Path:
+        """Return a path inside the workspace.
+
+        Parameters
+        ----------
+        rel : str
+            Path relative to the workspace folder.
+
+        Returns
+        -------
+        Path
+            The absolute path (it need not exist).
+        """
         return self.root / rel
 
     def add_table(
@@ -131,7 +152,21 @@ class Workspace:
         description: str,
         rows: int | None = None,
     ) -> None:
-        """Register a table (file relative to the workspace) in the metadata."""
+        """Register a table (file relative to the workspace) in the metadata.
+
+        Parameters
+        ----------
+        name : str
+            Table name.
+        rel_path : str
+            File or folder, relative to the workspace.
+        synthetic : bool
+            Whether the table is simulated (shown with a SYNTHETIC label).
+        description : str
+            One line on what it holds.
+        rows : int, optional
+            Row count to record.
+        """
         meta = self.meta
         meta.setdefault("tables", {})[name] = {
             "path": rel_path,
@@ -142,20 +177,77 @@ class Workspace:
         self._write_meta(meta)
 
     def has_table(self, name: str) -> bool:
+        """Whether a table is registered and its file exists.
+
+        Parameters
+        ----------
+        name : str
+            Table name.
+
+        Returns
+        -------
+        bool
+            True when it can be read.
+        """
         t = self.meta.get("tables", {}).get(name)
         return bool(t) and (self.root / t["path"]).exists()
 
     def table_path(self, name: str) -> Path:
+        """Return the file (or folder) of a registered table.
+
+        Parameters
+        ----------
+        name : str
+            Table name.
+
+        Returns
+        -------
+        Path
+            Its path.
+
+        Raises
+        ------
+        PlannerError
+            When the table is not registered.
+        """
         try:
             return self.root / self.meta["tables"][name]["path"]
         except KeyError:
             raise PlannerError(f"workspace {self.root} has no table '{name}'") from None
 
     def is_synthetic(self, name: str) -> bool:
+        """Whether a table is flagged synthetic (False for unknown tables).
+
+        Parameters
+        ----------
+        name : str
+            Table name.
+
+        Returns
+        -------
+        bool
+            The flag.
+        """
         return bool(self.meta.get("tables", {}).get(name, {}).get("synthetic", False))
 
     def read_table(self, name: str) -> pd.DataFrame | gpd.GeoDataFrame:
-        """Read any registered table (GeoParquet, Parquet, GPKG or CSV)."""
+        """Read any registered table (GeoParquet, Parquet, GPKG or CSV).
+
+        Parameters
+        ----------
+        name : str
+            Table name.
+
+        Returns
+        -------
+        pandas.DataFrame or geopandas.GeoDataFrame
+            GeoDataFrame for layers with geometry.
+
+        Raises
+        ------
+        PlannerError
+            When the table is not registered.
+        """
         p = self.table_path(name)
         if p.suffix == ".parquet":
             try:
@@ -184,7 +276,13 @@ class Workspace:
         return ForceGeography.from_workspace(self)
 
     def geography(self):
-        """The force hierarchy (force -> LPA -> neighbourhood -> ward, plus LSOAs)."""
+        """Return the force hierarchy (force -> LPA -> neighbourhood -> ward, plus LSOAs).
+
+        Returns
+        -------
+        ForceGeography
+            Built once per Workspace object from its boundary tables.
+        """
         return self._geography
 
     def crimes(
@@ -199,10 +297,31 @@ class Workspace:
     ) -> gpd.GeoDataFrame:
         """Crimes between months ``start`` and ``end`` inclusive ("YYYY-MM").
 
-        ``synthetic=True`` reads the synthetic timestamped series; ``False`` the real month(s);
-        ``None`` (or ``table=None`` with ``synthetic=None``) the workspace's crime series
-        (:attr:`series_table`). ``table`` names the table outright.
         Filters are pushed down to Parquet so only the needed row groups are read.
+
+        Parameters
+        ----------
+        start, end : str, optional
+            First and last month ("YYYY-MM", or a date whose month is taken); default open.
+        types : sequence of str, optional
+            Crime types to read; default all.
+        synthetic : bool or None
+            ``True`` reads the synthetic timestamped series; ``False`` the real month(s); ``None``
+            the workspace's crime series (:attr:`series_table`).
+        columns : list of str, optional
+            Columns to read; default all.
+        table : str, optional
+            Names the table outright.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            A canonical crime table.
+
+        Examples
+        --------
+        >>> ws = Workspace("workspace/demo")            # doctest: +SKIP
+        >>> ws.crimes(start="2025-04", end="2025-06")   # doctest: +SKIP
         """
         if table is not None:
             name = table
@@ -224,16 +343,43 @@ class Workspace:
         return gdf.reset_index(drop=True)
 
     def teams(self) -> pd.DataFrame:
+        """Read the ``teams`` table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per team.
+        """
         return pd.read_parquet(self.table_path("teams"))
 
     def officers(self) -> pd.DataFrame:
+        """Read the ``officers`` table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per officer.
+        """
         return pd.read_parquet(self.table_path("officers"))
 
     def postings(self) -> pd.DataFrame:
+        """Read the ``postings`` table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per posting (officer, team, ward, start, end).
+        """
         return pd.read_parquet(self.table_path("postings"))
 
     def tgps(self) -> gpd.GeoDataFrame:
-        """The current TGP layer (``tgps`` table)."""
+        """Read the current TGP layer (``tgps`` table).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The TGP polygons (EPSG:27700).
+        """
         return self.read_table("tgps")
 
 
@@ -250,7 +396,17 @@ def create_workspace(
 
     Parameters
     ----------
-    complete
+    path : str or Path
+        The folder (created).
+    name : str
+        The workspace's name.
+    today : date or str
+        Its "today".
+    seed : int or None
+        The seed it was built with (recorded).
+    extra : dict, optional
+        More metadata keys.
+    complete : bool
         The completion mark to write; builders pass False and call
         :meth:`Workspace.mark_complete` when done (or use :func:`building`).
 
@@ -275,7 +431,18 @@ def create_workspace(
 
 
 def staging_path(out: str | Path) -> Path:
-    """The temporary sibling folder a workspace for ``out`` is built in."""
+    """Return the temporary sibling folder a workspace for ``out`` is built in.
+
+    Parameters
+    ----------
+    out : str or Path
+        Where the finished workspace goes.
+
+    Returns
+    -------
+    Path
+        The staging folder.
+    """
     out = Path(out)
     return out.parent / f".{out.name}.building"
 
@@ -292,12 +459,12 @@ def building(out: str | Path) -> Iterator[Path]:
 
     Parameters
     ----------
-    out
+    out : str or Path
         Where the finished workspace goes.
 
-    Returns
-    -------
-    Iterator[Path]
+    Yields
+    ------
+    Path
         The staging folder, for the builder to write into.
     """
     out = Path(out)

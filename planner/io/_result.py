@@ -23,14 +23,17 @@ class Reconciled:
 
     @property
     def accepted(self) -> int:
+        """Number of accepted rows."""
         return len(getattr(self, self.accepted_table))
 
     @property
     def rejected(self) -> int:
+        """Number of rejected rows (``read == accepted + rejected``)."""
         return len(self.rejects)
 
     @property
     def by_reason(self) -> dict[str, int]:
+        """Rejected rows per reason, most common first."""
         return (
             {k: int(v) for k, v in Counter(self.rejects["reason"]).most_common()}
             if len(self.rejects)
@@ -38,6 +41,13 @@ class Reconciled:
         )
 
     def summary(self) -> dict[str, Any]:
+        """Return the counts as printed by ``--json``.
+
+        Returns
+        -------
+        dict
+            ``read``, ``accepted``, ``rejected``, ``rejects_file``, ``by_reason`` and ``files``.
+        """
         return {
             "read": self.read,
             "accepted": self.accepted,
@@ -48,7 +58,18 @@ class Reconciled:
         }
 
     def write_rejects(self, path: str | Path) -> str:
-        """Write the rejects table as CSV (always, even when empty, so the count is visible)."""
+        """Write the rejects table as CSV (always, even when empty, so the count is visible).
+
+        Parameters
+        ----------
+        path : str or Path
+            The CSV file (folders are created).
+
+        Returns
+        -------
+        str
+            The path written (also kept in ``rejects_file``).
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.rejects.to_csv(path, index=False)

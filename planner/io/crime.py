@@ -638,7 +638,7 @@ def load_file(path: Path, *, area=None, mapping=None, engine: str = "auto") -> l
             continue
         rejects: list[pd.DataFrame] = []
         if name.lower().endswith(".json"):
-            raw, bad = _read_api_json(name, data), []
+            raw, bad = _read_api_json(name, data), list[tuple[int, str, str]]()
             fmt = "api"
         else:
             raw, bad = _read_csv_text(name, data)

@@ -659,7 +659,7 @@ def load_pings(
         codes = np.repeat(np.asarray(part_file, np.int32), part_files)
         cats = sorted({names[i] for i in set(part_file)})  # as astype("category") orders them
         rank = np.array([cats.index(n) if n in cats else -1 for n in names], np.int32)
-        pings["source_file"] = pd.Categorical.from_codes(rank[codes], cats)
+        pings["source_file"] = pd.Categorical.from_codes(rank[codes], pd.Index(cats))
     pings["source_file"] = pings["source_file"].astype("category")
     pings = pings[list(PING_DTYPES)]
     rejected = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()

@@ -1,5 +1,7 @@
-"""Reporting periods in the words leadership uses ("since July 2025", "week commencing 29
-September", "FY2025", "last 28 days", "2025-07-01:2025-09-30"), resolved against a given today.
+"""Reporting periods in the words leadership uses, resolved against a given today.
+
+For example "since July 2025", "week commencing 29 September", "FY2025", "last 28 days" or
+"2025-07-01:2025-09-30".
 
 All periods are whole local (Europe/London) days, ``start`` and ``end`` inclusive.
 """
@@ -44,10 +46,12 @@ class Period:
 
     @property
     def days(self) -> int:
+        """Number of days in the period (both ends included)."""
         return (self.end - self.start).days + 1
 
     @property
     def weeks(self) -> float:
+        """Length of the period in weeks (days / 7)."""
         return self.days / 7
 
     def __str__(self) -> str:
@@ -102,6 +106,23 @@ def parse_period(text: str | Period | tuple, today: date | datetime | str) -> Pe
     ``July 2025`` / ``2025-07``, ``FY2025`` / ``2025/26`` (1 April - 31 March),
     ``last N days|weeks|months``, ``this week|month``, ``last week|month``, ``today``,
     ``year to date``.
+
+    Parameters
+    ----------
+    text : str, Period or tuple
+        The description (a Period is returned as is; a tuple is ``(start, end)``).
+    today : date, datetime or str
+        The day relative periods are resolved against.
+
+    Returns
+    -------
+    Period
+        Whole local days, ``start`` and ``end`` inclusive.
+
+    Raises
+    ------
+    PlannerError
+        For a description it cannot read, or one that ends before it starts.
 
     Examples
     --------
@@ -181,7 +202,7 @@ def parse_period(text: str | Period | tuple, today: date | datetime | str) -> Pe
 
 
 def period_choices(today: date | datetime | str, *, months: int = 3) -> dict[str, Period]:
-    """The periods a dashboard offers, in the paper's words, resolved against ``today``.
+    """List the periods a dashboard offers, in the paper's words, resolved against ``today``.
 
     The last full week (``week commencing <Monday>``), this week, ``since <month>`` for the
     start of each of the last ``months`` months and of the funding year, the last full month,

@@ -92,7 +92,18 @@ class Vocabulary:
     bbox_wgs84: tuple[float, float, float, float] = field(default=(-8.7, 49.8, 1.8, 60.9))
 
     def lookup(self, name: str) -> dict[str, str]:
-        """Map from normalised (lower-case, stripped) value to canonical label."""
+        """Map normalised (lower-case, stripped) values of one vocabulary to their canonical labels.
+
+        Parameters
+        ----------
+        name : str
+            A vocabulary field, e.g. ``"engagement_types"``.
+
+        Returns
+        -------
+        dict of str to str
+            Normalised value -> canonical label.
+        """
         return {v.strip().lower(): v for v in getattr(self, name)}
 
 
