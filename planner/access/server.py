@@ -516,7 +516,12 @@ def principal_of(doc: Any) -> Principal | None:
 
     The app's state layer reads this to select what the session may read.
     """
-    return _SESSIONS.get(doc)
+    if doc is None:
+        return None
+    try:
+        return _SESSIONS.get(doc)
+    except TypeError:  # not weakly referenceable: not a session document
+        return None
 
 
 def watch_session(gate: Gate, principal: Principal, doc: Any, claims: dict | None = None) -> None:

@@ -256,3 +256,27 @@ def test_no_officer_name_reaches_a_role_without_scoped_views(page, users_server,
     names = [n for n in off["name"].dropna() if len(n) > 5 and n in received]
     ids = [o for o in off["officer_id"] if o in received]
     assert (names, ids) == ([], [])
+
+
+def test_a_form_save_in_the_browser_is_audited_with_the_user(page, users_server, served_ws):
+    url = users_server.url
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+    page.goto(f"{url}/planner")
+    page.fill("input[name=username]", "intel")
+    page.fill("input[name=password]", PASSWORDS["intel"])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/planner")
+    page.goto(f"{url}/planner?page=neighbourhoods")
+    page.wait_for_function(APP_READY_JS, timeout=120_000)
+    page.locator(".form-submit").get_by_role("button").click(timeout=120_000)
+    page.locator(".form-message").get_by_text("Saved engagement").wait_for(timeout=60_000)
+    with open_store(None, workspace=served_ws) as s:
+        ev = read_events(s, user="intel", action="insert")
+        stored = s.frame("engagements")
+    last = ev.iloc[-1]
+    assert (last["role"], last["table_name"], last["source"]) == (
+        "intelligence",
+        "engagements",
+        "app",
+    )
+    assert last["record_id"] in set(stored["record_id"])

@@ -134,3 +134,44 @@ def test_audited_download_logs_before_returning():
             },
         )
     ]
+
+
+def test_neighbourhoods_state_is_scoped_and_audited(served_ws):
+    """The Neighbourhoods state: saves checked and audited with the user; no drill below
+    another LPA (the LPA totals stay, as aggregates)."""
+    from planner.access.audit import read_events
+    from planner.app.data import AppData
+    from planner.app.state.neighbourhoods import RecordsState
+    from planner.records.store import open_store
+    from planner.workspace import Workspace
+
+    ws = Workspace(served_ws)
+    off = ws.officers()
+    lpas = sorted(off["lpa"].dropna().unique())
+    mine, other = lpas[0], lpas[1]
+    insp = Principal("insp.x", "inspector", (mine,))
+    with open_store(None, workspace=served_ws) as store:
+        st = RecordsState(AppData(ws), store, principal=insp)
+        top = st.counts([])
+        assert set(top["key"]) >= {mine, other}  # force-wide figures as aggregates
+        assert len(st.counts([mine])) > 0
+        with pytest.raises(AccessDenied, match=f"may not see team or officer data of {other}"):
+            st.counts([other])
+        with pytest.raises(AccessDenied):
+            st.counts([other, "any-team"])
+        theirs = off[off["lpa"] == other]["officer_id"].iloc[0]
+        wards = ws.geography().wards
+        ward = wards[wards["lpa"] == other]["ward_code"].iloc[0]
+        fields = {
+            "occurred_at": "2025-09-29T10:00",
+            "ward_code": ward,
+            "engagement_type": "street briefing",
+            "method": "face to face",
+            "priority_group": "residents",
+        }
+        with pytest.raises(AccessDenied):
+            st.save_engagement(officer_id=theirs, **fields)
+        own = off[off["lpa"] == mine]["officer_id"].iloc[0]
+        rid = st.save_engagement(officer_id=own, **fields)
+        ev = read_events(store, user="insp.x")
+    assert ev[["action", "record_id"]].values.tolist()[-2:] == [["denied", None], ["insert", rid]]

@@ -26,10 +26,12 @@ class NeighbourhoodsPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
+        from planner.access.server import principal_of
         from planner.records import default_store_path
 
         url = self.records_url or str(default_store_path(self.data.ws))
-        self.state = RecordsState(self.data, get_store(url))
+        self.principal = principal_of(pn.state.curdoc)
+        self.state = RecordsState(self.data, get_store(url), principal=self.principal)
         self.drill = RecordsDrillState(records=self.state)
 
     def _total(self, *_):
@@ -44,7 +46,7 @@ class NeighbourhoodsPage(Page):
     def form(self) -> pn.viewable.Viewable:
         from planner.records import form_options
 
-        opts = form_options(self.state.store)
+        opts = form_options(self.state.store, principal=self.principal)
         officers = {v: k for k, v in opts["officers"].items()}
         wards = {v: k for k, v in opts["wards"].items()}
         w = {
@@ -74,7 +76,7 @@ class NeighbourhoodsPage(Page):
         (abstraction hours) updates at once."""
         from planner.records import form_options
 
-        opts = form_options(self.state.store)
+        opts = form_options(self.state.store, principal=self.principal)
         officers = {v: k for k, v in opts["officers"].items()}
         authorisers = {v: k for k, v in opts["authorisers"].items()}
         w = {

@@ -48,6 +48,13 @@ class RecordsState(param.Parameterized):
         doc="Abstractions counted against the officer taken off their area, or the authoriser.",
     )
     version = param.Integer(default=0, doc="Bumped after a record is saved.")
+    principal = param.Parameter(
+        default=None,
+        constant=True,
+        doc="The signed-in planner.access.roles.Principal (None: no sign-in). Form saves are "
+        "checked against it and audited with its user; drilling below the LPA level is "
+        "limited to its LPAs.",
+    )
 
     def __init__(self, data: AppData, store, **params):
         super().__init__(data=data, **params)
@@ -73,6 +80,11 @@ class RecordsState(param.Parameterized):
         from planner.records import analytics as ra
 
         level = ("lpa", "team", "officer")[len(path)]
+        p = self.principal
+        if path and p is not None and not p.sees_lpa(path[0]):
+            from planner.errors import AccessDenied
+
+            raise AccessDenied(f"{p.user} ({p.role}) may not see team or officer data of {path[0]}")
         key = {"lpa": "lpa", "team": "team_id", "officer": "officer_id"}[level]
         lpa = path[0] if path else None
         team = path[1] if len(path) > 1 else None
@@ -158,7 +170,7 @@ class RecordsState(param.Parameterized):
         """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`."""
         from planner.records.forms import record_abstraction
 
-        rid = record_abstraction(self.store, source="app", **fields)
+        rid = record_abstraction(self.store, source="app", principal=self.principal, **fields)
         self.version += 1
         return rid
 
@@ -166,7 +178,7 @@ class RecordsState(param.Parameterized):
         """Validate and store one engagement via :func:`planner.records.record_engagement`."""
         from planner.records import record_engagement
 
-        rid = record_engagement(self.store, source="app", **fields)
+        rid = record_engagement(self.store, source="app", principal=self.principal, **fields)
         self.version += 1
         return rid
 
