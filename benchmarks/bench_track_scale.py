@@ -5,6 +5,7 @@ baseline the issue names (plain Parquet read + ``geopandas.sjoin`` + groupby) as
     python benchmarks/bench_track_scale.py make --pings 10000000 --out /tmp/track
     python benchmarks/bench_track_scale.py baseline /tmp/track/pings_10000000.parquet /tmp/track/tgps.parquet
     python benchmarks/bench_track_scale.py read /tmp/track/pings_10000000.parquet   # bare read
+    python benchmarks/bench_track_scale.py ingest /tmp/track/pings_10000000  # in-process ratio
 
 Time the commands from outside (``/usr/bin/time -v``), e.g. ``planner track --pings
 FILE --tgps FILE --out DIR --json`` against ``baseline``; results in docs/benchmarks.md.
@@ -61,6 +62,31 @@ def read(pings: str) -> None:
     print(pq.read_table(pings).num_rows)
 
 
+def ingest(pings: str, repeat: int) -> None:
+    """Ping ingest (validation included) against a bare Parquet read to pandas, in turn."""
+    import statistics
+    import time
+
+    import pyarrow.parquet as pq
+
+    from planner.io.pings import load_pings
+
+    ours, bare = [], []
+    load_pings(pings, progress=False)  # warm the page cache
+    for _ in range(repeat):
+        t = time.perf_counter()
+        res = load_pings(pings, progress=False)
+        ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pq.read_table(pings).to_pandas()
+        bare.append(time.perf_counter() - t)
+    ratio = statistics.median(a / b for a, b in zip(ours, bare))
+    print(
+        f"{res.read:,} pings: load_pings median {statistics.median(ours):.2f} s, bare "
+        f"read+to_pandas {statistics.median(bare):.2f} s, paired ratio median {ratio:.2f}"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -72,11 +98,16 @@ def main(argv=None) -> int:
     b.add_argument("tgps")
     r = sub.add_parser("read")
     r.add_argument("pings")
+    g = sub.add_parser("ingest")
+    g.add_argument("pings")
+    g.add_argument("--repeat", type=int, default=5)
     a = ap.parse_args(argv)
     if a.cmd == "make":
         make(a.pings, a.out)
     elif a.cmd == "baseline":
         baseline(a.pings, a.tgps)
+    elif a.cmd == "ingest":
+        ingest(a.pings, a.repeat)
     else:
         read(a.pings)
     return 0

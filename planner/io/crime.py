@@ -623,15 +623,34 @@ class FilePart:
         return to_frame(self.crimes)
 
 
-def load_file(path: Path, *, area=None, mapping=None, engine: str = "auto") -> list[FilePart]:
+def read_members(path: Path, engine: str = "auto") -> list[tuple[str, bytes, Any]]:
+    """The I/O half of :func:`load_file`: each member's bytes and, for the fast path, its
+    Arrow table (None: the pandas path reads it). Thread-safe (decompression and pyarrow's
+    CSV reader release the GIL), so the next file can be read while this one is validated.
+    """
+    out = []
+    for name, data in _open_members(Path(path)):
+        table = None
+        if engine == "auto" and not name.lower().endswith(".json"):
+            from planner.io import crime_fast
+
+            table = crime_fast.read_table(data)
+        out.append((name, data, table))
+    return out
+
+
+def load_file(
+    path: Path, *, area=None, mapping=None, engine: str = "auto", members=None
+) -> list[FilePart]:
     """Validate one file (each member of a police.uk zip): the pure partition step of a load.
 
     ``area`` is an :class:`~planner.io.area.AreaTest` (or None); the result depends on
     nothing else, so files can be validated in any order, or on other machines.
+    ``members`` is what :func:`read_members` read for this file, when read ahead.
     """
     out = []
-    for name, data in _open_members(Path(path)):
-        fast = _read_fast(name, data, area) if engine == "auto" else None
+    for name, data, table in members if members is not None else read_members(path, engine):
+        fast = _read_fast(name, data, area, table) if engine == "auto" else None
         if fast is not None:
             norm, b, nrows = fast
             out.append(FilePart(name, nrows, norm, b.rejects))
@@ -684,13 +703,14 @@ def load_file(path: Path, *, area=None, mapping=None, engine: str = "auto") -> l
     return out
 
 
-def _read_fast(name: str, data: bytes, area):
+def _read_fast(name: str, data: bytes, area, table=None):
     """(kept rows, batch, rows read) through the Arrow fast path, or None for the pandas path."""
     if name.lower().endswith(".json"):
         return None
     from planner.io import crime_fast
 
-    table = crime_fast.read_table(data)
+    if table is None:
+        table = crime_fast.read_table(data)
     if table is None:
         return None
     fmt = detect_format(table.column_names)

@@ -240,9 +240,12 @@ def load_to_parquet(
 
         bar = tqdm(total=len(files), desc="crime files", unit="file", leave=False)
     try:
-        results = map_ordered(
-            load_file, files, client, area=area, mapping=mapping, engine=engine
-        )  # fmt: skip
+        if client is not None:
+            results = map_ordered(
+                load_file, files, client, area=area, mapping=mapping, engine=engine
+            )  # fmt: skip
+        else:
+            results = _read_ahead(files, area=area, mapping=mapping, engine=engine)
         for parts in results:
             for p in parts:
                 _take(res, w, p, harm)
@@ -257,6 +260,25 @@ def load_to_parquet(
             f"reconciliation failed: {res.accepted} + {res.rejected} != {res.read}"
         )
     return res
+
+
+#: files read ahead (decompressed and parsed) while the current one is validated
+READ_AHEAD = 2
+
+
+def _read_ahead(files, *, area, mapping, engine):
+    """:func:`load_file` per file in order, the next files' I/O in a background thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from planner.io.crime import read_members
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crime-read") as ex:
+        pending = [ex.submit(read_members, f, engine) for f in files[:READ_AHEAD]]
+        for i, f in enumerate(files):
+            members = pending.pop(0).result()
+            if i + READ_AHEAD < len(files):
+                pending.append(ex.submit(read_members, files[i + READ_AHEAD], engine))
+            yield load_file(f, area=area, mapping=mapping, engine=engine, members=members)
 
 
 def _take(res: StreamedLoad, w: _Writer, p: FilePart, harm: HarmTable) -> None:

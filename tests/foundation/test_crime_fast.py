@@ -140,3 +140,27 @@ def test_planner_load_cli_streams_with_the_same_counts(tmp_path):
     assert (s["read"], s["accepted"], s["rejected"]) == (ref.read, ref.accepted, ref.rejected)
     assert s["by_reason"] == ref.by_reason
     assert len(gpd.read_parquet(out)) == ref.accepted
+
+
+def test_national_archive_layout_loads_in_one_call(tmp_path):
+    """police.uk archive: one folder per month, one file per force (here copies of one file)."""
+    src = (DATA / "2025-01-test-street.csv").read_bytes()
+    root = tmp_path / "archive"
+    for month in ("2025-01", "2025-02"):
+        for force in ("leicestershire", "west-midlands"):
+            d = root / month
+            d.mkdir(parents=True, exist_ok=True)
+            (d / f"{month}-{force}-street.csv").write_bytes(src)
+            (d / f"{month}-{force}-outcomes.csv").write_text("Crime ID,Month\n")  # ignored
+    one = load_crimes(DATA / "2025-01-test-street.csv", boundary=gpd.read_parquet(FORCE))
+    s = load_to_parquet(root, tmp_path / "all.parquet", boundary=gpd.read_parquet(FORCE))
+    assert len(s.files) == 4
+    assert [Path(f).name for f in s.files] == [
+        "2025-01-leicestershire-street.csv",
+        "2025-01-west-midlands-street.csv",
+        "2025-02-leicestershire-street.csv",
+        "2025-02-west-midlands-street.csv",
+    ]
+    assert (s.read, s.accepted, s.rejected) == (4 * one.read, 4 * one.accepted, 4 * one.rejected)
+    got = gpd.read_parquet(tmp_path / "all.parquet")
+    assert got.groupby("source_file").size().tolist() == [one.accepted] * 4
