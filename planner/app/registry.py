@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from planner.app.data import AppData
 from planner.app.pages.advance import AdvancePage
 from planner.app.pages.base import Page, UnavailablePage
+from planner.app.pages.commitments import CommitmentsPage, RecordPage
 from planner.app.pages.delivery import DeliveryPage
 from planner.app.pages.hotspots import HotspotsPage
 from planner.app.pages.neighbourhoods import NeighbourhoodsPage
@@ -60,6 +61,14 @@ PAGES: tuple[PageEntry, ...] = (
         "planner.records",
         ("records_store",),
     ),
+    PageEntry(
+        "commitments",
+        "Commitments",
+        CommitmentsPage,
+        "planner.reports",
+        ("records_store",),
+    ),
+    PageEntry("record", "Record (phone)", RecordPage, "planner.records", ("records_store",)),
 )
 
 

@@ -32,6 +32,11 @@ class RecordsState(param.Parameterized):
 
     def __init__(self, data: AppData, store, **params):
         super().__init__(data=data, **params)
+        from planner.records.periods import period_choices
+
+        # the paper's periods too: "week commencing ...", "since <month>", months (issue 18)
+        extra = [x for x in period_choices(data.ws.today) if x not in RECORD_PERIODS]
+        self.param.period.objects = [*RECORD_PERIODS, *extra]
         self.store = store
         self._counts = functools.lru_cache(maxsize=MEMO_SIZE)(self._counts_for)
 
@@ -136,11 +141,13 @@ class RecordsState(param.Parameterized):
 
     def save_abstraction(self, **fields) -> str:
         """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`."""
-        from planner.records.forms import record_abstraction
+        from planner.records.forms import record_abstraction_checked
 
-        rid = record_abstraction(self.store, source="app", **fields)
+        res = record_abstraction_checked(self.store, source="app", **fields)
         self.version += 1
-        return rid
+        if res.warnings:  # saved; the abstraction policy's warnings follow the id
+            return f"{res.record_id} (policy warning: {'; '.join(res.warnings)})"
+        return res.record_id
 
     def save_engagement(self, **fields) -> str:
         """Validate and store one engagement via :func:`planner.records.record_engagement`."""
