@@ -87,7 +87,8 @@ def test_phone_form_records_minority_group_and_location(data, store):
 
 def test_pages_build(data, store):
     pytest.importorskip("panel")
-    from planner.app.pages.commitments import CommitmentsPage, RecordPage
+    from planner.app.pages.commitments import CommitmentsPage
+    from planner.app.pages.record import RecordPage
 
     url = store.url.split("sqlite:///", 1)[1]
     page = CommitmentsPage(data=data, records_url=url)

@@ -1,7 +1,7 @@
 """The Commitments page (issue 18): any period, engagement breakdowns at every level and gaps,
 abstractions by type with the specific abstractions behind an officer's bar, commanders'
 objectives, tenure fills, NPP1/NPP2 trajectories, visibility two months side by side, the
-Guarantee, and the community report to download; and the phone recording page."""
+Guarantee, and the community report to download."""
 
 from __future__ import annotations
 
@@ -14,14 +14,13 @@ import param
 
 from planner.app.cache import get_store
 from planner.app.components.background import in_background
-from planner.app.components.forms import record_form
 from planner.app.components.tables import table
 from planner.app.pages.base import Page
 from planner.app.state.commitments import CommitmentsState
-from planner.app.state.neighbourhoods import RecordsState
 
 
-def _store_url(page) -> str:
+def store_url(page) -> str:
+    """The records store URL of a page (its ``records_url``, else the workspace's store)."""
     from planner.records import default_store_path
 
     return page.records_url or str(default_store_path(page.data.ws))
@@ -36,7 +35,7 @@ class CommitmentsPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = CommitmentsState(self.data, get_store(_store_url(self)))
+        self.state = CommitmentsState(self.data, get_store(store_url(self)))
 
     def _report(self, area: str) -> io.StringIO:
         return io.StringIO(self.state.report_html(area))
@@ -127,90 +126,4 @@ class CommitmentsPage(Page):
             pmui.Typography("Community report", variant="h6"),
             self.report_download(),
             sizing_mode="stretch_width",
-        )
-
-
-def engagement_widgets(opts: dict, today) -> dict:
-    """The engagement form's fields (minority group and location included)."""
-    officers = {v: k for k, v in opts["officers"].items()}
-    wards = {v: k for k, v in opts["wards"].items()}
-    return {
-        "officer_id": pmui.AutocompleteInput(
-            label="Officer",
-            options=officers,
-            value=next(iter(officers.values()), None),
-            css_classes=["m-eng-officer"],
-        ),
-        "ward_code": pmui.AutocompleteInput(
-            label="Ward",
-            options=wards,
-            value=next(iter(wards.values()), None),
-            css_classes=["m-eng-ward"],
-        ),
-        "engagement_type": pmui.Select(label="Type", options=opts["engagement_types"]),
-        "method": pmui.Select(label="Method", options=opts["methods"]),
-        "priority_group": pmui.Select(label="Priority group", options=opts["priority_groups"]),
-        "minority_group": pmui.Select(
-            label="Minority group reached", options=opts["minority_groups"], value="none"
-        ),
-        "location": pmui.TextInput(
-            label="Location", value="", placeholder="street or place", css_classes=["m-eng-where"]
-        ),
-        "occurred_at": pmui.DatetimePicker(
-            label="When", value=pd.Timestamp(today).to_pydatetime().replace(hour=10)
-        ),
-    }
-
-
-class RecordPage(Page):
-    """Recording on the street: the engagement and abstraction forms laid out for a phone
-    (390 x 844), reachable by its own link (``?page=record``)."""
-
-    title = "Record"
-    slug = "record"
-    records_url = param.String(default=None, allow_None=True)
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.state = RecordsState(self.data, get_store(_store_url(self)))
-
-    def __panel__(self):
-        from planner.records import form_options
-
-        opts = form_options(self.state.store)
-        eng = record_form(
-            engagement_widgets(opts, self.state.today),
-            self.state.save_engagement,
-            "engagement",
-            "m-eng",
-        )
-        officers = {v: k for k, v in opts["officers"].items()}
-        auth = {v: k for k, v in opts["authorisers"].items()}
-        abs_w = {
-            "officer_id": pmui.AutocompleteInput(
-                label="Officer abstracted",
-                options=officers,
-                value=next(iter(officers.values()), None),
-            ),
-            "authorised_by": pmui.AutocompleteInput(
-                label="Authorised by", options=auth, value=next(iter(auth.values()), None)
-            ),
-            "authoriser_level": pmui.Select(
-                label="Authoriser level", options=opts["authoriser_levels"]
-            ),
-            "abstraction_type": pmui.Select(label="Reason", options=opts["abstraction_types"]),
-            "destination": pmui.TextInput(label="Where to", value="LPA response"),
-            "start": pmui.DatetimePicker(
-                label="Start", value=pd.Timestamp(self.state.today).to_pydatetime().replace(hour=9)
-            ),
-            "hours": pmui.FloatInput(label="Hours", value=8.0, start=0.25, step=0.25),
-        }
-        abs_ = record_form(abs_w, self.state.save_abstraction, "abstraction", "m-abs")
-        return pn.Column(
-            *self.header(True),
-            eng,
-            abs_,
-            max_width=390,
-            sizing_mode="stretch_width",
-            css_classes=["record-mobile"],
         )
