@@ -8,10 +8,12 @@ from typing import Any, NamedTuple
 from planner.app.data import AppData
 from planner.app.pages.advance import AdvancePage
 from planner.app.pages.base import Page, UnavailablePage
+from planner.app.pages.commitments import CommitmentsPage
 from planner.app.pages.delivery import DeliveryPage
 from planner.app.pages.hotspots import HotspotsPage
 from planner.app.pages.neighbourhoods import NeighbourhoodsPage
 from planner.app.pages.plan import PlanPage
+from planner.app.pages.record import RecordPage
 
 
 class PageEntry(NamedTuple):
@@ -58,6 +60,14 @@ PAGES: tuple[PageEntry, ...] = (
         "planner.records",
         ("records_store",),
     ),
+    PageEntry(
+        "commitments",
+        "Commitments",
+        CommitmentsPage,
+        "planner.reports",
+        ("records_store",),
+    ),
+    PageEntry("record", "Record", RecordPage, "planner.records", ("records_store",)),
 )
 
 

@@ -19,6 +19,8 @@ PANEL_FREE = (
     "planner.app.state.delivery",
     "planner.app.state.advance",
     "planner.app.state.neighbourhoods",
+    "planner.app.state.commitments",
+    "planner.app.state.record",
     "planner.app.data",
 )
 
@@ -41,7 +43,15 @@ def test_registry_lists_page_classes_matching_their_slugs():
     from planner.app.pages.base import Page
     from planner.app.registry import PAGES
 
-    assert [e.slug for e in PAGES] == ["hotspots", "plan", "delivery", "advance", "neighbourhoods"]
+    assert [e.slug for e in PAGES] == [
+        "hotspots",
+        "plan",
+        "delivery",
+        "advance",
+        "neighbourhoods",
+        "commitments",
+        "record",
+    ]
     for e in PAGES:
         assert isinstance(e.cls, type) and issubclass(e.cls, Page)
         assert (e.cls.slug, e.cls.title) == (e.slug, e.label)

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from planner.app.pages.advance import AdvancePage
 from planner.app.pages.base import Page, UnavailablePage
+from planner.app.pages.commitments import CommitmentsPage
 from planner.app.pages.delivery import DeliveryPage
 from planner.app.pages.hotspots import HotspotsPage
 from planner.app.pages.neighbourhoods import NeighbourhoodsPage
 from planner.app.pages.plan import PlanPage
+from planner.app.pages.record import RecordPage
 
 __all__ = [
     "AdvancePage",
+    "CommitmentsPage",
     "DeliveryPage",
     "HotspotsPage",
     "NeighbourhoodsPage",
     "Page",
     "PlanPage",
+    "RecordPage",
     "UnavailablePage",
 ]

@@ -65,6 +65,18 @@ class NeighbourhoodsPage(Page):
             "engagement_type": pmui.Select(label="Type", options=opts["engagement_types"]),
             "method": pmui.Select(label="Method", options=opts["methods"]),
             "priority_group": pmui.Select(label="Priority group", options=opts["priority_groups"]),
+            "minority_group": pmui.Select(
+                label="Minority group reached",
+                options=opts["minority_groups"],
+                value="none",
+                css_classes=["form-minority"],
+            ),
+            "location": pmui.TextInput(
+                label="Location",
+                value="",
+                placeholder="street or place",
+                css_classes=["form-where"],
+            ),
             "occurred_at": pmui.DatetimePicker(
                 label="When", value=pd.Timestamp(self.state.today).to_pydatetime().replace(hour=10)
             ),

@@ -58,7 +58,12 @@ class RecordsState(param.Parameterized):
 
     def __init__(self, data: AppData, store, **params):
         super().__init__(data=data, **params)
-        self.param.period.objects = record_periods(data.funding_year)
+        from planner.records.periods import period_choices
+
+        base = record_periods(data.funding_year)
+        # the paper's periods too: "week commencing ...", "since <month>", months (issue 18)
+        extra = [x for x in period_choices(data.ws.today) if x not in base]
+        self.param.period.objects = [*base, *extra]
         self.store = store
         self._counts = functools.lru_cache(maxsize=MEMO_SIZE)(self._counts_for)
 
@@ -168,11 +173,15 @@ class RecordsState(param.Parameterized):
 
     def save_abstraction(self, **fields) -> str:
         """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`."""
-        from planner.records.forms import record_abstraction
+        from planner.records.forms import record_abstraction_checked
 
-        rid = record_abstraction(self.store, source="app", principal=self.principal, **fields)
+        res = record_abstraction_checked(
+            self.store, source="app", principal=self.principal, **fields
+        )
         self.version += 1
-        return rid
+        if res.warnings:  # saved; the abstraction policy's warnings follow the id
+            return f"{res.record_id} (policy warning: {'; '.join(res.warnings)})"
+        return res.record_id
 
     def save_engagement(self, **fields) -> str:
         """Validate and store one engagement via :func:`planner.records.record_engagement`."""
