@@ -167,8 +167,15 @@ def plan_quarter(
     crimes: gpd.GeoDataFrame | None = None,
     seed: int | None = None,
     pins: pd.DataFrame | None = None,
+    _crew: float | None = None,
 ) -> QuarterPlan:
     """Plan one calendar quarter.
+
+    With ``cfg.target_unit == "officer-hours"`` the quarter's officer-hours target is turned
+    into patrol-minutes by a crew estimate: first the teams' mean crew
+    (:meth:`PlanConfig.mean_crew`), then, for up to ``UNIT_PASSES`` more passes with the same
+    seed, the crew the previous plan's visits actually had; the summary states how far the
+    final plan is from the target in officer-hours (``unit_notes``).
 
     Parameters
     ----------
@@ -192,6 +199,25 @@ def plan_quarter(
     QuarterPlan
     """
     cfg = cfg.check()
+    if cfg.target_unit == OFFICER_HOURS and _crew is None:
+        if seed is None:
+            seed = secrets.randbits(32)
+        crew = cfg.mean_crew()
+        best = None
+        for _ in range(1 + UNIT_PASSES):
+            p = plan_quarter(tgps, cfg, quarter, crimes=crimes, seed=seed, pins=pins, _crew=crew)
+            if best is None or abs(p.summary["over_target_unit_hours"]) < abs(
+                best.summary["over_target_unit_hours"]
+            ):
+                best = p
+            if (
+                abs(p.summary["over_target_unit_hours"]) * 60 <= 0.5
+                or p.visits["minutes"].sum() == 0
+            ):
+                break
+            crew = float(p.visits["officer_minutes"].sum() / p.visits["minutes"].sum())
+        assert best is not None
+        return best
     tgps = _check_tgps(tgps)
     if not cfg.teams:
         raise PlannerError("the plan configuration has no teams: no capacity to plan with")
@@ -206,7 +232,7 @@ def plan_quarter(
     T = len(ids)
     profiles, timed = harm_profiles(tgps, crimes, cfg)
     unit_total = quarter_target_minutes(cfg, quarter)  # in cfg.target_unit
-    crew = cfg.mean_crew()
+    crew = _crew if _crew is not None else cfg.mean_crew()
     # the allocation works in patrol-minutes; an officer-hours target is converted by the
     # teams' mean crew and the summary states what the plan then holds in officer-hours
     total = unit_total if cfg.target_unit == PATROL_HOURS else int(round(unit_total / crew))
@@ -312,6 +338,10 @@ def plan_quarter(
     return QuarterPlan(
         quarter, int(seed), visits, summary, alloc, expected, sampled, cap0, pred, tgps, binding
     )
+
+
+#: refinement passes of an officer-hours plan (re-plans with the crew the visits had)
+UNIT_PASSES = 2
 
 
 def target_unit_summary(
