@@ -34,13 +34,25 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output GeoParquet file")
     p.add_argument("--rejects", type=Path, help="rejects CSV (default: OUT with _rejects.csv)")
     p.add_argument("--json", action="store_true", help="print the reconciliation as JSON")
+    add_scheduler_argument(p)
     p.set_defaults(func=run)
 
 
+def add_scheduler_argument(p) -> None:
+    """``--scheduler ADDRESS`` (default ``$DASK_SCHEDULER_ADDRESS``): run on a Dask cluster."""
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://HOST:PORT) to run the partitions on "
+        "(default: $DASK_SCHEDULER_ADDRESS; neither: this machine)",
+    )
+
+
 def run(args) -> int:
+    from planner.cluster import connect, scheduler_address
     from planner.errors import PlannerError
     from planner.harm import HarmTable
-    from planner.io.crime import load_crimes, save_crimes
+    from planner.io.crime_stream import load_to_parquet
 
     if args.out.suffix != ".parquet":
         raise PlannerError(f"--out must be a .parquet file, not {args.out}")
@@ -48,15 +60,17 @@ def run(args) -> int:
     if args.offence_weights:
         harm = HarmTable.from_offence_weights(args.offence_weights, harm)
     rejects = args.rejects or args.out.with_name(args.out.stem + "_rejects.csv")
-    res = load_crimes(
-        args.paths,
-        boundary=args.boundary,
-        mapping=args.mapping,
-        harm=harm,
-        rejects_path=rejects,
-        progress=sys.stderr.isatty(),
-    )
-    save_crimes(res.crimes, args.out)
+    with connect(scheduler_address(args.scheduler)) as client:
+        res = load_to_parquet(
+            args.paths,
+            args.out,
+            boundary=args.boundary,
+            mapping=args.mapping,
+            harm=harm,
+            rejects_path=rejects,
+            progress=sys.stderr.isatty(),
+            client=client,
+        )
     s = res.summary()
     if args.json:
         print(json.dumps(s))

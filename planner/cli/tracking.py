@@ -52,6 +52,9 @@ def register(sub) -> None:
         help="unit the annual target and its trajectory count (default patrol-hours: presence "
         "whatever the crew, the unit the plan is built in; officer-hours: x crew)",
     )
+    from planner.cli.load import add_scheduler_argument
+
+    add_scheduler_argument(p)
     p.set_defaults(func=run_track)
 
     v = sub.add_parser(
@@ -103,7 +106,10 @@ def run_track(args) -> int:
         progress=sys.stderr.isatty(),
     )
     index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    res = dwell(loaded.pings, index, cfg, partitions=max(args.partitions, 1))
+    from planner.cluster import connect, scheduler_address
+
+    with connect(scheduler_address(args.scheduler)) as client:
+        res = dwell(loaded.pings, index, cfg, partitions=max(args.partitions, 1), client=client)
     rows, officers = res.rows, res.officers
     log_stats = None
     if args.logs:

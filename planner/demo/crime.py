@@ -227,6 +227,7 @@ def synthesise(
     """The synthetic timestamped series (canonical schema). Deterministic for ``rng``'s seed."""
     counts = monthly_counts(start, end)
     months = list(counts.index)
+    count_of = counts.to_numpy(dtype=np.int64)  # [month, crime type]
     snaps = _snap_points(real, lsoas, rng)
     codes = lsoas.lsoa_code.to_numpy()
     code_idx = pd.Index(codes)
@@ -274,7 +275,7 @@ def synthesise(
                 p[fallers] *= 2.0 - 1.6 * prog[mi]
                 p[new_spots] *= 1.0 if prog[mi] < 0.8 else 8.0
                 p /= p.sum()
-            n = int(counts.iloc[mi, k])
+            n = int(count_of[mi, k])
             per_l = rng.multinomial(n, p)
             l_of = np.repeat(np.arange(n_l), per_l)
             u = rng.random(n)

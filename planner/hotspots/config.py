@@ -128,14 +128,17 @@ class TGPConfig:
 
     @property
     def n_asb(self) -> int:
+        """Number of ASB areas (the total less the violent-crime areas)."""
         return self.n_total - self.n_violent
 
 
 @dataclass(frozen=True)
 class CoverageConfig:
-    """Which offences the coverage report calls "relevant" (default: violence, robbery,
-    possession of weapons and ASB, the offences the TGPs target) and whether harm is counted
-    over the relevant offences only (default) or over all crime."""
+    """Which offences the coverage report calls "relevant", and how harm is counted.
+
+    Default: violence, robbery, possession of weapons and ASB, the offences the TGPs target;
+    harm is counted over the relevant offences only (default) or over all crime.
+    """
 
     relevant_types: tuple[str, ...] = (*VIOLENT_TYPES, ASB)
     harm_relevant_only: bool = True
@@ -165,9 +168,12 @@ class BacktestConfig:
 
 @dataclass(frozen=True)
 class AdvanceConfig:
-    """Op Advance briefing: recent windows (days) against a baseline of ``baseline_days``
-    immediately before each window; ``alpha`` for the exact rate-ratio test; ``cell`` of the
-    targeting grid; ``top`` target locations listed."""
+    """Op Advance briefing settings.
+
+    Recent windows (days) against a baseline of ``baseline_days`` immediately before each
+    window; ``alpha`` for the exact rate-ratio test; ``cell`` of the targeting grid; ``top``
+    target locations listed.
+    """
 
     windows: tuple[int, ...] = (28, 56)
     baseline_days: int = 365

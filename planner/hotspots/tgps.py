@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from planner.crs import BNG
 from planner.errors import PlannerError
@@ -339,7 +340,7 @@ def _op_savvy_areas(config, poly, x, y, harm, is_v, is_a, summary) -> tuple[list
 
     # polygons and the area budget (violent first, then ASB), in rank order
     rec = []
-    union = shapely.Polygon()
+    union: BaseGeometry = shapely.Polygon()
     used = 0.0
     stopped = None
     for kind in ("violent", "asb"):

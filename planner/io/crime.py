@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -352,8 +353,12 @@ def _normalise(
     """Map a raw string frame to canonical columns (+x, y in BNG), rejecting bad rows."""
     b = _Batch(name, raw)
     n = len(raw)
-    col = raw.get
+
+    def col(column: str) -> pd.Series:  # the format's (or mapping's) columns are all present
+        return raw[column]
+
     blank = pd.Series([""] * n, index=raw.index, dtype=str)
+    month: pd.Series | None
     if fmt == "street":
         crime_id, month, ctype = col("Crime ID"), col("Month"), col("Crime type")
         lsoa, loc = col("LSOA code"), col("Location")
@@ -426,10 +431,11 @@ def _normalise(
             )
         else:
             t = _parse_iso(st)
-        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"], st)
+        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"] if mapping else "", st)
         occ = t.astype(CRIME_DTYPES["occurred_at"])
         if month is None:
             month = occ.dt.strftime("%Y-%m").fillna("")
+    assert month is not None  # every format has a month; a mapping month or occurred_at
     # month
     mon = month.astype(str).str.strip()
     b.reject(
@@ -506,17 +512,25 @@ def _parse_iso(st: pd.Series) -> pd.Series:
     return out
 
 
-def _boundary_geom(boundary):
+def _boundary_area(boundary):
+    """The force area as an :class:`~planner.io.area.AreaTest` (None when no boundary)."""
     if boundary is None:
         return None
-    if isinstance(boundary, str | Path):
-        from planner.io.boundaries import study_area
+    from planner.io.area import AreaTest
 
-        return study_area(boundary)
+    if isinstance(boundary, str | Path):
+        from planner.io.boundaries import read_layer
+
+        layer, _ = read_layer(boundary)
+        boundary = layer
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         g = boundary.to_crs(BNG) if boundary.crs is not None else boundary
-        return g.geometry.union_all() if isinstance(g, gpd.GeoDataFrame) else g.union_all()
-    return boundary  # a shapely geometry in EPSG:27700
+        geoms = np.asarray(g.geometry.values if isinstance(g, gpd.GeoDataFrame) else g.values)
+    else:  # a shapely geometry in EPSG:27700
+        geoms = np.array([boundary], dtype=object)
+    if len(geoms) == 0 or shapely.is_empty(geoms).all():
+        raise PlannerError("boundary layer is empty")
+    return AreaTest(geoms)
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -528,6 +542,7 @@ def load_crimes(
     harm: HarmTable | None = None,
     rejects_path: str | Path | None = None,
     progress: bool = False,
+    engine: str = "auto",
 ) -> LoadResult:
     """Load crime files into the canonical schema, rejecting (never dropping) bad rows.
 
@@ -546,19 +561,23 @@ def load_crimes(
         Where to write the rejects CSV (written even when empty).
     progress
         Show a progress bar over files on stderr.
+    engine
+        ``"auto"`` reads well-formed police.uk CSVs through the Arrow fast path
+        (:mod:`planner.io.crime_fast`) and everything else with pandas; ``"pandas"`` reads
+        every file with pandas (the reference the fast path is tested against).
 
     Raises
     ------
     InputError
         For a malformed file (unreadable, empty, binary, missing columns): names file, line, field.
     """
+    if engine not in ("auto", "pandas"):
+        raise PlannerError(f"engine must be 'auto' or 'pandas', not {engine!r}")
     if isinstance(mapping, str | Path):
         mapping = ColumnMapping.from_file(mapping)
     harm = harm or HarmTable.default()
     files = expand_paths(paths)
-    geom = _boundary_geom(boundary)
-    if geom is not None:
-        shapely.prepare(geom)
+    area = _boundary_area(boundary)
     parts, rejects, read, names = [], [], 0, []
     it = files
     if progress:
@@ -566,58 +585,20 @@ def load_crimes(
 
         it = tqdm(files, desc="reading crime files", unit="file", leave=False)
     for path in it:
-        for name, data in _open_members(path):
-            names.append(name)
-            if name.lower().endswith(".json"):
-                raw, bad = _read_api_json(name, data), []
-                fmt = "api"
-            else:
-                raw, bad = _read_csv_text(name, data)
-                fmt = detect_format(raw.columns)
-            if fmt == "unknown" and mapping is None:
-                raise InputError(
-                    name,
-                    "unrecognised columns (not a police.uk street, 2011 or API file); "
-                    f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
-                    "pass a column mapping (--mapping FILE.json) for a force extract",
-                    line=1,
-                )
-            read += len(raw) + len(bad)
-            for line, detail, text in bad:
-                rejects.append(
-                    pd.DataFrame(
-                        [
-                            {
-                                "source_file": name,
-                                "source_row": line,
-                                "reason": R_MALFORMED,
-                                "field": "",
-                                "value": detail,
-                                "raw": text,
-                            }
-                        ]
-                    )
-                )
-            norm, b = _normalise(name, raw, fmt, mapping)
-            if geom is not None:
-                ok = b.keep
-                inside = np.zeros(len(norm), dtype=bool)
-                inside[ok] = shapely.contains_xy(
-                    geom, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
-                )
-                b.reject(
-                    ~inside,
-                    R_OUTSIDE,
-                    "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
-                    norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
-                )
-            parts.append(norm.loc[b.keep])
-            rejects.extend(b.rejects)
+        for part in load_file(path, area=area, mapping=mapping, engine=engine):
+            names.append(part.name)
+            read += part.read
+            parts.append(part.frame)
+            rejects.extend(part.rejects)
     if parts and sum(len(p) for p in parts):
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
         ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
         df["harm"] = harm.weights_for(df["crime_type"], ho)
-        flag = df.pop("_knife").to_numpy(dtype="float64")
+        flag = (
+            df.pop("_knife").to_numpy(dtype="float64")
+            if "_knife" in df.columns  # parts read by a path without knife flags lack it
+            else np.full(len(df), np.nan)
+        )
         # a force extract's knife flag where it has one; the proxy only where it has not
         df["knife_weight"] = np.where(np.isnan(flag), harm.knife_for(df["crime_type"]), flag)
         x, y = df.pop("_x").to_numpy(), df.pop("_y").to_numpy()
@@ -641,6 +622,102 @@ def load_crimes(
     if rejects_path is not None:
         res.write_rejects(rejects_path)
     return res
+
+
+@dataclass
+class FilePart:
+    """One crime file (or zip member) after validation: the partition unit of a load."""
+
+    name: str
+    read: int
+    crimes: Any  #: canonical columns of the rows kept, ``_x, _y`` in BNG (pandas or Arrow)
+    rejects: list[pd.DataFrame]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The kept rows as a pandas frame."""
+        if isinstance(self.crimes, pd.DataFrame):
+            return self.crimes
+        from planner.io.crime_fast import to_frame
+
+        return to_frame(self.crimes)
+
+
+def load_file(path: Path, *, area=None, mapping=None, engine: str = "auto") -> list[FilePart]:
+    """Validate one file (each member of a police.uk zip): the pure partition step of a load.
+
+    ``area`` is an :class:`~planner.io.area.AreaTest` (or None); the result depends on
+    nothing else, so files can be validated in any order, or on other machines.
+    """
+    out = []
+    for name, data in _open_members(Path(path)):
+        fast = _read_fast(name, data, area) if engine == "auto" else None
+        if fast is not None:
+            norm, b, nrows = fast
+            out.append(FilePart(name, nrows, norm, b.rejects))
+            continue
+        rejects: list[pd.DataFrame] = []
+        if name.lower().endswith(".json"):
+            raw, bad = _read_api_json(name, data), []
+            fmt = "api"
+        else:
+            raw, bad = _read_csv_text(name, data)
+            fmt = detect_format(raw.columns)
+        if fmt == "unknown" and mapping is None:
+            raise InputError(
+                name,
+                "unrecognised columns (not a police.uk street, 2011 or API file); "
+                f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
+                "pass a column mapping (--mapping FILE.json) for a force extract",
+                line=1,
+            )
+        for line, detail, text in bad:
+            rejects.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "source_file": name,
+                            "source_row": line,
+                            "reason": R_MALFORMED,
+                            "field": "",
+                            "value": detail,
+                            "raw": text,
+                        }
+                    ]
+                )
+            )
+        norm, b = _normalise(name, raw, fmt, mapping)
+        if area is not None:
+            ok = b.keep
+            inside = np.zeros(len(norm), dtype=bool)
+            inside[ok] = shapely.contains_xy(
+                area.union, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
+            )
+            b.reject(
+                ~inside,
+                R_OUTSIDE,
+                "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
+                norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
+            )
+        rejects.extend(b.rejects)
+        out.append(FilePart(name, len(raw) + len(bad), norm.loc[b.keep], rejects))
+    return out
+
+
+def _read_fast(name: str, data: bytes, area):
+    """(kept rows, batch, rows read) through the Arrow fast path, or None for the pandas path."""
+    if name.lower().endswith(".json"):
+        return None
+    from planner.io import crime_fast
+
+    table = crime_fast.read_table(data)
+    if table is None:
+        return None
+    fmt = detect_format(table.column_names)
+    if fmt not in crime_fast.FAST_FORMATS:
+        return None
+    norm, b = crime_fast.normalise(name, table, fmt, area)
+    return norm, b, table.num_rows
 
 
 def save_crimes(crimes: gpd.GeoDataFrame, path: str | Path) -> None:
