@@ -44,6 +44,12 @@ def register(sub) -> None:
         "--pins", type=Path, default=None, help="CSV of pinned visits: tgp_id,start,minutes,team_id"
     )
     p.add_argument(
+        "--target-unit",
+        choices=("patrol-hours", "officer-hours"),
+        default=None,
+        help="unit the annual target counts (default: the configuration's, patrol-hours)",
+    )
+    p.add_argument(
         "--strict",
         action="store_true",
         help="exit with status 3 when the quarterly floor cannot be met",
@@ -87,6 +93,12 @@ def run_schedule(args) -> int:
 
     ws = Workspace(args.workspace)
     cfg = PlanConfig.load(args.config) if args.config else None
+    if args.target_unit is not None:
+        from dataclasses import replace
+
+        from planner.planning.schedule import load_workspace_config
+
+        cfg = replace(cfg or load_workspace_config(ws), target_unit=args.target_unit)
     pins = None
     if args.pins:
         try:
@@ -129,8 +141,14 @@ def run_schedule(args) -> int:
         print(
             f"{plan.quarter}: {s['total_hours']:,.2f} patrol-hours planned of {s['target_hours']:,.2f} (unmet {s['unmet_hours']:,.2f}); {s['officer_hours']:,.2f} officer-hours; {s['visits']} visits"
         )
+        print(
+            f"target counted in {s['target_unit']}: {s['planned_target_unit_hours']:,.2f} planned of "
+            f"{s['target_unit_hours']:,.2f}"
+        )
+        for n in s["unit_notes"]:
+            print(f"  {n}")
         for k, v in s["by_method"].items():
-            print(f"  {k:<12} {v:>10,.2f} h")
+            print(f"  {k:<12} {v:>10,.2f} patrol-hours")
         pr = s["predictability"]
         print(
             f"  predictability: mean entropy {pr['mean_entropy']}, mean repeat share {pr['mean_repeat_share']}"

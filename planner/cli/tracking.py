@@ -45,6 +45,13 @@ def register(sub) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--target-unit",
+        choices=("patrol-hours", "officer-hours"),
+        default="patrol-hours",
+        help="unit the annual target and its trajectory count (default patrol-hours: presence "
+        "whatever the crew, the unit the plan is built in; officer-hours: x crew)",
+    )
     from planner.cli.load import add_scheduler_argument
 
     add_scheduler_argument(p)
@@ -158,7 +165,15 @@ def run_track(args) -> int:
             else (pd.to_datetime(plan["date"]).max().date() if len(plan) else None)
         )
         lpa_of = tgps.set_index("tgp_id")["lpa"] if "lpa" in tgps.columns else None
-        rep = delivery_report(plan, delivered, lpa_of=lpa_of, as_of=as_of)
+        from planner.tracking.delivery import DeliveryConfig
+
+        rep = delivery_report(
+            plan,
+            delivered,
+            lpa_of=lpa_of,
+            as_of=as_of,
+            cfg=DeliveryConfig(target_unit=args.target_unit),
+        )
         summary["plan"] = rep.summary()
         planned = rep.by["tgp_id"].set_index("tgp_id")
         for k, r in planned.iterrows():
@@ -189,13 +204,14 @@ def run_track(args) -> int:
         )
         if "plan" in summary:
             pl = summary["plan"]
+            u = pl["target_unit"]
             print(
-                f"plan: {pl['planned_hours']:,.1f} h planned, {pl['delivered_hours']:,.1f} h delivered; place-days delivered {pl['place_day_share']:.1%} (target {pl['place_day_target']:.0%})"
+                f"plan: {pl['planned_target_unit_hours']:,.1f} {u} planned, {pl['delivered_target_unit_hours']:,.1f} {u} delivered; place-days delivered {pl['place_day_share']:.1%} (target {pl['place_day_target']:.0%})"
             )
             if pl.get("trajectory", {}).get("alert"):
                 t = pl["trajectory"]
                 print(
-                    f"ALERT: year-end forecast {t['forecast_hours']:,.0f} h, {t['shortfall_hours']:,.0f} h short of {t['target_hours']:,.0f} h"
+                    f"ALERT: year-end forecast {t['forecast_hours']:,.0f} {u}, {t['shortfall_hours']:,.0f} {u} short of {t['target_hours']:,.0f} {u}"
                 )
         print(f"wrote {out}")
     return 0

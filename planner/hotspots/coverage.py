@@ -89,7 +89,7 @@ class CoverageReport:
         lines = [
             f"TGP coverage: {s['n_tgps']} areas ({s.get('n_violent', '?')} violent, {s.get('n_asb', '?')} ASB); "
             f"ASB areas overlap {s['asb_overlapping_violent']} violent TGPs",
-            f"relevant offences: {', '.join(s['relevant_types'])}; knife share is a proxy (no knife flag in police.uk)",
+            f"relevant offences: {', '.join(s['relevant_types'])}; knife share: {s['knife_note']}",
             "",
             f"{'area':<24}{'TGPs':>6}{'area %':>9}{'offences %':>12}{'harm %':>9}{'knife %':>9}{'PAI':>7}{'harm PAI':>10}",
         ]
@@ -115,6 +115,36 @@ def _json_default(o):
 
 def _share(a: float, b: float) -> float:
     return float(a / b) if b > 0 else float("nan")
+
+
+#: what the knife share measures, by :func:`knife_source`
+KNIFE_NOTES = {
+    "proxy": "knife-crime proxy (police.uk has no knife flag)",
+    "flag": "knife flag of the force extract (proxy where a record has none)",
+}
+
+
+def knife_source(crimes) -> str:
+    """Say where the knife share comes from: ``"proxy"`` or ``"flag"``.
+
+    ``"proxy"`` when every record's ``knife_weight`` is the default proxy of its type
+    (:meth:`planner.harm.HarmTable.knife_for`), else ``"flag"`` (a force extract's knife flag).
+
+    Parameters
+    ----------
+    crimes : canonical crime table.
+
+    Returns
+    -------
+    str
+    """
+    from planner.harm import HarmTable
+
+    if len(crimes) == 0:
+        return "proxy"
+    kw = crimes["knife_weight"].to_numpy(dtype="float64", na_value=0.0)
+    proxy = np.asarray(HarmTable.default().knife_for(crimes["crime_type"]), dtype="float64")
+    return "proxy" if np.allclose(kw, proxy, atol=1e-9) else "flag"
 
 
 def asb_overlapping_violent(tgps: gpd.GeoDataFrame) -> int | None:
@@ -224,7 +254,8 @@ def coverage_report(
         "offences_in_tgps": int((inside & rel).sum()),
         "relevant_types": list(config.relevant_types),
         "harm_over": "relevant offences" if config.harm_relevant_only else "all crime",
-        "knife_note": "knife-crime proxy (police.uk has no knife flag)",
+        "knife_source": knife_source(crimes),
+        "knife_note": KNIFE_NOTES[knife_source(crimes)],
     }
     rows = []
     if geography is not None:

@@ -51,6 +51,10 @@ R_TYPE = "unknown crime type"
 R_MONTH = "bad month"
 R_TIME = "bad timestamp"
 R_MALFORMED = "malformed row"
+R_KNIFE = "bad knife flag"
+#: knife-flag values of a force extract (case-insensitive); anything else is rejected
+KNIFE_TRUE = ("1", "y", "yes", "true", "t")
+KNIFE_FALSE = ("0", "n", "no", "false", "f", "")
 REASONS = (
     R_NO_COORDS,
     R_BAD_NUMBER,
@@ -82,7 +86,9 @@ class ColumnMapping:
     """How a force extract's columns map onto the canonical schema.
 
     ``columns`` maps canonical names (``crime_id, occurred_at, month, crime_type, lsoa_code,
-    location, x, y, ho_code``) to the extract's column names. ``coords`` is ``"bng"``
+    location, x, y, ho_code, knife_flag``) to the extract's column names. A mapped
+    ``knife_flag`` (values in :data:`KNIFE_TRUE` / :data:`KNIFE_FALSE`) sets ``knife_weight`` to
+    1 or 0 for those records instead of the police.uk proxy. ``coords`` is ``"bng"``
     (easting/northing, EPSG:27700) or ``"lonlat"`` (EPSG:4326). ``type_map`` maps the force's
     categories to police.uk crime types. ``datetime_format`` is a ``strptime`` format or None
     for ISO 8601. Naive timestamps are read as Europe/London.
@@ -403,6 +409,13 @@ def _normalise(
         occurred = col(m["occurred_at"]) if "occurred_at" in m else None
         month = col(m["month"]) if "month" in m else None
         ho = col(m["ho_code"]) if "ho_code" in m else None
+    knife = None
+    extract = fmt not in ("street", "street2011", "api") and mapping is not None
+    if extract and mapping is not None and "knife_flag" in mapping.columns:
+        kv = col(mapping.columns["knife_flag"]).astype(str).str.strip().str.lower()
+        ok_t, ok_f = kv.isin(KNIFE_TRUE), kv.isin(KNIFE_FALSE)
+        b.reject((~(ok_t | ok_f)).to_numpy(), R_KNIFE, mapping.columns["knife_flag"], kv)
+        knife = np.where(ok_t.to_numpy(), 1.0, 0.0)
 
     # timestamps (force extracts)
     occ = pd.Series(pd.NaT, index=raw.index, dtype=CRIME_DTYPES["occurred_at"])
@@ -482,6 +495,7 @@ def _normalise(
     )
     if ho is not None:
         out["_ho_code"] = ho.astype(str).str.strip()
+    out["_knife"] = np.nan if knife is None else knife
     return out, b
 
 
@@ -580,7 +594,13 @@ def load_crimes(
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
         ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
         df["harm"] = harm.weights_for(df["crime_type"], ho)
-        df["knife_weight"] = harm.knife_for(df["crime_type"])
+        flag = (
+            df.pop("_knife").to_numpy(dtype="float64")
+            if "_knife" in df.columns  # parts read by a path without knife flags lack it
+            else np.full(len(df), np.nan)
+        )
+        # a force extract's knife flag where it has one; the proxy only where it has not
+        df["knife_weight"] = np.where(np.isnan(flag), harm.knife_for(df["crime_type"]), flag)
         x, y = df.pop("_x").to_numpy(), df.pop("_y").to_numpy()
         df = df[list(CRIME_DTYPES)].astype(CRIME_DTYPES)
         crimes = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=BNG)

@@ -360,6 +360,10 @@ class PlanConfig:
     #: MILP time limit (s) and relative gap
     solver_time_limit: float = 60.0
     solver_gap: float = 1e-2
+    #: the unit the annual target counts (planner.units): "patrol-hours" (presence whatever the
+    #: crew; the allocation's own unit) or "officer-hours" (x crew: the quarter's target is
+    #: converted to patrol-minutes by the teams' mean crew, and the plan states the result)
+    target_unit: str = "patrol-hours"
 
     # ---- checks and helpers --------------------------------------------------------
     def check(self) -> PlanConfig:
@@ -390,6 +394,9 @@ class PlanConfig:
             for b in t.shift.bands:
                 if b not in self.band_labels:
                     raise PlannerError(f"team {t.team_id}: unknown band '{b}'")
+        from planner.units import check_unit
+
+        check_unit(self.target_unit)
         if self.assignment not in ("sampled", "full"):
             raise PlannerError(f"assignment must be 'sampled' or 'full', not {self.assignment!r}")
         if not 0 < self.floor_share <= 1:
@@ -408,6 +415,16 @@ class PlanConfig:
     def annual_target_minutes(self) -> int:
         """The funded annual target in whole minutes (33,323 h = 1,999,380 min by default)."""
         return int(Fraction(self.annual_target_hours).limit_denominator(10**6) * 60)
+
+    def mean_crew(self) -> float:
+        """Mean crew of the patrol capacity.
+
+        The teams' crews weighted by their officers x patrol share x availability (1.0
+        without teams).
+        """
+        w = np.array([t.officers * t.patrol_share * t.availability for t in self.teams], float)
+        crew = np.array([self.method(t.method).crew for t in self.teams], float)
+        return float((w * crew).sum() / w.sum()) if len(w) and w.sum() > 0 else 1.0
 
     def method(self, name: str) -> MethodConfig:
         """Look up a delivery method by name.

@@ -44,6 +44,7 @@ from planner.planning.timetable import (
     systematic_sample,
 )
 from planner.schema import TZ
+from planner.units import MEANING, OFFICER_HOURS, PATROL_HOURS, PLANNED_COLUMN, label
 
 TGP_COLUMNS = ("tgp_id", "kind", "lpa", "harm", "geometry")
 VISIT_COLUMNS = (
@@ -173,8 +174,15 @@ def plan_quarter(
     crimes: gpd.GeoDataFrame | None = None,
     seed: int | None = None,
     pins: pd.DataFrame | None = None,
+    _crew: float | None = None,
 ) -> QuarterPlan:
     """Plan one calendar quarter.
+
+    With ``cfg.target_unit == "officer-hours"`` the quarter's officer-hours target is turned
+    into patrol-minutes by a crew estimate: first the teams' mean crew
+    (:meth:`PlanConfig.mean_crew`), then, for up to ``UNIT_PASSES`` more passes with the same
+    seed, the crew the previous plan's visits actually had; the summary states how far the
+    final plan is from the target in officer-hours (``unit_notes``).
 
     Parameters
     ----------
@@ -198,6 +206,25 @@ def plan_quarter(
     QuarterPlan
     """
     cfg = cfg.check()
+    if cfg.target_unit == OFFICER_HOURS and _crew is None:
+        if seed is None:
+            seed = secrets.randbits(32)
+        crew = cfg.mean_crew()
+        best = None
+        for _ in range(1 + UNIT_PASSES):
+            p = plan_quarter(tgps, cfg, quarter, crimes=crimes, seed=seed, pins=pins, _crew=crew)
+            if best is None or abs(p.summary["over_target_unit_hours"]) < abs(
+                best.summary["over_target_unit_hours"]
+            ):
+                best = p
+            if (
+                abs(p.summary["over_target_unit_hours"]) * 60 <= 0.5
+                or p.visits["minutes"].sum() == 0
+            ):
+                break
+            crew = float(p.visits["officer_minutes"].sum() / p.visits["minutes"].sum())
+        assert best is not None
+        return best
     tgps = _check_tgps(tgps)
     if not cfg.teams:
         raise PlannerError("the plan configuration has no teams: no capacity to plan with")
@@ -211,7 +238,11 @@ def plan_quarter(
     harm = tgps["harm"].to_numpy(dtype=float)
     T = len(ids)
     profiles, timed = harm_profiles(tgps, crimes, cfg)
-    total = quarter_target_minutes(cfg, quarter)
+    unit_total = quarter_target_minutes(cfg, quarter)  # in cfg.target_unit
+    crew = _crew if _crew is not None else cfg.mean_crew()
+    # the allocation works in patrol-minutes; an officer-hours target is converted by the
+    # teams' mean crew and the summary states what the plan then holds in officer-hours
+    total = unit_total if cfg.target_unit == PATROL_HOURS else int(round(unit_total / crew))
     floor = int(Fraction(cfg.floor_share).limit_denominator(10**6) * total)
     cap = team_capacity(cfg, dates)
     cap0 = Capacity(
@@ -310,9 +341,104 @@ def plan_quarter(
     summary = _summary(
         quarter, seed, visits, tgps, total, floor, planned, binding, pred, cfg, asg, timed, cap
     )
+    summary.update(target_unit_summary(visits, unit_total, cfg, crew))
     return QuarterPlan(
         quarter, int(seed), visits, summary, alloc, expected, sampled, cap0, pred, tgps, binding
     )
+
+
+#: refinement passes of an officer-hours plan (re-plans with the crew the visits had)
+UNIT_PASSES = 2
+
+
+def target_unit_summary(
+    visits: pd.DataFrame, unit_total: float, cfg: PlanConfig, crew: float
+) -> dict:
+    """Compare the plan with its target in the target's unit (:mod:`planner.units`).
+
+    Notes are added whenever the plan holds more (or less) than the target.
+
+    Parameters
+    ----------
+    visits : the plan's visits (``minutes``, ``officer_minutes``).
+    unit_total : the quarter's target in minutes of ``cfg.target_unit``.
+    cfg : the plan configuration.
+    crew : the mean crew used to convert an officer-hours target.
+
+    Returns
+    -------
+    dict with ``target_unit``, ``target_unit_meaning``, ``target_unit_hours``,
+    ``planned_target_unit_hours``, ``over_target_unit_hours``, ``mean_crew`` and ``unit_notes``.
+    """
+    unit = cfg.target_unit
+    planned = float(visits[PLANNED_COLUMN[unit]].sum())
+    over = planned - unit_total
+    notes = []
+    if over > 0.5:
+        notes.append(
+            f"the plan holds {label(planned / 60, unit, 2)}, {label(over / 60, unit, 2)} more "
+            f"than the quarter's target of {label(unit_total / 60, unit, 2)}"
+        )
+    elif over < -0.5:
+        notes.append(
+            f"the plan holds {label(planned / 60, unit, 2)}, {label(-over / 60, unit, 2)} short "
+            f"of the quarter's target of {label(unit_total / 60, unit, 2)}"
+        )
+    other = OFFICER_HOURS if unit == PATROL_HOURS else PATROL_HOURS
+    notes.append(
+        f"{label(float(visits[PLANNED_COLUMN[other]].sum()) / 60, other, 2)} are shown "
+        f"alongside; the target counts {MEANING[unit]}"
+    )
+    return {
+        "target_unit": unit,
+        "target_unit_meaning": MEANING[unit],
+        "target_unit_hours": unit_total / 60,
+        "planned_target_unit_hours": planned / 60,
+        "over_target_unit_hours": over / 60,
+        "mean_crew": crew,
+        "unit_notes": notes,
+    }
+
+
+def year_check(summaries: list[dict], cfg: PlanConfig) -> dict:
+    """Check quarter plans of one funding year against the annual target, in its unit.
+
+    The plan never exceeds the year's target without saying so.
+
+    Parameters
+    ----------
+    summaries : plan summaries (``QuarterPlan.summary``) of quarters of one funding year.
+    cfg : the plan configuration (``annual_target_hours``, ``target_unit``).
+
+    Returns
+    -------
+    dict with ``target_unit``, ``annual_target_hours``, ``planned_hours`` (the quarters' sum in
+    the unit), ``quarters``, ``over_hours`` and ``notes``.
+    """
+    unit = cfg.target_unit
+    key = "planned_target_unit_hours"
+    planned = 0.0
+    for s in summaries:
+        if s.get("target_unit", unit) != unit:
+            raise PlannerError(
+                f"quarter {s.get('quarter')} was planned in {s.get('target_unit')}, not {unit}"
+            )
+        planned += float(s[key]) if key in s else float(s["total_hours"])
+    over = planned - cfg.annual_target_hours
+    notes = []
+    if over > 1e-6:
+        notes.append(
+            f"{len(summaries)} quarter plans hold {label(planned, unit)}, {label(over, unit)} more "
+            f"than the year's target of {label(cfg.annual_target_hours, unit)}"
+        )
+    return {
+        "target_unit": unit,
+        "annual_target_hours": float(cfg.annual_target_hours),
+        "planned_hours": planned,
+        "quarters": [s.get("quarter") for s in summaries],
+        "over_hours": over,
+        "notes": notes,
+    }
 
 
 def _pin_capacity(pins: pd.DataFrame, ids, dates, cfg: PlanConfig, cap: Capacity):

@@ -9,8 +9,9 @@ Definitions (documented defaults in :class:`DeliveryConfig`):
   **presence**-hours; planned officer-hours (``officer_minutes``) with tracked **officer**-hours;
 * a planned place-day (a TGP on a day with planned minutes) is **delivered** when the TGP had
   at least ``delivered_min_minutes`` (10, one Koper dose) of presence that day;
-* the annual target (33,323 h from 1 April) counts officer-hours in the TGPs (GPS and logs,
-  every method); the **pro-rata** target to a day is the target times the share of the
+* the annual target (33,323 h from 1 April) is counted in ``target_unit``
+  (:mod:`planner.units`; default patrol-hours = tracked presence-hours, the unit the plan is
+  built in; or officer-hours) in the TGPs (GPS and logs, every method); the **pro-rata** target to a day is the target times the share of the
   funding year's days elapsed; the **forecast** adds the mean daily hours of the last
   ``run_rate_days`` days for each remaining day; a **shortfall alert** is raised when the
   forecast falls short of the target.
@@ -26,6 +27,7 @@ import pandas as pd
 
 from planner.errors import PlannerError
 from planner.tracking.dwell import DwellConfig, place_days
+from planner.units import MEANING, PATROL_HOURS, TRACKED_COLUMN, check_unit, label
 
 #: the funded visible-patrol target (hours per funding year; Home Office Grip, WMP)
 ANNUAL_TARGET_HOURS = 33_323.0
@@ -53,6 +55,8 @@ class DeliveryConfig:
     place_day_target: float = 0.95
     #: days of recent delivery used for the year-end run rate
     run_rate_days: int = 28
+    #: the unit the target is counted in (planner.units: patrol-hours or officer-hours)
+    target_unit: str = PATROL_HOURS
 
 
 def fy_start(d: date, month: int = 4) -> date:
@@ -417,6 +421,7 @@ class Trajectory:
     required_hours_per_day: float
     alert: bool
     notes: list[str] = field(default_factory=list)
+    unit: str = PATROL_HOURS
 
     def summary(self) -> dict:
         """Return the trajectory's figures (rounded, JSON-ready).
@@ -428,6 +433,8 @@ class Trajectory:
             shortfall, required daily rate and the alert.
         """
         return {
+            "unit": self.unit,
+            "unit_meaning": MEANING[self.unit],
             "fy_start": str(self.fy_start),
             "as_of": str(self.as_of),
             "target_hours": round(self.target_hours, 2),
@@ -443,14 +450,14 @@ class Trajectory:
 
 
 def trajectory(
-    daily_officer_hours: pd.Series, as_of: date, cfg: DeliveryConfig | None = None
+    daily_hours: pd.Series, as_of: date, cfg: DeliveryConfig | None = None
 ) -> Trajectory:
-    """Trajectory from officer-hours per day (index: dates) up to and including ``as_of``.
+    """Trajectory from delivered hours per day up to and including ``as_of``.
 
     Parameters
     ----------
-    daily_officer_hours : pandas.Series
-        Officer-hours delivered per day (index: dates).
+    daily_hours : pandas.Series
+        Hours delivered per day (index: dates), in ``cfg.target_unit``.
     as_of : datetime.date
         The last day counted.
     cfg : DeliveryConfig, optional
@@ -469,13 +476,14 @@ def trajectory(
     (32850, True)
     """
     cfg = cfg or DeliveryConfig()
+    unit = check_unit(cfg.target_unit)
     start = fy_start(as_of, cfg.fy_start_month)
     end = date(start.year + 1, start.month, 1) - pd.Timedelta(days=1)
     end = end.date() if hasattr(end, "date") else end
     days = pd.date_range(start, as_of, freq="D")
     if len(days) == 0:
         raise PlannerError("as_of is before the funding year starts")
-    s = pd.Series(daily_officer_hours, dtype="float64")
+    s = pd.Series(daily_hours, dtype="float64")
     s.index = pd.to_datetime(s.index)
     s = s.groupby(s.index.normalize()).sum().reindex(days, fill_value=0.0)
     n_year = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
@@ -487,6 +495,7 @@ def trajectory(
             "delivered_hours": s.to_numpy(),
             "cumulative_hours": s.cumsum().to_numpy(),
             "pro_rata_target_hours": target * elapsed / n_year,
+            "unit": unit,
         }
     )
     delivered = float(daily["cumulative_hours"].iloc[-1])
@@ -500,8 +509,9 @@ def trajectory(
     notes = []
     if forecast < target:
         notes.append(
-            f"forecast {forecast:,.0f} h is {shortfall:,.0f} h short of {target:,.0f} h: "
-            f"{required:,.1f} h a day needed for the remaining {remaining} days (recent {rate:,.1f} h a day)"
+            f"forecast {label(forecast, unit, 0)} is {label(shortfall, unit, 0)} short of "
+            f"{label(target, unit, 0)}: {required:,.1f} a day needed for the remaining "
+            f"{remaining} days (recent {rate:,.1f} a day)"
         )
     return Trajectory(
         daily=daily,
@@ -517,6 +527,7 @@ def trajectory(
         required_hours_per_day=required,
         alert=forecast < target,
         notes=notes,
+        unit=unit,
     )
 
 
@@ -529,6 +540,7 @@ class DeliveryReport:
     place_days: pd.DataFrame  #: share of planned place-days delivered (overall)
     place_days_by_quarter: pd.DataFrame
     trajectory: Trajectory | None
+    unit: str = PATROL_HOURS  #: the unit of the target (planner.units)
 
     def summary(self) -> dict:
         """Return the report's headline figures (the ``planner delivery --json`` object).
@@ -546,6 +558,26 @@ class DeliveryReport:
             "delivered_hours": round(float(tot["delivered_hours"]), 2),
             "planned_officer_hours": round(float(tot["planned_officer_hours"]), 2),
             "delivered_officer_hours": round(float(tot["delivered_officer_hours"]), 2),
+            # the pair the target is counted in (patrol-hours: planned minutes against
+            # presence; officer-hours: planned against delivered officer-hours)
+            "target_unit": self.unit,
+            "target_unit_meaning": MEANING[self.unit],
+            "planned_target_unit_hours": round(
+                float(
+                    tot["planned_hours" if self.unit == PATROL_HOURS else "planned_officer_hours"]
+                ),
+                2,
+            ),
+            "delivered_target_unit_hours": round(
+                float(
+                    tot[
+                        "delivered_hours"
+                        if self.unit == PATROL_HOURS
+                        else "delivered_officer_hours"
+                    ]
+                ),
+                2,
+            ),
             "delivery_rate": None
             if np.isnan(tot["delivery_rate"])
             else round(float(tot["delivery_rate"]), 4),
@@ -575,12 +607,15 @@ def delivery_report(
     daily_officer_hours: pd.Series | None = None,
     cfg: DeliveryConfig | None = None,
     start: date | None = None,
+    daily_hours: pd.Series | None = None,
 ) -> DeliveryReport:
     """Plan against delivery from ``start`` up to ``as_of``.
 
-    ``daily_officer_hours`` (all delivered officer-hours per day since 1 April, e.g. earlier
-    quarters' logs plus this quarter's GPS) drives the trajectory; by default the delivered
-    place-days' officer-hours are used.
+    ``daily_hours`` (all delivered hours per day since 1 April in ``cfg.target_unit``, e.g.
+    earlier quarters' logs plus this quarter's GPS) drives the trajectory; by default the
+    delivered place-days' hours in that unit (presence minutes for patrol-hours, officer
+    minutes for officer-hours) are used. ``daily_officer_hours`` is the former name of
+    ``daily_hours`` (accepted only with ``target_unit="officer-hours"``).
 
     Parameters
     ----------
@@ -593,11 +628,13 @@ def delivery_report(
     as_of : datetime.date, optional
         Last day counted (inclusive); default the plan's last day.
     daily_officer_hours : pandas.Series, optional
-        Officer-hours per day for the trajectory.
+        Officer-hours per day for the trajectory (only with ``target_unit="officer-hours"``).
     cfg : DeliveryConfig, optional
-        Place-day threshold, target share, annual target.
+        Place-day threshold, target share, annual target and its unit.
     start : datetime.date, optional
         First day compared; default the plan's first day.
+    daily_hours : pandas.Series, optional
+        Delivered hours per day in ``cfg.target_unit`` for the trajectory.
 
     Returns
     -------
@@ -620,10 +657,23 @@ def delivery_report(
     by["lpa_method"] = roll_up(cmp, ["lpa", "method"])
     share = place_day_share(p, d, cfg)
     share_q = place_day_share(p, d, cfg, by="quarter")
-    if daily_officer_hours is None:
+    unit = check_unit(cfg.target_unit)
+    if daily_officer_hours is not None:
+        if unit != "officer-hours":
+            raise PlannerError(
+                "daily officer-hours given for a target counted in patrol-hours; pass daily_hours "
+                "in the target's unit or set target_unit='officer-hours'"
+            )
+        daily_hours = daily_officer_hours
+    if daily_hours is None:
         allm = upto[upto["method"] == "all"]
-        daily_officer_hours = allm.groupby("date")["officer_minutes"].sum() / 60.0
-    traj = trajectory(daily_officer_hours, as_of, cfg) if len(daily_officer_hours) else None
+        daily_hours = allm.groupby("date")[TRACKED_COLUMN[unit]].sum() / 60.0
+    traj = trajectory(daily_hours, as_of, cfg) if len(daily_hours) else None
     return DeliveryReport(
-        compare=cmp, by=by, place_days=share, place_days_by_quarter=share_q, trajectory=traj
+        compare=cmp,
+        by=by,
+        place_days=share,
+        place_days_by_quarter=share_q,
+        trajectory=traj,
+        unit=unit,
     )
