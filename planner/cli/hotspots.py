@@ -46,7 +46,7 @@ def _dumps(obj) -> str:
 ANALYSIS_COLUMNS = ("crime_type", "month", "harm", "knife_weight", "geometry")
 
 
-def load_inputs(crime_paths, boundary_path, columns=None):
+def load_inputs(crime_paths, boundary_path, columns=None, boundary_crs=None):
     """(crimes, study-area polygon, load summary) from CLI paths.
 
     GeoParquet inputs are read with only ``columns`` (all when None); other inputs go through
@@ -56,10 +56,12 @@ def load_inputs(crime_paths, boundary_path, columns=None):
     import shapely
 
     from planner.errors import PlannerError
-    from planner.io.boundaries import study_area
+    from planner.io.boundaries import read_study_area
     from planner.schema import CRIME_DTYPES, check_crimes
 
-    area = study_area(boundary_path)
+    area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
+    if rep.repaired or rep.dropped_empty:
+        _log(f"boundary: {rep.message()}")
     paths = [Path(p) for p in crime_paths]
     for p in paths:
         if not p.exists():
@@ -181,6 +183,11 @@ def _common(p, *, boundary_required=True) -> None:
         required=boundary_required,
         help="force area: any polygon layer (dissolved)",
     )
+    p.add_argument(
+        "--boundary-crs",
+        metavar="CRS",
+        help="CRS of a --boundary file that declares none, e.g. EPSG:27700",
+    )
 
 
 def register(sub) -> None:
@@ -273,6 +280,11 @@ def register(sub) -> None:
     p.add_argument(
         "--boundary", type=Path, help="force area: any polygon layer (default: the workspace's)"
     )
+    p.add_argument(
+        "--boundary-crs",
+        metavar="CRS",
+        help="CRS of a --boundary file that declares none, e.g. EPSG:27700",
+    )
     p.add_argument("--start", help="first month YYYY-MM")
     p.add_argument("--end", help="last month YYYY-MM")
     p.add_argument(
@@ -335,7 +347,9 @@ def run_hotspots(args) -> int:
     from planner.hotspots.kde import kde_grid
 
     t0 = time.perf_counter()
-    crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, load = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     grid = make_grid(area, args.cell, args.shape)
     _log(f"grid: {grid.n:,} {args.shape} cells of {args.cell:g} m")
     types = _types(args.types)
@@ -398,7 +412,9 @@ def run_tgps(args) -> int:
     t0 = time.perf_counter()
     if args.out.suffix != ".gpkg":
         raise PlannerError(f"--out must be a GeoPackage (.gpkg), not {args.out.name}")
-    crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, load = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
     cfg = TGPConfig(
         area_share=args.area_share,
@@ -462,7 +478,9 @@ def run_coverage(args) -> int:
     if missing:
         raise PlannerError(f"coverage needs --{', --'.join(missing)} (or --workspace)")
     tg = read_tgps(args.tgps)
-    crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, _ = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     crimes = filter_crimes(crimes, None, args.start, args.end)
     geo = _geography(args)
     cfg = (
@@ -494,7 +512,9 @@ def run_backtest(args) -> int:
     from planner.hotspots.grid import make_grid
 
     t0 = time.perf_counter()
-    crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, _ = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     grid = make_grid(area, args.cell)
     cfg = dataclasses.replace(
         BacktestConfig(),

@@ -13,13 +13,12 @@ True
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +32,8 @@ from planner.crs import BNG
 from planner.errors import InputError, PlannerError
 from planner.harm import HarmTable
 from planner.io._result import Reconciled
+from planner.io.csvtext import read_csv_text as _read_csv_text
+from planner.io.limits import LoadLimits
 from planner.paths import CONFIG
 from planner.schema import CRIME_DTYPES, CRIME_TYPES, TZ, empty_crimes
 
@@ -50,6 +51,8 @@ R_TYPE = "unknown crime type"
 R_MONTH = "bad month"
 R_TIME = "bad timestamp"
 R_MALFORMED = "malformed row"
+R_FUTURE = "date in the future"
+R_EARLY = "date too early"
 REASONS = (
     R_NO_COORDS,
     R_BAD_NUMBER,
@@ -59,6 +62,8 @@ REASONS = (
     R_MONTH,
     R_TIME,
     R_MALFORMED,
+    R_FUTURE,
+    R_EARLY,
 )
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -122,11 +127,31 @@ class ColumnMapping:
             d = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(path, f"cannot read mapping ({exc})") from None
-        if not isinstance(d, dict) or "columns" not in d:
+        except RecursionError:
+            raise InputError(path, "mapping JSON nested too deeply") from None
+        if not isinstance(d, dict) or not isinstance(d.get("columns"), dict):
             raise InputError(
                 path, "mapping must be a JSON object with a 'columns' object", field="columns"
             )
-        return cls(**d)
+        known = ("columns", "coords", "datetime_format", "type_map")
+        for key in d:
+            if key not in known:
+                raise InputError(
+                    path, f"unknown mapping key (allowed: {', '.join(known)})", field=str(key)
+                )
+        for key in ("columns", "type_map"):
+            v = d.get(key, {})
+            if not isinstance(v, dict) or not all(
+                isinstance(a, str) and isinstance(b, str) for a, b in v.items()
+            ):
+                raise InputError(path, "must be an object of text to text", field=key)
+        for key in ("coords", "datetime_format"):
+            if d.get(key) is not None and not isinstance(d[key], str):
+                raise InputError(path, "must be text", field=key)
+        try:
+            return cls(**d)
+        except PlannerError as exc:
+            raise InputError(path, str(exc).removeprefix("mapping: ")) from None
 
 
 @dataclass(kw_only=True)
@@ -134,6 +159,7 @@ class LoadResult(Reconciled):
     """Accepted records (canonical schema), rejects with reasons, and reconciled counts."""
 
     crimes: gpd.GeoDataFrame
+    boundary_report: str | None = None
     accepted_table = "crimes"
 
 
@@ -188,90 +214,69 @@ def _open_members(path: Path) -> list[tuple[str, bytes]]:
         raise InputError(path, f"cannot open ({exc.__class__.__name__}: {exc})") from None
 
 
-def _read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
-    """All columns as strings; malformed rows (wrong field count) returned separately.
+API_JSON_COLS = (
+    "persistent_id",
+    "month",
+    "category",
+    "latitude",
+    "longitude",
+    "street_name",
+    "outcome_category",
+    "context",
+)
 
-    Returns the frame with a ``_line`` column (line number, header = 1) and a list of
-    (line, reason detail, raw text) for malformed rows.
+
+def _cell(v) -> str:
+    """A JSON value as the text a CSV cell would hold ("" for null; objects as JSON)."""
+    if v is None:
+        return ""
+    return v if isinstance(v, str) else json.dumps(v)[:200]
+
+
+def _obj(v) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _read_api_json(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """police.uk API ``crimes-street`` JSON (a list of crime objects) -> flat string frame.
+
+    A list element that is not an object is a malformed record (returned separately, like a
+    CSV row with the wrong field count). A JSON list has no lines: records are numbered from 1.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if not text.strip():
-        raise InputError(name, "file is empty", line=1)
-    if "\x00" in text[:4096]:
-        raise InputError(name, "not a text CSV file (binary content)", line=1)
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], on_bad_lines="error"
-        )
-        df.insert(0, "_line", np.arange(2, len(df) + 2, dtype="int64"))
-        return df, []
-    except pd.errors.ParserError:
-        pass
-    # slow path: the csv module knows each record's line number
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    rows, lines, bad = [], [], []
-    start = reader.line_num + 1
-    for rec in reader:
-        line = start
-        start = reader.line_num + 1
-        if len(rec) == len(header):
-            rows.append(rec)
-            lines.append(line)
-        elif rec:
-            bad.append((line, f"expected {len(header)} fields, found {len(rec)}", ",".join(rec)))
-    df = pd.DataFrame(rows, columns=header, dtype=str)
-    df.insert(0, "_line", np.asarray(lines, dtype="int64"))
-    return df, bad
-
-
-def _read_api_json(name: str, data: bytes) -> pd.DataFrame:
-    """police.uk API ``crimes-street`` JSON (a list of crime objects) -> flat string frame."""
     try:
         recs = json.loads(data)
     except json.JSONDecodeError as exc:
         raise InputError(name, f"invalid JSON ({exc.msg})", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(
+            name, "JSON nested too deeply to be police.uk API output", line=1
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(name, "not a UTF-8 JSON file", line=1) from None
     if not isinstance(recs, list):
         raise InputError(name, "expected a JSON list of police.uk API crime records", line=1)
-    rows = []
-    for r in recs:
-        loc = r.get("location") or {}
-        street = loc.get("street") or {}
-        out = r.get("outcome_status") or {}
+    rows, lines, bad = [], [], []
+    for i, r in enumerate(recs, start=1):
+        if not isinstance(r, dict):
+            bad.append((i, f"expected a JSON object, found {type(r).__name__}", _cell(r)))
+            continue
+        loc = _obj(r.get("location"))
         rows.append(
-            {
-                "persistent_id": r.get("persistent_id") or "",
-                "month": r.get("month") or "",
-                "category": r.get("category") or "",
-                "latitude": str(loc.get("latitude") or ""),
-                "longitude": str(loc.get("longitude") or ""),
-                "street_name": street.get("name") or "",
-                "outcome_category": out.get("category") or "",
-                "context": r.get("context") or "",
-            }
+            (
+                _cell(r.get("persistent_id")),
+                _cell(r.get("month")),
+                _cell(r.get("category")),
+                _cell(loc.get("latitude")),
+                _cell(loc.get("longitude")),
+                _cell(_obj(loc.get("street")).get("name")),
+                _cell(_obj(r.get("outcome_status")).get("category")),
+                _cell(r.get("context")),
+            )
         )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "persistent_id",
-            "month",
-            "category",
-            "latitude",
-            "longitude",
-            "street_name",
-            "outcome_category",
-            "context",
-        ],
-        dtype=str,
-    )
-    # a JSON list has no lines: number records from 1 (record index + 1 would be header-less)
-    df.insert(0, "_line", np.arange(1, len(df) + 1, dtype="int64"))
-    return df
+        lines.append(i)
+    df = pd.DataFrame(rows, columns=list(API_JSON_COLS), dtype=str)
+    df.insert(0, "_line", np.asarray(lines, dtype="int64"))
+    return df, bad
 
 
 def detect_format(columns) -> str:
@@ -341,9 +346,16 @@ def _transformer(src: str) -> Transformer:
 
 
 def _normalise(
-    name: str, raw: pd.DataFrame, fmt: str, mapping: ColumnMapping | None
+    name: str,
+    raw: pd.DataFrame,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    limits: LoadLimits | None = None,
+    today: date | None = None,
 ) -> tuple[pd.DataFrame, _Batch]:
     """Map a raw string frame to canonical columns (+x, y in BNG), rejecting bad rows."""
+    limits = limits or LoadLimits()
+    today = today or date.today()
     b = _Batch(name, raw)
     n = len(raw)
     col = raw.get
@@ -414,17 +426,23 @@ def _normalise(
         else:
             t = _parse_iso(st)
         b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"], st)
+        end = pd.Timestamp(today, tz=TZ) + pd.Timedelta(days=1)
+        with np.errstate(invalid="ignore"):
+            b.reject((t >= end).to_numpy(), R_FUTURE, mapping.columns["occurred_at"], st)
         occ = t.astype(CRIME_DTYPES["occurred_at"])
         if month is None:
             month = occ.dt.strftime("%Y-%m").fillna("")
     # month
     mon = month.astype(str).str.strip()
-    b.reject(
-        ~mon.str.match(_MONTH_RE).to_numpy(),
-        R_MONTH,
-        "Month" if fmt.startswith("street") else "month",
-        mon,
-    )
+    mfield = "Month" if fmt.startswith("street") else "month"
+    if mapping is not None and "month" not in mapping.columns:
+        mfield = mapping.columns["occurred_at"]
+    elif mapping is not None:
+        mfield = mapping.columns["month"]
+    b.reject(~mon.str.match(_MONTH_RE).to_numpy(), R_MONTH, mfield, mon)
+    # police.uk months are YYYY-MM strings: compared as text they order as dates
+    b.reject((mon > today.strftime("%Y-%m")).to_numpy(), R_FUTURE, mfield, mon)
+    b.reject((mon < limits.earliest_month).to_numpy(), R_EARLY, mfield, mon)
     # coordinates
     xv, xblank, xbad = _num(xs)
     yv, yblank, ybad = _num(ys)
@@ -492,17 +510,19 @@ def _parse_iso(st: pd.Series) -> pd.Series:
     return out
 
 
-def _boundary_geom(boundary):
+def _boundary_geom(boundary, assume_crs: str | None = None):
+    """(study-area geometry in EPSG:27700 or None, what reading it found or None)."""
     if boundary is None:
-        return None
+        return None, None
     if isinstance(boundary, str | Path):
-        from planner.io.boundaries import study_area
+        from planner.io.boundaries import read_study_area
 
-        return study_area(boundary)
+        return read_study_area(boundary, assume_crs=assume_crs)
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         g = boundary.to_crs(BNG) if boundary.crs is not None else boundary
-        return g.geometry.union_all() if isinstance(g, gpd.GeoDataFrame) else g.union_all()
-    return boundary  # a shapely geometry in EPSG:27700
+        geom = g.geometry.union_all() if isinstance(g, gpd.GeoDataFrame) else g.union_all()
+        return geom, None
+    return boundary, None  # a shapely geometry in EPSG:27700
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -514,6 +534,9 @@ def load_crimes(
     harm: HarmTable | None = None,
     rejects_path: str | Path | None = None,
     progress: bool = False,
+    boundary_crs: str | None = None,
+    limits: LoadLimits | None = None,
+    today: date | None = None,
 ) -> LoadResult:
     """Load crime files into the canonical schema, rejecting (never dropping) bad rows.
 
@@ -532,17 +555,33 @@ def load_crimes(
         Where to write the rejects CSV (written even when empty).
     progress
         Show a progress bar over files on stderr.
+    boundary_crs
+        CRS of a boundary file that declares none (a shapefile without its ``.prj``).
+    limits
+        Plausibility limits (earliest month, largest share outside the boundary).
+    today
+        Reference date for "in the future" (default: today).
+
+    Returns
+    -------
+    LoadResult
+        Accepted crimes, rejects and counts; ``boundary_report`` says what reading the
+        boundary found (repaired or dropped geometries).
 
     Raises
     ------
     InputError
-        For a malformed file (unreadable, empty, binary, missing columns): names file, line, field.
+        For a malformed file (unreadable, empty, binary, missing columns): names file, line, field;
+        for a boundary that nearly every row falls outside (wrong CRS), naming the boundary.
     """
     if isinstance(mapping, str | Path):
         mapping = ColumnMapping.from_file(mapping)
     harm = harm or HarmTable.default()
     files = expand_paths(paths)
-    geom = _boundary_geom(boundary)
+    limits = limits or LoadLimits()
+    today = today or date.today()
+    geom, brep = _boundary_geom(boundary, boundary_crs)
+    n_outside = n_checked = 0
     if geom is not None:
         shapely.prepare(geom)
     parts, rejects, read, names = [], [], 0, []
@@ -555,7 +594,7 @@ def load_crimes(
         for name, data in _open_members(path):
             names.append(name)
             if name.lower().endswith(".json"):
-                raw, bad = _read_api_json(name, data), []
+                raw, bad = _read_api_json(name, data)
                 fmt = "api"
             else:
                 raw, bad = _read_csv_text(name, data)
@@ -584,13 +623,15 @@ def load_crimes(
                         ]
                     )
                 )
-            norm, b = _normalise(name, raw, fmt, mapping)
+            norm, b = _normalise(name, raw, fmt, mapping, limits, today)
             if geom is not None:
                 ok = b.keep
                 inside = np.zeros(len(norm), dtype=bool)
                 inside[ok] = shapely.contains_xy(
                     geom, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
                 )
+                n_checked += int(ok.sum())
+                n_outside += int((ok & ~inside).sum())
                 b.reject(
                     ~inside,
                     R_OUTSIDE,
@@ -599,6 +640,16 @@ def load_crimes(
                 )
             parts.append(norm.loc[b.keep])
             rejects.extend(b.rejects)
+    if n_checked and n_outside > limits.max_outside_share * n_checked:
+        where = str(boundary) if isinstance(boundary, str | Path) else "the boundary"
+        crs = f" (read as {brep.source_crs})" if brep is not None else ""
+        raise InputError(
+            where,
+            f"{n_outside:,} of {n_checked:,} rows with valid coordinates "
+            f"({n_outside / n_checked:.0%}) fall outside this boundary{crs}: it is probably in "
+            "the wrong CRS or for another force; check its .prj or pass --boundary-crs "
+            "(nothing written)",
+        )
     if parts and sum(len(p) for p in parts):
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
         ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
@@ -615,7 +666,13 @@ def load_crimes(
         else pd.DataFrame(columns=list(REJECT_COLUMNS))
     )
     rej = rej[list(REJECT_COLUMNS)]
-    res = LoadResult(crimes=crimes, rejects=rej, read=read, files=names)
+    res = LoadResult(
+        crimes=crimes,
+        rejects=rej,
+        read=read,
+        files=names,
+        boundary_report=brep.message() if brep is not None else None,
+    )
     if (
         res.accepted + res.rejected != res.read
     ):  # pragma: no cover - an invariant, not an input error
