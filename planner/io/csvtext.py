@@ -50,7 +50,7 @@ def read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int,
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     try:
         # header=None: every row must have the header's field count (more -> ParserError,
-        # fewer -> NaN cells); a blank line or a quoted newline changes the row count
+        # fewer -> checked below); a blank line or a quoted newline changes the row count
         df = pd.read_csv(
             io.StringIO(text),
             header=None,
@@ -60,7 +60,7 @@ def read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int,
             on_bad_lines="error",
             skip_blank_lines=False,
         )
-        if len(df) == n_lines and not df.isna().to_numpy().any():
+        if len(df) == n_lines and _no_short_rows(text, df):
             header = [str(c) for c in df.iloc[0]]
             if len(set(header)) == len(header):
                 df = df.iloc[1:].reset_index(drop=True)
@@ -70,6 +70,18 @@ def read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int,
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         pass
     return _read_csv_slow(text)
+
+
+def _no_short_rows(text: str, df: pd.DataFrame) -> bool:
+    """True when every row had the header's field count (pandas pads short rows with "").
+
+    Longer rows already raised, so the delimiters outside quoted fields must number exactly
+    (fields - 1) per line; commas inside quoted fields are the commas in the cell values.
+    """
+    commas = text.count(",")
+    if '"' in text:
+        commas -= int(sum(df[c].str.count(",").sum() for c in df.columns))
+    return commas == (df.shape[1] - 1) * len(df)
 
 
 class _LineFeed:

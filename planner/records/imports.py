@@ -366,12 +366,10 @@ def validate(
         out["hours"] = hours
     for col, limit in store_limits(kind).items():
         n = _text(df, col).str.len()
-        too_long = n > limit
-        r.add(
-            too_long,
-            f"{col} is {{v}} characters long; the store holds at most {limit}",
-            value=n,
-        )
+        for length in sorted(set(n[n > limit])):
+            r.add(
+                n == length, f"{col} is {length} characters long; the store holds at most {limit}"
+            )
     return pd.DataFrame(out, index=df.index), r.s
 
 
