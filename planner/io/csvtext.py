@@ -69,7 +69,19 @@ def read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int,
                 return df, []
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         pass
-    return _read_csv_slow(text)
+    return _read_csv_slow(name, text)
+
+
+def _why(exc: csv.Error) -> str:
+    """The csv module's complaint in a user's words."""
+    msg = str(exc)
+    if "end of data" in msg:
+        return "unclosed quote (the field's closing quote is missing)"
+    if "expected after" in msg:
+        return "stray quote inside a field (a quote must be doubled or close the field)"
+    if "new-line character" in msg:
+        return "carriage return inside an unquoted field"
+    return f"unreadable row ({msg})"
 
 
 def _no_short_rows(text: str, df: pd.DataFrame) -> bool:
@@ -100,10 +112,13 @@ class _LineFeed:
         return self.lines[self.i - 1]
 
 
-def _read_csv_slow(text: str) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+def _read_csv_slow(name: str, text: str) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     """The csv module, record by record, with physical line numbers and quote recovery."""
     lines = io.StringIO(text).readlines()
-    header = next(csv.reader(lines[:1]))
+    try:
+        header = next(csv.reader(lines[:1], strict=True), [])
+    except csv.Error as exc:
+        raise InputError(name, f"header row cannot be read ({exc})", line=1) from None
     rows: list[list[str]] = []
     starts: list[int] = []
     bad: list[tuple[int, str, str]] = []
@@ -122,22 +137,18 @@ def _read_csv_slow(text: str) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]
                 # a quote opened on this line never closed (or closed mid-field): reject this
                 # line alone and read on from the next one
                 raw = lines[first].rstrip("\r\n")
-                bad.append((first + 1, f"unbalanced quote ({exc})", raw))
+                bad.append((first + 1, _why(exc), raw))
                 pos, restart = first + 1, True
                 break
-            last = pos + reader.line_num - 1
             done = reader.line_num
             if not rec:
                 continue
             if len(rec) == len(header):
                 rows.append(rec)
                 starts.append(first + 1)
-            elif last > first:
-                raw = lines[first].rstrip("\r\n")
-                bad.append((first + 1, "unbalanced quote (a quoted field runs over lines)", raw))
-                pos, restart = first + 1, True
-                break
             else:
+                # (a record whose quoted field spans lines and then closes properly is one
+                # reject, starting on its first line)
                 bad.append(
                     (first + 1, f"expected {len(header)} fields, found {len(rec)}", ",".join(rec))
                 )

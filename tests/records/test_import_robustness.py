@@ -55,7 +55,7 @@ def test_stray_quote_and_blank_line_keep_physical_line_numbers(store, tmp_path):
     res = import_engagements(store, p, now=NOW)
     assert (res.read, res.inserted, res.rejected) == (4, 3, 1)
     assert res.rejects["line"].tolist() == [3]
-    assert res.rejects["reason"].iloc[0].startswith("malformed row: unbalanced quote")
+    assert res.rejects["reason"].iloc[0].startswith("malformed row: unclosed quote")
     assert res.reconciled
 
 

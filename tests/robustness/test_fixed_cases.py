@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Polygon, box
@@ -107,7 +106,7 @@ def test_unclosed_quote_rejects_its_own_line_only(tmp_path):
     assert (res.read, res.accepted, res.rejected) == (4, 3, 1)
     assert res.rejects["source_row"].tolist() == [3]
     assert res.rejects["reason"].tolist() == ["malformed row"]
-    assert res.rejects["value"].iloc[0].startswith("unbalanced quote")
+    assert res.rejects["value"].iloc[0].startswith("unclosed quote")
     assert res.crimes["source_row"].tolist() == [2, 4, 5]
 
 
