@@ -14,6 +14,7 @@ class InputError(PlannerError):
         self, file: str, message: str, *, line: int | None = None, field: str | None = None
     ):
         self.file = str(file)
+        self.message = message
         self.line = line
         self.field = field
         where = self.file
@@ -22,3 +23,11 @@ class InputError(PlannerError):
         if field is not None:
             where += f", field '{field}'"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # picklable with its keyword arguments (errors raised on a Dask worker come back whole)
+        return (_input_error, (type(self), self.file, self.message, self.line, self.field))
+
+
+def _input_error(cls, file, message, line, field):
+    return cls(file, message, line=line, field=field)

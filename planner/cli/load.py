@@ -50,13 +50,25 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output GeoParquet file")
     p.add_argument("--rejects", type=Path, help="rejects CSV (default: OUT with _rejects.csv)")
     p.add_argument("--json", action="store_true", help="print the reconciliation as JSON")
+    add_scheduler_argument(p)
     p.set_defaults(func=run)
 
 
+def add_scheduler_argument(p) -> None:
+    """``--scheduler ADDRESS`` (default ``$DASK_SCHEDULER_ADDRESS``): run on a Dask cluster."""
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://HOST:PORT) to run the partitions on "
+        "(default: $DASK_SCHEDULER_ADDRESS; neither: this machine)",
+    )
+
+
 def run(args) -> int:
+    from planner.cluster import connect, scheduler_address
     from planner.errors import PlannerError
     from planner.harm import HarmTable
-    from planner.io.crime import load_crimes, save_crimes
+    from planner.io.crime_stream import load_to_parquet
 
     if not 0 <= args.max_outside_share <= 1:
         raise PlannerError(
@@ -68,19 +80,21 @@ def run(args) -> int:
     if args.offence_weights:
         harm = HarmTable.from_offence_weights(args.offence_weights, harm)
     rejects = args.rejects or args.out.with_name(args.out.stem + "_rejects.csv")
-    res = load_crimes(
-        args.paths,
-        boundary=args.boundary,
-        mapping=args.mapping,
-        harm=harm,
-        rejects_path=rejects,
-        progress=sys.stderr.isatty(),
-        boundary_crs=args.boundary_crs,
-        limits=LoadLimits(max_outside_share=args.max_outside_share),
-    )
+    with connect(scheduler_address(args.scheduler)) as client:
+        res = load_to_parquet(
+            args.paths,
+            args.out,
+            boundary=args.boundary,
+            mapping=args.mapping,
+            harm=harm,
+            rejects_path=rejects,
+            progress=sys.stderr.isatty(),
+            client=client,
+            boundary_crs=args.boundary_crs,
+            limits=LoadLimits(max_outside_share=args.max_outside_share),
+        )
     if res.boundary_report:
         print(f"boundary: {res.boundary_report}", file=sys.stderr)
-    save_crimes(res.crimes, args.out)
     s = res.summary() | {"boundary": res.boundary_report}
     if args.json:
         print(json.dumps(s))

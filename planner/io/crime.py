@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -510,19 +511,69 @@ def _parse_iso(st: pd.Series) -> pd.Series:
     return out
 
 
-def _boundary_geom(boundary, assume_crs: str | None = None):
-    """(study-area geometry in EPSG:27700 or None, what reading it found or None)."""
+def _boundary_area(boundary, assume_crs: str | None = None):
+    """The force area as an :class:`~planner.io.area.AreaTest` (None when no boundary)."""
+    return _boundary_area_report(boundary, assume_crs)[0]
+
+
+def _boundary_area_report(boundary, assume_crs: str | None = None):
+    """(:class:`~planner.io.area.AreaTest` or None, the boundary file's LayerReport or None).
+
+    The report names geometries repaired or dropped on reading; ``assume_crs`` is the CRS
+    of a file that declares none (``--boundary-crs``).
+    """
     if boundary is None:
         return None, None
-    if isinstance(boundary, str | Path):
-        from planner.io.boundaries import read_study_area
+    from planner.io.area import AreaTest
 
-        return read_study_area(boundary, assume_crs=assume_crs)
+    rep = None
+    if isinstance(boundary, str | Path):
+        from planner.io.boundaries import read_layer
+
+        layer, rep = read_layer(boundary, assume_crs=assume_crs)
+        boundary = layer
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         g = boundary.to_crs(BNG) if boundary.crs is not None else boundary
-        geom = g.geometry.union_all() if isinstance(g, gpd.GeoDataFrame) else g.union_all()
-        return geom, None
-    return boundary, None  # a shapely geometry in EPSG:27700
+        geoms = np.asarray(g.geometry.values if isinstance(g, gpd.GeoDataFrame) else g.values)
+    else:  # a shapely geometry in EPSG:27700
+        geoms = np.array([boundary], dtype=object)
+    if len(geoms) == 0 or shapely.is_empty(geoms).all():
+        raise PlannerError("boundary layer is empty")
+    return AreaTest(geoms), rep
+
+
+def check_outside_share(boundary, report, outside: int, accepted: int, limits: LoadLimits) -> None:
+    """Refuse a load whose rows nearly all fall outside the boundary (a wrong-CRS boundary).
+
+    Parameters
+    ----------
+    boundary
+        The boundary as given (a path is named in the message).
+    report
+        Its :class:`~planner.io.boundaries.LayerReport` (for the CRS it was read as), or None.
+    outside, accepted
+        Rows rejected as outside the force area, and rows accepted (together: every row with
+        valid coordinates that reached the boundary test).
+    limits
+        ``max_outside_share`` is the largest share of those rows allowed outside.
+
+    Raises
+    ------
+    InputError
+        Naming the boundary file, when the share is exceeded.
+    """
+    checked = outside + accepted
+    if not checked or outside <= limits.max_outside_share * checked:
+        return
+    where = str(boundary) if isinstance(boundary, str | Path) else "the boundary"
+    crs = f" (read as {report.source_crs})" if report is not None else ""
+    raise InputError(
+        where,
+        f"{outside:,} of {checked:,} rows with valid coordinates "
+        f"({outside / checked:.0%}) fall outside this boundary{crs}: it is probably in "
+        "the wrong CRS or for another force; check its .prj or pass --boundary-crs "
+        "(nothing written)",
+    )
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -537,6 +588,7 @@ def load_crimes(
     boundary_crs: str | None = None,
     limits: LoadLimits | None = None,
     today: date | None = None,
+    engine: str = "auto",
 ) -> LoadResult:
     """Load crime files into the canonical schema, rejecting (never dropping) bad rows.
 
@@ -561,6 +613,10 @@ def load_crimes(
         Plausibility limits (earliest month, largest share outside the boundary).
     today
         Reference date for "in the future" (default: today).
+    engine
+        ``"auto"`` reads well-formed police.uk CSVs through the Arrow fast path
+        (:mod:`planner.io.crime_fast`) and everything else with pandas; ``"pandas"`` reads
+        every file with pandas (the reference the fast path is tested against).
 
     Returns
     -------
@@ -574,16 +630,15 @@ def load_crimes(
         For a malformed file (unreadable, empty, binary, missing columns): names file, line, field;
         for a boundary that nearly every row falls outside (wrong CRS), naming the boundary.
     """
+    if engine not in ("auto", "pandas"):
+        raise PlannerError(f"engine must be 'auto' or 'pandas', not {engine!r}")
     if isinstance(mapping, str | Path):
         mapping = ColumnMapping.from_file(mapping)
     harm = harm or HarmTable.default()
     files = expand_paths(paths)
     limits = limits or LoadLimits()
     today = today or date.today()
-    geom, brep = _boundary_geom(boundary, boundary_crs)
-    n_outside = n_checked = 0
-    if geom is not None:
-        shapely.prepare(geom)
+    area, brep = _boundary_area_report(boundary, boundary_crs)
     parts, rejects, read, names = [], [], 0, []
     it = files
     if progress:
@@ -591,65 +646,16 @@ def load_crimes(
 
         it = tqdm(files, desc="reading crime files", unit="file", leave=False)
     for path in it:
-        for name, data in _open_members(path):
-            names.append(name)
-            if name.lower().endswith(".json"):
-                raw, bad = _read_api_json(name, data)
-                fmt = "api"
-            else:
-                raw, bad = _read_csv_text(name, data)
-                fmt = detect_format(raw.columns)
-            if fmt == "unknown" and mapping is None:
-                raise InputError(
-                    name,
-                    "unrecognised columns (not a police.uk street, 2011 or API file); "
-                    f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
-                    "pass a column mapping (--mapping FILE.json) for a force extract",
-                    line=1,
-                )
-            read += len(raw) + len(bad)
-            for line, detail, text in bad:
-                rejects.append(
-                    pd.DataFrame(
-                        [
-                            {
-                                "source_file": name,
-                                "source_row": line,
-                                "reason": R_MALFORMED,
-                                "field": "",
-                                "value": detail,
-                                "raw": text,
-                            }
-                        ]
-                    )
-                )
-            norm, b = _normalise(name, raw, fmt, mapping, limits, today)
-            if geom is not None:
-                ok = b.keep
-                inside = np.zeros(len(norm), dtype=bool)
-                inside[ok] = shapely.contains_xy(
-                    geom, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
-                )
-                n_checked += int(ok.sum())
-                n_outside += int((ok & ~inside).sum())
-                b.reject(
-                    ~inside,
-                    R_OUTSIDE,
-                    "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
-                    norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
-                )
-            parts.append(norm.loc[b.keep])
-            rejects.extend(b.rejects)
-    if n_checked and n_outside > limits.max_outside_share * n_checked:
-        where = str(boundary) if isinstance(boundary, str | Path) else "the boundary"
-        crs = f" (read as {brep.source_crs})" if brep is not None else ""
-        raise InputError(
-            where,
-            f"{n_outside:,} of {n_checked:,} rows with valid coordinates "
-            f"({n_outside / n_checked:.0%}) fall outside this boundary{crs}: it is probably in "
-            "the wrong CRS or for another force; check its .prj or pass --boundary-crs "
-            "(nothing written)",
+        parts_ = load_file(
+            path, area=area, mapping=mapping, engine=engine, limits=limits, today=today
         )
+        for part in parts_:
+            names.append(part.name)
+            read += part.read
+            parts.append(part.frame)
+            rejects.extend(part.rejects)
+    n_outside = sum(int((r["reason"] == R_OUTSIDE).sum()) for r in rejects if len(r))
+    check_outside_share(boundary, brep, n_outside, sum(len(p) for p in parts), limits)
     if parts and sum(len(p) for p in parts):
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
         ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
@@ -682,6 +688,112 @@ def load_crimes(
     if rejects_path is not None:
         res.write_rejects(rejects_path)
     return res
+
+
+@dataclass
+class FilePart:
+    """One crime file (or zip member) after validation: the partition unit of a load."""
+
+    name: str
+    read: int
+    crimes: Any  #: canonical columns of the rows kept, ``_x, _y`` in BNG (pandas or Arrow)
+    rejects: list[pd.DataFrame]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The kept rows as a pandas frame."""
+        if isinstance(self.crimes, pd.DataFrame):
+            return self.crimes
+        from planner.io.crime_fast import to_frame
+
+        return to_frame(self.crimes)
+
+
+def load_file(
+    path: Path,
+    *,
+    area=None,
+    mapping=None,
+    engine: str = "auto",
+    limits: LoadLimits | None = None,
+    today: date | None = None,
+) -> list[FilePart]:
+    """Validate one file (each member of a police.uk zip): the pure partition step of a load.
+
+    ``area`` is an :class:`~planner.io.area.AreaTest` (or None); ``limits`` and ``today``
+    the plausibility limits and the reference date for "in the future" (pass ``today`` for
+    a reproducible result); the result depends on nothing else, so files can be validated
+    in any order, or on other machines.
+    """
+    out = []
+    for name, data in _open_members(Path(path)):
+        fast = _read_fast(name, data, area, limits, today) if engine == "auto" else None
+        if fast is not None:
+            norm, b, nrows = fast
+            out.append(FilePart(name, nrows, norm, b.rejects))
+            continue
+        rejects: list[pd.DataFrame] = []
+        if name.lower().endswith(".json"):
+            raw, bad = _read_api_json(name, data)
+            fmt = "api"
+        else:
+            raw, bad = _read_csv_text(name, data)
+            fmt = detect_format(raw.columns)
+        if fmt == "unknown" and mapping is None:
+            raise InputError(
+                name,
+                "unrecognised columns (not a police.uk street, 2011 or API file); "
+                f"found {', '.join(c for c in raw.columns if c != '_line')[:200]}; "
+                "pass a column mapping (--mapping FILE.json) for a force extract",
+                line=1,
+            )
+        for line, detail, text in bad:
+            rejects.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "source_file": name,
+                            "source_row": line,
+                            "reason": R_MALFORMED,
+                            "field": "",
+                            "value": detail,
+                            "raw": text,
+                        }
+                    ]
+                )
+            )
+        norm, b = _normalise(name, raw, fmt, mapping, limits, today)
+        if area is not None:
+            ok = b.keep
+            inside = np.zeros(len(norm), dtype=bool)
+            inside[ok] = shapely.contains_xy(
+                area.union, norm["_x"].to_numpy()[ok], norm["_y"].to_numpy()[ok]
+            )
+            b.reject(
+                ~inside,
+                R_OUTSIDE,
+                "Longitude/Latitude" if fmt != "street2011" else "Easting/Northing",
+                norm["_x"].round(1).astype(str) + "," + norm["_y"].round(1).astype(str),
+            )
+        rejects.extend(b.rejects)
+        out.append(FilePart(name, len(raw) + len(bad), norm.loc[b.keep], rejects))
+    return out
+
+
+def _read_fast(name: str, data: bytes, area, limits=None, today=None):
+    """(kept rows, batch, rows read) through the Arrow fast path, or None for the pandas path."""
+    if name.lower().endswith(".json"):
+        return None
+    from planner.io import crime_fast
+
+    table = crime_fast.read_table(data)
+    if table is None:
+        return None
+    fmt = detect_format(table.column_names)
+    if fmt not in crime_fast.FAST_FORMATS:
+        return None
+    norm, b = crime_fast.normalise(name, table, fmt, area, limits=limits, today=today)
+    return norm, b, table.num_rows
 
 
 def save_crimes(crimes: gpd.GeoDataFrame, path: str | Path) -> None:
