@@ -37,6 +37,14 @@ class Workspace:
                 f"{self.root} is not a planner workspace (no {META}); "
                 "build the demo with `planner demo --out DIR`"
             )
+        try:
+            meta = self.meta
+        except (OSError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+            raise PlannerError(
+                f"{self.root / META}: not a readable workspace file ({exc.__class__.__name__})"
+            ) from None
+        if not isinstance(meta, dict):
+            raise PlannerError(f"{self.root / META}: expected a JSON object")
 
     # ---- metadata -----------------------------------------------------------------
     @property

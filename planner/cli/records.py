@@ -85,8 +85,16 @@ def _mapping(args) -> dict[str, str]:
     if args.mapping:
         try:
             mapping.update(json.loads(Path(args.mapping).read_text()))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise PlannerError(f"{args.mapping}: not a JSON mapping ({exc})") from None
+        except (OSError, json.JSONDecodeError, RecursionError) as exc:
+            raise PlannerError(
+                f"{args.mapping}: not a JSON mapping ({exc.__class__.__name__})"
+            ) from None
+        except (TypeError, ValueError):
+            raise PlannerError(
+                f"{args.mapping}: a mapping must be a JSON object {{source: canonical}}"
+            ) from None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise PlannerError(f"{args.mapping}: mapping names must be text")
     for item in args.map:
         if "=" not in item:
             raise PlannerError(f"--map {item!r}: use SOURCE=CANONICAL")
