@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         mod.register(sub)
+    from planner.cli.examples import add_examples
+
+    add_examples(parser)
     return parser
 
 

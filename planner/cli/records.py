@@ -28,7 +28,11 @@ def register(sub) -> None:
         "counted as duplicates; a corrected record is updated and the change audited). "
         "Prints read = inserted + updated + duplicates + rejected.",
     )
-    p.add_argument("kind", choices=["engagements", "abstractions"])
+    p.add_argument(
+        "kind",
+        choices=["engagements", "abstractions"],
+        help="engagements (engagement-tracker export) or abstractions (abstraction-app export)",
+    )
     p.add_argument("path", type=Path, metavar="PATH", help="export CSV")
     _db_args(p)
     p.add_argument(
@@ -45,7 +49,11 @@ def register(sub) -> None:
     p.set_defaults(func=run_import)
 
     r = sub.add_parser("records", help="neighbourhood records: summary figures, migrations")
-    rs = r.add_subparsers(dest="records_command", metavar="ACTION")
+    rs = r.add_subparsers(
+        dest="records_command",
+        metavar="ACTION",
+        help="summary (headline figures for a period) or migrate (create or upgrade the schema)",
+    )
     s = rs.add_parser(
         "summary",
         help="engagements, abstractions, DNO tenure and NPG indicators for a period",
