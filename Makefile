@@ -12,7 +12,7 @@ help:
 	@echo "make serve   - set up .venv, build the demo workspace if missing, serve the app on http://localhost:$(PORT)"
 	@echo "make test    - set up .venv with the test extras and run the whole test suite"
 	@echo "make demo    - (re)build the demo workspace in $(WORKSPACE)"
-	@echo "make lint    - ruff check"
+	@echo "make lint    - ruff check and mypy (type check of planner/)"
 	@echo "make bench   - run the benchmarks (results in docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml
@@ -35,6 +35,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner apps tests benchmarks
+	$(BIN)/mypy planner
 
 format: $(STAMP)
 	$(BIN)/ruff format planner apps tests benchmarks

@@ -109,7 +109,13 @@ def main() -> int:
         f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores.",
         "",
     ]
-    (REPO / "docs" / "backtest.md").write_text("\n".join(out))
+    doc = REPO / "docs" / "backtest.md"
+    text = "\n".join(out)
+    # keep the TGP rule-set section that benchmarks/tgps_rules_backtest.py writes
+    old = doc.read_text() if doc.exists() else ""
+    if "<!-- tgps-rules:start -->" in old:
+        text += "\n<!-- tgps-rules:start -->" + old.split("<!-- tgps-rules:start -->", 1)[1]
+    doc.write_text(text)
     print("\n".join(out))
     return 0
 

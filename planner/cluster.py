@@ -90,7 +90,7 @@ def map_ordered(
     fn: Callable[..., Any],
     items: Iterable[Any],
     client: Any = None,
-    cfg: ClusterConfig | None = None,
+    cluster_cfg: ClusterConfig | None = None,
     **kwargs: Any,
 ) -> Iterator[Any]:
     """``fn(item, **kwargs)`` for each item, results yielded in item order.
@@ -103,7 +103,7 @@ def map_ordered(
         The partitions.
     client
         A ``distributed.Client`` (None: run here, one by one).
-    cfg
+    cluster_cfg
         Bounds the partitions in flight on the cluster.
     **kwargs
         Shared arguments, scattered once to the workers.
@@ -117,7 +117,7 @@ def map_ordered(
         for it in items:
             yield fn(it, **kwargs)
         return
-    cfg = cfg or ClusterConfig()
+    cfg = cluster_cfg or ClusterConfig()
     shared = {k: client.scatter(v, broadcast=True) for k, v in kwargs.items()}
     threads = sum(client.nthreads().values()) or 1
     limit = max(cfg.in_flight_per_thread * threads, 1)

@@ -13,6 +13,23 @@ def to_bng(gdf: gpd.GeoDataFrame, *, assume: str | None = None) -> gpd.GeoDataFr
     """Return ``gdf`` in EPSG:27700.
 
     A layer with no CRS is an error unless ``assume`` names the CRS it is known to be in.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        A layer.
+    assume : str, optional
+        The CRS of a layer that has none (e.g. ``"EPSG:4326"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer in British National Grid (``gdf`` itself when already there).
+
+    Raises
+    ------
+    PlannerError
+        For a layer without a CRS and no ``assume``.
     """
     from planner.errors import PlannerError
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from os import PathLike
+
 
 class PlannerError(Exception):
     """A problem with the user's input or request, reported as one line."""
@@ -11,7 +13,12 @@ class InputError(PlannerError):
     """A malformed input file: names the file, line and field."""
 
     def __init__(
-        self, file: str, message: str, *, line: int | None = None, field: str | None = None
+        self,
+        file: str | PathLike[str] | None,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
     ):
         self.file = str(file)
         self.message = message
@@ -31,3 +38,7 @@ class InputError(PlannerError):
 
 def _input_error(cls, file, message, line, field):
     return cls(file, message, line=line, field=field)
+
+
+class AccessDenied(PlannerError):
+    """The signed-in user's role does not allow the request (issue 15)."""

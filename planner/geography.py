@@ -18,6 +18,9 @@ import pandas as pd
 from planner.crs import BNG
 from planner.errors import PlannerError
 
+#: optional ward-table columns of the sector level (absent or null = no sectors)
+SECTOR_COLUMNS: tuple[str, str] = ("sector_code", "sector_name")
+
 
 def largest_overlap(
     child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, child_key: str, parent_key: str
@@ -59,7 +62,7 @@ def group_wards(
         # relabel by first appearance in ward-code order so labels are stable
         order = pd.Series(labels, index=idx).sort_index()
         remap = {lab: i for i, lab in enumerate(pd.unique(order.to_numpy()))}
-        out.loc[idx] = [remap[v] for v in labels]
+        out.loc[idx] = np.array([remap[v] for v in labels], dtype="int64")
     return out
 
 
@@ -150,10 +153,10 @@ class ForceGeography:
             if "population" in lsoas.columns and "population" not in wards.columns:
                 pop = lsoas.groupby("ward_code")["population"].sum()
                 wards["population"] = wards["ward_code"].map(pop).fillna(0).astype("int64")
-        cols = ["ward_code", "ward", "lpa", "nbh_code", "neighbourhood"] + (
+        ward_cols = ["ward_code", "ward", "lpa", "nbh_code", "neighbourhood"] + (
             ["population"] if "population" in wards.columns else []
         )
-        wards = wards[[*cols, "geometry"]]
+        wards = wards[[*ward_cols, "geometry"]]
         return cls(force=force, lpas=lpas, neighbourhoods=neighbourhoods, wards=wards, lsoas=lsoas)
 
     @classmethod
@@ -181,11 +184,48 @@ class ForceGeography:
         return self.force.geometry.union_all()
 
     def hierarchy(self) -> pd.DataFrame:
-        """One row per ward: ward_code, ward, nbh_code, neighbourhood, lpa_code, lpa."""
+        """One row per ward: ward_code, ward, nbh_code, neighbourhood, lpa_code, lpa (and
+        sector_code, sector_name when the force has a sector level)."""
         lpa_code = self.lpas.set_index("lpa")["lpa_code"]
         h = pd.DataFrame(self.wards.drop(columns="geometry"))
         h["lpa_code"] = h["lpa"].map(lpa_code)
-        return h[["ward_code", "ward", "nbh_code", "neighbourhood", "lpa_code", "lpa"]]
+        cols = ["ward_code", "ward", "nbh_code", "neighbourhood", "lpa_code", "lpa"]
+        return h[cols + (list(SECTOR_COLUMNS) if self.has_sectors else [])]
+
+    # ---- the optional sector level (between LPA and neighbourhood) ----------------------
+    @property
+    def has_sectors(self) -> bool:
+        """True when the ward table carries sector codes (``sector_code``, ``sector_name``)."""
+        return "sector_code" in self.wards.columns and bool(self.wards["sector_code"].notna().any())
+
+    def sectors(self) -> pd.DataFrame | None:
+        """One row per sector: sector_code, sector_name, lpa (the LPA most of its wards are
+        in), wards (count); None when the force has no sector level."""
+        if not self.has_sectors:
+            return None
+        w = pd.DataFrame(self.wards.drop(columns="geometry"))
+        w = w[w["sector_code"].notna()]
+        name = w["sector_name"] if "sector_name" in w.columns else w["sector_code"]
+        w = w.assign(sector_name=name.fillna(w["sector_code"]))
+        g = w.groupby("sector_code")
+        out = pd.DataFrame(
+            {
+                "sector_name": g["sector_name"].first(),
+                "lpa": g["lpa"].agg(lambda s: s.mode().iloc[0]),
+                "wards": g.size(),
+            }
+        )
+        return out.reset_index().sort_values("sector_code", ignore_index=True)
+
+    def sector_of_ward(self, ward_code: str) -> str | None:
+        """The sector code of a ward (None without a sector level)."""
+        if not self.has_sectors:
+            return None
+        row = self.wards.loc[self.wards["ward_code"] == ward_code, "sector_code"]
+        if row.empty:
+            raise PlannerError(f"unknown ward code '{ward_code}'")
+        v = row.iloc[0]
+        return None if pd.isna(v) else str(v)
 
     def lpa_names(self) -> list[str]:
         return sorted(self.lpas["lpa"].tolist())
@@ -195,13 +235,20 @@ class ForceGeography:
             raise PlannerError(f"unknown LPA '{lpa}'; choose one of {', '.join(self.lpa_names())}")
         return lpa
 
-    def wards_of(self, lpa: str | None = None, neighbourhood: str | None = None) -> list[str]:
-        """Ward codes in an LPA (by name) or a neighbourhood team (by nbh_code)."""
+    def wards_of(
+        self, lpa: str | None = None, neighbourhood: str | None = None, sector: str | None = None
+    ) -> list[str]:
+        """Ward codes in an LPA (by name), a neighbourhood team (by nbh_code) or a sector (by
+        sector_code)."""
         w = self.wards
         if lpa is not None:
             w = w[w["lpa"] == self._check_lpa(lpa)]
         if neighbourhood is not None:
             w = w[w["nbh_code"] == neighbourhood]
+        if sector is not None:
+            if not self.has_sectors:
+                raise PlannerError("this force has no sector level")
+            w = w[w["sector_code"] == sector]
         return sorted(w["ward_code"].tolist())
 
     def neighbourhoods_of(self, lpa: str) -> list[str]:

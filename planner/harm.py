@@ -38,12 +38,34 @@ class HarmTable:
     @classmethod
     @lru_cache(maxsize=1)
     def default(cls) -> HarmTable:
-        """The bundled table (ONS CSS grouped means; see module docstring)."""
+        """Return the bundled table (ONS CSS grouped means; see module docstring).
+
+        Returns
+        -------
+        HarmTable
+            Cached after the first call.
+        """
         return cls.from_csv(DEFAULT_TABLE)
 
     @classmethod
     def from_csv(cls, path: str | Path) -> HarmTable:
-        """Read a table with columns ``crime_type, weight`` and optional ``knife_share``."""
+        """Read a table with columns ``crime_type, weight`` and optional ``knife_share``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The CSV file.
+
+        Returns
+        -------
+        HarmTable
+            The weights.
+
+        Raises
+        ------
+        InputError
+            Naming the file, line and field of a bad value or a missing column.
+        """
         path = Path(path)
         try:
             df = pd.read_csv(path)
@@ -73,10 +95,27 @@ class HarmTable:
 
     @classmethod
     def from_offence_weights(cls, path: str | Path, base: HarmTable | None = None) -> HarmTable:
-        """Per-offence weights (columns ``ho_code, weight``: CCHI days or CSS) for force data.
+        """Add per-offence weights (columns ``ho_code, weight``: CCHI days or CSS) for force data.
 
         Records with an ``ho_code`` column are weighted by their offence; records whose code is
         not in the table fall back to their crime type's weight.
+
+        Parameters
+        ----------
+        path : str or Path
+            The CSV file.
+        base : HarmTable, optional
+            The per-type weights to fall back on (default the bundled table).
+
+        Returns
+        -------
+        HarmTable
+            ``base`` with the offence weights.
+
+        Raises
+        ------
+        InputError
+            Naming the file, line and field of a bad value or a missing column.
         """
         path = Path(path)
         base = base or cls.default()
@@ -93,7 +132,26 @@ class HarmTable:
         )
 
     def weights_for(self, crime_type: pd.Series, ho_code: pd.Series | None = None) -> np.ndarray:
-        """Harm weight per record (NaN where the type is unknown)."""
+        """Harm weight per record (NaN where the type is unknown).
+
+        Parameters
+        ----------
+        crime_type : pandas.Series
+            Crime types.
+        ho_code : pandas.Series, optional
+            Home Office offence codes (used when the table has offence weights).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 weights.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> HarmTable.default().weights_for(pd.Series(["Robbery", "Not a type"])).tolist()
+        [746.0, nan]
+        """
         out = pd.Series(crime_type, dtype="string").map(self.weights).astype("float64")
         if ho_code is not None and self.offence_weights:
             by_code = (
@@ -106,7 +164,24 @@ class HarmTable:
         return out.to_numpy()
 
     def knife_for(self, crime_type: pd.Series) -> np.ndarray:
-        """Knife-crime proxy weight per record (0 where the type is unknown)."""
+        """Knife-crime proxy weight per record (0 where the type is unknown).
+
+        Parameters
+        ----------
+        crime_type : pandas.Series
+            Crime types.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 shares between 0 and 1.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> HarmTable.default().knife_for(pd.Series(["Robbery", "Not a type"])).tolist()
+        [0.25, 0.0]
+        """
         return (
             pd.Series(crime_type, dtype="string")
             .map(self.knife_share)
@@ -116,6 +191,18 @@ class HarmTable:
         )
 
     def check_covers(self, types) -> None:
+        """Check that every crime type has a weight.
+
+        Parameters
+        ----------
+        types : iterable of str
+            Crime types to be weighted.
+
+        Raises
+        ------
+        PlannerError
+            Naming the types without a weight.
+        """
         missing = sorted(set(types) - set(self.weights))
         if missing:
             raise PlannerError(f"harm table {self.source} has no weight for: {', '.join(missing)}")

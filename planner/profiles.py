@@ -18,7 +18,13 @@ from planner.schema import CRIME_TYPES
 
 @lru_cache(maxsize=1)
 def default_profiles() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """crime_type -> (dow shares Mon..Sun (7), hour shares 00..23 (24)); each sums to 1."""
+    """Return the default time profiles per crime type.
+
+    Returns
+    -------
+    dict
+        crime_type -> (weekday shares Mon..Sun (7), hour shares 00..23 (24)); each sums to 1.
+    """
     df = pd.read_csv(CONFIG / "time_profiles.csv", comment="#")
     out = {}
     for t in CRIME_TYPES:
@@ -37,13 +43,44 @@ def default_profiles() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def week_profile(crime_type: str) -> np.ndarray:
-    """7 x 24 matrix of shares (sums to 1) for a crime type, from the default profiles."""
+    """Return the 7 x 24 matrix of shares (sums to 1) for a crime type, from the default profiles.
+
+    Parameters
+    ----------
+    crime_type : str
+        A police.uk crime type with a default profile.
+
+    Returns
+    -------
+    numpy.ndarray
+        Weekday (Monday first) x hour shares.
+    """
     d, h = default_profiles()[crime_type]
     return np.outer(d, h)
 
 
 def measured_profile(occurred_at: pd.Series, weights=None) -> np.ndarray:
-    """7 x 24 matrix of (weighted) shares from timestamps; NaT ignored."""
+    """Measure the 7 x 24 matrix of (weighted) shares from timestamps; NaT ignored.
+
+    Parameters
+    ----------
+    occurred_at : pandas.Series
+        Timestamps (read in their own, local, time).
+    weights : array_like, optional
+        Per-record weights (e.g. harm); default 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Weekday (Monday first) x hour shares, all zero without timestamps.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = measured_profile(pd.Series(pd.to_datetime(["2025-12-01 21:30"]).tz_localize("Europe/London")))
+    >>> int(p.argmax()) // 24, int(p.argmax()) % 24, float(p.sum())
+    (0, 21, 1.0)
+    """
     t = pd.Series(occurred_at)
     ok = t.notna().to_numpy()
     w = np.ones(len(t)) if weights is None else np.asarray(weights, float)

@@ -5,12 +5,15 @@ See ``docs/architecture.md`` for the column list. One schema, documented once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from planner.crs import BNG
 from planner.errors import PlannerError
+from planner.timeutil import TZ
 
 #: The 14 current police.uk crime types (police.uk "Crime type" column).
 CRIME_TYPES: tuple[str, ...] = (
@@ -37,10 +40,9 @@ VIOLENT_TYPES: tuple[str, ...] = (
     "Possession of weapons",
 )
 
-TZ = "Europe/London"
 
 #: column -> pandas dtype (geometry handled separately)
-CRIME_DTYPES: dict[str, str] = {
+CRIME_DTYPES: dict[str, Any] = {  # dtype strings (pandas-stubs types astype() by literal)
     "crime_id": "string",
     "month": "string",
     "occurred_at": f"datetime64[ns, {TZ}]",
@@ -56,7 +58,13 @@ CRIME_COLUMNS: tuple[str, ...] = (*CRIME_DTYPES, "geometry")
 
 
 def empty_crimes() -> gpd.GeoDataFrame:
-    """An empty canonical crime table (right columns, dtypes and CRS)."""
+    """Return an empty canonical crime table (right columns, dtypes and CRS).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        No rows; :data:`CRIME_COLUMNS` in EPSG:27700.
+    """
     df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CRIME_DTYPES.items()})
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
 
@@ -77,15 +85,39 @@ def make_crimes(
 ) -> gpd.GeoDataFrame:
     """Build a canonical crime table from arrays (tests, simulators, notebooks).
 
-    ``month`` is derived from ``occurred_at`` when not given. ``harm`` and ``knife_weight``
-    default to the bundled harm table.
+    Parameters
+    ----------
+    x, y : array_like
+        Coordinates in EPSG:27700 metres.
+    crime_type : array_like of str
+        police.uk crime types.
+    month : array_like of str, optional
+        "YYYY-MM"; derived from ``occurred_at`` when not given.
+    occurred_at : array_like, optional
+        Timestamps (naive ones are Europe/London).
+    harm, knife_weight : array_like, optional
+        Default to the bundled harm table.
+    crime_id, lsoa_code, location : array_like, optional
+        Default to missing values.
+    source_file : str
+        Recorded in ``source_file``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The canonical table (``source_row`` counts from 1).
+
+    Raises
+    ------
+    PlannerError
+        When neither ``month`` nor ``occurred_at`` is given.
 
     Examples
     --------
     >>> from planner.schema import make_crimes
     >>> c = make_crimes([400000.0], [286000.0], ["Robbery"], month=["2025-01"])
-    >>> list(c.columns)[:3], c.crs.to_epsg()
-    (['crime_id', 'month', 'occurred_at'], 27700)
+    >>> list(c.columns)[:3], c.crs.to_epsg(), float(c["harm"].iloc[0])
+    (['crime_id', 'month', 'occurred_at'], 27700, 746.0)
     """
     x = np.asarray(x, dtype="float64")
     n = len(x)
@@ -139,7 +171,20 @@ def make_crimes(
 def check_crimes(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Validate that ``gdf`` follows the canonical schema; return it unchanged.
 
-    Raises :class:`PlannerError` naming the missing column or wrong CRS.
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        A crime table.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``gdf`` itself.
+
+    Raises
+    ------
+    PlannerError
+        Naming the missing column or the wrong CRS.
     """
     missing = [c for c in CRIME_COLUMNS if c not in gdf.columns]
     if missing:

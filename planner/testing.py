@@ -1,5 +1,7 @@
-"""Helpers for tests and benchmarks (like ``geopandas.testing``): run a notebook on a workspace,
-serve the app in its own process."""
+"""Helpers for tests and benchmarks (like ``geopandas.testing``).
+
+Run a notebook on a workspace; serve the app in its own process.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +12,24 @@ from pathlib import Path
 def run_notebook(path: str | Path, workspace: str | Path, *, timeout: int = 600) -> str:
     """Execute a notebook top to bottom with ``PLANNER_WORKSPACE=workspace``.
 
-    Returns the text of every code cell's output (streams and ``text/plain``). Raises
-    ``AssertionError`` naming the cell when a cell fails.
+    Parameters
+    ----------
+    path : str or Path
+        The notebook.
+    workspace : str or Path
+        The workspace it runs on.
+    timeout : int
+        Seconds a cell may take.
+
+    Returns
+    -------
+    str
+        The text of every code cell's output (streams and ``text/plain``).
+
+    Raises
+    ------
+    AssertionError
+        Naming the cell when a cell fails.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -47,7 +65,13 @@ def run_notebook(path: str | Path, workspace: str | Path, *, timeout: int = 600)
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    """Return a TCP port on 127.0.0.1 that was free a moment ago.
+
+    Returns
+    -------
+    int
+        The port.
+    """
     import socket
 
     with socket.socket() as s:
@@ -77,10 +101,23 @@ class ServerProcess:
     def _read(self) -> None:
         import time
 
+        assert self.proc.stdout is not None  # started with stdout=PIPE
         for line in self.proc.stdout:
             self.log.append((time.monotonic(), line))
 
     def tail(self, n: int = 30) -> str:
+        """Return the last lines the server printed.
+
+        Parameters
+        ----------
+        n : int
+            Number of lines.
+
+        Returns
+        -------
+        str
+            The lines, joined.
+        """
         return "".join(line for _, line in self.log[-n:])
 
     def _check(self) -> None:
@@ -90,7 +127,27 @@ class ServerProcess:
             )
 
     def line_time(self, text: str, timeout: float = 180.0) -> float:
-        """When the server printed a line containing ``text`` (waits for it)."""
+        """Return when the server printed a line containing ``text`` (waits for it).
+
+        Parameters
+        ----------
+        text : str
+            Text to look for.
+        timeout : float
+            Seconds to wait.
+
+        Returns
+        -------
+        float
+            ``time.monotonic()`` when the line was read.
+
+        Raises
+        ------
+        RuntimeError
+            When the server exits first.
+        TimeoutError
+            When the line does not come in time.
+        """
         import time
 
         t0 = time.monotonic()
@@ -103,7 +160,27 @@ class ServerProcess:
         raise TimeoutError(f"the server did not print {text!r} within {timeout:.0f} s")
 
     def wait_port(self, port: int, timeout: float = 180.0) -> float:
-        """Wait until something listens on ``port``; the time it did."""
+        """Wait until something listens on ``port``; return the time it did.
+
+        Parameters
+        ----------
+        port : int
+            TCP port on 127.0.0.1.
+        timeout : float
+            Seconds to wait.
+
+        Returns
+        -------
+        float
+            ``time.monotonic()`` when the port accepted a connection.
+
+        Raises
+        ------
+        RuntimeError
+            When the server exits first.
+        TimeoutError
+            When the port does not open in time.
+        """
         import socket
         import time
 
@@ -117,6 +194,7 @@ class ServerProcess:
         raise TimeoutError(f"nothing listened on port {port} within {timeout:.0f} s")
 
     def stop(self) -> None:
+        """Stop the server (terminate, then kill if it does not exit)."""
         import subprocess
 
         self.proc.terminate()

@@ -2,11 +2,19 @@
 
 Layout and table names are documented in ``docs/architecture.md``. Every table is registered
 in ``workspace.json`` with a ``synthetic`` flag so that anything shown from it can be labelled.
+
+Builders (``planner demo``, ``planner init``) build in a temporary sibling folder whose
+``workspace.json`` carries ``"complete": false`` and move it into place when every step has
+run (:func:`building`); every command refuses a folder whose mark says it is half-built.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +27,12 @@ from planner.errors import PlannerError
 from planner.schema import CRIME_DTYPES
 
 META = "workspace.json"
+#: metadata key of the completion mark (False while a builder is still writing the folder)
+COMPLETE = "complete"
+#: the crime tables a command reads as "the workspace's crime series", in order of preference
+#: (as the app chooses): the demo's synthetic timestamped series, else the real crimes (a
+#: force's own police.uk months from ``planner init`` / ``planner import crimes``)
+SERIES_TABLES: tuple[str, ...] = ("crimes_synthetic", "crimes_real")
 
 
 class Workspace:
@@ -30,12 +44,12 @@ class Workspace:
     >>> ws.crimes(start="2025-04", end="2025-06")   # doctest: +SKIP
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, allow_incomplete: bool = False):
         self.root = Path(path)
         if not (self.root / META).exists():
             raise PlannerError(
                 f"{self.root} is not a planner workspace (no {META}); "
-                "build the demo with `planner demo --out DIR`"
+                "build the demo with `planner demo --out DIR` or your own with `planner init DIR`"
             )
         try:
             meta = self.meta
@@ -45,6 +59,30 @@ class Workspace:
             ) from None
         if not isinstance(meta, dict):
             raise PlannerError(f"{self.root / META}: expected a JSON object")
+        if not allow_incomplete and meta.get(COMPLETE) is False:
+            raise PlannerError(
+                f"{self.root} is a half-built workspace (its build did not finish); "
+                "delete it and run `planner demo` or `planner init` again"
+            )
+
+    @property
+    def complete(self) -> bool:
+        """False while a builder is still writing the workspace (legacy folders count as complete)."""
+        return self.meta.get(COMPLETE) is not False
+
+    def mark_complete(self) -> None:
+        """Write the completion mark (the last thing a builder does)."""
+        meta = self.meta
+        meta[COMPLETE] = True
+        self._write_meta(meta)
+
+    @property
+    def series_table(self) -> str | None:
+        """The table read as the workspace's crime series (see :data:`SERIES_TABLES`), or None."""
+        for name in SERIES_TABLES:
+            if self.has_table(name):
+                return name
+        return None
 
     # ---- metadata -----------------------------------------------------------------
     @property
@@ -63,6 +101,31 @@ class Workspace:
     @property
     def name(self) -> str:
         return self.meta.get("name", self.root.name)
+
+    @property
+    def force_name(self) -> str:
+        """The force's name as shown (``force`` in the metadata, else the workspace name)."""
+        return str(self.meta.get("force") or self.name)
+
+    @property
+    def fy_start_month(self) -> int:
+        """First month of the funding year (``fy_start_month`` in the metadata; default April)."""
+        return int(self.meta.get("fy_start_month", 4))
+
+    @property
+    def funding_year(self) -> int:
+        """The funding year ``today`` falls in, named by its first calendar year (FY2025 = 2025/26)."""
+        t = self.today
+        return t.year if t.month >= self.fy_start_month else t.year - 1
+
+    @property
+    def funding_year_label(self) -> str:
+        """``"FY2025"`` for the funding year of ``today``."""
+        return f"FY{self.funding_year}"
+
+    def synthetic_tables(self) -> list[str]:
+        """Names of the registered tables flagged synthetic."""
+        return sorted(n for n, t in self.meta.get("tables", {}).items() if t.get("synthetic"))
 
     def path(self, rel: str) -> Path:
         return self.root / rel
@@ -138,16 +201,24 @@ class Workspace:
         end: str | None = None,
         types: list[str] | tuple[str, ...] | None = None,
         *,
-        synthetic: bool = True,
+        synthetic: bool | None = True,
         columns: list[str] | None = None,
+        table: str | None = None,
     ) -> gpd.GeoDataFrame:
         """Crimes between months ``start`` and ``end`` inclusive ("YYYY-MM").
 
-        ``synthetic=True`` reads the synthetic timestamped series; ``False`` the real month(s).
+        ``synthetic=True`` reads the synthetic timestamped series; ``False`` the real month(s);
+        ``None`` (or ``table=None`` with ``synthetic=None``) the workspace's crime series
+        (:attr:`series_table`). ``table`` names the table outright.
         Filters are pushed down to Parquet so only the needed row groups are read.
         """
-        name = "crimes_synthetic" if synthetic else "crimes_real"
-        filters = []
+        if table is not None:
+            name = table
+        elif synthetic is None:
+            name = self.series_table or "crimes_real"
+        else:
+            name = "crimes_synthetic" if synthetic else "crimes_real"
+        filters: list[tuple[str, str, Any]] = []
         if start:
             filters.append(("month", ">=", str(start)[:7]))
         if end:
@@ -175,9 +246,27 @@ class Workspace:
 
 
 def create_workspace(
-    path: str | Path, *, name: str, today: date | str, seed: int | None, extra: dict | None = None
+    path: str | Path,
+    *,
+    name: str,
+    today: date | str,
+    seed: int | None,
+    extra: dict | None = None,
+    complete: bool = True,
 ) -> Workspace:
-    """Create an empty workspace folder with its metadata file."""
+    """Create an empty workspace folder with its metadata file.
+
+    Parameters
+    ----------
+    complete
+        The completion mark to write; builders pass False and call
+        :meth:`Workspace.mark_complete` when done (or use :func:`building`).
+
+    Returns
+    -------
+    Workspace
+        The new workspace (opened even when ``complete`` is False).
+    """
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -186,7 +275,54 @@ def create_workspace(
         "seed": seed,
         "created_by": "planner",
         "tables": {},
+        COMPLETE: bool(complete),
         **(extra or {}),
     }
     (root / META).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str))
-    return Workspace(root)
+    return Workspace(root, allow_incomplete=True)
+
+
+def staging_path(out: str | Path) -> Path:
+    """The temporary sibling folder a workspace for ``out`` is built in."""
+    out = Path(out)
+    return out.parent / f".{out.name}.building"
+
+
+@contextmanager
+def building(out: str | Path) -> Iterator[Path]:
+    """Build a workspace in a temporary sibling folder and move it to ``out`` when complete.
+
+    Yields the staging folder (empty). When the block finishes without an exception the
+    staging workspace gets its completion mark and replaces ``out`` (an earlier workspace
+    there is removed first). When it raises, the staging folder is removed and ``out`` is
+    left as it was. A build killed outright leaves only the staging folder, whose mark says
+    it is half-built.
+
+    Parameters
+    ----------
+    out
+        Where the finished workspace goes.
+
+    Returns
+    -------
+    Iterator[Path]
+        The staging folder, for the builder to write into.
+    """
+    out = Path(out)
+    stage = staging_path(out)
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield stage
+        Workspace(stage, allow_incomplete=True).mark_complete()
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        stage.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        stage.rename(out)

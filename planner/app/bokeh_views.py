@@ -36,6 +36,8 @@ from bokeh.plotting import figure
 MERCATOR_R = 6378137.0
 #: grey for areas without a value (outside the selected LPA)
 NAN_COLOR = "#e6e6e6"
+#: map frame (pixels) of the Coverage and delivery and the Op Advance pages
+PAGE_MAP_FRAME = (640, 480)
 
 
 def fit_aspect(

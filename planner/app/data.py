@@ -2,7 +2,9 @@
 
 No Panel import here: :class:`AppData` is a plain object. :func:`planner.app.cache.get_data`
 keeps one instance per workspace in Panel's process-wide cache (``pn.state.as_cached``), so
-every browser session reads the same frames instead of copying them.
+every browser session reads the same frames instead of copying them. What an instance computes
+is kept with :mod:`functools` (``cached_property``, ``cache``, ``lru_cache``: thread-safe, and
+Panel-free, which ``pn.cache`` is not).
 
 Polygons are simplified in metres (EPSG:27700) and projected once to EPSG:3857 for display;
 crime points are held as compact arrays (month index, type code, harm, ward code, x/y in
@@ -12,6 +14,7 @@ EPSG:3857) so that a filter change is a vectorised mask and a ``bincount``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,9 +24,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner.crs import WEB
+from planner.app.crime_index import CrimeIndex, month_index
+from planner.app.layers import bokeh_multipolygons, simplify_for_display
 from planner.errors import PlannerError
-from planner.schema import CRIME_TYPES
 from planner.workspace import Workspace
 
 #: the area levels the maps can colour, with their key and label columns
@@ -36,8 +39,8 @@ LEVELS: dict[str, tuple[str, str]] = {
 #: folder (inside the workspace) for caches the app may rebuild at any time
 CACHE_DIR = ".cache"
 
-#: measures an area can be coloured by
-MEASURES: tuple[str, ...] = ("crimes", "harm")
+#: TGP re-derivation windows whose crimes are kept (shared by the sessions)
+TGP_WINDOWS_KEPT = 4
 
 
 @dataclass(frozen=True)
@@ -60,271 +63,6 @@ class DisplayConfig:
     surface_cell_m: float = 250.0
 
 
-def month_index(month: pd.Series | np.ndarray | list[str]) -> np.ndarray:
-    """ "YYYY-MM" strings -> integer months since year 0 (year * 12 + month - 1)."""
-    s = pd.Series(np.asarray(month, dtype=object)).astype("string")
-    y = pd.to_numeric(s.str.slice(0, 4), errors="coerce")
-    m = pd.to_numeric(s.str.slice(5, 7), errors="coerce")
-    return (y * 12 + m - 1).fillna(-1).astype("int64").to_numpy()
-
-
-def month_label(idx: int) -> str:
-    """Inverse of :func:`month_index` for one value."""
-    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
-
-
-def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
-    """Simplify polygons in metres (EPSG:27700 input) and project once to EPSG:3857."""
-    if gdf.crs is None or gdf.crs.to_epsg() != 27700:
-        raise PlannerError(f"display layers must be in EPSG:27700, not {gdf.crs}")
-    out = gdf.copy()
-    out["geometry"] = out.geometry.simplify(tolerance_m, preserve_topology=True).make_valid()
-    return out.to_crs(WEB)
-
-
-def bokeh_multipolygons(geoms, decimals: int | None = 1) -> tuple[list, list]:
-    """Polygon geometries -> Bokeh ``multi_polygons`` coordinates ``(xs, ys)``.
-
-    ``xs[i]`` is a list of polygons, each a list of rings (exterior first, then holes), each a
-    list of floats rounded to ``decimals`` (0.1 m in the display CRS by default; ``None`` keeps
-    them as they are); empty geometries give an empty list.
-
-    Plain lists, not arrays: Bokeh sends every array as its own binary buffer, two websocket
-    messages each. The ward layer alone was 386 arrays; as lists the document is one message,
-    and the page drew 0.24-0.36 s sooner (measured, docs/app.md).
-    """
-    import shapely
-
-    geoms = np.asarray(geoms, dtype=object)
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    xs: list[list] = [[] for _ in range(len(geoms))]
-    ys: list[list] = [[] for _ in range(len(geoms))]
-    for part, i in zip(parts, owner, strict=True):
-        if part.geom_type != "Polygon" or part.is_empty:
-            continue
-        rings = [part.exterior, *part.interiors]
-        coords = [np.asarray(r.coords)[:, :2] for r in rings]
-        if decimals is not None:
-            coords = [np.round(c, decimals) for c in coords]
-        xs[i].append([c[:, 0].tolist() for c in coords])
-        ys[i].append([c[:, 1].tolist() for c in coords])
-    return xs, ys
-
-
-def _codes(col, categories: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
-    """Dictionary-encode a pyarrow string column: (int codes, -1 for null; the categories)."""
-    import pyarrow as pa
-
-    enc = (
-        col.dictionary_encode().combine_chunks()
-        if isinstance(col, pa.ChunkedArray)
-        else col.dictionary_encode()
-    )
-    cats = [str(v) for v in enc.dictionary.to_pylist()]
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int32")
-    if categories is None:
-        return codes, cats
-    remap = np.array(
-        [categories.index(c) if c in categories else -1 for c in cats] + [-1], dtype="int32"
-    )
-    return remap[codes], categories
-
-
-def wkb_points_xy(wkb) -> np.ndarray:
-    """(n, 2) coordinates of a pyarrow binary array of WKB points.
-
-    Plain little-endian 2-D points (21 bytes each, the GeoParquet norm) are read straight from
-    the buffer; anything else goes through shapely.
-    """
-    import pyarrow as pa
-    import shapely
-
-    arr = wkb.combine_chunks() if isinstance(wkb, pa.ChunkedArray) else wkb
-    n = len(arr)
-    if n and arr.null_count == 0 and arr.type in (pa.binary(), pa.large_binary()):
-        offs_dtype = "int64" if arr.type == pa.large_binary() else "int32"
-        bufs = arr.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=offs_dtype)[arr.offset : arr.offset + n + 1]
-        data = np.frombuffer(bufs[2], dtype="uint8")
-        if np.all(np.diff(offsets) == 21):
-            rows = data[offsets[0] : offsets[-1]].reshape(n, 21)
-            if np.all(rows[:, 0] == 1) and np.all(rows[:, 1:5].view("<u4")[:, 0] == 1):
-                return rows[:, 5:21].copy().view("<f8").reshape(n, 2)
-    return shapely.get_coordinates(shapely.from_wkb(np.asarray(arr.to_numpy(zero_copy_only=False))))
-
-
-class CrimeIndex:
-    """Compact columnar view of a crime table for fast filtering in the app.
-
-    Attributes are numpy arrays of equal length: ``month`` (month index), ``type_code``
-    (index into :attr:`types`), ``harm``, ``ward`` (index into :attr:`ward_codes`, -1 outside
-    every ward), ``bng`` (n x 2 EPSG:27700 metres); ``x``/``y`` (EPSG:3857, float32) are
-    computed on first use.
-
-    Build with :meth:`from_parquet` (fast path for a workspace table) or :meth:`from_frame`.
-    """
-
-    def __init__(self, month, type_code, harm, lsoa_codes, lsoa_cats, bng, wards, lsoas):
-        self.types: tuple[str, ...] = tuple(CRIME_TYPES)
-        self.month = np.asarray(month, dtype="int32")
-        self.type_code = np.asarray(type_code, dtype="int16")
-        self.harm = np.asarray(harm, dtype="float64")
-        self.bng = np.asarray(bng, dtype="float64")
-        self.n = len(self.month)
-        self.ward_codes: tuple[str, ...] = tuple(wards["ward_code"].astype(str))
-        self.ward = self._assign_wards(lsoa_codes, lsoa_cats, wards, lsoas)
-        valid = self.month[self.month >= 0]
-        self.months: tuple[str, ...] = (
-            tuple(month_label(m) for m in range(int(valid.min()), int(valid.max()) + 1))
-            if valid.size
-            else ()
-        )
-
-    #: arrays kept in a cache file by :meth:`save`
-    _ARRAYS = ("month", "type_code", "harm", "bng", "ward")
-
-    def save(self, path: str | Path, stamp: str) -> None:
-        """Write the index arrays to ``path`` (``.npz``) tagged with ``stamp`` (the source's
-        identity, e.g. size and modification time), via a temporary file."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(
-            tmp,
-            stamp=np.array(stamp),
-            ward_codes=np.array(self.ward_codes, dtype=str),
-            months=np.array(self.months, dtype=str),
-            **{k: getattr(self, k) for k in self._ARRAYS},
-        )
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: str | Path, stamp: str) -> CrimeIndex | None:
-        """The index saved at ``path`` if its stamp is ``stamp``, else None (stale or absent)."""
-        path = Path(path)
-        if not path.exists():
-            return None
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["stamp"]) != stamp:
-                return None
-            idx = cls.__new__(cls)
-            idx.types = tuple(CRIME_TYPES)
-            for k in cls._ARRAYS:
-                setattr(idx, k, z[k])
-            idx.ward_codes = tuple(str(c) for c in z["ward_codes"])
-            idx.months = tuple(str(m) for m in z["months"])
-        idx.n = len(idx.month)
-        return idx
-
-    @classmethod
-    def from_parquet(
-        cls, path: str | Path, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame | None
-    ) -> CrimeIndex:
-        """Read only the needed columns of a canonical crime GeoParquet file."""
-        import pyarrow.parquet as pq
-
-        tb = pq.read_table(path, columns=["month", "crime_type", "harm", "lsoa_code", "geometry"])
-        mcodes, mcats = _codes(tb.column("month"))
-        month = np.append(month_index(mcats), -1)[mcodes]
-        tcodes, _ = _codes(tb.column("crime_type"), list(CRIME_TYPES))
-        lcodes, lcats = _codes(tb.column("lsoa_code"))
-        harm = tb.column("harm").to_numpy().astype("float64")
-        return cls(
-            month,
-            tcodes,
-            np.nan_to_num(harm),
-            lcodes,
-            lcats,
-            wkb_points_xy(tb.column("geometry")),
-            wards,
-            lsoas,
-        )
-
-    @classmethod
-    def from_frame(
-        cls, crimes: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame | None
-    ) -> CrimeIndex:
-        """From a canonical crime GeoDataFrame (EPSG:27700)."""
-        ct = pd.Categorical(crimes["crime_type"].astype("string"), categories=list(CRIME_TYPES))
-        lc = pd.Categorical(crimes["lsoa_code"].astype("string"))
-        xy = (
-            np.column_stack([crimes.geometry.x.to_numpy(), crimes.geometry.y.to_numpy()])
-            if len(crimes)
-            else np.empty((0, 2))
-        )
-        return cls(
-            month_index(crimes["month"]),
-            ct.codes,
-            crimes["harm"].to_numpy(dtype="float64", na_value=0.0),
-            lc.codes,
-            [str(c) for c in lc.categories],
-            xy,
-            wards,
-            lsoas,
-        )
-
-    def _assign_wards(self, lsoa_codes, lsoa_cats, wards, lsoas) -> np.ndarray:
-        code_pos = pd.Series(np.arange(len(self.ward_codes)), index=list(self.ward_codes))
-        out = np.full(self.n, -1, dtype="int32")
-        if lsoas is not None and "ward_code" in lsoas.columns and len(lsoa_cats):
-            lk = lsoas.set_index("lsoa_code")["ward_code"].map(code_pos)
-            per_cat = pd.Series(lsoa_cats).map(lk).fillna(-1).astype("int32").to_numpy()
-            codes = np.asarray(lsoa_codes)
-            out = np.where(codes >= 0, np.append(per_cat, -1)[codes], -1).astype("int32")
-        todo = np.flatnonzero(out < 0)
-        if todo.size:
-            import shapely
-
-            geoms = shapely.points(self.bng[todo])
-            pt, wi = wards.sindex.query(geoms, predicate="intersects")
-            first = pd.Series(wi, index=pt).groupby(level=0).min()
-            out[todo[first.index.to_numpy()]] = first.to_numpy()
-        return out
-
-    @cached_property
-    def _web(self) -> tuple[np.ndarray, np.ndarray]:
-        from pyproj import Transformer
-
-        tr = Transformer.from_crs(27700, 3857, always_xy=True)
-        x, y = tr.transform(self.bng[:, 0], self.bng[:, 1])
-        return np.asarray(x, dtype="float32"), np.asarray(y, dtype="float32")
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._web[0]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._web[1]
-
-    def mask(
-        self, start: str, end: str, types: list[str] | tuple[str, ...] | None = None
-    ) -> np.ndarray:
-        """Boolean mask of crimes in months ``start``..``end`` inclusive and of ``types``."""
-        m0, m1 = month_index([start, end])
-        keep = (self.month >= m0) & (self.month <= m1)
-        if types is not None and set(types) != set(self.types):
-            codes = [self.types.index(t) for t in types if t in self.types]
-            keep &= np.isin(self.type_code, np.asarray(codes, dtype="int16"))
-        return keep
-
-    def ward_totals(self, mask: np.ndarray, measure: str = "crimes") -> pd.Series:
-        """Crime count or harm sum per ward code for the masked crimes (all wards, 0 if none)."""
-        if measure not in MEASURES:
-            raise PlannerError(f"unknown measure '{measure}'; choose one of {', '.join(MEASURES)}")
-        w = self.ward[mask]
-        inside = w >= 0
-        weights = None if measure == "crimes" else self.harm[mask][inside]
-        vals = np.bincount(w[inside], weights=weights, minlength=len(self.ward_codes))
-        return pd.Series(
-            vals.astype("float64"), index=pd.Index(self.ward_codes, name="ward_code"), name=measure
-        )
-
-    def points(self, mask: np.ndarray) -> pd.DataFrame:
-        """x, y (EPSG:3857) and harm of the masked crimes, for datashader."""
-        return pd.DataFrame({"x": self.x[mask], "y": self.y[mask], "harm": self.harm[mask]})
-
-
 class AppData:
     """Everything the app shows from one workspace, loaded lazily and kept for all sessions.
 
@@ -340,6 +78,13 @@ class AppData:
         self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         self.config = config or DisplayConfig()
         self._lock = threading.Lock()
+        # per instance (a class-level functools cache would keep every instance alive)
+        self._tables = functools.cache(self.ws.read_table)
+        self._multipolygons = functools.cache(self._bokeh_layout)
+        self._tgp_crimes = functools.lru_cache(maxsize=TGP_WINDOWS_KEPT)(self._read_tgp_crimes)
+        self._advance = functools.cache(self._briefing_or_error)
+        self._advance_done: set[tuple[str, str]] = set()
+        self._visibility = functools.cache(self._month_visibility)
 
     # ---- metadata ----------------------------------------------------------------
     @property
@@ -412,12 +157,10 @@ class AppData:
 
     def multipolygons(self, name: str) -> tuple[list, list]:
         """A display layer's polygons in Bokeh's ``multi_polygons`` layout (built once, shared)."""
-        gdf = self.layer(name)
-        with self._lock:
-            cache = self.__dict__.setdefault("_multipolygons", {})
-            if name not in cache:
-                cache[name] = bokeh_multipolygons(gdf.geometry.to_numpy())
-            return cache[name]
+        return self._multipolygons(name)
+
+    def _bokeh_layout(self, name: str) -> tuple[list, list]:
+        return bokeh_multipolygons(self.layer(name).geometry.to_numpy())
 
     # ---- crimes ------------------------------------------------------------------
     @cached_property
@@ -541,26 +284,19 @@ class AppData:
     def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
         """Crimes of the TGP offence types (violence and ASB, as ``planner.demo.tgps`` derives
         them) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions
-        (the last four windows are kept)."""
+        (the last :data:`TGP_WINDOWS_KEPT` windows are kept)."""
+        if start > end:
+            raise PlannerError(f"the window starts ({start}) after it ends ({end})")
+        return self._tgp_crimes(start, end)
+
+    def _read_tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
         from planner.demo.tgps import COLUMNS
         from planner.hotspots.config import TGPConfig
 
-        if start > end:
-            raise PlannerError(f"the window starts ({start}) after it ends ({end})")
-        with self._lock:
-            cache = self.__dict__.setdefault("_tgp_crimes", {})
-            hit = cache.get((start, end))
-        if hit is not None:
-            return hit
         cfg = TGPConfig()
-        crimes = self.ws.crimes(
+        return self.ws.crimes(
             start, end, types=[*cfg.violent_types, *cfg.asb_types], columns=COLUMNS
         )
-        with self._lock:
-            if len(cache) >= 4:
-                cache.pop(next(iter(cache)))
-            cache[(start, end)] = crimes
-        return crimes
 
     def default_period(self) -> tuple[str, str]:
         """The ``default_months`` months ending at the workspace's today (clipped to the data)."""
@@ -615,45 +351,42 @@ class AppData:
     def advance(self, lpa: str, as_of: str):
         """The Op Advance briefing for an LPA and date, computed once and kept (a failure is
         kept too, and raised again, so that a bad date is not recomputed on every redraw)."""
-        key = (lpa, str(as_of))
-        with self._lock:
-            cache = self.__dict__.setdefault("_advance_cache", {})
-        if key not in cache:
-            try:
-                cache[key] = _advance(str(self.ws.root), lpa, str(as_of))
-            except (PlannerError, ValueError) as e:
-                cache[key] = PlannerError(f"Op Advance briefing for {lpa} as of {as_of}: {e}")
-        if isinstance(cache[key], Exception):
-            raise cache[key]
-        return cache[key]
+        out = self._advance(lpa, str(as_of))
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    def _briefing_or_error(self, lpa: str, as_of: str):
+        try:
+            out = _advance(str(self.ws.root), lpa, as_of)
+        except (PlannerError, ValueError) as e:
+            out = PlannerError(f"Op Advance briefing for {lpa} as of {as_of}: {e}")
+        self._advance_done.add((lpa, as_of))
+        return out
 
     def advance_ready(self, lpa: str, as_of: str) -> bool:
         """Whether :meth:`advance` for this LPA and date has been computed (or has failed)."""
-        return (lpa, str(as_of)) in self.__dict__.get("_advance_cache", {})
+        return (lpa, str(as_of)) in self._advance_done
 
     def table(self, name: str) -> pd.DataFrame:
         """A registered workspace table, read once and shared (treat it as read-only)."""
-        with self._lock:
-            cache = self.__dict__.setdefault("_tables", {})
-            if name not in cache:
-                cache[name] = self.ws.read_table(name)
-            return cache[name]
+        return self._tables(name)
 
     def delivery_report(self):
         """:func:`planner.tracking.delivery.delivery_report` of the workspace's plan and
         per-method delivered place-days up to its today, computed once for every session."""
-        if "_delivery_report" not in self.__dict__:
-            from planner.tracking.delivery import delivery_report
+        return self._delivery_report
 
-            rep = delivery_report(
-                self.table("plan_visits"),
-                self.table("delivered_place_days"),
-                lpa_of=self.layer("tgps").set_index("tgp_id")["lpa"],
-                as_of=self.ws.today,
-            )
-            with self._lock:  # two first sessions may both compute it: keep the first
-                self.__dict__.setdefault("_delivery_report", rep)
-        return self.__dict__["_delivery_report"]
+    @cached_property
+    def _delivery_report(self):
+        from planner.tracking.delivery import delivery_report
+
+        return delivery_report(
+            self.table("plan_visits"),
+            self.table("delivered_place_days"),
+            lpa_of=self.layer("tgps").set_index("tgp_id")["lpa"],
+            as_of=self.ws.today,
+        )
 
     def duty_months(self) -> list[str]:
         """Months (YYYY-MM) covered by the ``duty_periods`` table ([] when there is none)."""
@@ -670,13 +403,12 @@ class AppData:
     def visibility(self, month: str):
         """:func:`planner.tracking.visibility.workspace_visibility` for ``month``, kept for
         every session."""
+        return self._visibility(month)
+
+    def _month_visibility(self, month: str):
         from planner.tracking.visibility import workspace_visibility
 
-        with self._lock:
-            cache = self.__dict__.setdefault("_visibility_cache", {})
-        if month not in cache:
-            cache[month] = workspace_visibility(self.ws, month)
-        return cache[month]
+        return workspace_visibility(self.ws, month)
 
     def tgp_monthly(self, tgp_id: str) -> pd.DataFrame:
         """``month, crimes, harm`` inside one TGP polygon, every month of the crime table."""

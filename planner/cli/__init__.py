@@ -13,7 +13,19 @@ import os
 import sys
 
 #: modules that register subcommands, in the order they appear in --help
-AREAS = ("demo", "load", "serve", "hotspots", "planning", "tracking", "records")
+AREAS = (
+    "demo",
+    "ownforce",
+    "load",
+    "serve",
+    "hotspots",
+    "planning",
+    "tracking",
+    "records",
+    "report",
+    "users",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -168,29 +168,63 @@ def _pick(df, names, suffix) -> str:
     return cand[0]
 
 
-def _common(p, *, boundary_required=True) -> None:
+def _common(p, *, workspace: bool = True) -> None:
     p.add_argument(
         "--crimes",
         nargs="+",
         type=Path,
-        required=True,
         metavar="PATH",
-        help="crime files or folders (CSV, zip, GeoParquet)",
+        help="crime files or folders (CSV, zip, GeoParquet); default: the workspace's crimes",
     )
     p.add_argument(
         "--boundary",
         type=Path,
-        required=boundary_required,
-        help="force area: any polygon layer (dissolved)",
+        help="force area: any polygon layer (dissolved); default: the workspace's force area",
     )
     p.add_argument(
         "--boundary-crs",
         metavar="CRS",
         help="CRS of a --boundary file that declares none, e.g. EPSG:27700",
     )
+    if workspace:
+        p.add_argument(
+            "--workspace",
+            type=Path,
+            help="workspace whose crimes and force area are used in place of --crimes/--boundary",
+        )
+
+
+def workspace_inputs(args) -> None:
+    """Fill ``args.crimes``/``args.boundary`` from ``args.workspace`` where not given; refuse
+    when neither is given. Logs which crime table is read (and whether it is synthetic)."""
+    from planner.errors import PlannerError
+
+    ws_dir = getattr(args, "workspace", None)
+    if ws_dir is not None and (args.crimes is None or args.boundary is None):
+        from planner.workspace import Workspace
+
+        ws = Workspace(ws_dir)
+        if args.boundary is None:
+            args.boundary = ws.table_path("force")
+        if args.crimes is None:
+            table = ws.series_table
+            if table is None:
+                from planner.ownforce.tables import import_command
+
+                raise PlannerError(
+                    f"workspace {ws.root} has no crimes; fill it with `{import_command('crimes', str(ws.root))}`"
+                )
+            args.crimes = [ws.table_path(table)]
+            syn = " (SYNTHETIC)" if ws.is_synthetic(table) else ""
+            _log(f"crimes: the workspace's '{table}' table{syn}")
+    missing = [f"--{n}" for n in ("crimes", "boundary") if getattr(args, n) is None]
+    if missing:
+        raise PlannerError(f"give {' and '.join(missing)}, or --workspace DIR")
 
 
 def register(sub) -> None:
+    from planner.hotspots.config import RULES, TGPConfig
+
     p = sub.add_parser(
         "hotspots",
         help="per-cell counts, harm, KDE or Gi* on a grid clipped to the force",
@@ -251,7 +285,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "tgps", help="derive the TGP layer (Op Savvy rules, area budget, stable IDs)"
     )
-    _common(p)
+    _common(p, workspace=False)
     p.add_argument(
         "--area-share",
         type=float,
@@ -285,17 +319,47 @@ def register(sub) -> None:
         default=500.0,
         help="least distance between centres in metres (500)",
     )
+    p.add_argument(
+        "--rules",
+        choices=RULES,
+        default=TGPConfig.rules,
+        help="eligibility rules: op-savvy (36-150 a year, 150 m + 100 m discs, 500 m apart; the "
+        "default) or none (cell-union areas holding the most relevant offences or harm)",
+    )
+    p.add_argument(
+        "--rank-by",
+        choices=("harm", "count"),
+        default=TGPConfig.rank_by,
+        help="rank (op-savvy) or maximise (none) by harm (default) or offence count",
+    )
     p.add_argument("--start", help="first month of the derivation window YYYY-MM (default: all)")
     p.add_argument("--end", help="last month YYYY-MM")
     p.add_argument(
+        "--rules-cost",
+        type=Path,
+        metavar="CSV",
+        help="also derive with and without the rules (and greedy discs at the same area) and "
+        "write what the rules cost (offences and harm held) to this CSV",
+    )
+    p.add_argument("--test-start", help="rules cost: first month of a later test window")
+    p.add_argument("--test-end", help="rules cost: last month of the test window")
+    p.add_argument(
         "--previous", type=Path, help="previous TGP layer whose IDs are kept where areas overlap"
     )
-    p.add_argument("--workspace", type=Path, help="workspace whose geography labels LPA and wards")
+    p.add_argument(
+        "--workspace",
+        type=Path,
+        help="workspace: its crimes and force area unless --crimes/--boundary, its geography labels "
+        "LPA and wards; without --out the layer is registered as the workspace's TGPs (IDs kept "
+        "from its previous layer) with its coverage report",
+    )
     p.add_argument(
         "--lpas", type=Path, help="LPA layer (name column) for labels, instead of --workspace"
     )
     p.add_argument("--wards", type=Path, help="ward layer (code column) for labels")
-    p.add_argument("--out", type=Path, required=True, help="output layer (.gpkg)")
+    p.add_argument(
+        "--out", type=Path, help="output layer (.gpkg); default with --workspace: its tgps.gpkg"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_tgps)
 
@@ -402,6 +466,7 @@ def run_hotspots(args) -> int:
     from planner.hotspots.kde import kde_grid
 
     t0 = time.perf_counter()
+    workspace_inputs(args)
     crimes, area, load = load_inputs(
         args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
     )
@@ -465,8 +530,18 @@ def run_tgps(args) -> int:
     from planner.hotspots.tgps import derive_tgps, read_tgps
 
     t0 = time.perf_counter()
+    register = args.workspace is not None and args.out is None
+    if args.out is None:
+        if args.workspace is None:
+            raise PlannerError(
+                "give --out FILE.gpkg, or --workspace DIR to register the layer there"
+            )
+        from planner.workspace import Workspace
+
+        args.out = Workspace(args.workspace).path("tgps.gpkg")
     if args.out.suffix != ".gpkg":
         raise PlannerError(f"--out must be a GeoPackage (.gpkg), not {args.out.name}")
+    workspace_inputs(args)
     crimes, area, load = load_inputs(
         args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
     )
@@ -480,24 +555,57 @@ def run_tgps(args) -> int:
         radius=args.radius,
         buffer=args.buffer,
         min_separation=args.separation,
+        rules=args.rules,
+        rank_by=args.rank_by,
     )
     prev = read_tgps(args.previous) if args.previous else None
-    res = derive_tgps(
-        crimes, area, _geography(args), cfg, previous=prev, start=args.start, end=args.end
-    )
+    if prev is None and register and args.out.exists():
+        prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
+    geo = _geography(args)
+    res = derive_tgps(crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.exists():
-        args.out.unlink()
-    gpd.GeoDataFrame(res.tgps).to_file(args.out, layer="tgps", driver="GPKG")
+    tmp = args.out.with_name(args.out.stem + ".tmp.gpkg")
+    if tmp.exists():
+        tmp.unlink()
+    gpd.GeoDataFrame(res.tgps).to_file(tmp, layer="tgps", driver="GPKG")
+    tmp.replace(args.out)
     s = {
         "out": str(args.out),
         **res.summary,
         "load": load,
-        "seconds": round(time.perf_counter() - t0, 2),
     }
+    if register:
+        from planner.ownforce.tgps import register_tgps
+
+        s["coverage"] = register_tgps(
+            args.workspace, res, crimes, area, geo, start=args.start, end=args.end
+        )
+        s["registered"] = True
+    cost = None
+    if args.rules_cost:
+        from planner.hotspots.targeting import rules_cost
+
+        if args.rules_cost.suffix != ".csv":
+            raise PlannerError(f"--rules-cost must be a .csv file, not {args.rules_cost.name}")
+        _log("rules cost: deriving with and without the rules, and greedy discs")
+        cost = rules_cost(
+            crimes,
+            area,
+            cfg,
+            start=args.start,
+            end=args.end,
+            test_start=args.test_start,
+            test_end=args.test_end,
+        )
+        args.rules_cost.parent.mkdir(parents=True, exist_ok=True)
+        cost.table.to_csv(args.rules_cost, index=False)
+        s["rules_cost"] = {**cost.summary, "table": cost.table.to_dict("records")}
+    s["seconds"] = round(time.perf_counter() - t0, 2)
     if args.json:
         print(_dumps(s))
     else:
+        if cost is not None:
+            print(cost.text())
         print(
             f"wrote {s['n_tgps']} TGPs ({s['n_violent']} violent, {s['n_asb']} ASB) covering {100 * s['area_share']:.2f}% of the area to {args.out}"
         )
@@ -522,13 +630,20 @@ def run_coverage(args) -> int:
         if args.boundary is None:
             args.boundary = ws.table_path("force")
         if args.crimes is None:
-            args.crimes = [ws.table_path("crimes_synthetic")]
+            table = ws.series_table
+            if table is None:
+                raise PlannerError(f"workspace {ws.root} has no crimes; pass --crimes")
+            args.crimes = [ws.table_path(table)]
             if args.start is None and args.end is None:
-                from planner.demo.tgps import WINDOW
+                window = ws.meta.get("tgps_window")
+                if window is None and table == "crimes_synthetic":
+                    from planner.demo.tgps import WINDOW
 
-                args.start, args.end = WINDOW
-            syn = " (SYNTHETIC)" if ws.is_synthetic("crimes_synthetic") else ""
-            _log(f"crimes: the workspace series {args.start}..{args.end}{syn}")
+                    window = WINDOW
+                if window:
+                    args.start, args.end = window
+            syn = " (SYNTHETIC)" if ws.is_synthetic(table) else ""
+            _log(f"crimes: the workspace's '{table}' {args.start}..{args.end}{syn}")
     missing = [n for n in ("tgps", "crimes", "boundary") if getattr(args, n) is None]
     if missing:
         raise PlannerError(f"coverage needs --{', --'.join(missing)} (or --workspace)")
@@ -567,6 +682,7 @@ def run_backtest(args) -> int:
     from planner.hotspots.grid import make_grid
 
     t0 = time.perf_counter()
+    workspace_inputs(args)
     crimes, area, _ = load_inputs(
         args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
     )
@@ -626,13 +742,11 @@ def run_advance(args) -> int:
         crimes, _, _ = load_inputs(args.crimes, ws.table_path("force"))
         synthetic, source = False, ", ".join(map(str, args.crimes))
     else:
-        if not ws.has_table("crimes_synthetic"):
+        table = ws.series_table
+        if table is None:
             raise PlannerError(f"workspace {ws.root} has no crime series; pass --crimes")
-        crimes = ws.crimes(synthetic=True)
-        synthetic, source = (
-            ws.is_synthetic("crimes_synthetic"),
-            f"workspace {ws.root} (crimes_synthetic)",
-        )
+        crimes = ws.crimes(table=table)
+        synthetic, source = ws.is_synthetic(table), f"workspace {ws.root} ({table})"
     # default: the workspace's "today" for its own series, else the last day with data
     as_of = args.as_of or (
         min(ws.today, default_as_of(crimes)) if not args.crimes else default_as_of(crimes)

@@ -1,9 +1,8 @@
-"""`planner import engagements|abstractions` and `planner records summary|migrate`."""
+"""`planner records summary|migrate` (imports: ``planner import`` in planner/cli/ownforce.py)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,34 +19,6 @@ def _db_args(p) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "import",
-        help="import engagement-tracker or abstraction-app exports into the records store",
-        description="Validate every row, write rejected rows with a reason to a rejects CSV, add "
-        "officers first seen here as unverified, and store each record once (a re-import is "
-        "counted as duplicates; a corrected record is updated and the change audited). "
-        "Prints read = inserted + updated + duplicates + rejected.",
-    )
-    p.add_argument(
-        "kind",
-        choices=["engagements", "abstractions"],
-        help="engagements (engagement-tracker export) or abstractions (abstraction-app export)",
-    )
-    p.add_argument("path", type=Path, metavar="PATH", help="export CSV")
-    _db_args(p)
-    p.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="SOURCE=CANONICAL",
-        help="declare a column mapping (repeatable), e.g. --map 'Date/Time=occurred_at'",
-    )
-    p.add_argument("--mapping", type=Path, help="JSON file {source column: canonical column}")
-    p.add_argument(
-        "--rejects", type=Path, help="rejects CSV (default: <PATH stem>.rejects.csv beside PATH)"
-    )
-    p.set_defaults(func=run_import)
-
     r = sub.add_parser("records", help="neighbourhood records: summary figures, migrations")
     rs = r.add_subparsers(
         dest="records_command",
@@ -86,57 +57,6 @@ def _open(args):
     return open_store(args.db, workspace=ws), ws
 
 
-def _mapping(args) -> dict[str, str]:
-    from planner.errors import PlannerError
-
-    mapping: dict[str, str] = {}
-    if args.mapping:
-        try:
-            mapping.update(json.loads(Path(args.mapping).read_text()))
-        except (OSError, json.JSONDecodeError, RecursionError) as exc:
-            raise PlannerError(
-                f"{args.mapping}: not a JSON mapping ({exc.__class__.__name__})"
-            ) from None
-        except (TypeError, ValueError):
-            raise PlannerError(
-                f"{args.mapping}: a mapping must be a JSON object {{source: canonical}}"
-            ) from None
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise PlannerError(f"{args.mapping}: mapping names must be text")
-    for item in args.map:
-        if "=" not in item:
-            raise PlannerError(f"--map {item!r}: use SOURCE=CANONICAL")
-        src, dst = item.split("=", 1)
-        mapping[src.strip()] = dst.strip()
-    return mapping
-
-
-def run_import(args) -> int:
-    from planner.records.imports import import_records
-
-    store, _ws = _open(args)
-    with store:
-        res = import_records(
-            store, args.path, args.kind, mapping=_mapping(args) or None, rejects_path=args.rejects
-        )
-    c = res.counts()
-    if args.json:
-        print(json.dumps(c))
-    else:
-        print(
-            f"{args.kind}: read {c['read']} = inserted {c['inserted']} + updated {c['updated']} + "
-            f"duplicates {c['duplicates']} + rejected {c['rejected']}"
-        )
-        if res.new_officers:
-            print(
-                f"{len(res.new_officers)} officer(s) first seen here, added as unverified",
-                file=sys.stderr,
-            )
-        if res.rejected:
-            print(f"rejected rows with reasons: {res.rejects_path}", file=sys.stderr)
-    return 0
-
-
 def run_summary(args) -> int:
     from planner.records.analytics import summary
 
@@ -163,6 +83,14 @@ def run_summary(args) -> int:
         n = out["npg"]
         print(
             f"  wards with a named DNO and PCSO: {n['wards_with_named_dno_and_pcso']}/{n['wards']}; NPP1: {n['npp1_completion']}"
+        )
+        nh = out["neighbourhood"]
+        soh = nh["soh_compliance_last_month"]
+        soh_txt = f"{soh['share']:.0%} ({soh['month']})" if soh else "not imported"
+        print(
+            f"  DNO vacancies in the period: {nh['dno_vacancies_in_period']} (filled not from LAT: "
+            f"{nh['vacancies_filled_not_from_lat']}); NPP2: {nh['npp2_completion']}; "
+            f"SOH compliance: {soh_txt}; plan milestones overdue: {nh['milestones_overdue']}"
         )
     return 0
 

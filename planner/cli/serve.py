@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from planner.access.server import COOKIE_SECRET_ENV, DEFAULT_SIGN_IN, OIDC_SECRET_ENV
 from planner.errors import PlannerError
 from planner.paths import DEFAULT_WORKSPACE
 
@@ -45,6 +46,57 @@ def register(sub) -> None:
         "(default: the workspace's records.sqlite)",
     )
     p.add_argument("--show", action="store_true", help="open a browser tab")
+    auth = p.add_argument_group(
+        "sign-in and deployment",
+        "Without --users or --oidc the app is served unauthenticated, on localhost only. "
+        "See docs/deploy.md.",
+    )
+    auth.add_argument(
+        "--users",
+        type=Path,
+        default=None,
+        help="users file (salted argon2 hashes; `planner users add`): sign in with Panel's login "
+        "form at /login",
+    )
+    auth.add_argument(
+        "--oidc",
+        type=Path,
+        default=None,
+        help="OpenID Connect config file (TOML: Entra ID or a generic provider, and the "
+        f"claim -> role mapping); client secret from {OIDC_SECRET_ENV}",
+    )
+    auth.add_argument(
+        "--cookie-secret",
+        default=None,
+        help=f"secret that signs the sign-in cookies (default: ${COOKIE_SECRET_ENV}; required "
+        "with sign-in)",
+    )
+    auth.add_argument(
+        "--session-hours",
+        type=float,
+        default=DEFAULT_SIGN_IN.session_hours,
+        help=f"how long a sign-in lasts (default {DEFAULT_SIGN_IN.session_hours:g})",
+    )
+    auth.add_argument(
+        "--allow-websocket-origin",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="a host browsers reach the app at (LAN name or reverse proxy); repeatable. Also "
+        "accepted in the Host header",
+    )
+    auth.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="an extra accepted Host header value (requests for other hosts get 400); repeatable",
+    )
+    auth.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="allow serving on a non-local address WITHOUT sign-in (never for real data)",
+    )
     p.set_defaults(func=run)
 
 
@@ -67,36 +119,166 @@ def ensure_workspace(path: Path | None) -> Path:
     return path
 
 
-def run(args) -> int:
+#: roles that may open the full app: it is not yet scoped per role (issue 15, part 2), so every
+#: other role gets a notice instead of data outside its scope (fail closed)
+FULL_APP_ROLES = frozenset({"intelligence"})
+
+
+def scoped_notice(principal) -> str:
+    """The page shown to a signed-in role whose scoped views are not in this build."""
+    scope = f" ({', '.join(principal.lpas)})" if principal.lpas else ""
+    return (
+        f"## Signed in as {principal.user}: {principal.role}{scope}\n\n"
+        "The app's views are not yet limited to this role's scope, so none are shown: "
+        "nothing outside your scope is sent to this browser. "
+        + (
+            "Manage users with `planner users`. "
+            if principal.role == "admin"
+            else "Ask an intelligence user for figures meanwhile. "
+        )
+        + "[Sign out](/logout)"
+    )
+
+
+def sign_in_gate(args, audit=None):
+    """The sign-in gate of ``planner serve`` (None: unauthenticated), checked before loading.
+
+    Raises
+    ------
+    PlannerError
+        Both or neither of --users/--oidc wrongly given, no cookie secret with sign-in, or a
+        non-local address without sign-in and without --insecure-no-auth.
+    """
+    import os
+
+    from planner.access.server import (
+        Gate,
+        SignInConfig,
+        check_cookie_secret,
+        is_local,
+        read_oidc_config,
+    )
+    from planner.access.users import UsersFile
+
+    if args.users is not None and args.oidc is not None:
+        raise PlannerError("give one way to sign in: --users FILE or --oidc FILE, not both")
+    if args.users is None and args.oidc is None:
+        if not is_local(args.address) and not args.insecure_no_auth:
+            raise PlannerError(
+                f"refusing to serve on {args.address} without sign-in: give --users FILE or "
+                "--oidc FILE (or --insecure-no-auth, never with real data)"
+            )
+        return None
+    if args.session_hours <= 0:
+        raise PlannerError("--session-hours must be positive")
+    args.cookie_secret = check_cookie_secret(
+        args.cookie_secret or os.environ.get(COOKIE_SECRET_ENV)
+    )
+    return Gate(
+        users=UsersFile(args.users) if args.users is not None else None,
+        oidc=read_oidc_config(args.oidc) if args.oidc is not None else None,
+        audit=audit,
+        allowed_hosts=allowed_hosts(args),
+        config=SignInConfig(session_hours=args.session_hours),
+    )
+
+
+def allowed_hosts(args) -> list[str]:
+    """The Host header values (and websocket origins) the server accepts."""
+    hosts = [f"{args.address}:{args.port}", f"localhost:{args.port}", f"127.0.0.1:{args.port}"]
+    return list(dict.fromkeys([*hosts, *args.allow_websocket_origin, *args.allowed_host]))
+
+
+def build_server(args):
+    """The configured (not yet started) Bokeh server of ``planner serve`` and its store.
+
+    Checks the sign-in settings first (before the workspace is loaded), then wires Panel's
+    auth provider, the audit trail and the route guard (:func:`planner.access.server.guard_routes`).
+    """
+    gate = sign_in_gate(args)
     ws = ensure_workspace(args.workspace)
     import panel as pn
+    from panel.io.server import get_server
 
+    from planner.access.audit import log_event
+    from planner.access.server import guard_routes, make_auth_provider
     from planner.app import create_app
-    from planner.app.cache import warm
+    from planner.app.main import warm
+    from planner.records.store import open_store
 
     t0 = time.perf_counter()
     print(f"loading workspace {ws} ...", file=sys.stderr)
     warm(ws)
     print(f"workspace loaded in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    store = open_store(args.records, workspace=ws)
+    kwargs: dict = {}
+    if gate is not None:
+        gate.audit = lambda user, action, **kw: log_event(store, user, action, **kw)
+        pn.config.oauth_expiry = gate.expiry_days
+        kwargs = {
+            "auth_provider": make_auth_provider(gate),
+            "cookie_secret": args.cookie_secret,
+            "login_endpoint": gate.login_url,
+            "logout_endpoint": gate.logout_url,
+        }
+        if gate.oidc is not None:
+            kwargs |= gate.oidc.serve_kwargs()
+            kwargs.pop("oauth_provider")
+            pn.config.oauth_provider = gate.oidc.provider
+        how = "the users file" if gate.users is not None else f"OIDC ({gate.oidc.provider})"
+        print(f"sign-in required ({how}); sessions last {args.session_hours:g} h", file=sys.stderr)
+    else:
+        print(
+            f"WARNING: UNAUTHENTICATED: no sign-in configured (--users or --oidc); anyone who "
+            f"reaches {args.address}:{args.port} sees all data",
+            file=sys.stderr,
+        )
+    hosts = allowed_hosts(args)
+
+    def app():
+        if gate is None:
+            return create_app(ws, tiles=args.tiles, records_url=args.records)
+        from planner.access.server import watch_session
+
+        principal = gate.session_principal()
+        if principal is None:
+            return pn.pane.Markdown("## No planner role for this user")
+        claims = pn.state.user_info if gate.oidc is not None else None
+        watch_session(gate, principal, pn.state.curdoc, claims)
+        if principal.role not in FULL_APP_ROLES:
+            return pn.pane.Markdown(scoped_notice(principal), css_classes=["scope-notice"])
+        return create_app(ws, tiles=args.tiles, records_url=args.records)
+
+    server = get_server(
+        {"planner": app},
+        port=args.port,
+        address=args.address,
+        show=False,
+        start=False,
+        title="Hotspot and patrol planner",
+        websocket_origin=hosts,
+        index="planner",
+        **kwargs,
+    )
+    guard_routes(server._tornado, gate, hosts)
+    if gate is not None:
+        from planner.access.server import audit_downloads
+
+        audit_downloads(gate)
+    return server, store, gate
+
+
+def run(args) -> int:
+    server, store, gate = build_server(args)
     print(
         f"serving the planner app on http://{args.address}:{args.port}/ (Ctrl-C to stop)",
         file=sys.stderr,
     )
-
-    def app():
-        return create_app(ws, tiles=args.tiles, records_url=args.records)
-
-    pn.serve(
-        {"planner": app},
-        port=args.port,
-        address=args.address,
-        show=args.show,
-        title="Hotspot and patrol planner",
-        websocket_origin=[
-            f"{args.address}:{args.port}",
-            f"localhost:{args.port}",
-            f"127.0.0.1:{args.port}",
-        ],
-        index="planner",
-    )
+    if args.show:
+        server.io_loop.add_callback(server.show, "/login" if gate else "/")
+    server.start()
+    try:
+        server.io_loop.start()
+    finally:
+        store.close()
     return 0

@@ -45,6 +45,9 @@ def register(sub) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    from planner.cli.load import add_scheduler_argument
+
+    add_scheduler_argument(p)
     p.set_defaults(func=run_track)
 
     v = sub.add_parser(
@@ -96,7 +99,10 @@ def run_track(args) -> int:
         progress=sys.stderr.isatty(),
     )
     index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    res = dwell(loaded.pings, index, cfg, partitions=max(args.partitions, 1))
+    from planner.cluster import connect, scheduler_address
+
+    with connect(scheduler_address(args.scheduler)) as client:
+        res = dwell(loaded.pings, index, cfg, partitions=max(args.partitions, 1), client=client)
     rows, officers = res.rows, res.officers
     log_stats = None
     if args.logs:

@@ -9,7 +9,6 @@ GPS pings, engagements, abstractions). Every synthetic table is flagged in ``wor
 from __future__ import annotations
 
 import importlib
-import shutil
 import sys
 import time
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.workspace import Workspace, create_workspace
+from planner.workspace import Workspace, building, create_workspace
 
 DEMO_SEED = 20251231
 DEMO_TODAY = date(2025, 12, 31)
@@ -39,12 +38,37 @@ STEPS: tuple[tuple[str, str], ...] = (
 def build_demo(
     out: str | Path, seed: int = DEMO_SEED, *, steps: list[str] | None = None, progress: bool = True
 ) -> Workspace:
-    """Build the demo workspace in ``out`` (replacing an earlier one). Deterministic for a seed."""
+    """Build the demo workspace in ``out`` (replacing an earlier one). Deterministic for a seed.
+
+    The workspace is built in a temporary sibling folder and moved to ``out`` only when every
+    step has run (:func:`planner.workspace.building`), so an interrupted build never leaves a
+    workspace that commands accept.
+
+    Parameters
+    ----------
+    out
+        Workspace folder.
+    seed
+        Random seed.
+    steps
+        Only these steps (default all).
+    progress
+        Print one line per step on stderr.
+
+    Returns
+    -------
+    Workspace
+        The finished workspace at ``out``.
+    """
     out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
+    with building(out) as stage:
+        _build(stage, seed, steps, progress)
+    return Workspace(out)
+
+
+def _build(stage: Path, seed: int, steps: list[str] | None, progress: bool) -> None:
     ws = create_workspace(
-        out,
+        stage,
         name="West Midlands demo",
         today=DEMO_TODAY,
         seed=seed,
@@ -53,6 +77,7 @@ def build_demo(
             "Everything flagged synthetic is simulated by planner.demo and is NOT real West Midlands Police data.",
             "series": [SERIES_START, SERIES_END],
         },
+        complete=False,
     )
     for i, (name, what) in enumerate(STEPS):
         if steps is not None and name not in steps:
@@ -69,4 +94,3 @@ def build_demo(
         mod.step(ws, rng)
         if progress:
             print(f"  demo: {name:<10} {time.perf_counter() - t0:6.1f} s  {what}", file=sys.stderr)
-    return ws

@@ -13,6 +13,10 @@ that its marginals match real published figures:
   point recorded that type); LSOAs with no 2018 point get points sampled in their polygon;
 * times: day-of-week and hour-of-day by crime type from ``planner/config/time_profiles.csv``
   (assumed shapes), Europe/London local time;
+* spatial concentration: within each LSOA, the snap-point weights of each crime type are
+  raised to a power fitted (:func:`calibrate_concentration`) so that one synthetic month holds
+  the same share of its offences in the busiest 100 m cells covering 0.5%, 1% and 2.2% of the
+  force as the real 2018-06 month does, type by type, at the real month's volume;
 * trends: a seeded set of LSOAs gets rising violence/robbery/ASB (emerging and intensifying
   hotspots) and another set falling volumes (diminishing), so that emerging-hotspot and
   Op Advance analyses have something real to find in the synthetic data.
@@ -30,6 +34,13 @@ from planner.profiles import default_profiles
 from planner.schema import CRIME_DTYPES, CRIME_TYPES, TZ
 
 REAL_MONTH_FILE = GEODATA / "crime" / "policeuk_api_2018-06_wm_area.csv.gz"
+#: concentration calibration: cell (m), the bisection range of the exponent, steps, draws
+CALIBRATION_CELL = 100.0
+CALIBRATION_RANGE = (0.1, 8.0)
+CALIBRATION_STEPS = 14
+CALIBRATION_DRAWS = 4
+#: an area share at which the real month already holds this share of a type is not fitted
+CALIBRATION_SATURATED = 0.98
 TREND_TYPES = (
     "Violence and sexual offences",
     "Robbery",
@@ -106,6 +117,106 @@ def _snap_points(real: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, rng) -> pd.Dat
     return tab.sort_values(["lsoa", "x", "y"], kind="stable").reset_index(drop=True)
 
 
+def _cells(x: np.ndarray, y: np.ndarray, cell: float) -> np.ndarray:
+    """Integer key of the ``cell`` m lattice square holding each point."""
+    return np.floor(x / cell).astype(np.int64) * 1_000_003 + np.floor(y / cell).astype(np.int64)
+
+
+def _top(
+    keys: np.ndarray, counts: np.ndarray, total_area: float, cell: float, shares
+) -> np.ndarray:
+    from planner.hotspots.concentration import top_share
+
+    _, inv = np.unique(keys, return_inverse=True)
+    per = np.bincount(inv, weights=counts)
+    a = np.full(len(per), cell * cell)
+    return np.array([top_share(per, a, total_area, s) for s in shares])
+
+
+def _measure(g, w0, snap_l, p_lsoa, n, k, sk, area_f, use) -> float:
+    """Mean top share (at the unsaturated shares ``use``) of ``CALIBRATION_DRAWS`` draws of
+    ``n`` offences from the snap points, weights ``w0 ** g`` within each LSOA."""
+    w = w0**g
+    s_l = np.bincount(snap_l, weights=w, minlength=len(p_lsoa))
+    p = p_lsoa[snap_l] * w / s_l[snap_l]
+    p = p / p.sum()
+    rng = np.random.default_rng([20180601, k])
+    vals = [
+        _top(sk, rng.multinomial(n, p).astype(float), *area_f)[use].mean()
+        for _ in range(CALIBRATION_DRAWS)
+    ]
+    return float(np.mean(vals))
+
+
+def calibrate_concentration(
+    real: gpd.GeoDataFrame,
+    snaps: pd.DataFrame,
+    snap_l: np.ndarray,
+    lsoa_p: np.ndarray,
+    total_area: float,
+    *,
+    shares: tuple[float, ...] | None = None,
+) -> dict[str, float]:
+    """Per crime type, the exponent of the within-LSOA snap-point weights that makes a month
+    of that type (drawn at the real 2018-06 volume) as concentrated as the real month.
+
+    The measure is the share of offences in the busiest ``CALIBRATION_CELL`` cells covering
+    each of ``shares`` (default 0.5%, 1%, 2.2%) of ``total_area``
+    (:func:`planner.hotspots.concentration.top_share`), averaged over the shares at which the
+    real month is not saturated (below ``CALIBRATION_SATURATED``); the exponent is found by
+    bisection in log space over ``CALIBRATION_RANGE`` against the mean of
+    ``CALIBRATION_DRAWS`` draws (a fixed random stream, so the result does not depend on the
+    demo seed). Types with no unsaturated share, or absent from the real month, keep 1.
+
+    Parameters
+    ----------
+    real : the real month (canonical schema, EPSG:27700).
+    snaps : snap-point table of :func:`_snap_points` (sorted by LSOA).
+    snap_l : LSOA index of each snap point.
+    lsoa_p : (types, LSOAs) probability of each LSOA per type.
+    total_area : force area (m2).
+    shares : area shares (default :data:`planner.hotspots.concentration.SHARES`).
+
+    Returns
+    -------
+    dict crime type -> exponent.
+    """
+    from planner.hotspots.concentration import SHARES
+
+    shares = tuple(shares or SHARES)
+    f = CALIBRATION_CELL
+    sk = _cells(snaps["x"].to_numpy(float), snaps["y"].to_numpy(float), f)
+    rx, ry = real.geometry.x.to_numpy(), real.geometry.y.to_numpy()
+    rk = _cells(rx, ry, f)
+    rtype = real["crime_type"].astype(str).to_numpy()
+    all_w = snaps[list(CRIME_TYPES)].to_numpy(float).sum(axis=1)
+    out: dict[str, float] = {}
+    for k, t in enumerate(CRIME_TYPES):
+        m = rtype == t
+        n = int(m.sum())
+        out[t] = 1.0
+        if n == 0:
+            continue
+        want = _top(rk[m], np.ones(n), total_area, f, shares)
+        use = want < CALIBRATION_SATURATED
+        if not use.any():
+            continue
+        w0 = snaps[t].to_numpy(float) + 0.3 * all_w + 0.05
+
+        area_f = (total_area, f, shares)
+        target = float(want[use].mean())
+        lo, hi = np.log(CALIBRATION_RANGE[0]), np.log(CALIBRATION_RANGE[1])
+        for _ in range(CALIBRATION_STEPS):
+            mid = 0.5 * (lo + hi)
+            got = _measure(float(np.exp(mid)), w0, snap_l, lsoa_p[k], n, k, sk, area_f, use)
+            if got < target:
+                lo = mid
+            else:
+                hi = mid
+        out[t] = float(np.exp(0.5 * (lo + hi)))
+    return out
+
+
 def synthesise(
     real: gpd.GeoDataFrame,
     lsoas: gpd.GeoDataFrame,
@@ -116,6 +227,7 @@ def synthesise(
     """The synthetic timestamped series (canonical schema). Deterministic for ``rng``'s seed."""
     counts = monthly_counts(start, end)
     months = list(counts.index)
+    count_of = counts.to_numpy(dtype=np.int64)  # [month, crime type]
     snaps = _snap_points(real, lsoas, rng)
     codes = lsoas.lsoa_code.to_numpy()
     code_idx = pd.Index(codes)
@@ -132,6 +244,7 @@ def synthesise(
     seed_m = seed_m + 0.5 * seed_m.sum(1, keepdims=True).clip(1) * share_all[None, :] / 1.0 + 1e-3
     lsoa_p = ipf(seed_m, counts.sum(axis=0).to_numpy(float), col_tot)
     lsoa_p = lsoa_p / lsoa_p.sum(1, keepdims=True)
+    gamma = calibrate_concentration(real, snaps, snap_l, lsoa_p, float(lsoas.area.sum()))
 
     # trend LSOAs: risers and fallers (violence, robbery, ASB, weapons)
     n_l = len(codes)
@@ -150,7 +263,7 @@ def synthesise(
     profiles = default_profiles()
     out = []
     for k, t in enumerate(CRIME_TYPES):
-        w = snaps[t].to_numpy(float) + 0.3 * all_w + 0.05
+        w = (snaps[t].to_numpy(float) + 0.3 * all_w + 0.05) ** gamma[t]
         cw = np.cumsum(w)
         base = np.concatenate([[0.0], cw])
         lo, hi = base[starts], base[ends]
@@ -162,7 +275,7 @@ def synthesise(
                 p[fallers] *= 2.0 - 1.6 * prog[mi]
                 p[new_spots] *= 1.0 if prog[mi] < 0.8 else 8.0
                 p /= p.sum()
-            n = int(counts.iloc[mi, k])
+            n = int(count_of[mi, k])
             per_l = rng.multinomial(n, p)
             l_of = np.repeat(np.arange(n_l), per_l)
             u = rng.random(n)

@@ -120,9 +120,9 @@ def build_people(
     geo, rng: np.random.Generator, today: date = DEMO_TODAY
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(teams, officers, postings) for a force geography; deterministic for ``rng``."""
-    teams = []
+    team_rows: list[dict] = []
     for nb in geo.neighbourhoods.sort_values("nbh_code").itertuples():
-        teams.append(
+        team_rows.append(
             {
                 "team_id": nb.nbh_code,
                 "name": nb.neighbourhood,
@@ -132,19 +132,19 @@ def build_people(
                 "start_date": "2020-04-01",
             }
         )
-    for tid, start in GTF_TEAMS:
-        teams.append(
+    for tid, gtf_start in GTF_TEAMS:
+        team_rows.append(
             {
                 "team_id": tid,
                 "name": f"Guardian Taskforce team {tid[-1]}",
                 "kind": "gtf",
                 "lpa": None,
                 "nbh_code": None,
-                "start_date": start,
+                "start_date": gtf_start,
             }
         )
     for lpa in geo.lpa_names():
-        teams.append(
+        team_rows.append(
             {
                 "team_id": f"LPA-{lpa}",
                 "name": f"{lpa} LPA TGP patrol team",
@@ -154,7 +154,7 @@ def build_people(
                 "start_date": "2024-04-01",
             }
         )
-        teams.append(
+        team_rows.append(
             {
                 "team_id": f"LA-{lpa}",
                 "name": f"{lpa} council ASB wardens",
@@ -164,11 +164,12 @@ def build_people(
                 "start_date": "2024-04-01",
             }
         )
-    teams = pd.DataFrame(teams)
+    teams = pd.DataFrame(team_rows)
     teams["start_date"] = pd.to_datetime(teams["start_date"]).dt.date
     teams["synthetic"] = True
 
-    officers, postings = [], []
+    officer_rows: list[dict] = []
+    posting_rows: list[dict] = []
     counter = iter(range(1, 100_000))
 
     def name():
@@ -178,7 +179,7 @@ def build_people(
         oid = f"OF{next(counter):05d}"
         start = start or date(int(rng.integers(2012, 2024)), int(rng.integers(1, 13)), 1)
         npp1 = bool(rng.random() < 0.8) if trained is None else trained
-        officers.append(
+        officer_rows.append(
             {
                 "officer_id": oid,
                 "name": name(),
@@ -203,7 +204,7 @@ def build_people(
             # the last DNO left; no successor yet (a vacancy)
             oid = add("DNO", w.nbh_code, w.lpa, w.ward_code, start=start.date(), trained=True)
             left = pd.Timestamp(today) - pd.Timedelta(days=int(rng.integers(20, 120)))
-            postings.append(
+            posting_rows.append(
                 {
                     "officer_id": oid,
                     "role": "DNO",
@@ -213,10 +214,10 @@ def build_people(
                     "end": left.date(),
                 }
             )
-            officers[-1]["team_id"] = None  # moved on
+            officer_rows[-1]["team_id"] = None  # moved on
         else:
             oid = add("DNO", w.nbh_code, w.lpa, w.ward_code, start=start.date())
-            postings.append(
+            posting_rows.append(
                 {
                     "officer_id": oid,
                     "role": "DNO",
@@ -235,7 +236,7 @@ def build_people(
                 else start - pd.Timedelta(days=int(rng.integers(10, 90)))
             )
             pid = add("DNO", None, w.lpa, w.ward_code, start=prev_start.date())
-            postings.append(
+            posting_rows.append(
                 {
                     "officer_id": pid,
                     "role": "DNO",
@@ -248,7 +249,7 @@ def build_people(
         for _ in range(int(rng.integers(1, 3))):
             pc_start = pd.Timestamp(today) - pd.Timedelta(days=int(rng.integers(60, 2500)))
             oid = add("PCSO", w.nbh_code, w.lpa, w.ward_code, start=pc_start.date())
-            postings.append(
+            posting_rows.append(
                 {
                     "officer_id": oid,
                     "role": "PCSO",
@@ -277,9 +278,9 @@ def build_people(
                 add("LA_WARDEN", t.team_id, t.lpa, trained=False)
     for lpa in geo.lpa_names():
         add("INSP", None, lpa)
-    officers = pd.DataFrame(officers)
+    officers = pd.DataFrame(officer_rows)
     officers["synthetic"] = True
-    postings = pd.DataFrame(postings)
+    postings = pd.DataFrame(posting_rows)
     for c in ("start", "end"):
         postings[c] = pd.to_datetime(postings[c])
     postings["synthetic"] = True

@@ -405,7 +405,9 @@ def _log_methods(logs: pd.DataFrame, lrows: pd.DataFrame, officers, tgp_ids) -> 
     # anonymous crew members are named "log-<row>-<k>": their log row gives the method
     anon = pd.Series(off).str.extract(r"^log-(\d+)-\d+$")[0]
     by_row = logs["method"].astype(object).to_numpy()
-    m = np.where(anon.notna(), by_row[anon.fillna("0").astype(int).to_numpy()], None)
+    has = anon.notna().to_numpy()
+    m = np.full(len(anon), None, dtype=object)
+    m[has] = by_row[anon[has].astype(int).to_numpy()]
     named = (
         logs.dropna(subset=["officer_id"])
         .drop_duplicates(["officer_id", "tgp_id"])

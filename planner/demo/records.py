@@ -22,6 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from planner.records.guarantee import import_table
 from planner.records.imports import import_abstractions, import_engagements
 from planner.records.store import STORE_FILE, load_reference, open_store
 from planner.records.vocab import DEFAULT_VOCABULARY as V
@@ -173,9 +174,9 @@ def simulate_abstractions(ws, rng: np.random.Generator, act: pd.DataFrame) -> pd
     days = _officer_days(act)
     after = (days["day"] > pd.Timestamp(BENCHMARK_END)).to_numpy()
     mult = np.ones(len(days))
-    for lpa, (b, a) in ABSTRACT_LPA.items():
+    for lpa, (before, since) in ABSTRACT_LPA.items():
         sel = (days["lpa"] == lpa).to_numpy()
-        mult[sel] = np.where(after[sel], a, b)
+        mult[sel] = np.where(after[sel], since, before)
     k = rng.poisson(ABSTRACT_RATE / 7 * mult)
     a = days.loc[np.repeat(np.arange(len(days)), k)].reset_index(drop=True)
     n = len(a)
@@ -219,6 +220,92 @@ def simulate_abstractions(ws, rng: np.random.Generator, act: pd.DataFrame) -> pd
     return a[cols]
 
 
+#: the demo's Guarantee and training exports (issue 18): kind -> description
+GUARANTEE_TABLES = {
+    "training": "NPP1/NPP2 completion dates of neighbourhood officers",
+    "soh": "Single Online Home compliance per LPA and month",
+    "milestones": "town-centre and ASB action plan milestones",
+}
+#: NPP1 completions run from this day to the paper's target (all by the end of November 2025)
+NPP1_FROM, NPP1_TARGET = date(2024, 10, 1), date(2025, 11, 30)
+#: share of NPP1-trained officers who have also completed NPP2, from NPP2_FROM
+NPP2_SHARE, NPP2_FROM = 0.4, date(2025, 4, 1)
+#: Single Online Home: 100 % compliance from this month (the paper: since July 2025)
+SOH_FULL_FROM = "2025-07"
+
+
+def simulate_guarantee(ws, rng: np.random.Generator, today: date) -> dict[str, pd.DataFrame]:
+    """SYNTHETIC training completions, SOH compliance and plan milestones (issue 18)."""
+    off = ws.officers()
+    trained = off[off["npp1_trained"].fillna(False).astype(bool)]
+    span = (NPP1_TARGET - NPP1_FROM).days
+    start = pd.to_datetime(trained["start_date"]).dt.date
+    d1 = [max(s, NPP1_FROM) + pd.Timedelta(days=int(rng.integers(0, max(1, span)))) for s in start]
+    d1 = [min(d, NPP1_TARGET) for d in d1]
+    t1 = pd.DataFrame({"officer_id": trained["officer_id"], "course": "NPP1", "completed_on": d1})
+    t1 = t1[pd.to_datetime(t1["completed_on"]) <= pd.Timestamp(today)]
+    pick = rng.random(len(t1)) < NPP2_SHARE
+    t2 = t1[pick].copy()
+    t2["course"] = "NPP2"
+    lo2 = pd.Timestamp(NPP2_FROM)
+    t2["completed_on"] = [
+        max(pd.Timestamp(d), lo2) + pd.Timedelta(days=int(rng.integers(0, 240)))
+        for d in t2["completed_on"]
+    ]
+    t2 = t2[t2["completed_on"] <= pd.Timestamp(today)]
+    training = pd.concat([t1, t2], ignore_index=True)
+    training["completed_on"] = pd.to_datetime(training["completed_on"]).dt.strftime("%Y-%m-%d")
+    wards = ws.geography().wards
+    per_lpa = wards.groupby("lpa").size()
+    rows = []
+    for mo in pd.period_range(SIM_START, today, freq="M").strftime("%Y-%m"):
+        for lpa, n in per_lpa.items():
+            miss = 0 if mo >= SOH_FULL_FROM else int(rng.integers(0, max(2, n // 6)))
+            rows.append({"month": mo, "lpa": lpa, "wards": int(n), "compliant": int(n) - miss})
+    soh = pd.DataFrame(rows)
+    ms = []
+    for lpa in sorted(per_lpa.index):
+        plan = f"{lpa} town-centre plan"
+        for i, (what, due, done_days) in enumerate(
+            (
+                ("partnership meeting held", date(2025, 7, 31), -10),
+                ("hotspot patrol plan agreed", date(2025, 10, 31), 5 if len(lpa) % 2 else -3),
+                ("first quarterly review", date(2026, 1, 31), None),
+            )
+        ):
+            done = due + pd.Timedelta(days=done_days) if done_days is not None else None
+            if lpa in ("Sandwell", "Walsall") and i == 1:
+                done = None  # an overdue milestone to show
+            ms.append(
+                {
+                    "plan": plan,
+                    "kind": "town-centre",
+                    "area": lpa,
+                    "milestone": what,
+                    "owner": f"{lpa} LPA commander",
+                    "due": due.isoformat(),
+                    "done": done.isoformat() if done is not None else "",
+                }
+            )
+    for what, due, done in (
+        ("ASB problem profile", date(2025, 10, 31), date(2025, 10, 20)),
+        ("partner consultation", date(2026, 1, 31), None),
+        ("draft ASB action plan", date(2026, 3, 31), None),
+    ):
+        ms.append(
+            {
+                "plan": "Force ASB action plan",
+                "kind": "asb",
+                "area": "force",
+                "milestone": what,
+                "owner": "Neighbourhood policing lead",
+                "due": due.isoformat(),
+                "done": done.isoformat() if done else "",
+            }
+        )
+    return {"training": training, "soh": soh, "milestones": pd.DataFrame(ms)}
+
+
 def _spoil(
     df: pd.DataFrame, rng: np.random.Generator, edits: list[tuple[str, str]]
 ) -> pd.DataFrame:
@@ -228,7 +315,7 @@ def _spoil(
     for i, (col, val) in enumerate(edits * (N_BAD // len(edits) + 1)):
         if i >= N_BAD:
             break
-        bad.iloc[i, bad.columns.get_loc(col)] = val
+        bad.loc[bad.index[i], col] = val
     return pd.concat([df.astype(object), bad], ignore_index=True)
 
 
@@ -270,7 +357,16 @@ def step(ws, rng: np.random.Generator) -> None:
     with open_store(db) as store:
         load_reference(
             store,
-            wards=geo.wards[["ward_code", "ward", "lpa", "nbh_code", "population"]],
+            wards=pd.DataFrame(geo.wards.drop(columns="geometry")).reindex(
+                columns=[
+                    "ward_code",
+                    "ward",
+                    "lpa",
+                    "nbh_code",
+                    "population",
+                    *[c for c in ("sector_code", "sector_name") if c in geo.wards.columns],
+                ]
+            ),
             teams=ws.teams(),
             officers=ws.officers(),
             postings=ws.postings(),
@@ -290,6 +386,20 @@ def step(ws, rng: np.random.Generator) -> None:
             rejects_path=out / "abstractions_export.rejects.csv",
             now=now,
             synthetic=True,
+        )
+        guarantee = simulate_guarantee(ws, rng, today)
+        g_counts = {}
+        for kind, frame in guarantee.items():
+            path = out / f"{kind}_export.csv"
+            frame.to_csv(path, index=False)
+            g_counts[kind] = import_table(store, path, kind, synthetic=True)["accepted"]
+    for kind, what in GUARANTEE_TABLES.items():
+        ws.add_table(
+            f"{kind}_export",
+            f"records/{kind}_export.csv",
+            synthetic=True,
+            description=f"SYNTHETIC {what}",
+            rows=g_counts[kind],
         )
     ws.add_table(
         "records_store",

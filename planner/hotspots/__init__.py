@@ -1,7 +1,6 @@
-"""The hotspot engine: grids, KDE, Gi*, emerging hotspots, TGP derivation, coverage,
-out-of-sample evaluation and Op Advance targeting (issue 3).
+"""The hotspot engine: grids, KDE, Gi*, emerging hotspots, TGPs, coverage, backtests.
 
-Modules, by job: :mod:`~planner.hotspots.grid` (square/hex cells clipped to the force),
+Also Op Advance targeting (issue 3). Modules, by job: :mod:`~planner.hotspots.grid` (square/hex cells clipped to the force),
 :mod:`~planner.hotspots.kde` (quartic KDE by FFT), :mod:`~planner.hotspots.gistar` (Gi*, BH and
 Holm), :mod:`~planner.hotspots.emerging` (Mann-Kendall and Esri's 17 categories),
 :mod:`~planner.hotspots.tgps` (TGP derivation and stable IDs), :mod:`~planner.hotspots.coverage`

@@ -39,7 +39,30 @@ from planner.schema import VIOLENT_TYPES
 
 
 def rate_test(recent, baseline, w_days, b_days) -> tuple[np.ndarray, np.ndarray]:
-    """Rate ratio and exact two-sided p-value (conditional binomial test), vectorised."""
+    """Rate ratio and exact two-sided p-value (conditional binomial test), vectorised.
+
+    Given ``n = recent + baseline`` events, ``recent`` is binomial with
+    ``p0 = w_days / (w_days + b_days)`` when the rate has not changed.
+
+    Parameters
+    ----------
+    recent, baseline : array_like
+        Counts in the recent window and in the baseline.
+    w_days, b_days : float
+        Lengths of the windows (any common unit).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(rate ratio, p)``; the ratio is inf when only the recent window has events and NaN
+        when neither has.
+
+    Examples
+    --------
+    >>> rr, p = rate_test([30, 10], [30, 40], 28, 56)
+    >>> rr.round(2).tolist(), p.round(4).tolist()
+    ([2.0, 0.5], [0.0111, 0.0569])
+    """
     from scipy import stats  # here: importing scipy.stats takes ~1 s, the app imports this module
 
     recent = np.asarray(recent, dtype="float64")
@@ -71,7 +94,18 @@ class AdvanceBriefing:
     map_layers: dict = field(default_factory=dict, repr=False)
 
     def write(self, out: str | Path) -> dict[str, str]:
-        """Write rates.csv, wards.csv, targets.csv, briefing.html and summary.json to ``out``."""
+        """Write rates.csv, wards.csv, targets.csv, briefing.html and summary.json to ``out``.
+
+        Parameters
+        ----------
+        out : str or Path
+            Folder (created when missing).
+
+        Returns
+        -------
+        dict of str to str
+            Kind -> path of each file written.
+        """
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         files = {
@@ -89,12 +123,23 @@ class AdvanceBriefing:
         return {k: str(v) for k, v in files.items()}
 
     def summary(self) -> dict:
+        """Return the briefing's headline figures (the JSON summary).
+
+        Returns
+        -------
+        dict
+            LPA, as-of date, metadata, all-crime rate ratios per window, significant rises and
+            target counts.
+        """
         r = self.rates[self.rates["crime_type"] == "All crime"]
         return {
             "lpa": self.lpa,
             "as_of": str(self.as_of),
             **self.meta,
-            "all_crime": {f"rr_{int(x.window)}": float(x.rate_ratio) for x in r.itertuples()},
+            "all_crime": {
+                f"rr_{int(w)}": float(rr)
+                for w, rr in zip(r["window"].to_numpy(), r["rate_ratio"].to_numpy())
+            },
             "significant_rises": self.rates.loc[
                 self.rates["change"] == "up", ["window", "crime_type"]
             ].to_dict("records"),
@@ -104,7 +149,13 @@ class AdvanceBriefing:
         }
 
     def html(self) -> str:
-        """A self-contained HTML page (inline SVG map, no external requests)."""
+        """Render a self-contained HTML page (inline SVG map, no external requests).
+
+        Returns
+        -------
+        str
+            The page, with a SYNTHETIC banner when the data are synthetic.
+        """
         m = self.meta
         banner = (
             '<p class="syn">SYNTHETIC DATA: simulated records from the demo workspace, NOT real police data.</p>'
@@ -146,7 +197,21 @@ Contains OS data &copy; Crown copyright and database right.</p>
 
 
 def svg_map(layers: dict, width: int = 760) -> str:
-    """Inline SVG of polygon layers: ``{"outline": geoms, "wards": geoms, "targets": (geoms, colours, labels)}``."""
+    """Draw polygon layers as inline SVG.
+
+    Parameters
+    ----------
+    layers : dict
+        ``{"outline": geometry, "wards": geometries, "targets": (geometries, colours, labels)}``
+        in metres; only ``outline`` is required.
+    width : int
+        Width in pixels; the height follows the outline's aspect.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element, or "" without an outline.
+    """
     outline = layers.get("outline")
     if outline is None:
         return ""
@@ -204,7 +269,30 @@ def advance_briefing(
     synthetic: bool = False,
     source: str = "",
 ) -> AdvanceBriefing:
-    """Build the Op Advance briefing for ``lpa`` as of ``as_of`` (see the module docstring)."""
+    """Build the Op Advance briefing for ``lpa`` as of ``as_of`` (see the module docstring).
+
+    Parameters
+    ----------
+    crimes : geopandas.GeoDataFrame
+        A canonical crime table (timestamped, or police.uk months).
+    geography : ForceGeography
+        The force's areas (LPA and ward boundaries).
+    lpa : str
+        The LPA to brief on.
+    as_of : date-like
+        The briefing date (the end of the recent windows).
+    config : AdvanceConfig, optional
+        Windows, baseline, significance level, targeting grid and number of targets.
+    synthetic : bool
+        Label the briefing as synthetic data.
+    source : str
+        Where the crimes came from (shown in the briefing).
+
+    Returns
+    -------
+    AdvanceBriefing
+        Rates, wards, targets and metadata; ``write`` saves them.
+    """
     from planner.hotspots.gistar import grid_gistar
 
     config = config or AdvanceConfig()
@@ -410,7 +498,18 @@ def _locate_polys(polys: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
 
 
 def default_as_of(crimes: pd.DataFrame) -> date:
-    """The last day with a record (or the last day of the last month for police.uk data)."""
+    """Return the last day with a record (or the last day of the last month for police.uk data).
+
+    Parameters
+    ----------
+    crimes : pandas.DataFrame
+        A canonical crime table.
+
+    Returns
+    -------
+    datetime.date
+        The default briefing date.
+    """
     if len(crimes) and not crimes["occurred_at"].isna().all():
         return crimes["occurred_at"].max().date()
     m = pd.Period(str(crimes["month"].max()), freq="M")

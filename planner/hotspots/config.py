@@ -20,6 +20,9 @@ from planner.schema import VIOLENT_TYPES
 
 ASB = "Anti-social behaviour"
 
+#: TGP eligibility rule sets: the Op Savvy rules (default) or none (planner.hotspots.targeting)
+RULES = ("op-savvy", "none")
+
 
 @dataclass(frozen=True)
 class KDEConfig:
@@ -86,6 +89,15 @@ class TGPConfig:
     candidate-centre grid. A violent-crime TGP is labelled ``robbery`` (``knife``) when its
     robbery (knife-proxy) share of violent offences is at least ``driver_lq`` times the force
     share, checked in that order; otherwise ``violence``.
+
+    ``rules``: ``"op-savvy"`` applies the eligibility rules above; ``"none"`` drops them and
+    maximises the relevant offences (``rank_by="count"``) or their harm (``"harm"``) held in at
+    most ``n_total`` areas within ``area_share``; its areas are unions of ``union_cell`` cells
+    (joined over ``union_smooth`` cells; 100 m and 0 held the most offences out of sample on
+    the demo and the Leicestershire series, ``docs/backtest.md``); when every area is complete
+    and budget is left, further groups of offence cells are attached across at most
+    ``union_gap`` empty cells. Under ``"none"``,
+    ``n_violent`` is not used: an area's ``kind`` is the family with more offences in it.
     """
 
     area_share: float = 0.022
@@ -109,17 +121,24 @@ class TGPConfig:
     id_prefix: str = "TGP-"
     id_min_overlap: float = 0.25
     circle_resolution: int = 16
+    rules: str = "op-savvy"
+    union_cell: float = 100.0
+    union_smooth: int = 0
+    union_gap: int = 3
 
     @property
     def n_asb(self) -> int:
+        """Number of ASB areas (the total less the violent-crime areas)."""
         return self.n_total - self.n_violent
 
 
 @dataclass(frozen=True)
 class CoverageConfig:
-    """Which offences the coverage report calls "relevant" (default: violence, robbery,
-    possession of weapons and ASB, the offences the TGPs target) and whether harm is counted
-    over the relevant offences only (default) or over all crime."""
+    """Which offences the coverage report calls "relevant", and how harm is counted.
+
+    Default: violence, robbery, possession of weapons and ASB, the offences the TGPs target;
+    harm is counted over the relevant offences only (default) or over all crime.
+    """
 
     relevant_types: tuple[str, ...] = (*VIOLENT_TYPES, ASB)
     harm_relevant_only: bool = True
@@ -149,9 +168,12 @@ class BacktestConfig:
 
 @dataclass(frozen=True)
 class AdvanceConfig:
-    """Op Advance briefing: recent windows (days) against a baseline of ``baseline_days``
-    immediately before each window; ``alpha`` for the exact rate-ratio test; ``cell`` of the
-    targeting grid; ``top`` target locations listed."""
+    """Op Advance briefing settings.
+
+    Recent windows (days) against a baseline of ``baseline_days`` immediately before each
+    window; ``alpha`` for the exact rate-ratio test; ``cell`` of the targeting grid; ``top``
+    target locations listed.
+    """
 
     windows: tuple[int, ...] = (28, 56)
     baseline_days: int = 365

@@ -41,10 +41,24 @@ class CoverageReport:
     by_lpa: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_json(self) -> str:
+        """Return the summary as JSON (numpy numbers as plain numbers).
+
+        Returns
+        -------
+        str
+            The JSON object ``planner coverage`` writes.
+        """
         return json.dumps(self.summary, default=_json_default)
 
     def table(self) -> pd.DataFrame:
-        """Force row plus one row per LPA (shares in %), as printed and written to CSV."""
+        """Force row plus one row per LPA (shares in %), as printed and written to CSV.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``area``, ``tgps``, ``area_pct``, ``offences_pct``, ``harm_pct``, ``knife_pct``,
+            ``pai``, ``harm_pai``.
+        """
         s = self.summary
         force = pd.DataFrame(
             [
@@ -63,7 +77,13 @@ class CoverageReport:
         return pd.concat([force, self.by_lpa], ignore_index=True)
 
     def text(self) -> str:
-        """The terminal table."""
+        """Format the terminal table.
+
+        Returns
+        -------
+        str
+            Header lines and the rows of :meth:`table`.
+        """
         t = self.table()
         s = self.summary
         lines = [
@@ -98,7 +118,27 @@ def _share(a: float, b: float) -> float:
 
 
 def asb_overlapping_violent(tgps: gpd.GeoDataFrame) -> int | None:
-    """Number of violent-crime TGPs that at least one ASB area overlaps (shares area with)."""
+    """Count the violent-crime TGPs that at least one ASB area overlaps (shares area with).
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        A TGP layer with a ``kind`` column (``"violent"`` or ``"asb"``).
+
+    Returns
+    -------
+    int or None
+        The count; None when the layer has no ``kind``. Touching edges do not count.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> layer = gpd.GeoDataFrame({"kind": ["violent", "violent", "asb"]},
+    ...     geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10), box(5, 5, 20, 15)])
+    >>> asb_overlapping_violent(layer)
+    1
+    """
     if "kind" not in tgps.columns:
         return None
     kind = tgps["kind"].astype(str).to_numpy()
@@ -122,7 +162,23 @@ def coverage_report(
 ) -> CoverageReport:
     """Coverage of a TGP layer against a crime table (see the module docstring).
 
-    ``boundary`` is the force area; ``geography`` (optional) adds the per-LPA rows.
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        The TGP polygons (reprojected to EPSG:27700 when needed), with ``kind`` if known.
+    crimes : geopandas.GeoDataFrame
+        A canonical crime table (the period to assess).
+    boundary : shapely geometry or geopandas.GeoDataFrame
+        The force area; the TGP union is clipped to it.
+    geography : ForceGeography, optional
+        Adds one row per LPA.
+    config : CoverageConfig, optional
+        Relevant offence types and whether harm counts relevant offences only.
+
+    Returns
+    -------
+    CoverageReport
+        ``summary`` (area, offence, harm and knife shares, PAI, harm-PAI, counts) and ``by_lpa``.
     """
     from planner.hotspots.grid import _as_polygon
 

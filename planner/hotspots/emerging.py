@@ -65,7 +65,18 @@ class MannKendall:
     p: np.ndarray
 
     def trend(self, alpha: float = 0.05) -> np.ndarray:
-        """+1 significant increase, -1 significant decrease, 0 no trend."""
+        """Classify each row's trend: +1 significant increase, -1 significant decrease, 0 none.
+
+        Parameters
+        ----------
+        alpha : float
+            Significance level of the two-sided test.
+
+        Returns
+        -------
+        numpy.ndarray
+            int8, one per row.
+        """
         return np.where(self.p < alpha, np.sign(self.z), 0).astype(np.int8)
 
 
@@ -76,6 +87,27 @@ def mann_kendall(x: np.ndarray, *, continuity: bool = True, chunk: int = 20000) 
     with the tie correction over groups of equal values; ``z = (S - sign(S)) / sqrt(Var)``
     with the continuity correction (as ``pymannkendall.original_test``), ``S / sqrt(Var)``
     without it (as ``scipy.stats.kendalltau`` against time).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Series per row (a 1-D array is one row).
+    continuity : bool
+        Apply the continuity correction.
+    chunk : int
+        Rows per block in the tie count (bounds memory).
+
+    Returns
+    -------
+    MannKendall
+        ``s``, ``var``, ``z`` and two-sided ``p`` per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mk = mann_kendall(np.array([[1.0, 2, 3, 4, 5], [5.0, 4, 3, 2, 1], [1.0, 1, 1, 1, 1]]))
+    >>> mk.s.tolist(), mk.trend().tolist()
+    ([10.0, -10.0, 0.0], [1, -1, 0])
     """
     x = np.atleast_2d(np.asarray(x, dtype="float64"))
     m, n = x.shape
@@ -98,8 +130,29 @@ def mann_kendall(x: np.ndarray, *, continuity: bool = True, chunk: int = 20000) 
 def classify(
     hot: np.ndarray, cold: np.ndarray, trend: np.ndarray, share: float = 0.9
 ) -> np.ndarray:
-    """Esri category per row from boolean ``hot``/``cold`` (rows x steps) and the z trend
-    (+1/-1/0). Returns an array of category names (see the module table)."""
+    """Esri emerging hotspot category per row (see the module table).
+
+    Parameters
+    ----------
+    hot, cold : numpy.ndarray
+        Boolean (rows x steps): significant hot or cold at each step.
+    trend : numpy.ndarray
+        Mann-Kendall trend of the z-scores per row (+1, -1 or 0).
+    share : float
+        Share of steps that makes a spot persistent, intensifying, diminishing or historical.
+
+    Returns
+    -------
+    numpy.ndarray
+        Category names (object array), "No Pattern Detected" when none applies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hot = np.array([[False] * 9 + [True], [True] * 10])
+    >>> classify(hot, np.zeros_like(hot), np.array([0, 1])).tolist()
+    ['New Hot Spot', 'Intensifying Hot Spot']
+    """
     hot = np.asarray(hot, dtype=bool)
     cold = np.asarray(cold, dtype=bool)
     trend = np.asarray(trend)
@@ -148,9 +201,34 @@ def emerging_hotspots(
 ) -> pd.DataFrame:
     """Emerging hotspot categories per cell of ``grid`` from a canonical crime table.
 
-    ``freq`` is ``"month"`` (from the ``month`` column) or ``"week"`` (from ``occurred_at``,
-    weeks starting Monday). Returns one row per kept cell: ``category``, ``trend_z``,
-    ``trend_p``, ``n_hot``, ``n_cold``, ``final_z``, ``steps``.
+    Parameters
+    ----------
+    grid : Grid
+        The cells (:class:`~planner.hotspots.grid.Grid`).
+    crimes : pandas.DataFrame
+        A canonical crime table.
+    freq : str
+        ``"month"`` (from the ``month`` column) or ``"week"`` (from ``occurred_at``, weeks
+        starting Monday).
+    types : iterable of str, optional
+        Crime types to count; default all.
+    config : EmergingConfig, optional
+        Significance levels, correction and the persistence share.
+    neighbours : str
+        Neighbour rule for Gi*: ``"queen"`` or ``"distance"``.
+    distance : float, optional
+        Distance band in metres for ``neighbours="distance"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kept cell: ``category``, ``trend_z``, ``trend_p``, ``n_hot``, ``n_cold``,
+        ``final_z``, ``steps``.
+
+    Raises
+    ------
+    PlannerError
+        With no crimes, weekly steps without timestamps, or an unknown step.
     """
     from planner.hotspots.grid import filter_crimes, month_steps, xy
 
@@ -191,7 +269,24 @@ def emerging_hotspots(
 def emerging_from_cube(
     cube: np.ndarray, w, config: EmergingConfig | None = None, steps=None
 ) -> pd.DataFrame:
-    """Emerging hotspot categories from a (cells x steps) array of counts and weights ``w``."""
+    """Emerging hotspot categories from a (cells x steps) array of counts.
+
+    Parameters
+    ----------
+    cube : numpy.ndarray
+        Counts, cells x time steps.
+    w : scipy.sparse.spmatrix
+        Binary weights between the cells, self included.
+    config : EmergingConfig, optional
+        Significance levels, correction and the persistence share.
+    steps : list, optional
+        Step labels (only their number is reported).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`emerging_hotspots`.
+    """
     config = config or EmergingConfig()
     z = gistar_z(cube, w)
     p = two_sided_p(z)

@@ -47,7 +47,27 @@ class Cube:
 
 
 def build_cube(grid: Grid, crimes: pd.DataFrame, types=None) -> Cube:
-    """Months x cells counts and harm of ``crimes`` (gap-free month range)."""
+    """Count crimes and harm per month and cell (gap-free month range).
+
+    Parameters
+    ----------
+    grid : Grid
+        The cells.
+    crimes : pandas.DataFrame
+        A canonical crime table.
+    types : iterable of str, optional
+        Crime types to count; default all.
+
+    Returns
+    -------
+    Cube
+        ``counts`` and ``harm`` (months x cells) and the points that fell in a cell.
+
+    Raises
+    ------
+    PlannerError
+        When no crime is left to evaluate.
+    """
     c = filter_crimes(crimes, types)
     if len(c) == 0:
         raise PlannerError("no crimes to evaluate")
@@ -64,13 +84,47 @@ def build_cube(grid: Grid, crimes: pd.DataFrame, types=None) -> Cube:
 
 
 def rank_cells(score: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
-    """Cell order, best first (ties broken by ``tiebreak``, then by cell order)."""
+    """Order the cells best first (ties broken by ``tiebreak``, then by cell order).
+
+    Parameters
+    ----------
+    score : numpy.ndarray
+        Higher is better.
+    tiebreak : numpy.ndarray, optional
+        Second key, higher is better.
+
+    Returns
+    -------
+    numpy.ndarray
+        Cell positions, best first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rank_cells(np.array([1.0, 3.0, 3.0, 2.0]), tiebreak=np.array([0, 0, 5, 0])).tolist()
+    [2, 1, 3, 0]
+    """
     keys = (np.arange(len(score)),) + ((-tiebreak,) if tiebreak is not None else ()) + (-score,)
     return np.lexsort(keys)
 
 
 def n_within(order: np.ndarray, area: np.ndarray, share) -> np.ndarray | int:
-    """How many of the best cells fit in ``share`` (scalar or array) of the total area."""
+    """Count how many of the best cells fit in ``share`` of the total area.
+
+    Parameters
+    ----------
+    order : numpy.ndarray
+        Cell positions, best first (:func:`rank_cells`).
+    area : numpy.ndarray
+        Cell areas.
+    share : float or numpy.ndarray
+        Share(s) of the total area.
+
+    Returns
+    -------
+    int or numpy.ndarray
+        Number of cells per share.
+    """
     cum = np.cumsum(area[order])
     return np.searchsorted(cum, np.asarray(share) * area.sum() * (1 + 1e-12), side="right")
 
@@ -78,8 +132,30 @@ def n_within(order: np.ndarray, area: np.ndarray, share) -> np.ndarray | int:
 def flag_top(
     score: np.ndarray, area: np.ndarray, share: float, tiebreak: np.ndarray | None = None
 ) -> np.ndarray:
-    """Boolean mask of the best-scoring cells whose cumulative area stays within ``share`` of
-    the total area (ties broken by ``tiebreak``, then by cell order)."""
+    """Flag the best-scoring cells whose cumulative area stays within ``share`` of the total.
+
+    Parameters
+    ----------
+    score : numpy.ndarray
+        Higher is better.
+    area : numpy.ndarray
+        Cell areas.
+    share : float
+        Share of the total area to flag.
+    tiebreak : numpy.ndarray, optional
+        Second key (then cell order).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask, one per cell.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flag_top(np.array([5.0, 1.0, 9.0, 2.0]), np.ones(4), 0.5).tolist()
+    [True, False, True, False]
+    """
     order = rank_cells(score, tiebreak)
     k = int(n_within(order, area, share))
     mask = np.zeros(len(score), dtype=bool)
@@ -90,7 +166,37 @@ def flag_top(
 def measures(
     mask: np.ndarray, area: np.ndarray, train: np.ndarray, test: np.ndarray, test_harm: np.ndarray
 ) -> dict[str, float]:
-    """hit rate, PAI, harm-PAI, PEI and RRI of a flagged mask (see the module docstring)."""
+    """Compute the hit rate, PAI, harm-PAI, PEI and RRI of a flagged mask.
+
+    See the module docstring for the definitions.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        Flagged cells.
+    area : numpy.ndarray
+        Cell areas.
+    train : numpy.ndarray
+        Training-window counts per cell.
+    test : numpy.ndarray
+        Test-window counts per cell.
+    test_harm : numpy.ndarray
+        Test-window harm per cell.
+
+    Returns
+    -------
+    dict of str to float
+        ``hit_rate``, ``pai``, ``harm_pai``, ``pei``, ``rri`` and ``area_share`` (NaN where
+        undefined).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = measures(np.array([True, False]), np.ones(2), np.array([4.0, 4.0]),
+    ...              np.array([3.0, 1.0]), np.array([3.0, 1.0]))
+    >>> m["hit_rate"], m["pai"], m["pei"]
+    (0.75, 1.5, 1.0)
+    """
     a = area[mask].sum() / area.sum()
     n_test = test.sum()
     hit = test[mask].sum() / n_test if n_test else np.nan
@@ -114,7 +220,29 @@ def measures(
 def method_scores(
     name: str, grid: Grid, cube: Cube, lo: int, hi: int, config: BacktestConfig, cache: dict
 ) -> np.ndarray:
-    """Score per cell for method ``name`` fitted on months ``[lo, hi)`` of ``cube``."""
+    """Score each cell for method ``name`` fitted on months ``[lo, hi)`` of ``cube``.
+
+    Parameters
+    ----------
+    name : str
+        A method of :class:`BacktestConfig`: ``counts``, ``counts_recent``, ``kde``, ``gistar``
+        or ``prospective``.
+    grid : Grid
+        The cells.
+    cube : Cube
+        Monthly counts per cell.
+    lo, hi : int
+        Training months (start inclusive, end exclusive).
+    config : BacktestConfig
+        Method settings.
+    cache : dict
+        Reused between calls (e.g. the prospective kernel).
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per cell, higher is hotter.
+    """
     train = cube.counts[lo:hi]
     long = train.sum(axis=0)
     if name == "counts":
@@ -158,6 +286,13 @@ class BacktestResult:
     origins: list[str]
 
     def to_dict(self) -> dict:
+        """Return the method means, the recommendation and the origins (the JSON output).
+
+        Returns
+        -------
+        dict
+            ``methods``, ``recommended`` and ``origins``.
+        """
         return {"methods": self.methods, "recommended": self.recommended, "origins": self.origins}
 
 
@@ -170,7 +305,31 @@ def backtest(
     area_share: float = 0.022,
     config: BacktestConfig | None = None,
 ) -> BacktestResult:
-    """Rolling-origin backtest of the hotspot methods (see the module docstring)."""
+    """Rolling-origin backtest of the hotspot methods (see the module docstring).
+
+    Parameters
+    ----------
+    grid : Grid
+        The cells.
+    crimes : pandas.DataFrame
+        A canonical crime table covering the training and test windows.
+    train_months, test_months : int
+        Window lengths in months.
+    area_share : float
+        Share of the area each method flags (WMP's TGPs cover 2.2%).
+    config : BacktestConfig, optional
+        Methods, origin spacing and the hit-rate curve.
+
+    Returns
+    -------
+    BacktestResult
+        Per-origin rows, method means, the curve and the recommended method.
+
+    Raises
+    ------
+    PlannerError
+        When the data cannot hold one training and test window.
+    """
     config = config or BacktestConfig()
     cube = build_cube(grid, crimes, config.types)
     T = len(cube.months)
@@ -216,22 +375,25 @@ def backtest(
                         "hit_rate": float(hv / max(test.sum(), 1)),
                     }
                 )
-    rows = pd.DataFrame(rows)
-    means = rows.groupby("method", sort=False)[list(MEASURES)].mean()
-    methods = {m: {k: float(v) for k, v in means.loc[m].items()} for m in config.methods}
+    table = pd.DataFrame(rows)
+    means = table.groupby("method", sort=False)[list(MEASURES)].mean()
+    methods = {
+        m: dict(zip(MEASURES, means.loc[m, list(MEASURES)].to_numpy(dtype="float64").tolist()))
+        for m in config.methods
+    }
     best = max(config.methods, key=lambda m: (methods[m]["pai"], m == "counts"))
     if "counts" in methods and methods[best]["pai"] <= methods["counts"]["pai"]:
         best = "counts"
-    curve = (
+    curve_table = (
         pd.DataFrame(curve)
         .groupby(["method", "area_share"], sort=False)["hit_rate"]
         .mean()
         .reset_index()
     )
     return BacktestResult(
-        rows=rows,
+        rows=table,
         methods=methods,
-        curve=curve,
+        curve=curve_table,
         recommended=best,
         origins=[cube.months[o] for o in origins],
     )

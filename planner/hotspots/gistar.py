@@ -45,17 +45,49 @@ class GiStarResult:
 
     @property
     def cold(self) -> np.ndarray:
+        """Significant cold spots (negative z, corrected p below alpha)."""
         return (self.z < 0) & (self.q < self.alpha)
 
     def to_frame(self) -> pd.DataFrame:
+        """Return the per-cell results as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``gi_z``, ``gi_p`` and ``gi_q``, one row per cell.
+        """
         return pd.DataFrame({"gi_z": self.z, "gi_p": self.p, "gi_q": self.q})
 
 
 def gistar_z(x: np.ndarray, w: sparse.spmatrix) -> np.ndarray:
     """Gi* z-scores of values ``x`` under binary weights ``w`` (self included on the diagonal).
 
-    ``x`` may be 2-D (cells x time steps): each column is tested on its own. Constant ``x``
-    has no variance; all z are then 0.
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Values per cell; 2-D (cells x time steps) tests each column on its own.
+    w : scipy.sparse.spmatrix
+        Binary n x n weights including each cell itself.
+
+    Returns
+    -------
+    numpy.ndarray
+        z-scores shaped like ``x``; all 0 when ``x`` is constant (no variance).
+
+    Raises
+    ------
+    PlannerError
+        When ``w`` does not match ``x`` or there are fewer than 3 cells.
+
+    Examples
+    --------
+    Five cells in a row, each a neighbour of itself and the cells either side; the busy end is hot:
+
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> w = sparse.diags([1.0, 1.0, 1.0], [-1, 0, 1], shape=(5, 5))
+    >>> gistar_z(np.array([9.0, 8, 1, 0, 0]), w).round(2).tolist()
+    [1.99, 1.46, -0.36, -1.99, -1.46]
     """
     x = np.asarray(x, dtype="float64")
     n = x.shape[0]
@@ -78,7 +110,24 @@ def gistar_z(x: np.ndarray, w: sparse.spmatrix) -> np.ndarray:
 
 
 def two_sided_p(z: np.ndarray) -> np.ndarray:
-    """Two-sided normal p-value ``2 * (1 - Phi(|z|))`` (= ``2 * scipy.stats.norm.sf(|z|)``)."""
+    """Two-sided normal p-value ``2 * (1 - Phi(|z|))`` (= ``2 * scipy.stats.norm.sf(|z|)``).
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        z-scores.
+
+    Returns
+    -------
+    numpy.ndarray
+        p-values, shaped like ``z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> two_sided_p(np.array([0.0, 1.959964])).round(4).tolist()
+    [1.0, 0.05]
+    """
     from scipy.special import erfc
 
     return erfc(np.abs(z) / np.sqrt(2.0))
@@ -88,6 +137,22 @@ def bh_adjust(p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (q-values), vectorised.
 
     Equal to ``scipy.stats.false_discovery_control(p, method="bh")``.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        Raw p-values (any order).
+
+    Returns
+    -------
+    numpy.ndarray
+        q-values in the order of ``p``, at most 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bh_adjust(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
     """
     p = np.asarray(p, dtype="float64")
     n = p.size
@@ -102,7 +167,24 @@ def bh_adjust(p: np.ndarray) -> np.ndarray:
 
 
 def holm_adjust(p: np.ndarray) -> np.ndarray:
-    """Holm (step-down Bonferroni) adjusted p-values, vectorised."""
+    """Holm (step-down Bonferroni) adjusted p-values, vectorised.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        Raw p-values (any order).
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values in the order of ``p``, at most 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> holm_adjust(np.array([0.01, 0.04, 0.03])).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
     p = np.asarray(p, dtype="float64")
     n = p.size
     if n == 0:
@@ -116,7 +198,25 @@ def holm_adjust(p: np.ndarray) -> np.ndarray:
 
 
 def adjust(p: np.ndarray, correction: str) -> np.ndarray:
-    """Correct p-values for multiple testing: ``"fdr_bh"``, ``"holm"`` or ``"none"``."""
+    """Correct p-values for multiple testing.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        Raw p-values.
+    correction : str
+        ``"fdr_bh"`` (also ``"fdr"``, ``"bh"``), ``"holm"`` or ``"none"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Corrected p-values (a copy of ``p`` for ``"none"``).
+
+    Raises
+    ------
+    PlannerError
+        For an unknown correction.
+    """
     if correction in ("fdr_bh", "fdr", "bh"):
         return bh_adjust(p)
     if correction == "holm":
@@ -127,7 +227,22 @@ def adjust(p: np.ndarray, correction: str) -> np.ndarray:
 
 
 def gistar(x: np.ndarray, w: sparse.spmatrix, config: GiStarConfig | None = None) -> GiStarResult:
-    """Gi* z, two-sided p and corrected p (``config.correction``) for values on cells."""
+    """Gi* z, two-sided p and corrected p for values on cells.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Values per cell (2-D: cells x time steps).
+    w : scipy.sparse.spmatrix
+        Binary weights including each cell itself.
+    config : GiStarConfig, optional
+        Significance level and correction (default :class:`GiStarConfig`).
+
+    Returns
+    -------
+    GiStarResult
+        z, p, q and the ``hot``/``cold`` masks.
+    """
     config = config or GiStarConfig()
     z = gistar_z(x, w)
     p = two_sided_p(z)
@@ -137,7 +252,34 @@ def gistar(x: np.ndarray, w: sparse.spmatrix, config: GiStarConfig | None = None
 
 
 def grid_gistar(grid, values: np.ndarray, config: GiStarConfig | None = None) -> GiStarResult:
-    """Gi* on a :class:`~planner.hotspots.grid.Grid` with the neighbour rule of ``config``."""
+    """Gi* on a :class:`~planner.hotspots.grid.Grid` with the neighbour rule of ``config``.
+
+    Parameters
+    ----------
+    grid : Grid
+        The cells the values belong to.
+    values : numpy.ndarray
+        One value per kept cell (e.g. crime counts).
+    config : GiStarConfig, optional
+        Neighbour rule (queen, rook or distance), significance level and correction.
+
+    Returns
+    -------
+    GiStarResult
+        z, p, q and the ``hot``/``cold`` masks per cell.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import shapely
+    >>> from planner.hotspots.grid import make_grid
+    >>> grid = make_grid(shapely.box(0, 0, 1000, 1000), 100)
+    >>> counts = np.zeros(grid.n)
+    >>> counts[:3] = 30
+    >>> res = grid_gistar(grid, counts)
+    >>> int(res.hot.sum()), int(res.cold.sum())
+    (6, 0)
+    """
     config = config or GiStarConfig()
     w = grid.neighbours(config.neighbours, config.distance, self_weight=True)
     return gistar(values, w, config)

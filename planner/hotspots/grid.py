@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
+from shapely.geometry.base import BaseGeometry
 
 from planner.crs import BNG
 from planner.errors import PlannerError
@@ -41,13 +42,22 @@ class Grid:
 
     Attributes
     ----------
-    kind : ``"square"`` or ``"hex"``.
-    cell : cell size in metres (side of a square; centre spacing of hexagons).
-    x0, y0 : lattice origin (metres, EPSG:27700).
-    nx, ny : lattice columns and rows covering the study area's bounding box.
-    ids : flat lattice index (``row * nx + col``) of each kept cell, ascending.
-    geometry : clipped cell polygons (numpy array of shapely geometries).
-    area : clipped cell areas in square metres.
+    kind : str
+        ``"square"`` or ``"hex"``.
+    cell : float
+        Cell size in metres (side of a square; centre spacing of hexagons).
+    x0, y0 : float
+        Lattice origin (metres, EPSG:27700).
+    nx, ny : int
+        Lattice columns and rows covering the study area's bounding box.
+    ids : numpy.ndarray
+        Flat lattice index (``row * nx + col``) of each kept cell, ascending.
+    geometry : numpy.ndarray
+        Clipped cell polygons (shapely geometries).
+    area : numpy.ndarray
+        Clipped cell areas in square metres.
+    boundary : shapely geometry or None
+        The study area the cells were clipped to.
     """
 
     kind: str
@@ -70,10 +80,12 @@ class Grid:
 
     @property
     def rows(self) -> np.ndarray:
+        """Lattice row of each kept cell."""
         return self.ids // self.nx
 
     @property
     def cols(self) -> np.ndarray:
+        """Lattice column of each kept cell."""
         return self.ids % self.nx
 
     @property
@@ -83,6 +95,7 @@ class Grid:
 
     @property
     def total_area(self) -> float:
+        """Clipped area of all kept cells in square metres (the study area's area)."""
         return float(self.area.sum())
 
     @property
@@ -97,7 +110,25 @@ class Grid:
     def centres(
         self, rows: np.ndarray | None = None, cols: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Centres (x, y) of whole cells (kept cells by default)."""
+        """Centres (x, y) of whole cells (kept cells by default).
+
+        Parameters
+        ----------
+        rows, cols : numpy.ndarray, optional
+            Lattice rows and columns; default those of the kept cells.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(x, y)`` in metres.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> x, y = make_grid(box(0, 0, 200, 100), 100).centres()
+        >>> x.tolist(), y.tolist()
+        ([50.0, 150.0], [50.0, 50.0])
+        """
         rows = self.rows if rows is None else rows
         cols = self.cols if cols is None else cols
         if self.kind == "square":
@@ -110,7 +141,18 @@ class Grid:
 
     # ---- point assignment ---------------------------------------------------------------
     def lattice_index(self, x, y) -> np.ndarray:
-        """Flat lattice index of each point (-1 outside the lattice)."""
+        """Flat lattice index of each point (-1 outside the lattice).
+
+        Parameters
+        ----------
+        x, y : array_like
+            Point coordinates in metres (EPSG:27700).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``row * nx + col`` per point, -1 outside the lattice or for non-finite coordinates.
+        """
         x = np.asarray(x, dtype="float64")
         y = np.asarray(y, dtype="float64")
         if self.kind == "square":
@@ -133,12 +175,42 @@ class Grid:
 
         Points in the part of an edge cell clipped away are still given that cell (crime
         loaders clip points to the study area first).
+
+        Parameters
+        ----------
+        x, y : array_like
+            Point coordinates in metres (EPSG:27700).
+
+        Returns
+        -------
+        numpy.ndarray
+            Kept-cell position per point (int64).
         """
         li = self.lattice_index(x, y)
         return np.where(li >= 0, self.lut[np.clip(li, 0, None)], -1)
 
     def aggregate(self, x, y, weights=None) -> np.ndarray:
-        """Sum of ``weights`` (default 1) per kept cell."""
+        """Sum ``weights`` (default 1) per kept cell.
+
+        Parameters
+        ----------
+        x, y : array_like
+            Point coordinates in metres.
+        weights : array_like, optional
+            One weight per point (e.g. harm); default counts points.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 totals, one per kept cell; points outside every kept cell are dropped.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> g = make_grid(box(0, 0, 200, 100), 100)
+        >>> g.aggregate([10.0, 20.0, 150.0], [10.0, 20.0, 50.0], weights=[1.0, 2.0, 5.0]).tolist()
+        [3.0, 5.0]
+        """
         pos = self.locate(x, y)
         ok = pos >= 0
         w = None if weights is None else np.asarray(weights, dtype="float64")[ok]
@@ -150,9 +222,32 @@ class Grid:
     ) -> sparse.csr_matrix:
         """Binary spatial weights between kept cells as a sparse CSR matrix.
 
-        ``"queen"``: cells sharing an edge or corner (8 for squares, 6 for hexagons);
-        ``"distance"``: cells whose centres are within ``distance`` metres. With
-        ``self_weight`` the diagonal is 1 (as Gi* needs).
+        Parameters
+        ----------
+        kind : str
+            ``"queen"``: cells sharing an edge or corner (8 for squares, 6 for hexagons);
+            ``"distance"``: cells whose centres are within ``distance`` metres.
+        distance : float, optional
+            The distance band in metres (``kind="distance"`` only).
+        self_weight : bool
+            Put 1 on the diagonal (as Gi* needs).
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            n x n matrix of 0/1 weights.
+
+        Raises
+        ------
+        PlannerError
+            For an unknown rule or a missing distance.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> w = make_grid(box(0, 0, 300, 300), 100).neighbours()
+        >>> w.toarray().sum(axis=1).tolist()  # a corner cell: itself and 3 neighbours
+        [4.0, 6.0, 4.0, 6.0, 9.0, 6.0, 4.0, 6.0, 4.0]
         """
         if kind == "queen":
             if self.kind == "square":
@@ -204,7 +299,19 @@ class Grid:
 
     # ---- output -----------------------------------------------------------------------
     def to_frame(self, **columns) -> gpd.GeoDataFrame:
-        """The kept cells as a GeoDataFrame (``cell_id``, ``area_m2``, extra columns, geometry)."""
+        """Return the kept cells as a GeoDataFrame.
+
+        Parameters
+        ----------
+        **columns : array_like
+            Extra columns, one value per kept cell (e.g. ``count=...``).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``cell_id``, ``x``, ``y``, ``area_m2``, the extra columns and the clipped geometry
+            (EPSG:27700).
+        """
         x, y = self.centres()
         df = pd.DataFrame({"cell_id": self.ids, "x": x, "y": y, "area_m2": self.area})
         for k, v in columns.items():
@@ -212,7 +319,18 @@ class Grid:
         return gpd.GeoDataFrame(df, geometry=self.geometry, crs=BNG)
 
     def subset(self, mask: np.ndarray) -> Grid:
-        """A grid holding only the kept cells selected by ``mask`` (same lattice)."""
+        """Return a grid holding only the kept cells selected by ``mask`` (same lattice).
+
+        Parameters
+        ----------
+        mask : numpy.ndarray
+            Boolean, one per kept cell.
+
+        Returns
+        -------
+        Grid
+            The selected cells; their ids keep their lattice positions.
+        """
         mask = np.asarray(mask, dtype=bool)
         return Grid(
             self.kind,
@@ -248,7 +366,7 @@ def _hex_round(x: np.ndarray, y: np.ndarray, cell: float) -> tuple[np.ndarray, n
     return r, col
 
 
-def _as_polygon(boundary) -> object:
+def _as_polygon(boundary) -> BaseGeometry:
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         if boundary.crs is not None and boundary.crs.to_epsg() != 27700:
             boundary = boundary.to_crs(BNG)
@@ -265,15 +383,36 @@ def _as_polygon(boundary) -> object:
 
 
 def make_grid(boundary, cell: float, kind: str = "square", *, clip: bool = True) -> Grid:
-    """Cells of size ``cell`` metres intersecting ``boundary``, clipped to it.
+    """Make cells of size ``cell`` metres intersecting ``boundary``, clipped to it.
 
     Parameters
     ----------
-    boundary : shapely (Multi)Polygon in EPSG:27700, or a GeoDataFrame/GeoSeries (dissolved).
-    cell : cell size in metres (square side or hexagon centre spacing).
-    kind : ``"square"`` or ``"hex"``.
-    clip : clip edge cells to the boundary (default). ``False`` keeps whole cells (faster;
+    boundary : shapely geometry, geopandas.GeoDataFrame or geopandas.GeoSeries
+        The study area in EPSG:27700 (a frame or series is reprojected and dissolved).
+    cell : float
+        Cell size in metres (square side or hexagon centre spacing).
+    kind : str
+        ``"square"`` or ``"hex"``.
+    clip : bool
+        Clip edge cells to the boundary (default). ``False`` keeps whole cells (faster;
         enough when only the cell values matter, e.g. Gi* eligibility).
+
+    Returns
+    -------
+    Grid
+        The kept cells, ids ascending.
+
+    Raises
+    ------
+    PlannerError
+        For a non-positive cell, an unknown kind, an empty area or too many cells.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> g = make_grid(box(0, 0, 250, 100), 100)
+    >>> g.n, g.area.tolist()
+    (3, [10000.0, 10000.0, 5000.0])
     """
     if not cell or cell <= 0:
         raise PlannerError(f"cell size must be a positive number of metres, not {cell}")
@@ -337,9 +476,23 @@ CLIP_TILE_M = 2000.0
 
 
 def lattice_grid(boundary, cell: float) -> Grid:
-    """Square cells whose centre lies inside ``boundary``, without geometry (``geometry`` holds
-    None, ``area`` the whole-cell area): the cheap grid for values-only work such as Gi*
-    eligibility on a large area."""
+    """Make square cells whose centre lies inside ``boundary``, without geometry.
+
+    ``geometry`` holds None and ``area`` the whole-cell area: the cheap grid for values-only
+    work such as Gi* eligibility on a large area.
+
+    Parameters
+    ----------
+    boundary : shapely geometry, geopandas.GeoDataFrame or geopandas.GeoSeries
+        The study area in EPSG:27700.
+    cell : float
+        Cell side in metres.
+
+    Returns
+    -------
+    Grid
+        The cells whose centres are inside the boundary.
+    """
     poly = _as_polygon(boundary)
     minx, miny, maxx, maxy = poly.bounds
     x0 = np.floor(minx / cell) * cell
@@ -378,8 +531,10 @@ def lattice_grid(boundary, cell: float) -> Grid:
 
 
 def _clip_edge_cells(g: Grid, ids: np.ndarray, cells: np.ndarray, poly) -> np.ndarray:
-    """Intersection of each edge cell with ``poly``, computed against a local piece of ``poly``
-    (the polygon cut to the cell's tile widened by one cell, which contains the cell)."""
+    """Intersect each edge cell with ``poly``, against a local piece of ``poly``.
+
+    The piece is the polygon cut to the cell's tile widened by one cell, which contains the cell.
+    """
     tile = max(CLIP_TILE_M, 4 * g.cell)
     x, y = g.centres(ids // g.nx, ids % g.nx)
     tx = np.floor((x - g.x0) / tile).astype(np.int64)
@@ -400,19 +555,33 @@ def _cell_polygons(g: Grid, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     x, y = g.centres(rows, cols)
     if g.kind == "square":
         h = g.cell / 2
-        return shapely.box(x - h, y - h, x + h, y + h)
+        return np.asarray(shapely.box(x - h, y - h, x + h, y + h))
     s = g.cell / SQRT3
     ang = np.deg2rad(30 + 60 * np.arange(7))  # pointy-top: vertices at 30, 90, ... degrees
     cx = x[:, None] + s * np.cos(ang)[None, :]
     cy = y[:, None] + s * np.sin(ang)[None, :]
-    return shapely.polygons(np.stack([cx, cy], axis=-1))
+    return np.asarray(shapely.polygons(np.stack([cx, cy], axis=-1)))
 
 
 def filter_crimes(
     crimes: gpd.GeoDataFrame, types=None, start: str | None = None, end: str | None = None
 ) -> gpd.GeoDataFrame:
-    """Rows of a canonical crime table with ``crime_type`` in ``types`` and month in
-    ``[start, end]`` ("YYYY-MM", inclusive)."""
+    """Select the crimes of some types in a month range.
+
+    Parameters
+    ----------
+    crimes : geopandas.GeoDataFrame
+        A canonical crime table.
+    types : iterable of str, optional
+        Crime types to keep; default all.
+    start, end : str, optional
+        First and last month, "YYYY-MM" (inclusive); default open.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching rows (``crimes`` itself when every row matches).
+    """
     m = np.ones(len(crimes), dtype=bool)
     if types:
         m &= crimes["crime_type"].isin(list(types)).to_numpy()
@@ -424,8 +593,27 @@ def filter_crimes(
 
 
 def month_steps(month: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Month index of each row (0 = the first month) and the gap-free list of "YYYY-MM"
-    months from the first to the last (factorises the strings; fast for millions of rows)."""
+    """Month index of each row and the gap-free list of months.
+
+    Factorises the strings, so it is fast for millions of rows.
+
+    Parameters
+    ----------
+    month : pandas.Series
+        "YYYY-MM" strings.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, list of str)
+        Month index per row (0 = the first month) and the months from the first to the last.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> steps, months = month_steps(pd.Series(["2025-03", "2025-01", "2025-03"]))
+    >>> steps.tolist(), months
+    ([2, 0, 2], ['2025-01', '2025-02', '2025-03'])
+    """
     codes, uniq = pd.factorize(month.astype("string"), sort=True)
     if len(uniq) == 0:
         return codes.astype(np.int64), []
@@ -440,7 +628,18 @@ def month_steps(month: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def xy(crimes: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Point coordinates of a crime table as float arrays."""
+    """Point coordinates of a crime table as float arrays.
+
+    Parameters
+    ----------
+    crimes : geopandas.GeoDataFrame
+        Point geometries.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(x, y)``.
+    """
     g = crimes.geometry.to_numpy()
     return shapely.get_x(g), shapely.get_y(g)
 
@@ -452,8 +651,24 @@ def cell_totals(
     start: str | None = None,
     end: str | None = None,
 ) -> pd.DataFrame:
-    """Per kept cell: ``count``, ``harm`` and ``knife`` (knife-proxy weight) of the crimes
-    filtered by type and month range."""
+    """Total the crimes per kept cell: ``count``, ``harm`` and ``knife`` (knife-proxy weight).
+
+    Parameters
+    ----------
+    grid : Grid
+        The cells.
+    crimes : geopandas.GeoDataFrame
+        A canonical crime table (EPSG:27700 points, ``harm``, ``knife_weight``).
+    types : iterable of str, optional
+        Crime types to count; default all.
+    start, end : str, optional
+        Month range "YYYY-MM" (inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kept cell: ``count`` (int64), ``harm`` and ``knife`` (float64).
+    """
     c = filter_crimes(crimes, types, start, end)
     x, y = xy(c)
     pos = grid.locate(x, y)

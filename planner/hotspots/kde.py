@@ -41,7 +41,33 @@ PER_KM2 = 1e6
 
 
 def kernel_values(d: np.ndarray, h: float, kernel: str = "quartic") -> np.ndarray:
-    """Normalised 2-D kernel at distances ``d`` (per square metre)."""
+    """Evaluate a normalised 2-D kernel at distances ``d`` (per square metre).
+
+    Parameters
+    ----------
+    d : numpy.ndarray
+        Distances in metres.
+    h : float
+        Bandwidth (kernel radius) in metres.
+    kernel : str
+        ``"quartic"``, ``"epanechnikov"`` or ``"tophat"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Kernel values; 0 at and beyond ``h``. Each kernel integrates to 1 over the plane.
+
+    Raises
+    ------
+    PlannerError
+        For an unknown kernel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> (kernel_values(np.array([0.0, 50.0, 100.0]), 100.0) * np.pi * 100**2 / 3).round(4).tolist()
+    [1.0, 0.5625, 0.0]
+    """
     u2 = (np.asarray(d, dtype="float64") / h) ** 2
     inside = u2 < 1.0
     if kernel == "quartic":
@@ -56,7 +82,30 @@ def kernel_values(d: np.ndarray, h: float, kernel: str = "quartic") -> np.ndarra
 
 
 def resolve_bandwidth(cell: float, config: KDEConfig | None = None) -> float:
-    """The bandwidth in metres: ``config.bandwidth`` or the default rule; never below a cell."""
+    """Return the bandwidth in metres: ``config.bandwidth`` or the default rule.
+
+    Parameters
+    ----------
+    cell : float
+        Cell size in metres.
+    config : KDEConfig, optional
+        ``bandwidth`` (metres) or ``bandwidth_cells`` (default 2 cells).
+
+    Returns
+    -------
+    float
+        The bandwidth, never below one cell.
+
+    Raises
+    ------
+    PlannerError
+        When the bandwidth is below the cell size.
+
+    Examples
+    --------
+    >>> resolve_bandwidth(250.0)
+    500.0
+    """
     config = config or KDEConfig()
     h = config.bandwidth if config.bandwidth is not None else config.bandwidth_cells * cell
     if h < cell:
@@ -73,10 +122,37 @@ def kde_grid(
 
     Parameters
     ----------
-    grid : :class:`~planner.hotspots.grid.Grid` (square or hex).
-    x, y : point coordinates (EPSG:27700 metres).
-    weights : per-point weights (e.g. harm); default 1 (counts).
-    config : bandwidth and oversampling (:class:`KDEConfig`).
+    grid : Grid
+        Square or hexagonal cells (:class:`~planner.hotspots.grid.Grid`).
+    x, y : array_like
+        Point coordinates (EPSG:27700 metres).
+    weights : array_like, optional
+        Per-point weights (e.g. harm); default 1 (counts).
+    config : KDEConfig, optional
+        Bandwidth, oversampling and method.
+    kernel : str
+        ``"quartic"`` (default), ``"epanechnikov"`` or ``"tophat"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Density per kept cell, weighted points per km².
+
+    Raises
+    ------
+    PlannerError
+        For a bandwidth below the cell size or an even oversampling factor.
+
+    Examples
+    --------
+    One point at the centre of a 100 m cell, bandwidth 200 m: the quartic peak is
+    ``3 / (pi h**2)`` per m², 23.87 per km²:
+
+    >>> from shapely import box
+    >>> from planner.hotspots.grid import make_grid
+    >>> g = make_grid(box(0, 0, 500, 500), 100)
+    >>> round(float(kde_grid(g, [250.0], [250.0]).max()), 2)
+    23.87
     """
     config = config or KDEConfig()
     h = resolve_bandwidth(grid.cell, config)
@@ -122,9 +198,25 @@ def kde_grid(
 
 
 def snap_bin(x: np.ndarray, y: np.ndarray, w: np.ndarray, resolution: float = 1.0):
-    """Bin points onto a ``resolution``-metre lattice (exact for police.uk snap points, which
-    share coordinates): unique locations and their summed weights. Points move at most
-    ``resolution / sqrt(2)`` metres."""
+    """Bin points onto a ``resolution``-metre lattice: unique locations and summed weights.
+
+    Exact for police.uk snap points, which share coordinates. Points move at most
+    ``resolution / sqrt(2)`` metres; points with a non-finite coordinate or weight are dropped.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Point coordinates in metres.
+    w : numpy.ndarray
+        Point weights.
+    resolution : float
+        Lattice spacing in metres.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(x, y, weight)`` of the unique locations.
+    """
     import pandas as pd
 
     ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w)
@@ -143,10 +235,12 @@ def snap_bin(x: np.ndarray, y: np.ndarray, w: np.ndarray, resolution: float = 1.
 
 
 def _kde_square_snap(grid, ux, uy, uw, h: float, kernel: str) -> np.ndarray:
-    """Square grids: exact kernel sums from each (snap-binned) location to the centres of the
-    cells within the bandwidth, accumulated with one ``bincount`` per stencil offset. With
+    """Square grids: exact kernel sums from each (snap-binned) location to nearby centres.
+
+    The sums run to the centres of the cells within the bandwidth, accumulated with one ``bincount`` per stencil offset. With
     police.uk data (tens of thousands of snap points however many crimes) this is both exact
-    and the fastest path."""
+    and the fastest path.
+    """
     hc = h / grid.cell  # bandwidth in cells
     m = int(np.ceil(hc + 0.5))
     d = np.arange(-m, m + 1)
@@ -183,11 +277,13 @@ def _direct_taps(h: float, cell: float, k: int) -> int:
 
 
 def _kde_square_direct(grid, x, y, w, h: float, k: int, kernel: str) -> np.ndarray:
-    """Square grids: the same linearly binned fine raster, but the convolution is evaluated
-    only at the cell centres. The fine raster splits into ``k * k`` phase rasters at cell
+    """Square grids: the linearly binned fine raster, convolved only at the cell centres.
+
+    The fine raster splits into ``k * k`` phase rasters at cell
     resolution (``R[p::k, q::k]``); each is shifted and added with the kernel weight of its
     offsets, so the work is ``k^2`` times a small cell-resolution kernel instead of an FFT of
-    the fine raster. Identical in exact arithmetic to the FFT path."""
+    the fine raster. Identical in exact arithmetic to the FFT path.
+    """
     c = (k - 1) // 2
     f = grid.cell / k
     rf = int(np.ceil(h / f))
@@ -235,8 +331,30 @@ def _fast_len(n: int) -> int:
 
 
 def fftconvolve_same(a: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """``scipy.signal.fftconvolve(a, k, mode="same")`` for 2-D arrays and an odd-sized kernel,
-    with numpy's FFT (``scipy.signal`` takes seconds to import, longer than the work)."""
+    """Convolve like ``scipy.signal.fftconvolve(a, k, mode="same")`` with numpy's FFT.
+
+    For 2-D arrays and an odd-sized kernel (``scipy.signal`` takes seconds to import, longer
+    than the work).
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The 2-D raster.
+    k : numpy.ndarray
+        The 2-D kernel, odd in both dimensions.
+
+    Returns
+    -------
+    numpy.ndarray
+        The convolution, shaped like ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.zeros((3, 3)); a[1, 1] = 1.0
+    >>> fftconvolve_same(a, np.ones((3, 3))).round(6).tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    """
     s0 = _fast_len(a.shape[0] + k.shape[0] - 1)
     s1 = _fast_len(a.shape[1] + k.shape[1] - 1)
     full = np.fft.irfft2(np.fft.rfft2(a, (s0, s1)) * np.fft.rfft2(k, (s0, s1)), (s0, s1))
@@ -245,8 +363,10 @@ def fftconvolve_same(a: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def _linear_bin(u: np.ndarray, v: np.ndarray, w: np.ndarray, nrow: int, ncol: int) -> np.ndarray:
-    """Linear ("cloud-in-cell") binning of weights at fractional pixel coordinates (one
-    ``bincount`` over the four corners of every point)."""
+    """Bin weights linearly ("cloud-in-cell") at fractional pixel coordinates.
+
+    One ``bincount`` over the four corners of every point.
+    """
     i0 = np.floor(u).astype(np.int64)
     j0 = np.floor(v).astype(np.int64)
     fu = u - i0
@@ -288,7 +408,28 @@ def kde_exact(
     kernel: str = "quartic",
     chunk: int = 20000,
 ) -> np.ndarray:
-    """Exact kernel sum at points (ex, ey) over every data point (per km²); the reference."""
+    """Sum the kernel exactly at points (ex, ey) over every data point (per km²); the reference.
+
+    Parameters
+    ----------
+    ex, ey : array_like
+        Where to evaluate (metres).
+    x, y : array_like
+        Data points (metres).
+    weights : array_like, optional
+        Per-point weights; default 1.
+    bandwidth : float
+        Kernel radius in metres.
+    kernel : str
+        ``"quartic"``, ``"epanechnikov"`` or ``"tophat"``.
+    chunk : int
+        Evaluation points per KD-tree query (bounds memory).
+
+    Returns
+    -------
+    numpy.ndarray
+        Density per evaluation point, weighted points per km².
+    """
     from scipy.spatial import cKDTree
 
     ex = np.asarray(ex, dtype="float64")

@@ -15,8 +15,22 @@ from scipy.spatial import cKDTree
 
 
 def space_kernel(grid, max_cells: int) -> sparse.csr_matrix:
-    """Sparse ``1 / (1 + d)`` between kept cells whose centres are within ``max_cells`` cells
-    (``d`` in cell units, the cell itself included with weight 1)."""
+    """Sparse ``1 / (1 + d)`` weights between kept cells within ``max_cells`` cells.
+
+    ``d`` is in cell units; each cell is included with weight 1.
+
+    Parameters
+    ----------
+    grid : Grid
+        The cells.
+    max_cells : int
+        Neighbourhood radius in cells.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        n x n weights.
+    """
     x, y = grid.centres()
     tree = cKDTree(np.column_stack([x, y]))
     m = tree.sparse_distance_matrix(
@@ -36,8 +50,35 @@ def prospective_scores(
     max_steps: int = 6,
     kernel: sparse.spmatrix | None = None,
 ) -> np.ndarray:
-    """Prospective score per cell from a (steps x cells) count array whose last row is the
-    most recent step; steps older than ``max_steps`` are ignored."""
+    """Prospective score per cell from recent counts, discounted by age and distance.
+
+    Parameters
+    ----------
+    grid : Grid
+        The cells.
+    cube : numpy.ndarray
+        Counts, steps x cells; the last row is the most recent step.
+    max_cells : int
+        Spatial radius in cells.
+    max_steps : int
+        Steps older than this are ignored; a step ``t`` old weighs ``1 / (1 + t)``.
+    kernel : scipy.sparse.spmatrix, optional
+        A precomputed :func:`space_kernel`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per cell.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely import box
+    >>> from planner.hotspots.grid import make_grid
+    >>> g = make_grid(box(0, 0, 300, 100), 100)
+    >>> prospective_scores(g, np.array([[0.0, 0, 2], [1.0, 0, 0]]), max_cells=1).tolist()
+    [1.0, 1.0, 1.0]
+    """
     cube = np.asarray(cube, dtype="float64")
     t = np.arange(cube.shape[0])[::-1]  # age of each row
     wt = np.where(t < max_steps, 1.0 / (1.0 + t), 0.0)

@@ -35,10 +35,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from planner.crs import BNG
 from planner.errors import PlannerError
-from planner.hotspots.config import GiStarConfig, TGPConfig
+from planner.hotspots.config import RULES, GiStarConfig, TGPConfig
 from planner.hotspots.grid import filter_crimes, lattice_grid, month_steps, xy
 
 #: the columns every TGP layer written by the engine has, in order
@@ -151,6 +152,10 @@ def derive_tgps(
     start, end : derivation window ("YYYY-MM", inclusive); default the whole table.
     """
     config = config or TGPConfig()
+    if config.rules not in RULES:
+        raise PlannerError(f"unknown TGP rules {config.rules!r}; choose from {', '.join(RULES)}")
+    if config.rank_by not in ("harm", "count"):
+        raise PlannerError(f"rank_by must be harm or count, not {config.rank_by!r}")
     if config.n_violent > config.n_total:
         raise PlannerError(
             f"n_violent ({config.n_violent}) exceeds the TGP count ({config.n_total})"
@@ -168,6 +173,111 @@ def derive_tgps(
     is_v = np.isin(ctype, list(config.violent_types))
     is_a = np.isin(ctype, list(config.asb_types))
 
+    summary: dict = {
+        "rules": config.rules,
+        "years": years,
+        "force_area_m2": force_area,
+        "budget_m2": config.area_share * force_area,
+        "families": {},
+    }
+    if config.rules == "none":
+        from planner.hotspots.targeting import need_areas
+
+        rec, stopped = need_areas(config, poly, x, y, harm, is_v, is_a, summary)
+    else:
+        rec, stopped = _op_savvy_areas(config, poly, x, y, harm, is_v, is_a, summary)
+    if not rec:
+        raise PlannerError(
+            "no area met the TGP eligibility rules (check the crime window and thresholds)"
+        )
+    kinds = np.array([r[0] for r in rec], dtype=object)
+    geoms = np.array([r[4] for r in rec], dtype=object)
+    out = gpd.GeoDataFrame(
+        {
+            "kind": kinds,
+            "rank": np.array([r[1] for r in rec], dtype=np.int64),
+            "centre_x": np.array([r[2] for r in rec]),
+            "centre_y": np.array([r[3] for r in rec]),
+        },
+        geometry=geoms,
+        crs=BNG,
+    )
+    # exact counts in each polygon
+    pi, ci = points_in_polygons(geoms, x, y)
+    stats = _polygon_sums(
+        len(out),
+        pi,
+        ci,
+        is_v,
+        is_a,
+        harm,
+        ctype,
+        c["knife_weight"].to_numpy(dtype="float64", na_value=0.0),
+    )
+    v = kinds == "violent"
+    if config.rules == "none":  # an area holds every relevant offence, whatever its kind
+        out["crimes"] = (stats["v_n"] + stats["a_n"]).astype("int64")
+        out["harm"] = stats["v_h"] + stats["a_h"]
+    else:
+        out["crimes"] = np.where(v, stats["v_n"], stats["a_n"]).astype("int64")
+        out["harm"] = np.where(v, stats["v_h"], stats["a_h"])
+    out["robbery"] = stats["rob"].astype("int64")
+    out["knife"] = stats["knife"]
+    out["crimes_per_year"] = out["crimes"] / years
+    out["area_m2"] = shapely.area(geoms)
+    union_area = float(shapely.union_all(geoms).area)
+    # drivers: robbery / knife proxy over-represented relative to the force
+    vv = is_v.sum()
+    force_rob = (ctype[is_v] == "Robbery").sum() / vv if vv else 0.0
+    force_knife = (
+        c["knife_weight"].to_numpy(dtype="float64", na_value=0.0)[is_v].sum() / vv if vv else 0.0
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rob_sh = np.where(stats["v_n"] > 0, stats["rob"] / stats["v_n"], 0.0)
+        kn_sh = np.where(stats["v_n"] > 0, stats["knife"] / stats["v_n"], 0.0)
+    driver = np.where(
+        ~v,
+        "asb",
+        np.where(
+            (force_rob > 0) & (rob_sh >= config.driver_lq * force_rob),
+            "robbery",
+            np.where(
+                (force_knife > 0) & (kn_sh >= config.driver_lq * force_knife), "knife", "violence"
+            ),
+        ),
+    )
+    out["driver"] = driver
+    out["lpa"], out["wards"] = label_areas(out, geography, config.min_ward_share)
+    ids, matched = assign_ids(out, previous, config)
+    out["tgp_id"] = ids
+    out = out[[*TGP_COLUMNS, "geometry"]]
+    for col in ("tgp_id", "driver", "kind", "lpa", "wards"):
+        out[col] = out[col].astype("string")
+    summary.update(
+        {
+            "n_tgps": len(out),
+            "n_violent": int(v.sum()),
+            "n_asb": int((~v).sum()),
+            "area_m2": union_area,
+            "area_share": union_area / force_area,
+            "stopped": stopped,
+            "ids_kept_from_previous": matched,
+            "window": [str(c["month"].min()), str(c["month"].max())],
+        }
+    )
+    shortfall = []
+    for kind, k in (("violent", config.n_violent), ("asb", config.n_asb)):
+        got = int((kinds == kind).sum())
+        if got < k:
+            shortfall.append(f"{kind}: {got} of {k}")
+    summary["shortfall"] = shortfall
+    return TGPDerivation(tgps=out, summary=summary)
+
+
+def _op_savvy_areas(config, poly, x, y, harm, is_v, is_a, summary) -> tuple[list, str | None]:
+    """The Op Savvy selection (module docstring, steps 2-5): (records, why selection stopped)."""
+    force_area = poly.area
+    years = summary["years"]
     minx, miny, maxx, maxy = poly.bounds
     f = config.cell
     pad = int(np.ceil(config.radius / f)) + 1
@@ -190,12 +300,6 @@ def derive_tgps(
     hot_grid = lattice_grid(poly, config.hotspot_cell) if config.require_hotspot else None
     budget = config.area_share * force_area
     picked = {}
-    summary: dict = {
-        "years": years,
-        "force_area_m2": force_area,
-        "budget_m2": budget,
-        "families": {},
-    }
     for kind, mask, k in (("violent", is_v, config.n_violent), ("asb", is_a, config.n_asb)):
         if k <= 0:
             continue
@@ -236,7 +340,7 @@ def derive_tgps(
 
     # polygons and the area budget (violent first, then ASB), in rank order
     rec = []
-    union = shapely.Polygon()
+    union: BaseGeometry = shapely.Polygon()
     used = 0.0
     stopped = None
     for kind in ("violent", "asb"):
@@ -257,87 +361,7 @@ def derive_tgps(
             union = shapely.union(union, g)
             taken += 1
             rec.append((kind, taken, cx[i], cy[i], g))
-    if not rec:
-        raise PlannerError(
-            "no area met the TGP eligibility rules (check the crime window and thresholds)"
-        )
-    kinds = np.array([r[0] for r in rec], dtype=object)
-    geoms = np.array([r[4] for r in rec], dtype=object)
-    out = gpd.GeoDataFrame(
-        {
-            "kind": kinds,
-            "rank": np.array([r[1] for r in rec], dtype=np.int64),
-            "centre_x": np.array([r[2] for r in rec]),
-            "centre_y": np.array([r[3] for r in rec]),
-        },
-        geometry=geoms,
-        crs=BNG,
-    )
-    # exact counts in each polygon
-    pi, ci = points_in_polygons(geoms, x, y)
-    stats = _polygon_sums(
-        len(out),
-        pi,
-        ci,
-        is_v,
-        is_a,
-        harm,
-        ctype,
-        c["knife_weight"].to_numpy(dtype="float64", na_value=0.0),
-    )
-    v = kinds == "violent"
-    out["crimes"] = np.where(v, stats["v_n"], stats["a_n"]).astype("int64")
-    out["harm"] = np.where(v, stats["v_h"], stats["a_h"])
-    out["robbery"] = stats["rob"].astype("int64")
-    out["knife"] = stats["knife"]
-    out["crimes_per_year"] = out["crimes"] / years
-    out["area_m2"] = shapely.area(geoms)
-    # drivers: robbery / knife proxy over-represented relative to the force
-    vv = is_v.sum()
-    force_rob = (ctype[is_v] == "Robbery").sum() / vv if vv else 0.0
-    force_knife = (
-        c["knife_weight"].to_numpy(dtype="float64", na_value=0.0)[is_v].sum() / vv if vv else 0.0
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rob_sh = np.where(stats["v_n"] > 0, stats["rob"] / stats["v_n"], 0.0)
-        kn_sh = np.where(stats["v_n"] > 0, stats["knife"] / stats["v_n"], 0.0)
-    driver = np.where(
-        ~v,
-        "asb",
-        np.where(
-            (force_rob > 0) & (rob_sh >= config.driver_lq * force_rob),
-            "robbery",
-            np.where(
-                (force_knife > 0) & (kn_sh >= config.driver_lq * force_knife), "knife", "violence"
-            ),
-        ),
-    )
-    out["driver"] = driver
-    out["lpa"], out["wards"] = label_areas(out, geography, config.min_ward_share)
-    ids, matched = assign_ids(out, previous, config)
-    out["tgp_id"] = ids
-    out = out[[*TGP_COLUMNS, "geometry"]]
-    for col in ("tgp_id", "driver", "kind", "lpa", "wards"):
-        out[col] = out[col].astype("string")
-    summary.update(
-        {
-            "n_tgps": len(out),
-            "n_violent": int(v.sum()),
-            "n_asb": int((~v).sum()),
-            "area_m2": float(union.area),
-            "area_share": float(union.area / force_area),
-            "stopped": stopped,
-            "ids_kept_from_previous": matched,
-            "window": [str(c["month"].min()), str(c["month"].max())],
-        }
-    )
-    shortfall = []
-    for kind, k in (("violent", config.n_violent), ("asb", config.n_asb)):
-        got = int((kinds == kind).sum())
-        if got < k:
-            shortfall.append(f"{kind}: {got} of {k}")
-    summary["shortfall"] = shortfall
-    return TGPDerivation(tgps=out, summary=summary)
+    return rec, stopped
 
 
 def points_in_polygons(

@@ -359,8 +359,12 @@ def _normalise(
     today = today or date.today()
     b = _Batch(name, raw)
     n = len(raw)
-    col = raw.get
+
+    def col(column: str) -> pd.Series:  # the format's (or mapping's) columns are all present
+        return raw[column]
+
     blank = pd.Series([""] * n, index=raw.index, dtype=str)
+    month: pd.Series | None
     if fmt == "street":
         crime_id, month, ctype = col("Crime ID"), col("Month"), col("Crime type")
         lsoa, loc = col("LSOA code"), col("Location")
@@ -426,13 +430,15 @@ def _normalise(
             )
         else:
             t = _parse_iso(st)
-        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"], st)
+        ofield = mapping.columns["occurred_at"] if mapping else ""
+        b.reject(t.isna().to_numpy(), R_TIME, ofield, st)
         end = pd.Timestamp(today, tz=TZ) + pd.Timedelta(days=1)
         with np.errstate(invalid="ignore"):
-            b.reject((t >= end).to_numpy(), R_FUTURE, mapping.columns["occurred_at"], st)
+            b.reject((t >= end).to_numpy(), R_FUTURE, ofield, st)
         occ = t.astype(CRIME_DTYPES["occurred_at"])
         if month is None:
             month = occ.dt.strftime("%Y-%m").fillna("")
+    assert month is not None  # every format has a month; a mapping month or occurred_at
     # month
     mon = month.astype(str).str.strip()
     mfield = "Month" if fmt.startswith("street") else "month"

@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from planner.timeutil import TZ
+
 #: a plain decimal number: pyarrow's cast and pandas.to_numeric agree on these bit for bit
 _DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 #: formats this path reads (force extracts need a mapping: pandas path)
@@ -176,7 +178,8 @@ def nullable_strings(a: pa.ChunkedArray) -> pd.Series:
 def raw_rows(table: pa.Table, idx: np.ndarray) -> pd.DataFrame:
     """The source rows at ``idx`` as a string frame (as the pandas path's raw frame)."""
     sub = table.take(pa.array(idx, pa.int64()))
-    return pd.DataFrame({c: pd.Series(sub[c].to_pylist(), dtype=str) for c in sub.column_names})
+    str_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return sub.to_pandas(types_mapper={pa.string(): str_dtype}.get)
 
 
 class PointCache:
@@ -407,7 +410,7 @@ def normalise(
         {
             "crime_id": opt(cols.crime_id),
             "month": kept(mon).cast(pa.large_string()),
-            "occurred_at": pa.nulls(nk, pa.timestamp("ns", tz="Europe/London")),
+            "occurred_at": pa.nulls(nk, pa.timestamp("ns", tz=TZ)),
             "crime_type": kept(ct_arrow).cast(pa.large_string()),
             "lsoa_code": opt(cols.lsoa),
             "location": opt(cols.location),

@@ -133,8 +133,7 @@ def part_table(part, harm: HarmTable) -> pa.Table:
         d = pc.dictionary_encode(t["crime_type"]).combine_chunks()
         types = d.dictionary.to_pylist()
         idx = d.indices.to_numpy(zero_copy_only=False)
-        w = harm.weights_for(pd.Series(types, dtype="string"))
-        k = harm.knife_for(pd.Series(types, dtype="string"))
+        w, k = _type_weights(harm, tuple(types))
         cols["harm"] = pa.array(np.asarray(w, np.float64)[idx])
         cols["knife_weight"] = pa.array(np.asarray(k, np.float64)[idx])
         x = t["_x"].to_numpy()
@@ -143,6 +142,24 @@ def part_table(part, harm: HarmTable) -> pa.Table:
     return pa.Table.from_arrays(
         [a.cast(f.type) if a.type != f.type else a for a, f in zip(arrays, sch)], schema=sch
     )
+
+
+_WEIGHTS: dict[tuple[int, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _type_weights(harm: HarmTable, types: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(harm, knife) weights of these crime types, as ``weights_for``/``knife_for`` give them."""
+    key = (id(harm), types)
+    hit = _WEIGHTS.get(key)
+    if hit is None or len(_WEIGHTS) > 10_000:
+        if len(_WEIGHTS) > 10_000:
+            _WEIGHTS.clear()
+        ser = pd.Series(list(types), dtype="string")
+        hit = _WEIGHTS[key] = (
+            np.asarray(harm.weights_for(ser), np.float64),
+            np.asarray(harm.knife_for(ser), np.float64),
+        )
+    return hit
 
 
 class _Writer:

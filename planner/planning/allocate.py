@@ -26,6 +26,20 @@ def largest_remainder(total, weights, *, upper=None) -> np.ndarray:
     each part is ``floor`` or ``ceil`` of its exact quota; ties go to the earlier position.
     Rows whose weights are all zero are split equally.
 
+    Parameters
+    ----------
+    total : int or array_like of int
+        The total (one per row for 2-D weights).
+    weights : array_like
+        Non-negative weights; the last axis is split.
+    upper : array_like, optional
+        Per-part ceilings the rounding may not exceed.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 parts shaped like ``weights``.
+
     Examples
     --------
     >>> largest_remainder(10, [1, 1, 1]).tolist()
@@ -64,8 +78,10 @@ def largest_remainder(total, weights, *, upper=None) -> np.ndarray:
 
 
 def _give(base: np.ndarray, rem: np.ndarray, score: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Add (or remove, when ``rem`` < 0) one unit to the ``|rem|`` eligible entries per row with
-    the highest (lowest) score. Vectorised by ranking within rows."""
+    """Add (or remove, when ``rem`` < 0) one unit to ``|rem|`` eligible entries per row.
+
+    The entries with the highest (lowest) score. Vectorised by ranking within rows.
+    """
     base = base.copy()
     rows = np.arange(base.shape[0])[:, None]
     pos = np.where(eligible, score, -np.inf)
@@ -83,11 +99,38 @@ def _give(base: np.ndarray, rem: np.ndarray, score: np.ndarray, eligible: np.nda
 
 
 def capped_split(total, weights, floor, ceiling, *, what: str = "split") -> np.ndarray:
-    """Split integer totals (one per row) proportionally to ``weights`` with integer per-part
-    ``floor`` and ``ceiling`` (water-filling: parts at a bound stay there, the rest share the
-    remainder in proportion), then round exactly by largest remainder within the bounds.
+    """Split integer totals proportionally to ``weights`` within integer floors and ceilings.
 
-    Raises :class:`PlannerError` when the floors exceed a total or the ceilings fall short.
+    Water-filling: parts at a bound stay there, the rest share the remainder in proportion;
+    then exact rounding by largest remainder within the bounds.
+
+    Parameters
+    ----------
+    total : int or array_like of int
+        One total per row.
+    weights : array_like
+        Non-negative weights (rows x parts).
+    floor, ceiling : array_like of int
+        Per-part bounds.
+    what : str
+        What is split, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 parts summing exactly to each total.
+
+    Raises
+    ------
+    PlannerError
+        When the floors exceed a total or the ceilings fall short.
+
+    Examples
+    --------
+    The third part stops at its ceiling; the first two share the rest, the tie to the first:
+
+    >>> capped_split([10], [[1, 1, 8]], [[0, 0, 0]], [[5, 5, 5]]).tolist()
+    [[3, 2, 5]]
     """
     w = np.atleast_2d(np.asarray(weights, dtype=float))
     tot = np.asarray(total, dtype=np.int64).reshape(-1)
@@ -138,11 +181,32 @@ def capped_split(total, weights, floor, ceiling, *, what: str = "split") -> np.n
 
 # ---- calendar ---------------------------------------------------------------------------
 def parse_quarter(q: str) -> tuple[date, date]:
-    """Calendar quarter "2025Q4" -> (first day, last day) = (2025-10-01, 2025-12-31)."""
+    """Parse a calendar quarter: "2025Q4" -> (2025-10-01, 2025-12-31).
+
+    Parameters
+    ----------
+    q : str
+        ``YYYYQn`` (case and surrounding spaces ignored).
+
+    Returns
+    -------
+    tuple of datetime.date
+        First and last day.
+
+    Raises
+    ------
+    PlannerError
+        When ``q`` is not a quarter.
+
+    Examples
+    --------
+    >>> parse_quarter("2025q4")
+    (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+    """
     s = str(q).strip().upper()
     try:
-        year, n = s.split("Q")
-        year, n = int(year), int(n)
+        year_s, n_s = s.split("Q")
+        year, n = int(year_s), int(n_s)
         if not 1 <= n <= 4:
             raise ValueError
     except ValueError:
@@ -153,16 +217,58 @@ def parse_quarter(q: str) -> tuple[date, date]:
 
 
 def funding_year(d: date, fy_start_month: int = 4) -> int:
-    """The funding year a date falls in, named by its starting calendar year (FY2025 = 2025/26)."""
+    """Return the funding year a date falls in, named by its starting calendar year.
+
+    Parameters
+    ----------
+    d : datetime.date
+        The date.
+    fy_start_month : int
+        First month of the funding year (4: 1 April - 31 March).
+
+    Returns
+    -------
+    int
+        FY2025 = 2025/26.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> funding_year(date(2026, 3, 31)), funding_year(date(2026, 4, 1))
+    (2025, 2026)
+    """
     return d.year if d.month >= fy_start_month else d.year - 1
 
 
 def quarter_target_minutes(cfg: PlanConfig, quarter: str) -> int:
-    """The quarter's exact share of its funding year's target, in minutes.
+    """Return the quarter's exact share of its funding year's target, in minutes.
 
     The funding year (from ``cfg.fy_start_month``) is split into its four quarters by largest
     remainder: equally (``quarter_split="equal"``: 33,323 h -> 8,330.75 h each) or pro rata to
     days. Only quarters aligned with the funding year can be planned.
+
+    Parameters
+    ----------
+    cfg : PlanConfig
+        Annual target, funding-year start and the quarter split rule.
+    quarter : str
+        Calendar quarter, e.g. "2025Q4".
+
+    Returns
+    -------
+    int
+        Minutes.
+
+    Raises
+    ------
+    PlannerError
+        For a quarter not aligned with the funding year.
+
+    Examples
+    --------
+    >>> from planner.planning.config import PlanConfig
+    >>> quarter_target_minutes(PlanConfig(), "2025Q4")
+    499845
     """
     start, end = parse_quarter(quarter)
     fy = funding_year(start, cfg.fy_start_month)
@@ -183,11 +289,25 @@ def quarter_target_minutes(cfg: PlanConfig, quarter: str) -> int:
 
 
 def split_days(total: int, dates: pd.DatetimeIndex, dow_weights) -> pd.DataFrame:
-    """Split a quarter's minutes into weeks (pro rata to the days each Monday-week has in the
-    quarter) and each week into its days (by ``dow_weights``, Monday first).
+    """Split a quarter's minutes into weeks and each week into its days.
 
-    Returns one row per date with ``week`` (Monday), ``week_minutes`` and ``minutes``; the
-    minutes add up exactly to each week's, and the weeks' to ``total``.
+    Weeks get minutes pro rata to the days each Monday-week has in the quarter; each week's
+    days share them by ``dow_weights`` (Monday first).
+
+    Parameters
+    ----------
+    total : int
+        Minutes of the quarter.
+    dates : pandas.DatetimeIndex
+        Every day of the quarter.
+    dow_weights : array_like
+        Seven weekday weights, Monday first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per date with ``week`` (Monday), ``week_minutes`` and ``minutes``; the minutes
+        add up exactly to each week's, and the weeks' to ``total``.
     """
     dates = pd.DatetimeIndex(dates)
     week = dates - pd.to_timedelta(dates.day_of_week, unit="D")
@@ -228,15 +348,41 @@ class Allocation:
 
     @property
     def total_minutes(self) -> int:
+        """Return the minutes allocated over every day and TGP.
+
+        Returns
+        -------
+        int
+            The sum of ``minutes``.
+        """
         return int(self.minutes.sum())
 
 
 def tgp_bounds(
     harm: np.ndarray, tgp_ids, day_total: float, cfg: PlanConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-TGP daily floor and ceiling in minutes (see :class:`~planner.planning.config.TgpLimits`
-    and :class:`~planner.planning.config.Dosage`): every TGP gets at least ``min_daily_visits``
-    visits, the ``top_tgps`` highest-harm ones ``min_daily_visits_top``."""
+    """Per-TGP daily floor and ceiling in minutes.
+
+    See :class:`~planner.planning.config.TgpLimits` and
+    :class:`~planner.planning.config.Dosage`: every TGP gets at least ``min_daily_visits``
+    visits, the ``top_tgps`` highest-harm ones ``min_daily_visits_top``.
+
+    Parameters
+    ----------
+    harm : numpy.ndarray
+        Harm per TGP.
+    tgp_ids : array_like
+        TGP ids (named in errors).
+    day_total : float
+        Minutes of the day being split.
+    cfg : PlanConfig
+        Dosage and per-TGP limits.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(floor, ceiling)`` per TGP.
+    """
     dz, lim = cfg.dosage, cfg.limits
     n = len(harm)
     equal = day_total / n
@@ -256,9 +402,26 @@ def tgp_bounds(
 
 
 def visits_for_minutes(minutes: np.ndarray, cfg: PlanConfig, max_visits=None) -> np.ndarray:
-    """Number of visits for each block of minutes: as close to ``visit_minutes`` each as the
-    bounds allow (never under ``min_visit_minutes``, never over ``max_visit_minutes``, at most
-    ``max_visits`` visits: fewer, longer visits when the slots are full)."""
+    """Count the visits for each block of minutes.
+
+    As close to ``visit_minutes`` each as the bounds allow (never under ``min_visit_minutes``,
+    never over ``max_visit_minutes``, at most ``max_visits`` visits: fewer, longer visits when
+    the slots are full).
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray
+        Minutes per block (e.g. per TGP-day).
+    cfg : PlanConfig
+        Visit length bounds.
+    max_visits : numpy.ndarray, optional
+        Upper bound on visits per block.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 visits per block (0 for no minutes).
+    """
     dz = cfg.dosage
     m = np.asarray(minutes, dtype=np.int64)
     n = np.rint(m / dz.visit_minutes).astype(np.int64)
@@ -276,8 +439,27 @@ def visits_for_minutes(minutes: np.ndarray, cfg: PlanConfig, max_visits=None) ->
 
 
 def visit_lengths(minutes: np.ndarray, visits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per block: (short length, number of long visits); ``minutes = n*q + r`` with r visits of
-    q+1 minutes and n-r of q."""
+    """Split each block into visit lengths: ``minutes = n*q + r``.
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray
+        Minutes per block.
+    visits : numpy.ndarray
+        Visits per block (``n``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(q, r)``: r visits last q + 1 minutes and n - r last q.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> q, r = visit_lengths(np.array([47, 30]), np.array([3, 2]))
+    >>> q.tolist(), r.tolist()
+    ([15, 15], [2, 0])
+    """
     n = np.maximum(visits, 1)
     return minutes // n, minutes % n
 
@@ -298,9 +480,32 @@ def allocate_quarter(
     Units go to weeks pro rata to days, to days by ``dow_weights`` (default equal), and to TGPs
     in proportion to harm within the per-TGP floors and ceilings (:func:`tgp_bounds`, in whole
     visits; ceilings further limited, where the day's total still fits, by ``ceiling_dt[d, t]``
-    visits, e.g. what the staffable slots can hold), all by largest remainder. The ``rest`` (< 15 minutes) lengthens that many
-    visits of the first day by one minute. So every level sums exactly, in minutes, and every
-    visit lasts 15 minutes (a handful 16): uniform visits also keep the staffing MILP easy.
+    visits, e.g. what the staffable slots can hold), all by largest remainder. The ``rest``
+    (< 15 minutes) lengthens that many visits of the first day by one minute. So every level
+    sums exactly, in minutes, and every visit lasts 15 minutes (a handful 16): uniform visits
+    also keep the staffing MILP easy.
+
+    Parameters
+    ----------
+    tgp_ids : array_like
+        TGP ids in plan order.
+    harm : numpy.ndarray
+        Harm per TGP (the allocation weights).
+    start, end : datetime.date
+        First and last day.
+    total_minutes : int
+        Minutes to allocate (:func:`quarter_target_minutes`).
+    cfg : PlanConfig
+        Dosage and limits.
+    dow_weights : array_like, optional
+        Seven weekday weights, Monday first (default equal).
+    ceiling_dt : numpy.ndarray, optional
+        Visits each TGP-day can hold at most (days x TGPs).
+
+    Returns
+    -------
+    Allocation
+        Minutes and visits per day x TGP and the day table.
     """
     harm = np.asarray(harm, dtype=float)
     if len(harm) == 0:

@@ -47,6 +47,7 @@ class TimeBand:
 
     @property
     def minutes(self) -> int:
+        """Length of the band in minutes."""
         return (self.end_hour - self.start_hour) * 60
 
 
@@ -106,6 +107,18 @@ class Dosage:
     min_daily_visits: int = 1
 
     def check(self, bands: tuple[TimeBand, ...]) -> None:
+        """Check the dosage against the time bands.
+
+        Parameters
+        ----------
+        bands : tuple of TimeBand
+            The configured bands (a visit must fit in one).
+
+        Raises
+        ------
+        PlannerError
+            When the visit lengths are out of order, under 10 minutes or longer than a band.
+        """
         if self.min_visit_minutes < 10:
             raise PlannerError("dosage: min_visit_minutes must be at least 10 (Koper curve)")
         if not self.min_visit_minutes <= self.visit_minutes <= self.max_visit_minutes:
@@ -194,7 +207,18 @@ class ShiftPattern:
     duty_days: float = 5.0
 
     def duty_share(self, band_minutes: dict[str, int]) -> float:
-        """Share of a team's officers on duty at any moment of a covered band on a working day."""
+        """Share of a team's officers on duty at any moment of a covered band on a working day.
+
+        Parameters
+        ----------
+        band_minutes : dict of str to int
+            Minutes of each band (by label).
+
+        Returns
+        -------
+        float
+            Between 0 and 1 (0 for a pattern covering no band or no weekday).
+        """
         covered = sum(band_minutes[b] for b in self.bands)
         if covered == 0 or not self.weekdays:
             return 0.0
@@ -226,6 +250,7 @@ class TeamConfig:
 
     @property
     def availability(self) -> float:
+        """Share of officers not abstracted or on leave: ``(1 - abstraction) * (1 - leave)``."""
         return (1.0 - self.abstraction_rate) * (1.0 - self.leave_rate)
 
 
@@ -276,9 +301,11 @@ KIND_TO_METHOD: dict[str, str] = {
 
 @dataclass(frozen=True)
 class TgpLimits:
-    """Floors and ceilings on a TGP's daily patrol minutes, as multiples of the equal share
-    (total / number of TGPs), plus absolute per-TGP overrides ``{tgp_id: (floor, ceiling)}``
-    in minutes a day."""
+    """Floors and ceilings on a TGP's daily patrol minutes.
+
+    As multiples of the equal share (total / number of TGPs), plus absolute per-TGP overrides ``{tgp_id: (floor, ceiling)}``
+    in minutes a day.
+    """
 
     floor_factor: float = 0.4
     ceiling_factor: float = 2.5
@@ -336,6 +363,18 @@ class PlanConfig:
 
     # ---- checks and helpers --------------------------------------------------------
     def check(self) -> PlanConfig:
+        """Validate the configuration.
+
+        Returns
+        -------
+        PlanConfig
+            ``self``, so ``PlanConfig(...).check()`` chains.
+
+        Raises
+        ------
+        PlannerError
+            Naming the first invalid setting (target, dosage, shares, teams, methods).
+        """
         self.dosage.check(self.bands)
         if self.annual_target_hours <= 0:
             raise PlannerError("annual_target_hours must be positive")
@@ -362,23 +401,67 @@ class PlanConfig:
 
     @property
     def band_labels(self) -> tuple[str, ...]:
+        """Labels of the time bands, in order."""
         return tuple(b.label for b in self.bands)
 
     @property
     def annual_target_minutes(self) -> int:
+        """The funded annual target in whole minutes (33,323 h = 1,999,380 min by default)."""
         return int(Fraction(self.annual_target_hours).limit_denominator(10**6) * 60)
 
     def method(self, name: str) -> MethodConfig:
+        """Look up a delivery method by name.
+
+        Parameters
+        ----------
+        name : str
+            ``gtf``, ``lpa_patrol``, ``nbh_asb`` or ``la_patrol`` (the configured methods).
+
+        Returns
+        -------
+        MethodConfig
+            The method.
+
+        Raises
+        ------
+        PlannerError
+            For an unknown method.
+        """
         for m in self.methods:
             if m.name == name:
                 return m
         raise PlannerError(f"unknown delivery method '{name}'")
 
     def with_teams(self, teams: tuple[TeamConfig, ...] | list[TeamConfig]) -> PlanConfig:
+        """Return a copy with other delivery teams.
+
+        Parameters
+        ----------
+        teams : sequence of TeamConfig
+            The teams.
+
+        Returns
+        -------
+        PlanConfig
+            The same settings with ``teams`` replaced.
+        """
         return replace(self, teams=tuple(teams))
 
     # ---- (de)serialisation ----------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        """Return the configuration as plain JSON-ready data (dates as ISO strings).
+
+        Returns
+        -------
+        dict
+            Nested dicts and lists; :meth:`from_dict` reads it back.
+
+        Examples
+        --------
+        >>> cfg = PlanConfig()
+        >>> PlanConfig.from_dict(cfg.to_dict()) == cfg
+        True
+        """
         d = asdict(self)
         for t in d["teams"]:
             for k in ("start_date", "end_date"):
@@ -387,6 +470,23 @@ class PlanConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PlanConfig:
+        """Build a configuration from :meth:`to_dict` data (missing keys take their defaults).
+
+        Parameters
+        ----------
+        d : dict
+            The data (as in ``plan/config.json``).
+
+        Returns
+        -------
+        PlanConfig
+            The checked configuration.
+
+        Raises
+        ------
+        PlannerError
+            For unknown or invalid settings.
+        """
         d = dict(d)
         out: dict[str, Any] = {}
         if "bands" in d:
@@ -431,6 +531,18 @@ class PlanConfig:
         return cls(**d, **out).check()
 
     def save(self, path: str | Path) -> Path:
+        """Write the configuration as JSON.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file (folders are created).
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=2))
@@ -438,6 +550,23 @@ class PlanConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> PlanConfig:
+        """Read a configuration written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            The JSON file.
+
+        Returns
+        -------
+        PlanConfig
+            The checked configuration.
+
+        Raises
+        ------
+        PlannerError
+            When the file cannot be read or holds invalid settings.
+        """
         path = Path(path)
         try:
             d = json.loads(path.read_text())
@@ -447,11 +576,26 @@ class PlanConfig:
 
 
 def teams_from_people(teams, officers, *, base: PlanConfig | None = None) -> tuple[TeamConfig, ...]:
-    """Delivery teams from the workspace ``teams`` and ``officers`` tables.
+    """Build the delivery teams from the workspace ``teams`` and ``officers`` tables.
 
     Team kind maps to a method (:data:`KIND_TO_METHOD`); officer counts come from the officers
-    table (neighbourhood teams patrol ASB TGPs in their officers' wards); start dates from ``teams.start_date`` (GTF-5 from 2025-11-17 in the demo); shift
-    bands, patrol share and abstraction/leave rates from :data:`METHOD_TEAM_DEFAULTS`.
+    table (neighbourhood teams patrol ASB TGPs in their officers' wards); start dates from
+    ``teams.start_date`` (GTF-5 from 2025-11-17 in the demo); shift bands, patrol share and
+    abstraction/leave rates from :data:`METHOD_TEAM_DEFAULTS`.
+
+    Parameters
+    ----------
+    teams : pandas.DataFrame
+        ``team_id, kind, lpa, start_date`` (the workspace's teams table).
+    officers : pandas.DataFrame
+        ``officer_id, team_id, ward_code`` (the officers table).
+    base : PlanConfig, optional
+        Its methods decide which kinds become teams.
+
+    Returns
+    -------
+    tuple of TeamConfig
+        One per delivery team, in team id order.
     """
     import pandas as pd
 
@@ -491,7 +635,24 @@ def teams_from_people(teams, officers, *, base: PlanConfig | None = None) -> tup
 
 
 def default_config(teams=None, officers=None) -> PlanConfig:
-    """The documented default configuration, with teams from the people tables when given."""
+    """Return the documented default configuration, with teams from the people tables when given.
+
+    Parameters
+    ----------
+    teams, officers : pandas.DataFrame, optional
+        The workspace's teams and officers tables (:func:`teams_from_people`).
+
+    Returns
+    -------
+    PlanConfig
+        The checked configuration.
+
+    Examples
+    --------
+    >>> cfg = default_config()
+    >>> cfg.annual_target_hours, cfg.band_labels[:2], len(cfg.teams)
+    (33323, ('00-04', '04-08'), 0)
+    """
     cfg = PlanConfig()
     if teams is not None and officers is not None:
         cfg = cfg.with_teams(teams_from_people(teams, officers))

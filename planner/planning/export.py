@@ -1,5 +1,7 @@
-"""Plan exports: ``visits.parquet`` (the contract tracking reads), CSV, iCalendar per team and a
-self-contained printable HTML briefing with an inline SVG map (no external requests).
+"""Plan exports: visits.parquet, CSV, iCalendar per team and a printable HTML briefing.
+
+``visits.parquet`` is the contract tracking reads; the briefing is self-contained, with an
+inline SVG map (no external requests).
 """
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ import functools
 import html
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +32,20 @@ SYNTHETIC_NOTICE = "SYNTHETIC DEMO DATA: not real West Midlands Police deploymen
 
 
 def write_visits(visits: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``visits.parquet`` (the plan contract; ``date`` as a date, times tz-aware)."""
+    """Write ``visits.parquet`` (the plan contract; ``date`` as a date, times tz-aware).
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :attr:`QuarterPlan.visits`.
+    path : str or Path
+        The Parquet file.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     v = visits.copy()
@@ -38,7 +55,18 @@ def write_visits(visits: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_visits(path: str | Path) -> pd.DataFrame:
-    """Read ``visits.parquet`` back with the contract dtypes."""
+    """Read ``visits.parquet`` back with the contract dtypes.
+
+    Parameters
+    ----------
+    path : str or Path
+        The Parquet file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The visits (``start``/``end`` in Europe/London).
+    """
     v = pd.read_parquet(path)
     for c in ("start", "end"):
         v[c] = pd.to_datetime(v[c]).dt.tz_convert(TZ)
@@ -46,7 +74,25 @@ def read_visits(path: str | Path) -> pd.DataFrame:
 
 
 def iso_local(times) -> pd.Series:
-    """ISO 8601 local times with their UTC offset ("2025-10-26T01:30:00+01:00"), vectorised."""
+    """Format ISO 8601 local times with their UTC offset, vectorised.
+
+    Parameters
+    ----------
+    times : array_like
+        Timezone-aware times.
+
+    Returns
+    -------
+    pandas.Series
+        Strings like "2025-10-26T01:30:00+01:00" (Europe/London).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.to_datetime(["2025-10-26 00:30Z", "2025-10-26 01:30Z"])
+    >>> iso_local(t).tolist()
+    ['2025-10-26T01:30:00+01:00', '2025-10-26T01:30:00+00:00']
+    """
     t = pd.Series(pd.DatetimeIndex(times).tz_convert(TZ))
     local = t.dt.tz_localize(None)
     off = ((local - t.dt.tz_convert("UTC").dt.tz_localize(None)) // pd.Timedelta(minutes=1)).astype(
@@ -59,7 +105,20 @@ def iso_local(times) -> pd.Series:
 
 
 def write_csv(visits: pd.DataFrame, path: str | Path) -> Path:
-    """Visits as CSV (ISO 8601 local times with their UTC offset)."""
+    """Write the visits as CSV (ISO 8601 local times with their UTC offset).
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :attr:`QuarterPlan.visits`.
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     v = visits.copy()
@@ -76,7 +135,24 @@ def _safe(name: str) -> str:
 def team_calendar(
     visits: pd.DataFrame, team_id: str, *, synthetic: bool = False, tgp_names: dict | None = None
 ):
-    """An :class:`icalendar.Calendar` with one event per visit of ``team_id``."""
+    """Build an :class:`icalendar.Calendar` with one event per visit of ``team_id``.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :attr:`QuarterPlan.visits`.
+    team_id : str
+        The team.
+    synthetic : bool
+        Prefix every event with ``[SYNTHETIC]``.
+    tgp_names : dict, optional
+        ``{tgp_id: place name}`` for the event locations.
+
+    Returns
+    -------
+    icalendar.Calendar
+        The calendar (Europe/London times).
+    """
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -86,7 +162,8 @@ def team_calendar(
     cal.add("x-wr-timezone", TZ)
     v = visits.loc[visits["team_id"].astype(str) == str(team_id)]
     stamp = pd.Timestamp("2000-01-01", tz="UTC").to_pydatetime()
-    for r in v.itertuples(index=False):
+    rows: Iterable[Any] = v.itertuples(index=False)  # named tuples of mixed fields
+    for r in rows:
         ev = Event()
         ev.add("uid", f"{r.visit_id}@hotspot-planner")
         ev.add("dtstamp", stamp)
@@ -130,7 +207,8 @@ def _fold(line: str) -> str:
     b = line.encode("utf-8")
     if len(b) <= 75:
         return line
-    out, cur = [], b""
+    out: list[str] = []
+    cur = b""
     for ch in line:
         e = ch.encode("utf-8")
         if len(cur) + len(e) > (75 if not out else 74):
@@ -141,9 +219,14 @@ def _fold(line: str) -> str:
     return "\r\n ".join(out)
 
 
+def _records(df: pd.DataFrame) -> Iterable[Any]:
+    """Rows as named tuples (typed ``Any``: their fields hold strings, numbers and times)."""
+    return df.itertuples(index=False)
+
+
 @functools.lru_cache(maxsize=1)
 def _vtimezone() -> str:
-    """The Europe/London VTIMEZONE block, built by the icalendar library."""
+    """Build the Europe/London VTIMEZONE block with the icalendar library."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -155,9 +238,26 @@ def _vtimezone() -> str:
 
 
 def ics_text(visits: pd.DataFrame, team_id: str, *, synthetic: bool = False) -> str:
-    """The .ics text of one team's visits, written in bulk (the icalendar library builds the
-    VTIMEZONE; events are formatted vectorised, since building tens of thousands of
-    icalendar objects takes minutes). Read back with :func:`icalendar.Calendar.from_ical`."""
+    """Write the .ics text of one team's visits in bulk.
+
+    The icalendar library builds the VTIMEZONE; events are formatted vectorised, since
+    building tens of thousands of icalendar objects takes minutes. Read back with
+    :func:`icalendar.Calendar.from_ical`.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :attr:`QuarterPlan.visits`.
+    team_id : str
+        The team.
+    synthetic : bool
+        Prefix every event with ``[SYNTHETIC]``.
+
+    Returns
+    -------
+    str
+        The calendar text (CRLF line endings, folded at 75 octets).
+    """
     v = visits.loc[visits["team_id"].astype(str) == str(team_id)]
     tag = "[SYNTHETIC] " if synthetic else ""
     st = (
@@ -233,7 +333,22 @@ def ics_text(visits: pd.DataFrame, team_id: str, *, synthetic: bool = False) -> 
 
 
 def write_ics(visits: pd.DataFrame, out_dir: str | Path, *, synthetic: bool = False) -> list[Path]:
-    """One ``<team_id>.ics`` per team in ``out_dir``."""
+    """Write one ``<team_id>.ics`` per team in ``out_dir``.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :attr:`QuarterPlan.visits`.
+    out_dir : str or Path
+        The folder (created when missing).
+    synthetic : bool
+        Prefix every event with ``[SYNTHETIC]``.
+
+    Returns
+    -------
+    list of Path
+        The files written, in team order.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -253,9 +368,30 @@ def svg_map(
     labels: dict | None = None,
     zoom: bool = True,
 ) -> str:
-    """An inline SVG map: the outline (e.g. LPAs), every TGP as a grey marker and the
-    ``highlight`` TGPs in red, numbered by ``labels`` ({tgp_id: text}); ``zoom`` frames the
-    highlighted TGPs (with at least ``ZOOM_PAD_M`` around them), else the whole outline."""
+    """Draw an inline SVG map of TGPs.
+
+    The outline (e.g. LPAs), every TGP as a grey marker and the ``highlight`` TGPs in red,
+    numbered by ``labels``; ``zoom`` frames the highlighted TGPs (with at least ``ZOOM_PAD_M``
+    around them), else the whole outline.
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        The TGP layer (EPSG:27700).
+    highlight : list of str, optional
+        TGP ids drawn in red.
+    outline : geopandas.GeoDataFrame, optional
+        Background polygons (e.g. the LPAs).
+    labels : dict, optional
+        ``{tgp_id: text}`` written on the highlighted TGPs.
+    zoom : bool
+        Frame the highlighted TGPs rather than the whole outline.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+    """
     geoms = tgps.geometry
     ids_all = tgps["tgp_id"].astype(str)
     sel = geoms[ids_all.isin(highlight or []).to_numpy()]
@@ -322,8 +458,37 @@ def briefing_html(
     synthetic: bool = False,
     title: str = "Patrol briefing",
 ) -> str:
-    """A printable, self-contained HTML briefing: per team, per day and shift (time band), the
-    TGPs to visit, times, dosage (minutes, crew, officer-minutes) and a map of the team's TGPs."""
+    """Render a printable, self-contained HTML briefing.
+
+    Per team, per day and shift (time band): the TGPs to visit, times, dosage (minutes, crew,
+    officer-minutes) and a map of the team's TGPs.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :attr:`QuarterPlan.visits`.
+    tgps : geopandas.GeoDataFrame
+        The TGP layer (for the maps and LPAs).
+    start : date-like, optional
+        First day of the briefing; default the first planned day.
+    days : int
+        Days covered.
+    teams : list of str, optional
+        Teams to include; default all.
+    summary : dict, optional
+        :attr:`QuarterPlan.summary` (shown at the top).
+    outline : geopandas.GeoDataFrame, optional
+        Background polygons of the maps.
+    synthetic : bool
+        Show the SYNTHETIC banner.
+    title : str
+        The page title.
+
+    Returns
+    -------
+    str
+        The HTML page (no external requests).
+    """
     v = visits.copy()
     v["date"] = pd.to_datetime(v["date"])
     first = v["date"].min() if start is None else pd.Timestamp(start)
@@ -380,13 +545,13 @@ def briefing_html(
         )
         for (d, band), sv in tv.sort_values("start").groupby(["date", "band"], sort=True):
             out.append(
-                f"<h3>{pd.Timestamp(d).strftime('%a %d %b %Y')}, shift band {html.escape(str(band))}: {sv['tgp_id'].nunique()} places, {sv['minutes'].sum():.0f} min</h3>"
+                f"<h3>{pd.Timestamp(str(d)).strftime('%a %d %b %Y')}, shift band {html.escape(str(band))}: {sv['tgp_id'].nunique()} places, {sv['minutes'].sum():.0f} min</h3>"
             )
             rows = "".join(
                 f"<tr><td>{pd.Timestamp(r.start):%H:%M}-{pd.Timestamp(r.end):%H:%M}</td><td>{html.escape(r.tgp_id)} ({num[r.tgp_id]})</td>"
                 f"<td>{html.escape(lpa.get(r.tgp_id, ''))}</td><td>{int(r.minutes)}</td><td>{int(r.crew)}</td><td>{int(r.officer_minutes)}</td>"
                 f"<td>{'pinned' if r.pinned else ''}</td></tr>"
-                for r in sv.itertuples(index=False)
+                for r in _records(sv)
             )
             out.append(
                 "<table><tr><th>time</th><th>TGP (map)</th><th>LPA</th><th>minutes</th><th>crew</th><th>officer-min</th><th></th></tr>"
@@ -405,8 +570,27 @@ def write_plan(
     outline: gpd.GeoDataFrame | None = None,
     briefing_days: int = BRIEFING_DAYS,
 ) -> dict[str, Path]:
-    """Write a :class:`~planner.planning.schedule.QuarterPlan`: ``visits.parquet``,
-    ``visits.csv``, ``summary.json``, ``ics/<team>.ics`` and ``briefing.html``."""
+    """Write a :class:`~planner.planning.schedule.QuarterPlan` to a folder.
+
+    Parameters
+    ----------
+    plan : QuarterPlan
+        The plan.
+    out_dir : str or Path
+        The folder (created when missing).
+    synthetic : bool
+        Label every export as synthetic.
+    outline : geopandas.GeoDataFrame, optional
+        Background polygons of the briefing maps.
+    briefing_days : int
+        Days covered by the briefing.
+
+    Returns
+    -------
+    dict of str to Path
+        ``visits`` (visits.parquet), ``csv`` (visits.csv), ``summary`` (summary.json),
+        ``ics`` (the folder of ``<team>.ics``) and ``briefing`` (briefing.html).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = dict(plan.summary)

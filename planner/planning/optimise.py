@@ -67,9 +67,22 @@ class Capacity:
 
     @property
     def n_pools(self) -> int:
+        """Number of pools (method x LPA, or x ward set, groups of interchangeable teams)."""
         return len(self.pool_method)
 
     def pool_label(self, p: int) -> str:
+        """Describe a pool for messages: ``"<method> (<LPA or force-wide>[, teams])"``.
+
+        Parameters
+        ----------
+        p : int
+            Pool index.
+
+        Returns
+        -------
+        str
+            The label.
+        """
         lpa = self.pool_lpa[p]
         where = "force-wide" if lpa == "" else lpa
         if self.pool_wards[p]:
@@ -81,7 +94,22 @@ class Capacity:
 def team_capacity(
     cfg: PlanConfig, dates: pd.DatetimeIndex, max_visit_minutes: int | None = None
 ) -> Capacity:
-    """Capacity arrays for the configured teams over ``dates``."""
+    """Capacity arrays for the configured teams over ``dates``.
+
+    Parameters
+    ----------
+    cfg : PlanConfig
+        Teams (officers, shifts, patrol share, availability) and methods (crew).
+    dates : pandas.DatetimeIndex
+        The days planned.
+    max_visit_minutes : int, optional
+        The longest visit; each team keeps this much margin so its last visit fits.
+
+    Returns
+    -------
+    Capacity
+        Officer-minutes per team, day and band, and the pools the teams form.
+    """
     dates = pd.DatetimeIndex(dates)
     nb = len(cfg.bands)
     labels = cfg.band_labels
@@ -135,8 +163,29 @@ def team_capacity(
 
 
 def eligibility(cap: Capacity, tgp_kind, tgp_lpa, cfg: PlanConfig, tgp_wards=None) -> np.ndarray:
-    """Boolean (n_pools, n_tgps): can pool p patrol TGP t (method patrols the TGP's kind; same
-    LPA for local methods; a shared ward for teams restricted to wards)."""
+    """Decide which pools may patrol which TGPs.
+
+    A pool may patrol a TGP when its method patrols the TGP's kind, in the same LPA for local
+    methods, and in a shared ward for teams restricted to wards.
+
+    Parameters
+    ----------
+    cap : Capacity
+        The pools.
+    tgp_kind : array_like
+        ``"violent"`` or ``"asb"`` per TGP.
+    tgp_lpa : array_like
+        LPA per TGP.
+    cfg : PlanConfig
+        The methods.
+    tgp_wards : sequence of set, optional
+        Wards each TGP touches (for ward-restricted teams).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean (n_pools, n_tgps).
+    """
     kind = np.asarray(tgp_kind, dtype=object)
     lpa = np.asarray(tgp_lpa, dtype=object)
     tw = None
@@ -257,9 +306,11 @@ def _solve(
     crew_pool,
     pref_pool,
 ):
-    """Solve the model in blocks of days: every constraint (slot, TGP-day, pool-day-band) lies
-    within one day, so the days are independent problems; blocks of ``DAYS_PER_BLOCK`` days keep
-    each LP small (simplex time grows faster than linearly with size). Same optimum."""
+    """Solve the model in blocks of days.
+
+    Every constraint (slot, TGP-day, pool-day-band) lies within one day, so the days are independent problems; blocks of ``DAYS_PER_BLOCK`` days keep
+    each LP small (simplex time grows faster than linearly with size). Same optimum.
+    """
     if len(slot_t) == 0:
         return _solve_one(
             slot_t,
@@ -328,12 +379,38 @@ def assign(
     cfg: PlanConfig,
     rng: np.random.Generator | None = None,
 ) -> Assignment:
-    """Assign sampled visits ``k[t, d, b]`` to pools under capacity (stage 1), then re-place
-    unstaffed visits in other bands of the same TGP-day (stage 2).
+    """Assign sampled visits to pools under capacity, then re-place unstaffed visits.
 
-    ``usage_td[t, d]`` is the longest visit at that TGP-day in minutes (capacity is charged
-    conservatively at that length); ``weight_tdb`` the objective value of a visit;
-    ``slot_cap[t, d, b]`` the most visits the slot may hold.
+    Stage 1 staffs the visits ``k[t, d, b]`` as drawn (a HiGHS MILP); stage 2 moves visits
+    that could not be staffed to other bands of the same TGP-day.
+
+    Parameters
+    ----------
+    k : numpy.ndarray
+        Sampled visits per TGP, day and band.
+    visits_td : numpy.ndarray
+        Visits per TGP-day.
+    usage_td : numpy.ndarray
+        Longest visit at each TGP-day in minutes (capacity is charged conservatively at that
+        length).
+    weight_tdb : numpy.ndarray
+        Objective value of a visit per slot.
+    slot_cap : numpy.ndarray
+        Most visits a slot may hold.
+    cap : Capacity
+        Officer-minutes per team, day and band.
+    elig : numpy.ndarray
+        :func:`eligibility`.
+    cfg : PlanConfig
+        Crew sizes and solver settings.
+    rng : numpy.random.Generator, optional
+        Breaks ties between equal placements.
+
+    Returns
+    -------
+    Assignment
+        Visits per slot and pool (arrays ``t, d, b, p, n``), the solver status, the visits
+        staffed as drawn and those moved.
     """
     crew_pool = np.array([cfg.method(m).crew for m in cap.pool_method], dtype=np.int64)
     pref_pool = np.array([cfg.method(m).preference for m in cap.pool_method], dtype=float)
@@ -419,11 +496,29 @@ def assign(
 def assign_teams(pool_visits: pd.DataFrame, cap: Capacity, rng: np.random.Generator) -> np.ndarray:
     """Give each visit of a pool to one of its teams without exceeding any team's capacity.
 
-    ``pool_visits`` has columns ``p, d, b, usage`` (officer-minutes). Visits are shuffled (seeded)
-    and laid end to end, stretched over the pool's capacity; a visit goes to the team whose
-    share contains its (stretched) starting point, so load follows each team's capacity. Each
-    team's share is its capacity less one visit's margin, so the overhang of its last visit
-    never overruns it. Returns team index per visit.
+    Visits are shuffled (seeded) and laid end to end, stretched over the pool's capacity; a
+    visit goes to the team whose share contains its (stretched) starting point, so load follows
+    each team's capacity. Each team's share is its capacity less one visit's margin, so the
+    overhang of its last visit never overruns it.
+
+    Parameters
+    ----------
+    pool_visits : pandas.DataFrame
+        Columns ``p, d, b, usage`` (officer-minutes).
+    cap : Capacity
+        Team capacities and pools.
+    rng : numpy.random.Generator
+        The shuffle.
+
+    Returns
+    -------
+    numpy.ndarray
+        Team index per visit.
+
+    Raises
+    ------
+    PlannerError
+        (internal) when a pool's visits exceed its teams' capacity.
     """
     n = len(pool_visits)
     if n == 0:
@@ -442,11 +537,11 @@ def assign_teams(pool_visits: pd.DataFrame, cap: Capacity, rng: np.random.Genera
     start_pos = cum - use - base  # officer-minutes before this visit within its group
     # team shares per (pool, day, band): effective caps laid end to end
     eff = np.maximum(cap.team_cap - cap.margin[:, None, None], 0)  # (teams, d, b)
-    jj, dd, bb = np.meshgrid(
+    jj3, dd, bb = np.meshgrid(
         np.arange(len(cap.team_ids)), np.arange(nd), np.arange(nb), indexing="ij"
     )
-    tg = (cap.pool_of_team[jj] * nd + dd) * nb + bb
-    tg, jj, e = tg.ravel(), jj.ravel(), eff.ravel()
+    tg3 = (cap.pool_of_team[jj3] * nd + dd) * nb + bb
+    tg, jj, e = tg3.ravel(), jj3.ravel(), eff.ravel()
     o = np.lexsort((rng.random(len(tg)), tg))  # teams in random order within each group
     tg, jj, e = tg[o], jj[o], e[o]
     ce = np.cumsum(e)
@@ -492,8 +587,33 @@ def diagnose(
     ``no method`` (no pool may patrol the TGP), ``slot cap`` (every band is full), else the
     capacity of the eligible pools in the bands that still had room (exhausted, or absent
     from the shift patterns). One row per distinct reason (a Python loop over the unmet
-    TGP-days only, which are few in any plan worth running). Returns a list of
-    ``{"constraint", "short_hours", "detail"}`` sorted by hours, the floor shortfall first.
+    TGP-days only, which are few in any plan worth running).
+
+    Parameters
+    ----------
+    unmet_t, unmet_d : numpy.ndarray
+        TGP and day of each unmet TGP-day.
+    unmet_minutes : numpy.ndarray
+        Minutes unmet there.
+    planned_minutes : int
+        Minutes planned in total.
+    floor_minutes : int
+        The quarter's target.
+    cap : Capacity
+        Capacities and pools.
+    elig : numpy.ndarray
+        :func:`eligibility`.
+    slot_full : numpy.ndarray
+        Whether each slot is at its cap.
+    tgp_ids : numpy.ndarray
+        TGP ids (named in the details).
+    bands : tuple of str
+        Band labels.
+
+    Returns
+    -------
+    list of dict
+        ``{"constraint", "short_hours", "detail"}`` sorted by hours, the floor shortfall first.
     """
     out: list[dict] = []
     short = floor_minutes - planned_minutes
@@ -553,7 +673,23 @@ def diagnose(
 
 
 def binding_message(binding: list[dict]) -> str:
-    """One line: which constraint binds and by how many hours."""
+    """Summarise in one line which constraint binds and by how many hours.
+
+    Parameters
+    ----------
+    binding : list of dict
+        :func:`diagnose` output.
+
+    Returns
+    -------
+    str
+        The message; "all constraints met" when nothing binds.
+
+    Examples
+    --------
+    >>> binding_message([])
+    'all constraints met'
+    """
     if not binding:
         return "all constraints met"
     head = binding[0]

@@ -20,13 +20,37 @@ from planner.planning.config import PlanConfig
 
 
 def default_profile(cfg: PlanConfig) -> np.ndarray:
-    """The configured default profile as a (7, n_bands) array summing to 1."""
+    """Return the configured default profile as a (7, n_bands) array summing to 1.
+
+    Parameters
+    ----------
+    cfg : PlanConfig
+        The configuration (its ``default_profile`` and time bands).
+
+    Returns
+    -------
+    numpy.ndarray
+        Weekday (Monday first) x band shares.
+    """
     p = np.asarray(cfg.default_profile, dtype=float)
     return p / p.sum()
 
 
 def band_index(hours: np.ndarray, cfg: PlanConfig) -> np.ndarray:
-    """Band number for each local hour of day (0-23)."""
+    """Band number for each local hour of day (0-23).
+
+    Parameters
+    ----------
+    hours : numpy.ndarray
+        Local hours, 0-23.
+    cfg : PlanConfig
+        The configuration (its time bands).
+
+    Returns
+    -------
+    numpy.ndarray
+        Band position per hour.
+    """
     lut = np.full(24, -1, dtype=np.int64)
     for i, b in enumerate(cfg.bands):
         lut[b.start_hour : b.end_hour] = i
@@ -46,6 +70,7 @@ def harm_profiles(
         Canonical crime table (``occurred_at`` tz-aware; NaT rows are ignored for timing; only
         ``cfg.profile_types`` count when a ``crime_type`` column is present).
     cfg : PlanConfig
+        Time bands, the default profile and the minimum number of crimes for an own profile.
 
     Returns
     -------
@@ -93,7 +118,20 @@ def harm_profiles(
 
 
 def dow_weights(profiles: np.ndarray, harm: np.ndarray) -> np.ndarray:
-    """Force-level weekday weights (Monday first): harm-weighted mean of the TGP profiles."""
+    """Force-level weekday weights (Monday first): harm-weighted mean of the TGP profiles.
+
+    Parameters
+    ----------
+    profiles : numpy.ndarray
+        (n_tgps, 7, n_bands) profiles from :func:`harm_profiles`.
+    harm : numpy.ndarray
+        Harm per TGP (the weights).
+
+    Returns
+    -------
+    numpy.ndarray
+        Seven weights summing to 1.
+    """
     h = np.asarray(harm, dtype=float)
     if h.sum() <= 0:
         h = np.ones_like(h)

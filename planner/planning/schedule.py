@@ -96,7 +96,14 @@ class QuarterPlan:
     binding: list[dict] = field(default_factory=list)
 
     def capacity_usage(self) -> pd.DataFrame:
-        """Officer-minutes used vs capacity per team, date and band (every row: used <= capacity)."""
+        """Officer-minutes used against capacity per team, date and band.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``team_id``, ``date``, ``band``, ``used`` and ``capacity``; every row has
+            ``used <= capacity``.
+        """
         cap = self.capacity
         dates = pd.DatetimeIndex(self.allocation.days["date"])
         labels = list(self.summary["bands"])
@@ -263,7 +270,7 @@ def plan_quarter(
     visits = visits.sort_values(["start", "tgp_id"], kind="stable").reset_index(drop=True)
     visits["visit_id"] = [f"{quarter}-{i:06d}" for i in range(1, len(visits) + 1)]
     for c in ("start", "end"):
-        visits[c] = visits[c].astype(f"datetime64[ns, {TZ}]")
+        visits[c] = visits[c].astype(pd.DatetimeTZDtype("ns", TZ))
     visits = visits[list(VISIT_COLUMNS)]
 
     planned = int(visits["minutes"].sum())
@@ -309,8 +316,10 @@ def plan_quarter(
 
 
 def _pin_capacity(pins: pd.DataFrame, ids, dates, cfg: PlanConfig, cap: Capacity):
-    """Locate pinned visits (TGP, day, band) and take their officer-minutes off their team's
-    capacity (in place). Returns index arrays and minutes."""
+    """Locate pinned visits (TGP, day, band); take their minutes off their team's capacity.
+
+    In place. Returns index arrays and minutes.
+    """
     if len(pins) == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z, z, z
@@ -351,7 +360,9 @@ def _pin_rows(
     pins, t, d, b, ids, cfg: PlanConfig, cap: Capacity, minutes_td: np.ndarray
 ) -> pd.DataFrame:
     """Take pinned minutes off the TGP-day minutes (in place) and return the pinned visit rows.
-    A remainder too short for a visit is added to the TGP-day's last pinned visit."""
+
+    A remainder too short for a visit is added to the TGP-day's last pinned visit.
+    """
     if len(pins) == 0:
         return pd.DataFrame(columns=list(VISIT_COLUMNS))
     D = minutes_td.shape[1]
@@ -497,9 +508,40 @@ def plan_workspace_quarter(
     pins=None,
     profile_months: int = 12,
 ) -> QuarterPlan:
-    """Plan a quarter from a workspace: its ``tgps`` table, its configuration
-    (``plan/config.json`` or the default from the people tables) and the timestamped crimes
-    of the ``profile_months`` before the quarter for the harm profiles."""
+    """Plan a quarter from a workspace.
+
+    Uses its ``tgps`` table, its configuration (``plan/config.json`` or the default from the
+    people tables) and the timestamped crimes of the ``profile_months`` before the quarter for
+    the harm profiles.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    quarter : str
+        Calendar quarter, e.g. "2025Q4".
+    cfg : PlanConfig, optional
+        Overrides the workspace's configuration.
+    seed : int, optional
+        Seed of the timetable draw (fresh and recorded when omitted).
+    pins : pandas.DataFrame, optional
+        Manual overrides (see :func:`plan_quarter`).
+    profile_months : int
+        Months of crime before the quarter behind the harm profiles.
+
+    Returns
+    -------
+    QuarterPlan
+        The plan; ``summary["synthetic_inputs"]`` says whether any input table is synthetic.
+
+    Examples
+    --------
+    >>> import planner
+    >>> ws = planner.Workspace("workspace/demo")                      # doctest: +SKIP
+    >>> plan = plan_workspace_quarter(ws, "2025Q4", seed=2025)        # doctest: +SKIP
+    >>> plan.summary["target_hours"]                                  # doctest: +SKIP
+    8330.75
+    """
     if cfg is None:
         cfg = load_workspace_config(ws)
     if not ws.has_table("tgps"):
@@ -530,8 +572,19 @@ def plan_workspace_quarter(
 
 
 def load_workspace_config(ws) -> PlanConfig:
-    """``plan/config.json`` when present, else the default configuration built from the
-    workspace's teams and officers."""
+    """Load a workspace's plan configuration.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+
+    Returns
+    -------
+    PlanConfig
+        ``plan/config.json`` when present, else the default configuration built from the
+        workspace's teams and officers.
+    """
     p = ws.path("plan/config.json")
     if p.exists():
         return PlanConfig.load(p)

@@ -35,9 +35,11 @@ ASSETS = ("uniformed", "plain_clothes", "armed", "dogs", "horses")
 
 @dataclass(frozen=True)
 class AssetRule:
-    """Chance that a deployment includes the asset at a site of average risk (``base``), how
-    strongly it rises with relative risk (``elasticity``: p = base x (risk/mean)^elasticity,
-    capped at 1) and how many deployments a day can have it (``per_day``)."""
+    """How likely a deployment includes an asset, and how often a day can have it.
+
+    The chance at a site of average risk (``base``), how strongly it rises with relative risk (``elasticity``: p = base x (risk/mean)^elasticity,
+    capped at 1) and how many deployments a day can have it (``per_day``).
+    """
 
     base: float
     elasticity: float
@@ -68,12 +70,34 @@ class ServatorConfig:
 
 @dataclass
 class ServatorPlan:
+    """A drawn Op Servator plan.
+
+    Attributes
+    ----------
+    deployments : pandas.DataFrame
+        One row per deployment (``deployment_id, date, site_id, site_kind, start, end,
+        minutes`` and a boolean column per asset).
+    coverage : pandas.DataFrame
+        Per site: ``expected`` deployments, ``probability`` per day and ``drawn``.
+    predictability : pandas.DataFrame
+        Per-site predictability (entropy, repeat share).
+    seed : int
+        The seed of the draw.
+    """
+
     deployments: pd.DataFrame
     coverage: pd.DataFrame
     predictability: pd.DataFrame
     seed: int
 
     def summary(self) -> dict:
+        """Return the plan's headline figures (the ``planner servator --json`` object).
+
+        Returns
+        -------
+        dict
+            Seed, deployments, days, sites used, hours, deployments per asset and predictability.
+        """
         d = self.deployments
         return {
             "seed": self.seed,
@@ -92,7 +116,18 @@ class ServatorPlan:
 
 
 def sites_from_tgps(tgps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """TGPs as Servator sites (risk = harm, location = polygon centroid)."""
+    """Turn TGPs into Servator sites (risk = harm, location = polygon centroid).
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        A TGP layer with ``tgp_id`` and ``harm``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``site_id, name, kind, risk, lpa`` and the centroid as point geometry.
+    """
     return gpd.GeoDataFrame(
         {
             "site_id": tgps["tgp_id"].astype(str).to_numpy(),
@@ -107,7 +142,18 @@ def sites_from_tgps(tgps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def read_sites(path) -> gpd.GeoDataFrame:
-    """Sites from a CSV (``site_id, name, kind, risk, x, y`` in EPSG:27700) or a vector layer."""
+    """Read sites from a CSV (``site_id, name, kind, risk, x, y`` in EPSG:27700) or a vector layer.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The sites as points.
+    """
     from pathlib import Path
 
     from planner.errors import InputError
@@ -153,9 +199,27 @@ def plan_servator(
 ) -> ServatorPlan:
     """Draw Op Servator deployments for ``days`` days from ``start``.
 
-    Returns one row per deployment (``deployment_id, date, site_id, site_kind, start, end,
-    minutes`` and a boolean column per asset), the coverage per site (``expected`` deployments
-    over the period, ``probability`` per day, ``drawn``), and predictability per site.
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame or pandas.DataFrame
+        Sites with ``site_id``, ``kind`` and ``risk`` (:func:`sites_from_tgps`,
+        :func:`read_sites`).
+    start : date or str
+        First day.
+    days : int
+        Number of days.
+    cfg : ServatorConfig, optional
+        Deployments per day, lengths and the asset rules.
+    plan_cfg : PlanConfig, optional
+        Time bands and predictability thresholds.
+    seed : int, optional
+        Seed of the draw (fresh and recorded when omitted).
+
+    Returns
+    -------
+    ServatorPlan
+        One row per deployment, the coverage per site (``expected`` deployments over the
+        period, ``probability`` per day, ``drawn``) and predictability per site.
     """
     cfg = cfg or ServatorConfig()
     plan_cfg = plan_cfg or PlanConfig()
@@ -262,10 +326,22 @@ def deployments_by_site(deployments: pd.DataFrame) -> pd.DataFrame:
 
 
 def deployments_ics(deployments: pd.DataFrame, *, synthetic: bool = False) -> str:
-    """The plan as iCalendar text: one event per deployment (local times, Europe/London).
+    """Render the plan as iCalendar text: one event per deployment (local times, Europe/London).
 
     Read back with :func:`icalendar.Calendar.from_ical`; the summary names the site and the
     assets, and is prefixed ``[SYNTHETIC]`` when ``synthetic``.
+
+    Parameters
+    ----------
+    deployments : pandas.DataFrame
+        :attr:`ServatorPlan.deployments`.
+    synthetic : bool
+        Prefix every event with ``[SYNTHETIC]``.
+
+    Returns
+    -------
+    str
+        The calendar (CRLF line endings, folded at 75 octets).
     """
     from planner.planning.export import _fold, _ics_escape, _vtimezone
     from planner.schema import TZ
@@ -280,7 +356,7 @@ def deployments_ics(deployments: pd.DataFrame, *, synthetic: bool = False) -> st
     assets = pd.Series("", index=d.index, dtype="string")
     for a in ASSETS:
         assets = assets + d[a].map({True: a + " ", False: ""}).astype("string")
-    assets = assets.str.strip().str.replace(" ", "\\, ").to_numpy()
+    asset_text = assets.str.strip().str.replace(" ", "\\, ").to_numpy()
     site = _ics_escape(d["site_id"]).to_numpy()
     mins = d["minutes"].astype(int).astype(str).to_numpy()
     summary = (
@@ -289,7 +365,7 @@ def deployments_ics(deployments: pd.DataFrame, *, synthetic: bool = False) -> st
         .to_numpy()
     )
     desc = (
-        pd.Series("DESCRIPTION:Op Servator deployment at " + site + ". Assets: " + assets)
+        pd.Series("DESCRIPTION:Op Servator deployment at " + site + ". Assets: " + asset_text)
         .map(_fold)
         .to_numpy()
     )

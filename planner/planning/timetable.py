@@ -21,6 +21,9 @@ and a new seed gives an independent timetable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -29,8 +32,31 @@ from planner.schema import TZ
 
 
 def capped_proportional(total: np.ndarray, weights: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Continuous water-filling along the last axis: ``a = min(lam * w, upper)`` with
-    ``sum(a) = total`` (or ``sum(upper)`` when the total does not fit)."""
+    """Water-fill along the last axis: ``a = min(lam * w, upper)`` with ``sum(a) = total``.
+
+    When the total does not fit, every entry is at its ``upper`` (``sum(upper)``).
+
+    Parameters
+    ----------
+    total : numpy.ndarray
+        One total per row.
+    weights : numpy.ndarray
+        Non-negative weights (rows x choices).
+    upper : numpy.ndarray
+        Per-entry caps.
+
+    Returns
+    -------
+    numpy.ndarray
+        Continuous amounts shaped like ``weights``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = capped_proportional(np.array([6.0]), np.array([[1.0, 1, 4]]), np.array([[9.0, 9, 2]]))
+    >>> a.round(6).tolist()
+    [[2.0, 2.0, 2.0]]
+    """
     w = np.asarray(weights, dtype=float)
     u = np.asarray(upper, dtype=float)
     tot = np.minimum(np.asarray(total, dtype=float), u.sum(axis=-1))
@@ -57,7 +83,22 @@ def capped_proportional(total: np.ndarray, weights: np.ndarray, upper: np.ndarra
 
 
 def coverage(visits_td: np.ndarray, profile_tdb: np.ndarray, slot_cap: np.ndarray) -> np.ndarray:
-    """Expected visits per slot ``[t, d, b]`` (sums to ``visits_td`` where the caps allow)."""
+    """Compute the expected visits per slot ``[t, d, b]`` (sums to ``visits_td`` where the caps allow).
+
+    Parameters
+    ----------
+    visits_td : numpy.ndarray
+        Visits per TGP and day.
+    profile_tdb : numpy.ndarray
+        Band weights per TGP, day and band (the harm profiles).
+    slot_cap : numpy.ndarray
+        Most visits a slot may hold.
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected visits, TGPs x days x bands.
+    """
     return capped_proportional(visits_td, profile_tdb, slot_cap)
 
 
@@ -76,6 +117,28 @@ def capacity_aware_coverage(
     over-asked bands by the supply/demand ratio and water-fills each TGP-day again, so visits
     lean towards bands with spare capacity *before* the draw. The draw then needs less repair
     and the timetable keeps following its coverage probabilities.
+
+    Parameters
+    ----------
+    visits_td : numpy.ndarray
+        Visits per TGP and day.
+    profile_tdb : numpy.ndarray
+        Band weights per TGP, day and band.
+    slot_cap : numpy.ndarray
+        Most visits a slot may hold.
+    cap : Capacity
+        Officer-minutes per team, day and band.
+    elig : numpy.ndarray
+        Which pools may patrol each TGP.
+    crew_pool : numpy.ndarray
+        Crew size per pool.
+    cfg : PlanConfig
+        Visit length and the number of rounds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected visits, TGPs x days x bands.
     """
     upper = slot_cap.astype(float)
     e = coverage(visits_td, profile_tdb, upper)
@@ -100,11 +163,30 @@ def capacity_aware_coverage(
 
 
 def systematic_sample(expected: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Integer counts with ``E[count] = expected`` per entry and the row total preserved exactly
-    (when it is an integer), each count the floor or ceiling of its expectation.
+    """Draw integer counts with ``E[count] = expected`` per entry and each row total kept.
 
-    The last axis is the choice set (bands); its order is permuted at random per row so
-    neighbouring bands are not correlated.
+    The row total is preserved exactly (when it is an integer), each count the floor or ceiling
+    of its expectation. The last axis is the choice set (bands); its order is permuted at
+    random per row so neighbouring bands are not correlated.
+
+    Parameters
+    ----------
+    expected : numpy.ndarray
+        Expected counts, last axis the choices.
+    rng : numpy.random.Generator
+        The random stream.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 counts shaped like ``expected``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = systematic_sample(np.array([[0.5, 1.5, 2.0]]), np.random.default_rng(1))
+    >>> int(s.sum()), bool(s[0, 2] == 2)
+    (4, True)
     """
     e = np.asarray(expected, dtype=float)
     shp = e.shape
@@ -129,10 +211,29 @@ def start_offsets(
     gap: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Random start minute (from the band start) for each visit; visits sharing ``slot_key``
-    are placed in one band without overlap and ``gap`` apart, ``gap / 2`` clear of both edges.
+    """Draw a random start minute (from the band start) for each visit.
 
-    Uniform over placements: the free minutes are cut at sorted uniform points.
+    Visits sharing ``slot_key`` are placed in one band without overlap and ``gap`` apart,
+    ``gap / 2`` clear of both edges. Uniform over placements: the free minutes are cut at
+    sorted uniform points.
+
+    Parameters
+    ----------
+    slot_key : numpy.ndarray
+        Slot of each visit (visits of one slot share a band).
+    lengths : numpy.ndarray
+        Visit lengths in minutes.
+    band_minutes : numpy.ndarray
+        Length of each visit's band in minutes.
+    gap : int
+        Minutes between visits of one slot.
+    rng : numpy.random.Generator
+        The random stream.
+
+    Returns
+    -------
+    numpy.ndarray
+        Start offsets in minutes.
     """
     n = len(slot_key)
     if n == 0:
@@ -167,9 +268,30 @@ def start_offsets(
 
 
 def localise(dates: np.ndarray, minutes_of_day: np.ndarray) -> pd.DatetimeIndex:
-    """Local wall-clock times (Europe/London) from dates and minutes after midnight; on the
-    autumn clock change the repeated hour is read as summer time, in spring a missing time
-    moves forward."""
+    """Turn dates and minutes after midnight into local wall-clock times (Europe/London).
+
+    On the autumn clock change the repeated hour is read as summer time; in spring a missing
+    time moves forward.
+
+    Parameters
+    ----------
+    dates : numpy.ndarray
+        Calendar dates (datetime64[D] or dates).
+    minutes_of_day : numpy.ndarray
+        Minutes after local midnight.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Timezone-aware times.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = localise(np.array(["2025-10-26", "2025-10-26"], dtype="datetime64[D]"), np.array([90, 150]))
+    >>> [str(x) for x in t]
+    ['2025-10-26 01:30:00+01:00', '2025-10-26 02:30:00+00:00']
+    """
     naive = pd.DatetimeIndex(pd.to_datetime(dates)) + pd.to_timedelta(minutes_of_day, unit="min")
     return naive.tz_localize(
         TZ, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
@@ -179,12 +301,25 @@ def localise(dates: np.ndarray, minutes_of_day: np.ndarray) -> pd.DatetimeIndex:
 def predictability(visits: pd.DataFrame, cfg: PlanConfig, tgp_ids=None) -> pd.DataFrame:
     """Predictability per TGP from a timetable.
 
-    Columns: ``visits``; ``entropy`` (Shannon entropy of the start hour, 24 bins, divided by
-    log 24: 1 = every hour equally likely); ``repeat_share`` (share of visits starting within
-    ``repeat_window_minutes`` of the same clock time as a visit to the TGP the day before or the
-    week before); ``mean_gap_h`` and ``gap_cv`` (mean and coefficient of variation of the gaps
-    between consecutive visits: a low CV is a regular, guessable rhythm); ``pinned``;
-    ``warning`` (pinned visits present and entropy below / repeat share above the thresholds).
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        Visits with ``tgp_id``, ``start`` and ``pinned``.
+    cfg : PlanConfig
+        Repeat window and warning thresholds.
+    tgp_ids : array_like, optional
+        TGPs to report (also those without visits); default those in ``visits``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per TGP: ``visits``; ``entropy`` (Shannon entropy of the start hour, 24 bins, divided
+        by log 24: 1 = every hour equally likely); ``repeat_share`` (share of visits starting
+        within ``repeat_window_minutes`` of the same clock time as a visit to the TGP the day
+        before or the week before); ``mean_gap_h`` and ``gap_cv`` (mean and coefficient of
+        variation of the gaps between consecutive visits: a low CV is a regular, guessable
+        rhythm); ``pinned``; ``warning`` (pinned visits present and entropy below / repeat
+        share above the thresholds).
     """
     th = cfg.predictability
     ids = pd.Index(
@@ -205,7 +340,7 @@ def predictability(visits: pd.DataFrame, cfg: PlanConfig, tgp_ids=None) -> pd.Da
         )
     v = visits[["tgp_id", "start", "pinned"]].copy()
     v["tgp_id"] = v["tgp_id"].astype(str)
-    t = ids.get_indexer(v["tgp_id"])
+    t = ids.get_indexer(pd.Index(v["tgp_id"]))
     st = pd.DatetimeIndex(v["start"]).tz_convert(TZ)
     hour = st.hour.to_numpy()
     hist = np.zeros((len(ids), 24))
@@ -261,13 +396,31 @@ def predictability(visits: pd.DataFrame, cfg: PlanConfig, tgp_ids=None) -> pd.Da
     )
 
 
+def _records(df: pd.DataFrame) -> Iterable[Any]:
+    """Rows as named tuples (typed ``Any``: their fields hold strings and numbers)."""
+    return df.itertuples()
+
+
 def predictability_summary(pred: pd.DataFrame, cfg: PlanConfig) -> dict:
-    """The JSON ``predictability`` object: force figures, per-TGP figures and warnings."""
+    """Build the JSON ``predictability`` object: force figures, per-TGP figures and warnings.
+
+    Parameters
+    ----------
+    pred : pandas.DataFrame
+        :func:`predictability` output.
+    cfg : PlanConfig
+        The warning thresholds.
+
+    Returns
+    -------
+    dict
+        ``mean_entropy``, ``max_repeat_share``, ``thresholds``, ``warnings`` and ``by_tgp``.
+    """
     th = cfg.predictability
     warnings = [
         f"{r.tgp_id}: pinned visits make the pattern predictable "
         f"(entropy {r.entropy:.2f}, threshold {th.min_entropy}; repeat share {r.repeat_share:.2f}, threshold {th.max_repeat_share})"
-        for r in pred.loc[pred["warning"]].itertuples()
+        for r in _records(pred.loc[pred["warning"]])
     ]
 
     def _f(x):
@@ -288,6 +441,6 @@ def predictability_summary(pred: pd.DataFrame, cfg: PlanConfig) -> dict:
                 "gap_cv": _f(r.gap_cv),
                 "pinned": int(r.pinned),
             }
-            for r in pred.itertuples()
+            for r in _records(pred)
         },
     }

@@ -39,7 +39,8 @@ NO_LPA = "(no LPA)"
 DNO_MIN_YEARS = 2.0
 DAYS_PER_YEAR = 365.25
 ENGAGEMENT_BY = ("engagement_type", "method", "priority_group", "minority_group")
-LEVELS = ("force", "lpa", "team", "officer")
+LEVELS = ("force", "lpa", "sector", "team", "officer")
+NO_SECTOR = "(no sector)"
 Perspective = Literal["abstracted", "authorising"]
 
 
@@ -81,6 +82,50 @@ def people(store: RecordStore) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     return officers, teams, postings, wards
 
 
+def sectors(store: RecordStore) -> pd.DataFrame:
+    """The optional sector level per ward: ``ward_code, sector_code, sector_name``.
+
+    Empty when the force has no sectors (no ``ward_sectors`` rows).
+    """
+    return store.frame("ward_sectors")
+
+
+def team_sectors(store: RecordStore) -> pd.Series:
+    """Sector code per team (``team_id`` index): the sector most of the team's wards are in.
+
+    A team's wards are the wards whose ``nbh_code`` is the team's ``nbh_code`` (else its id).
+    Teams in no sector are absent.
+    """
+    sec = sectors(store)
+    teams = store.frame("teams")
+    if sec.empty or teams.empty:
+        return pd.Series(dtype=object, name="sector_code")
+    wards = store.frame("wards")[["ward_code", "nbh_code"]].merge(sec, on="ward_code")
+    nbh = teams["nbh_code"].where(teams["nbh_code"].notna(), teams["team_id"])
+    j = pd.DataFrame({"team_id": teams["team_id"], "nbh_code": nbh}).merge(wards, on="nbh_code")
+    if j.empty:
+        return pd.Series(dtype=object, name="sector_code")
+    top = (
+        j.groupby(["team_id", "sector_code"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["team_id", "n", "sector_code"], ascending=[True, False, True])
+        .drop_duplicates("team_id")
+    )
+    return top.set_index("team_id")["sector_code"]
+
+
+def add_sector(store: RecordStore, df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``sector_code`` (of the record's team, else of its ward, else :data:`NO_SECTOR`)."""
+    ts = team_sectors(store)
+    sec = df["team_id"].map(ts) if len(ts) else pd.Series(None, index=df.index, dtype=object)
+    ws = sectors(store)
+    if "ward_code" in df and len(ws):
+        sec = sec.where(sec.notna(), df["ward_code"].map(ws.set_index("ward_code")["sector_code"]))
+    return df.assign(sector_code=sec.where(sec.notna(), NO_SECTOR).astype(object))
+
+
 def assign_teams(
     records: pd.DataFrame,
     officer_col: str,
@@ -91,7 +136,11 @@ def assign_teams(
     prefix: str = "",
 ) -> pd.DataFrame:
     """Add ``{prefix}team_id`` and ``{prefix}lpa`` for ``officer_col`` on ``date_col`` (vectorised)."""
-    officers, teams, postings, wards = store_people if store_people is not None else people(store)
+    if store_people is None:
+        if store is None:
+            raise TypeError("assign_teams needs store_people or store")
+        store_people = people(store)
+    officers, teams, postings, wards = store_people
     rec = records.reset_index(drop=True)
     key = pd.DataFrame(
         {
@@ -111,12 +160,12 @@ def assign_teams(
         if len(off)
         else pd.Series(None, index=key.index, dtype=object)
     )
-    team = team.to_numpy(dtype=object)
-    team = np.where(pd.isna(team), fallback_team.to_numpy(dtype=object), team)
+    team_ids = team.to_numpy(dtype=object)
+    team_ids = np.where(pd.isna(team_ids), fallback_team.to_numpy(dtype=object), team_ids)
     team_lpa = (
-        pd.Series(team).map(teams.set_index("team_id")["lpa"])
+        pd.Series(team_ids).map(teams.set_index("team_id")["lpa"])
         if len(teams)
-        else pd.Series([None] * len(team))
+        else pd.Series([None] * len(team_ids))
     )
     lpa = team_lpa.astype(object)
     if len(off):
@@ -124,7 +173,7 @@ def assign_teams(
     if "ward_code" in rec and len(wards):
         lpa = lpa.where(lpa.notna(), rec["ward_code"].map(wards.set_index("ward_code")["lpa"]))
     rec[f"{prefix}team_id"] = (
-        pd.Series(team, dtype=object).where(pd.notna(team), NO_TEAM).to_numpy()
+        pd.Series(team_ids, dtype=object).where(pd.notna(team_ids), NO_TEAM).to_numpy()
     )
     rec[f"{prefix}lpa"] = lpa.where(lpa.notna(), NO_LPA).to_numpy()
     return rec
@@ -146,7 +195,7 @@ def engagements_frame(
     df["date"] = _local_date(df["occurred_at"])
     if p is not None:
         df = df[(df["date"] >= pd.Timestamp(p.start)) & (df["date"] <= pd.Timestamp(p.end))]
-    return assign_teams(df, "officer_id", "date", store=store)
+    return add_sector(store, assign_teams(df, "officer_id", "date", store=store))
 
 
 def engagement_counts(
@@ -159,18 +208,26 @@ def engagement_counts(
     team_id: str | None = None,
     today: date | None = None,
     frame: pd.DataFrame | None = None,
+    sector: str | None = None,
 ) -> pd.DataFrame:
-    """Engagement counts at one drill-down level, optionally within one LPA or team.
+    """Engagement counts at one drill-down level, optionally within one LPA, sector or team.
 
     Parameters
     ----------
     level
-        "force", "lpa", "team" or "officer".
+        "force", "lpa", "sector" (keys ``lpa, sector_code``; :data:`NO_SECTOR` where the
+        force has none), "team" or "officer".
     by
         Break down by "engagement_type", "method", "priority_group" or "minority_group"
         (one column per value, plus ``engagements`` = the row total).
-    lpa, team_id
-        Drill into one LPA / team.
+    lpa, sector, team_id
+        Drill into one LPA / sector (code) / team.
+
+    Returns
+    -------
+    DataFrame
+        One row per group at ``level``: the key columns and ``engagements`` (and one column
+        per category of ``by``).
     """
     if level not in LEVELS:
         raise PlannerError(f"unknown level '{level}' (use {', '.join(LEVELS)})")
@@ -183,9 +240,12 @@ def engagement_counts(
         df = df[df["lpa"] == lpa]
     if team_id is not None:
         df = df[df["team_id"] == team_id]
+    if sector is not None:
+        df = df[df["sector_code"] == sector]
     keys = {
         "force": [],
         "lpa": ["lpa"],
+        "sector": ["lpa", "sector_code"],
         "team": ["lpa", "team_id"],
         "officer": ["lpa", "team_id", "officer_id"],
     }[level]
@@ -209,15 +269,22 @@ def engagement_counts(
 def engagement_drilldown(
     store: RecordStore, period: Any = None, *, today: date | None = None
 ) -> pd.DataFrame:
-    """All drill-down levels stacked: ``level, lpa, team_id, officer_id, engagements``."""
+    """All drill-down levels stacked: ``level, lpa, team_id, officer_id, engagements``.
+
+    The "sector" level (with a ``sector_code`` column) is included when the force has sectors.
+    """
     df = engagements_frame(store, period, today=today)
+    with_sectors = bool(len(sectors(store)))
     parts = []
     for level in LEVELS:
+        if level == "sector" and not with_sectors:
+            continue
         c = engagement_counts(store, level=level, frame=df)
         c.insert(0, "level", level)
         parts.append(c.drop(columns=["force"], errors="ignore"))
     out = pd.concat(parts, ignore_index=True)
-    return out.reindex(columns=["level", "lpa", "team_id", "officer_id", "engagements"])
+    cols = ["level", "lpa", "team_id", "officer_id", "engagements"]
+    return out.reindex(columns=cols[:2] + ["sector_code"] + cols[2:] if with_sectors else cols)
 
 
 @dataclass(frozen=True)
@@ -568,8 +635,10 @@ def npp1_completion(
 ) -> pd.DataFrame:
     """Share of neighbourhood officers (``roles``) who completed NPP1 accredited training.
 
-    Officers are those in post on ``on`` (from postings) or, when ``on`` is None, every verified
-    officer whose role is in ``roles``. Grouped by "lpa", "team" or "force".
+    Officers are those in post on ``on`` (from postings; officers with no postings from their
+    start date) or, when ``on`` is None, every verified officer whose role is in ``roles``.
+    Grouped by "lpa", "team" or "force". Dated NPP1 completions (``training_records``) count
+    from their date when ``on`` is given; the ``npp1_trained`` flag alone counts throughout.
     """
     officers, teams, _p, _w = people(store)
     if on is not None:
@@ -577,6 +646,15 @@ def npp1_completion(
             "officer_id"
         )
         off = cur.merge(officers.drop(columns=["team_id"]), on="officer_id", how="left")
+        # officers with no postings at all (e.g. LAT officers): in post from their start date
+        start = pd.to_datetime(officers["start_date"])
+        plain = officers[
+            officers["role"].isin(roles)
+            & officers["verified"].astype(bool)
+            & ~officers["officer_id"].isin(_p["officer_id"])
+            & (start.isna() | (start <= pd.Timestamp(on)))
+        ]
+        off = pd.concat([off, plain], ignore_index=True)
     else:
         off = officers[officers["role"].isin(roles) & officers["verified"].astype(bool)]
     off = off.assign(
@@ -589,6 +667,14 @@ def npp1_completion(
     trained = (
         off["npp1_trained"].astype(object).where(off["npp1_trained"].notna(), False).astype(bool)
     )
+    tr = store.frame("training_records")
+    tr = tr[tr["course"] == "NPP1"]
+    if on is not None and len(tr):
+        # dated completions (issue 18) count from their date; the flag alone counts throughout
+        when = off["officer_id"].map(
+            dict(zip(tr["officer_id"], pd.to_datetime(tr["completed_on"])))
+        )
+        trained = (when.notna() & (when <= pd.Timestamp(on))) | (when.isna() & trained)
     out = (
         off.assign(trained=trained)
         .groupby(key, dropna=False)
@@ -610,10 +696,34 @@ def summary(store: RecordStore, period: Any, *, today: date | None = None) -> di
     short = short_tenures(store, on)
     ho = missing_handovers(store, since=p.start, on=p.end)
     named = named_officers(store, on)
-    npp1 = npp1_completion(store, by="force")
+    npp1 = npp1_completion(store, on=on, by="force")
     officers = store.frame("officers")
+    from planner.records import guarantee as gu
+    from planner.records import neighbourhood as nb
+
+    fills = nb.vacancy_fills(store, p)
+    npp2 = nb.training_trajectory(
+        store, Period(p.end, p.end), nb.TrainingTarget(course="NPP2", target_date=p.end)
+    )
+    soh = gu.soh_by_month(store, p)
+    soh_force = soh[soh["lpa"] == "force"]
+    ms = gu.milestone_status(store, p.end)
     return {
         "period": {"start": p.start.isoformat(), "end": p.end.isoformat(), "label": p.label},
+        "neighbourhood": {
+            "dno_vacancies_in_period": int(len(fills)),
+            "vacancies_filled_not_from_lat": int((fills["lat_backfill"] == False).sum()),  # noqa: E712
+            "npp2_completion": round(float(npp2["share"].iloc[-1]), 4)
+            if len(npp2) and npp2["officers"].iloc[-1]
+            else None,
+            "soh_compliance_last_month": {
+                "month": str(soh_force["month"].iloc[-1]),
+                "share": round(float(soh_force["share"].iloc[-1]), 4),
+            }
+            if len(soh_force)
+            else None,
+            "milestones_overdue": int((ms["status"] == "overdue").sum()),
+        },
         "synthetic": bool(officers["synthetic"].astype(bool).any()) if len(officers) else False,
         "engagements": {
             "total": int(eng["engagements"].sum()),

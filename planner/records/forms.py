@@ -11,14 +11,17 @@ unknown officers as unverified).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from planner.errors import PlannerError
+from planner.access.roles import Principal
+from planner.errors import AccessDenied, PlannerError
 from planner.records.imports import COLUMNS, Kind, apply_records, content_hash, validate
+from planner.records.policy import DEFAULT_POLICY, AbstractionPolicy, check_abstraction
 from planner.records.store import RecordStore
 from planner.records.vocab import DEFAULT_VOCABULARY, Vocabulary
 
@@ -40,6 +43,39 @@ def _as_text(v: Any) -> str:
     return str(v)
 
 
+def _check_recorder(store: RecordStore, principal: Principal, fields: dict[str, Any]) -> None:
+    """Refuse a record the principal may not save (officers record only for themselves).
+
+    An officer's empty ``officer_id`` is filled with their own id; any other officer id is
+    refused, as is a record about an officer outside an inspector's LPAs.
+    """
+    if principal.role == "officer" and not _as_text(fields.get("officer_id")).strip():
+        fields["officer_id"] = principal.recorder_id
+    officer_id = _as_text(fields.get("officer_id")).strip()
+    from sqlalchemy import select
+
+    from planner.records import models as m
+
+    with store.session() as s:
+        lpa = s.scalar(select(m.Officer.lpa).where(m.Officer.officer_id == officer_id))
+    if not principal.may_record_for(officer_id, lpa):
+        from planner.access.audit import log_event
+
+        who = "themselves" if principal.role == "officer" else "officers in their scope"
+        log_event(
+            store,
+            principal.user,
+            "denied",
+            role=principal.role,
+            detail={"attempt": "record", "officer_id": officer_id},
+            source="form",
+        )
+        raise AccessDenied(
+            f"not saved: {principal.user} ({principal.role}) may record only for {who}, "
+            f"not for officer {officer_id!r}"
+        )
+
+
 def _record(
     store: RecordStore,
     kind: Kind,
@@ -49,8 +85,11 @@ def _record(
     vocabulary: Vocabulary,
     now: datetime | None,
     synthetic: bool,
+    principal: Principal | None = None,
 ) -> str:
     fields = {ALIASES.get(k, k): v for k, v in fields.items()}
+    if principal is not None:
+        _check_recorder(store, principal, fields)
     required, optional = COLUMNS[kind]
     unknown = sorted(set(fields) - set(required) - set(optional))
     if unknown:
@@ -67,7 +106,16 @@ def _record(
     clean["content_hash"] = content_hash(clean, kind)
 
     def work(s: Session) -> None:
-        apply_records(s, clean, kind, source=source, synthetic=synthetic, allow_new_officers=False)
+        apply_records(
+            s,
+            clean,
+            kind,
+            source=source,
+            synthetic=synthetic,
+            allow_new_officers=False,
+            user=None if principal is None else principal.user,
+            role=None if principal is None else principal.role,
+        )
 
     store.run(work)
     return str(clean["record_id"].iloc[0])
@@ -80,6 +128,7 @@ def record_engagement(
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
+    principal: Principal | None = None,
     **fields: Any,
 ) -> str:
     """Validate and store one engagement; returns its ``record_id``.
@@ -89,6 +138,10 @@ def record_engagement(
     (optional), ``longitude``/``latitude`` (optional, together), ``location``, ``notes``,
     ``record_id`` (optional; generated when absent; resubmitting the same id with changed
     values updates the record and writes an audit row).
+
+    With ``principal`` (the signed-in user, :class:`planner.access.roles.Principal`) the
+    record is checked against their role (an officer records only for themselves; an empty
+    ``officer_id`` is theirs) and the save is written to the audit trail with their name.
 
     Raises
     ------
@@ -109,7 +162,94 @@ def record_engagement(
         vocabulary=vocabulary,
         now=now,
         synthetic=synthetic,
+        principal=principal,
     )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A saved record's id and the policy warnings to show beside the form."""
+
+    record_id: str
+    warnings: tuple[str, ...] = ()
+
+
+def _officer_lpa(store: RecordStore, officer_id: str) -> str | None:
+    off = store.frame("officers")
+    row = off[off["officer_id"] == officer_id]
+    if row.empty:
+        return None
+    team, lpa = row["team_id"].iloc[0], row["lpa"].iloc[0]
+    if isinstance(team, str):
+        teams = store.frame("teams").set_index("team_id")["lpa"]
+        if isinstance(teams.get(team), str):
+            return str(teams[team])
+    return str(lpa) if isinstance(lpa, str) else None
+
+
+def record_abstraction_checked(
+    store: RecordStore,
+    *,
+    policy: AbstractionPolicy = DEFAULT_POLICY,
+    source: str = "form",
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    now: datetime | None = None,
+    synthetic: bool = False,
+    principal: Principal | None = None,
+    **fields: Any,
+) -> Recorded:
+    """Check one abstraction against the abstraction ``policy``, then validate and store it.
+
+    Parameters
+    ----------
+    policy
+        What counts, the maximum hours, the authorising rank by duration and the same-LPA rule
+        (:class:`planner.records.policy.AbstractionPolicy`).
+    fields
+        As for :func:`record_abstraction`.
+
+    Returns
+    -------
+    Recorded
+        The record id and the policy's warnings (e.g. an authoriser of another LPA).
+
+    Raises
+    ------
+    PlannerError
+        ``"abstraction not saved: ..."`` with the policy's refusals or the validation problems.
+    """
+    f = {ALIASES.get(k, k): v for k, v in fields.items()}
+    hours = f.get("hours")
+    if isinstance(hours, timedelta):
+        hours = hours.total_seconds() / 3600
+    try:
+        h = float(hours) if hours is not None and str(hours).strip() else None
+    except ValueError:
+        h = None
+    warnings: tuple[str, ...] = ()
+    if h is not None and _as_text(f.get("abstraction_type")).strip():
+        chk = check_abstraction(
+            policy,
+            reason=_as_text(f.get("abstraction_type")),
+            hours=h,
+            authoriser_level=_as_text(f.get("authoriser_level")),
+            officer_lpa=_officer_lpa(store, _as_text(f.get("officer_id")).strip()),
+            authoriser_lpa=_officer_lpa(store, _as_text(f.get("authorised_by")).strip()),
+        )
+        if not chk.ok:
+            raise PlannerError("abstraction not saved: " + "; ".join(chk.refusals))
+        warnings = chk.warnings
+    rid = _record(
+        store,
+        "abstractions",
+        fields,
+        source=source,
+        vocabulary=vocabulary,
+        now=now,
+        synthetic=synthetic,
+        principal=principal,
+    )
+    return Recorded(rid, warnings)
 
 
 def record_abstraction(
@@ -119,6 +259,7 @@ def record_abstraction(
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
+    policy: AbstractionPolicy = DEFAULT_POLICY,
     **fields: Any,
 ) -> str:
     """Validate and store one abstraction; returns its ``record_id``.
@@ -127,22 +268,31 @@ def record_abstraction(
     ``authorising_officer``), ``authoriser_level`` (SGT, INSP, CI, SUPT, ...),
     ``abstraction_type`` (alias ``reason``), ``destination`` (alias ``where_to``), ``start``,
     ``hours`` (alias ``duration_hours``; a timedelta is accepted), ``notes``, ``record_id``.
+    The abstraction ``policy`` is applied first (refusals raise; use
+    :func:`record_abstraction_checked` to get its warnings too).
     """
-    return _record(
+    return record_abstraction_checked(
         store,
-        "abstractions",
-        fields,
+        policy=policy,
         source=source,
         vocabulary=vocabulary,
         now=now,
         synthetic=synthetic,
-    )
+        **fields,
+    ).record_id
 
 
 def form_options(
-    store: RecordStore, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY
+    store: RecordStore,
+    *,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
     """Choices for the recording forms' drop-downs, straight from the store.
+
+    With ``principal`` the officer and authoriser choices hold only officers in their scope
+    (:func:`planner.access.scope.officer_options`): an inspector's LPAs, an officer
+    themselves (and the authorisers of their LPA), nobody for advance and admin.
 
     Returns
     -------
@@ -164,9 +314,20 @@ def form_options(
         return dict(zip(df["officer_id"], name + " (" + extra + ")"))
 
     wards = store.frame("wards").sort_values("ward_code")
+    officers, authorisers = label(off), label(off[off["role"].isin(["SGT", "INSP"])])
+    if principal is not None:
+        from planner.access.scope import officer_options
+
+        lpas = dict(zip(off["officer_id"], off["lpa"]))
+        officers = officer_options(officers, lpas, principal)
+        if principal.role == "officer":  # who may authorise them: their LPA's supervisors
+            own = lpas.get(principal.recorder_id or "")
+            authorisers = {o: v for o, v in authorisers.items() if own and lpas.get(o) == own}
+        else:
+            authorisers = officer_options(authorisers, lpas, principal)
     return {
-        "officers": label(off),
-        "authorisers": label(off[off["role"].isin(["SGT", "INSP"])]),
+        "officers": officers,
+        "authorisers": authorisers,
         "wards": dict(
             zip(
                 wards["ward_code"],

@@ -28,19 +28,38 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from planner.errors import InputError, PlannerError
 from planner.records import models as m
+from planner.records.dialect import (  # noqa: F401 - re-exported for callers of this module
+    BATCH,
+    INSERT_BATCH,
+    SQLITE_DATETIME,
+    _insert_ignore,
+    _insert_sql,
+    _py,
+    _rows,
+    bulk_insert,
+)
 from planner.records.store import RecordStore
+from planner.records.validation import (  # noqa: F401 - re-exported for callers of this module
+    DAYFIRST_FORMATS,
+    LOCAL_TZ,
+    _normalise,
+    _number,
+    _optional_text,
+    _Reasons,
+    _required_text,
+    _text,
+    _vocab_field,
+    parse_local_times,
+    utc_naive,
+)
 from planner.records.vocab import DEFAULT_VOCABULARY, Vocabulary
 
 Kind = Literal["engagements", "abstractions"]
 
-LOCAL_TZ = "Europe/London"
-#: non-ISO local formats accepted (UK day-first), tried in order after ISO 8601
-DAYFIRST_FORMATS: tuple[str, ...] = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
 
 ENGAGEMENT_REQUIRED: tuple[str, ...] = (
     "record_id",
@@ -96,14 +115,8 @@ COLUMNS = {
     "abstractions": (ABSTRACTION_REQUIRED, ABSTRACTION_OPTIONAL),
 }
 MODELS = {"engagements": m.Engagement, "abstractions": m.Abstraction}
-#: rows per IN (...) lookup / executemany batch
-BATCH = 500
-#: rows per executemany insert
-INSERT_BATCH = 5000
 #: look existing ids up by one scan when the batch is at least 1/SCAN_FACTOR of the table
 SCAN_FACTOR = 4
-#: how SQLAlchemy stores DateTime on SQLite (kept identical so comparisons in SQL work)
-SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 @dataclass
@@ -140,154 +153,7 @@ class ImportResult:
         return self.read == self.inserted + self.updated + self.duplicates + self.rejected
 
 
-def utc_naive(t: datetime | None = None) -> datetime:
-    """``t`` (default: now) as a naive UTC datetime; a naive ``t`` is taken to be UTC."""
-    if t is None:
-        t = datetime.now(UTC)
-    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
-
-
-# ---- validation (vectorised; shared by imports and forms) --------------------------------
-class _Reasons:
-    """Collects per-row rejection reasons."""
-
-    def __init__(self, index: pd.Index):
-        self.s = pd.Series([""] * len(index), index=index, dtype=object)
-
-    def add(
-        self, mask: pd.Series | np.ndarray, reason: str, value: pd.Series | None = None
-    ) -> None:
-        """Add ``reason`` to the rows in ``mask``; ``{v}`` in it becomes the row's quoted ``value``."""
-        m = np.asarray(mask, dtype=bool)
-        if not m.any():
-            return
-        idx = self.s.index[m]
-        if value is not None:
-            pre, post = reason.split("{v}")
-            v = value.reindex(idx).astype(object).astype(str)
-            r = pd.Series([f"{pre}'{x}'{post}" for x in v], index=idx, dtype=object)
-        else:
-            r = pd.Series(reason, index=idx, dtype=object)
-        cur = self.s[idx]
-        self.s[idx] = np.where(cur == "", r, cur + "; " + r)
-
-    @property
-    def bad(self) -> pd.Series:
-        return self.s != ""
-
-
-def _normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as a stripped Python string ("" for missing), object dtype (done once)."""
-    vals = df.to_numpy(dtype=object)
-    vals = np.where(pd.isna(vals), "", vals).astype(str)
-    return pd.DataFrame(np.char.strip(vals).astype(object), index=df.index, columns=df.columns)
-
-
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    """Column ``col`` of a :func:`_normalise`-d frame (blank when absent)."""
-    if col not in df:
-        return pd.Series([""] * len(df), index=df.index, dtype=object)
-    return df[col]
-
-
-def parse_local_times(
-    values: pd.Series, *, field: str, reasons: _Reasons, now: datetime | None = None
-) -> pd.Series:
-    """Parse date/times (ISO 8601 with or without offset, or UK day-first) to naive UTC.
-
-    Naive values are Europe/London local time. Adds reasons for missing, unparseable,
-    ambiguous (clocks went back), non-existent (clocks went forward) and future times.
-    """
-    s = values.astype(object)
-    s = s.where(s.notna(), "").map(lambda x: str(x).strip())
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    missing = s == ""
-    reasons.add(missing, f"missing {field}")
-    has_off = s.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True) & ~missing
-    if has_off.any():
-        t = pd.to_datetime(s[has_off], format="ISO8601", utc=True, errors="coerce")
-        out[has_off] = t.dt.tz_localize(None).astype("datetime64[us]")
-    naive = ~has_off & ~missing
-    if naive.any():
-        t = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
-        for fmt in DAYFIRST_FORMATS:
-            todo = t.isna()
-            if not todo.any():
-                break
-            t[todo] = pd.to_datetime(s[naive][todo], format=fmt, errors="coerce")
-        t = t.astype("datetime64[us]")
-        loc = t.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
-        amb_try = t.dt.tz_localize(LOCAL_TZ, ambiguous=np.ones(len(t), bool), nonexistent="NaT")
-        ambiguous = loc.isna() & amb_try.notna()
-        gap = loc.isna() & amb_try.isna() & t.notna()
-        reasons.add(
-            ambiguous.reindex(s.index, fill_value=False),
-            f"{field} {{v}} is ambiguous (clocks went back); add a UTC offset",
-            value=s,
-        )
-        reasons.add(
-            gap.reindex(s.index, fill_value=False),
-            f"{field} {{v}} does not exist (clocks went forward)",
-            value=s,
-        )
-        out[naive] = loc.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
-        unparsed = t.isna().reindex(s.index, fill_value=False)
-        reasons.add(
-            unparsed,
-            f"{field} {{v}} is not a date/time (use ISO 8601 such as 2025-09-29T14:30 or DD/MM/YYYY HH:MM)",
-            value=s,
-        )
-    if has_off.any():
-        reasons.add(
-            has_off & out.isna(),
-            f"{field} {{v}} is not a date/time (use ISO 8601 such as 2025-09-29T14:30+01:00)",
-            value=s,
-        )
-    reasons.add(
-        out.notna() & (out > pd.Timestamp(utc_naive(now))),
-        f"{field} {{v}} is in the future",
-        value=s,
-    )
-    return out
-
-
-def _vocab_field(
-    df: pd.DataFrame,
-    col: str,
-    allowed: Mapping[str, str],
-    reasons: _Reasons,
-    *,
-    optional: bool = False,
-) -> pd.Series:
-    s = _text(df, col)
-    canon = s.str.lower().map(allowed)
-    blank = s == ""
-    if not optional:
-        reasons.add(blank, f"missing {col}")
-    shown = ", ".join(sorted(set(allowed.values())))
-    reasons.add(~blank & canon.isna(), f"unknown {col} {{v}} (allowed: {shown})", value=s)
-    return canon.where(~blank, None)
-
-
-def _required_text(df: pd.DataFrame, col: str, reasons: _Reasons) -> pd.Series:
-    s = _text(df, col)
-    reasons.add(s == "", f"missing {col}")
-    return s
-
-
-def _optional_text(df: pd.DataFrame, col: str) -> pd.Series:
-    s = _text(df, col)
-    return s.where(s != "", None)
-
-
-def _number(df: pd.DataFrame, col: str, reasons: _Reasons, *, required: bool) -> pd.Series:
-    s = _text(df, col)
-    v = pd.to_numeric(s.where(s != "", None), errors="coerce").astype("float64")
-    blank = s == ""
-    if required:
-        reasons.add(blank, f"missing {col}")
-    reasons.add(~blank & v.isna(), f"{col} {{v}} is not a number", value=s)
-    return v
+# ---- validation and dialect SQL live in planner.records.validation / .dialect ----------
 
 
 def validate(
@@ -414,106 +280,40 @@ def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
             sv = v.astype(object).where(v.notna(), "").map(str)
         arr = sv.to_numpy(dtype=object)
         joined = arr if joined is None else joined + "\x1f" + arr
+    assert joined is not None  # every kind has content fields
     h = pd.util.hash_array(joined)
     return pd.Series([f"{x:016x}" for x in h.tolist()], index=clean.index, dtype=object)
 
 
 # ---- writing (one unit of work; retried as a whole by RecordStore.run) ------------------
-def _insert_ignore(
-    session: Session, table, rows: list[dict[str, Any]], keys: list[str]
-) -> list[Any]:
-    """INSERT ... ON CONFLICT DO NOTHING; returns the first key of the rows actually inserted."""
-    if not rows:
-        return []
-    ins = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    done: list[Any] = []
-    for i in range(0, len(rows), BATCH):
-        stmt = ins(table).values(rows[i : i + BATCH]).on_conflict_do_nothing(index_elements=keys)
-        done += list(session.execute(stmt.returning(table.c[keys[0]])).scalars())
-    return done
-
-
-def _py(v: Any) -> Any:
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-_SQL_CACHE: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
-
-
-def _insert_sql(table, dialect, cols: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None]:
-    """(INSERT statement text, positional parameter order or None), compiled once per shape."""
-    key = (table.name, dialect.name, dialect.paramstyle, cols)
-    if key not in _SQL_CACHE:
-        compiled = table.insert().compile(dialect=dialect, column_keys=list(cols))
-        pos = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-        _SQL_CACHE[key] = (str(compiled), pos)
-    return _SQL_CACHE[key]
-
-
-def bulk_insert(session: Session, table, df: pd.DataFrame) -> None:
-    """Insert a frame with the driver's executemany (bypassing per-row ORM processing).
-
-    Values are converted column by column: None for missing, datetimes in SQLAlchemy's SQLite
-    text format on SQLite (native on PostgreSQL), booleans as 0/1 on SQLite.
-    """
-    if df.empty:
-        return
-    conn = session.connection()
-    sqlite_ = conn.dialect.name == "sqlite"
-    cols = list(df.columns)
-    sql, positions = _insert_sql(table, conn.dialect, tuple(cols))
-    arrays = []
-    for c in cols:
-        v = df[c]
-        if pd.api.types.is_datetime64_any_dtype(v):
-            if sqlite_:
-                arr = (
-                    v.dt.strftime(SQLITE_DATETIME)
-                    .astype(object)
-                    .where(v.notna(), None)
-                    .to_numpy(dtype=object)
-                )
-            else:
-                arr = np.array(v.dt.to_pydatetime(), dtype=object)
-                arr[v.isna().to_numpy()] = None
-        elif pd.api.types.is_bool_dtype(v) and sqlite_:
-            arr = v.astype(int).to_numpy(dtype=object)
-        else:
-            arr = v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
-        arrays.append(arr.tolist())
-    if positions is not None:  # qmark / numeric / format: positional tuples
-        order = [cols.index(k) for k in positions]
-        params: list[Any] = [tuple(row[i] for i in order) for row in zip(*arrays)]
-    else:
-        params = [dict(zip(cols, row)) for row in zip(*arrays)]
-    for i in range(0, len(params), INSERT_BATCH):
-        conn.exec_driver_sql(sql, params[i : i + INSERT_BATCH])
-
-
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values (None for missing), converted column by column."""
-    cols = []
-    for c in df.columns:
-        v = df[c]
-        if pd.api.types.is_datetime64_any_dtype(v):
-            arr = np.array(v.dt.to_pydatetime(), dtype=object)
-            arr[v.isna().to_numpy()] = None
-        else:
-            arr = v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
-        cols.append(arr.tolist())
-    names = list(df.columns)
-    return [dict(zip(names, vals)) for vals in zip(*cols)]
-
-
+# ---- writing (one unit of work; retried as a whole by RecordStore.run) ------------------
 def _jsonable(v: Any) -> Any:
     v = _py(v)
     return v.isoformat() if isinstance(v, datetime) else v
+
+
+def _trail_row(
+    user: str,
+    role: str | None,
+    action: str,
+    kind: str,
+    record_id: Any,
+    detail: dict[str, Any],
+    source: str,
+    now: datetime,
+) -> dict[str, Any]:
+    from planner.access.audit import event_row
+
+    return event_row(
+        user,
+        action,
+        role=role,
+        table_name=kind,
+        record_id=str(record_id),
+        detail=detail,
+        source=source,
+        at=now,
+    )
 
 
 def apply_records(
@@ -524,11 +324,16 @@ def apply_records(
     source: str,
     synthetic: bool = False,
     allow_new_officers: bool = True,
+    user: str | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
     """Write validated, in-file-deduplicated rows; returns counts and the new officer ids.
 
     Rows whose ``record_id`` is stored with the same content hash are duplicates; with a
     different hash they are updated and an audit row records ``{field: [old, new]}``.
+    With ``user`` (the signed-in user, or ``os:<login>`` for a command-line import) every
+    inserted and updated record also gets a row in the audit trail naming them
+    (:mod:`planner.access.audit`), in the same transaction.
     """
     model = MODELS[kind]
     table = model.__table__
@@ -592,8 +397,14 @@ def apply_records(
     is_dup = ~is_new & (stored_hash == clean["content_hash"])
     is_upd = ~is_new & ~is_dup
     write_cols = ["record_id", *content, "content_hash"]
+    trail: list[dict[str, Any]] = []
     if is_new.any():
-        extra = {
+        if user is not None:
+            trail += [
+                _trail_row(user, role, "insert", kind, rid, {"source": source}, source, now)
+                for rid in clean.loc[is_new, "record_id"]
+            ]
+        extra: dict[str, Any] = {
             "source": source[:255],
             "created_at": now,
             "updated_at": now,
@@ -630,6 +441,19 @@ def apply_records(
                 "updated_at": now,
             }
             session.execute(update(table).where(where).values(**values))
+            if user is not None:
+                trail.append(
+                    _trail_row(
+                        user,
+                        role,
+                        "update",
+                        kind,
+                        r["record_id"],
+                        {"changes": changes},
+                        source,
+                        now,
+                    )
+                )
             audit.append(
                 {
                     "table_name": kind,
@@ -644,6 +468,10 @@ def apply_records(
             session.execute(m.AuditEntry.__table__.insert(), audit)
     else:
         same = 0
+    if trail:
+        from planner.access.audit import write_events
+
+        write_events(session, trail)
     res["inserted"] = int(is_new.sum())
     res["updated"] = int(is_upd.sum()) - same
     res["duplicates"] = int(is_dup.sum()) + same
@@ -726,11 +554,23 @@ def import_records(
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     now: datetime | None = None,
     synthetic: bool = False,
+    wards: set[str] | None = None,
+    translate: Mapping[str, Mapping[str, str]] | None = None,
+    user: str | None = None,
 ) -> ImportResult:
     """Import one export file into the store (see the module docstring for the rules).
 
     Parameters
     ----------
+    wards
+        Known ward codes to check ``ward_code`` against (default: the store's wards).
+    translate
+        ``{field: {force value (lower case): our value}}`` applied before validation (a
+        force's own categories, from ``planner import --vocabulary``); rejects keep the
+        original values.
+    user
+        Who imports (``os:<login>`` from the command line): each inserted or updated record
+        then gets a row in the audit trail naming them (None: no audit-trail rows).
     rejects_path
         Where to write the rejected rows (original columns + ``line`` + ``reason``);
         default ``<stem>.rejects.csv`` beside the input. Written on every run.
@@ -740,8 +580,16 @@ def import_records(
     p = Path(path)
     raw, lines, malformed = read_export_lines(p, kind, mapping)
     result = ImportResult(kind=kind, source=str(p), read=len(raw) + len(malformed))
-    wards = set(store.frame("wards")["ward_code"]) if kind == "engagements" else None
-    clean, reasons = validate(raw, kind, vocabulary=vocabulary, wards=wards or None, now=now)
+    if wards is None and kind == "engagements":
+        wards = set(store.frame("wards")["ward_code"])
+    src = raw
+    if translate:
+        src = raw.copy()
+        for col, table in translate.items():
+            if col in src:
+                low = src[col].astype(str).str.strip().str.lower()
+                src[col] = low.map(dict(table)).where(low.isin(set(table)), src[col])
+    clean, reasons = validate(src, kind, vocabulary=vocabulary, wards=wards or None, now=now)
     ok = reasons == ""
     clean["content_hash"] = ""
     if ok.any():
@@ -759,7 +607,7 @@ def import_records(
     good = clean[ok & ~later]
 
     def work(s: Session) -> dict[str, Any]:
-        return apply_records(s, good, kind, source=p.name, synthetic=synthetic)
+        return apply_records(s, good, kind, source=p.name, synthetic=synthetic, user=user)
 
     out = store.run(work)
     result.inserted, result.updated = out["inserted"], out["updated"]

@@ -9,6 +9,7 @@ The schema is created and upgraded by the Alembic migrations in ``planner/record
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -26,7 +28,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    """Declarative base of every records table."""
+
+    #: every model here is mapped to one Table (SQLAlchemy types it as the wider FromClause)
+    __table__: ClassVar[Table]
 
 
 class Ward(Base):
@@ -161,3 +166,82 @@ class AuditEntry(Base):
     changes: Mapped[str] = mapped_column(Text)  # JSON {field: [old, new]}
     source: Mapped[str] = mapped_column(String(255))
     changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- 18: neighbourhood commitments (sectors, training, the Guarantee) ---
+class WardSector(Base):
+    """The optional sector level between LPA and neighbourhood: one row per ward in a sector.
+
+    Wards without a row have no sector (a force without sectors has no rows at all).
+    """
+
+    __tablename__ = "ward_sectors"
+    ward_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sector_code: Mapped[str] = mapped_column(String(40), index=True)
+    sector_name: Mapped[str | None] = mapped_column(String(120))
+
+
+class TrainingRecord(Base):
+    """An officer's completion of an accredited course (``NPP1``, ``NPP2``) on a date."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (UniqueConstraint("officer_id", "course", name="uq_training"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    officer_id: Mapped[str] = mapped_column(String(40), index=True)
+    course: Mapped[str] = mapped_column(String(20))
+    completed_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SohCompliance(Base):
+    """Single Online Home compliance per LPA and month: wards whose page names their officers."""
+
+    __tablename__ = "soh_compliance"
+    __table_args__ = (UniqueConstraint("month", "lpa", name="uq_soh"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(String(7))
+    lpa: Mapped[str] = mapped_column(String(80))
+    wards: Mapped[int] = mapped_column(Integer)
+    compliant: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlanMilestone(Base):
+    """A milestone of a town-centre plan or the ASB action plan: owner, due date, done date."""
+
+    __tablename__ = "plan_milestones"
+    __table_args__ = (UniqueConstraint("plan", "milestone", name="uq_milestone"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    area: Mapped[str | None] = mapped_column(String(80))
+    milestone: Mapped[str] = mapped_column(String(255))
+    owner: Mapped[str] = mapped_column(String(120))
+    due: Mapped[date] = mapped_column(Date)
+    done: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- 15: access control (audit trail) ---
+class AuditEvent(Base):
+    """One entry of the append-only audit trail: who did what, when, from where.
+
+    ``action`` is one of :data:`planner.access.audit.ACTIONS` (``sign_in``, ``sign_out``,
+    ``insert``, ``update``, ``delete``, ``export``, ``role_change`` ...). ``user`` is the signed-in
+    user's identity (``os:<login>`` for command-line runs). ``detail`` is JSON. Rows are never
+    updated or deleted: database triggers refuse both (migration ``0002_audit``).
+    """
+
+    __tablename__ = "audit_trail"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(255), index=True)
+    role: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    table_name: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))

@@ -178,3 +178,46 @@ def parse_period(text: str | Period | tuple, today: date | datetime | str) -> Pe
         f"cannot read the period '{raw}': use START:END (2025-07-01:2025-09-30), 'since July 2025', "
         "'week commencing 29 September', 'July 2025', 'FY2025' or 'last 28 days'"
     )
+
+
+def period_choices(today: date | datetime | str, *, months: int = 3) -> dict[str, Period]:
+    """The periods a dashboard offers, in the paper's words, resolved against ``today``.
+
+    The last full week (``week commencing <Monday>``), this week, ``since <month>`` for the
+    start of each of the last ``months`` months and of the funding year, the last full month,
+    this month, the last 28 and 90 days and the current and previous funding years.
+
+    Parameters
+    ----------
+    today
+        The day to resolve against.
+    months
+        How many "since <month>" choices besides the funding year's start.
+
+    Returns
+    -------
+    dict
+        Label -> :class:`Period`, in display order (labels are unique).
+    """
+    t = pd.Timestamp(today).date()
+    monday = t - timedelta(days=t.weekday())
+    last_mon = monday - timedelta(days=7)
+    fy = t.year if t.month >= FY_START_MONTH else t.year - 1
+    labels = [
+        f"week commencing {last_mon.day} {last_mon:%B %Y}",
+        "this week",
+        "last month",
+        "this month",
+        "last 28 days",
+        "last 90 days",
+    ]
+    for k in range(months, 0, -1):
+        m0 = _add_months(t.replace(day=1), -k)
+        labels.append(f"since {m0:%B %Y}")
+    labels.append(f"since {date(fy, FY_START_MONTH, 1):%B %Y}")
+    labels += [f"FY{fy}", f"FY{fy - 1}"]
+    out: dict[str, Period] = {}
+    for lab in labels:
+        if lab not in out:
+            out[lab] = parse_period(lab, t)
+    return out

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
@@ -246,7 +246,7 @@ class RecordStore:
             return int(
                 conn.execute(
                     text(f"SELECT COUNT(*) FROM {m.Base.metadata.tables[table].name}")
-                ).scalar()
+                ).scalar_one()
             )
 
 
@@ -289,7 +289,7 @@ def _clean(df: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     """Rows as dicts with NaN/NaT/pd.NA -> None and Timestamps -> date."""
     out = df.reindex(columns=cols).astype(object)
     out = out.where(pd.notna(out), None)
-    recs = out.to_dict("records")
+    recs = cast("list[dict[str, Any]]", out.to_dict("records"))  # the labels are ``cols``
     for r in recs:
         for k, v in r.items():
             if isinstance(v, pd.Timestamp):
@@ -305,12 +305,12 @@ def _upsert(
         return
     table = model.__table__
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    stmt: postgresql.Insert | sqlite.Insert = (
+        postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    )
     cols = list(rows[0])
-    stmt = insert(table)
     upd = {c: stmt.excluded[c] for c in cols if c not in keys}
     stmt = (
         stmt.on_conflict_do_update(index_elements=keys, set_=upd)
@@ -332,7 +332,9 @@ def load_reference(
     """Load (insert or update) the people tables and wards into the store.
 
     Officers loaded here are ``verified=True`` (they come from the HR/people tables).
-    ``postings`` may carry a ``handover_date`` column. Returns rows written per table.
+    ``postings`` may carry a ``handover_date`` column; ``wards`` may carry the optional sector
+    level (``sector_code``, ``sector_name``; null = no sector), stored in ``ward_sectors``.
+    Returns rows written per table.
     Re-running with the same frames changes nothing.
     """
     counts: dict[str, int] = {}
@@ -342,6 +344,11 @@ def load_reference(
             rows = _clean(wards, ["ward_code", "ward", "lpa", "nbh_code", "population"])
             _upsert(s, m.Ward, rows, ["ward_code"])
             counts["wards"] = len(rows)
+            if "sector_code" in wards.columns:  # the optional sector level (issue 18)
+                sec = wards[wards["sector_code"].notna()]
+                rows = _clean(sec, ["ward_code", "sector_code", "sector_name"])
+                _upsert(s, m.WardSector, rows, ["ward_code"])
+                counts["ward_sectors"] = len(rows)
         if teams is not None:
             t = teams.assign(synthetic=synthetic) if "synthetic" not in teams else teams
             rows = _clean(

@@ -1,5 +1,7 @@
-"""Plan against delivery: hours per TGP, LPA, method, day, week and quarter; place-days
-delivered against the 95% target; the pro-rata trajectory against the annual target.
+"""Plan against delivery: hours, place-days delivered and the annual trajectory.
+
+Hours per TGP, LPA, method, day, week and quarter; place-days delivered against the 95%
+target; the pro-rata trajectory against the annual target.
 
 Definitions (documented defaults in :class:`DeliveryConfig`):
 
@@ -40,6 +42,8 @@ KIND_METHOD = {
 
 @dataclass(frozen=True)
 class DeliveryConfig:
+    """Targets and thresholds of the delivery report (documented defaults)."""
+
     annual_target_hours: float = ANNUAL_TARGET_HOURS
     #: funding years start on 1 April
     fy_start_month: int = 4
@@ -52,7 +56,25 @@ class DeliveryConfig:
 
 
 def fy_start(d: date, month: int = 4) -> date:
-    """1 April (or ``month``) of the funding year ``d`` falls in."""
+    """Return 1 April (or ``month``) of the funding year ``d`` falls in.
+
+    Parameters
+    ----------
+    d : datetime.date
+        The date.
+    month : int
+        First month of the funding year.
+
+    Returns
+    -------
+    datetime.date
+        The first day of that funding year.
+
+    Examples
+    --------
+    >>> fy_start(date(2026, 3, 31)), fy_start(date(2026, 4, 1))
+    (datetime.date(2025, 4, 1), datetime.date(2026, 4, 1))
+    """
     return date(d.year if d.month >= month else d.year - 1, month, 1)
 
 
@@ -67,10 +89,32 @@ def row_methods(
     plan: pd.DataFrame | None = None,
     default: str = "gtf",
 ) -> np.ndarray:
-    """The delivery method of each visit-day row.
+    """Return the delivery method of each visit-day row.
 
     The plan's method for the officer's team in that TGP when the plan has one (most common),
     otherwise the method of the team's kind (:data:`KIND_METHOD`), otherwise ``default``.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Visit-day rows (:attr:`DwellResult.rows`, plus log rows).
+    officers : numpy.ndarray
+        officer_id per officer code of ``rows``.
+    tgp_ids : numpy.ndarray
+        tgp_id per TGP position of ``rows``.
+    officer_team : pandas.Series, optional
+        team_id by officer_id.
+    team_kind : pandas.Series, optional
+        Team kind by team_id.
+    plan : pandas.DataFrame, optional
+        The plan's visits (``tgp_id, date, method, minutes``).
+    default : str
+        Method when nothing else is known.
+
+    Returns
+    -------
+    numpy.ndarray
+        Method name per row.
     """
     off = pd.Series(np.asarray(officers, dtype=object)[rows["officer"].to_numpy()])
     tg = pd.Series(np.asarray(tgp_ids)[rows["tgp"].to_numpy()])
@@ -88,9 +132,9 @@ def row_methods(
     if plan is not None and len(plan) and method.isna().any():
         # no team known: the method with the most planned minutes in that TGP that day
         p = plan.assign(date=pd.to_datetime(plan["date"]).astype("datetime64[s]"))
-        top = p.groupby(["tgp_id", "date", "method"])["minutes"].sum().reset_index()
+        planned = p.groupby(["tgp_id", "date", "method"])["minutes"].sum().reset_index()
         top = (
-            top.sort_values("minutes")
+            planned.sort_values("minutes")
             .drop_duplicates(["tgp_id", "date"], keep="last")
             .set_index(["tgp_id", "date"])["method"]
         )
@@ -104,7 +148,24 @@ def row_methods(
 def delivered_place_days(
     rows: pd.DataFrame, methods: np.ndarray, tgp_ids: np.ndarray, cfg: DwellConfig | None = None
 ) -> pd.DataFrame:
-    """Place-days per method (presence is the union within a method) plus ``method="all"``."""
+    """Place-days per method (presence is the union within a method) plus ``method="all"``.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Visit-day rows.
+    methods : numpy.ndarray
+        :func:`row_methods` per row.
+    tgp_ids : numpy.ndarray
+        tgp_id per TGP position.
+    cfg : DwellConfig, optional
+        The Koper threshold for compliant visits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`~planner.tracking.dwell.place_days` columns and ``method``.
+    """
     out = []
     methods = np.asarray(methods)
     for m in sorted(set(methods)):  # a handful of methods
@@ -122,7 +183,23 @@ PLAN_REQUIRED = ("tgp_id", "method", "date", "minutes", "officer_minutes")
 
 
 def read_plan(path) -> pd.DataFrame:
-    """``visits.parquet`` from a plan folder (or the file itself)."""
+    """Read ``visits.parquet`` from a plan folder (or the file itself).
+
+    Parameters
+    ----------
+    path : str or Path
+        The plan folder or the Parquet file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The planned visits.
+
+    Raises
+    ------
+    PlannerError
+        When there is no plan there.
+    """
     from pathlib import Path
 
     p = Path(path)
@@ -138,7 +215,18 @@ def read_plan(path) -> pd.DataFrame:
 
 
 def planned_place_days(plan: pd.DataFrame) -> pd.DataFrame:
-    """Per TGP, day and method: planned minutes, officer-minutes and visits."""
+    """Total the plan per TGP, day and method: minutes, officer-minutes and visits.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        Planned visits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tgp_id, date, method, planned_minutes, planned_officer_minutes, planned_visits``.
+    """
     p = plan.assign(date=pd.to_datetime(plan["date"]).astype("datetime64[s]"))
     g = p.groupby(["tgp_id", "date", "method"], observed=True).agg(
         planned_minutes=("minutes", "sum"),
@@ -170,8 +258,26 @@ def compare(
     start: date | None = None,
     end: date | None = None,
 ) -> pd.DataFrame:
-    """Planned against delivered per TGP, day and method (the finest level; roll up with
-    :func:`roll_up`). ``delivered`` is :func:`delivered_place_days` output."""
+    """Compare planned with delivered per TGP, day and method (the finest level).
+
+    Roll up with :func:`roll_up`.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        Planned visits.
+    delivered : pandas.DataFrame
+        :func:`delivered_place_days` output.
+    lpa_of : pandas.Series, optional
+        LPA by tgp_id (adds ``lpa``).
+    start, end : datetime.date, optional
+        Days to keep (inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per TGP, day and method with planned and delivered minutes.
+    """
     pp = planned_place_days(plan)
     dd = delivered[delivered["method"] != "all"][
         [
@@ -197,8 +303,20 @@ def compare(
 
 
 def roll_up(cmp: pd.DataFrame, level: str | list[str]) -> pd.DataFrame:
-    """Sum a :func:`compare` table to a level (``tgp_id``, ``lpa``, ``method``, ``date``,
-    ``week``, ``quarter`` or a list of them) with hours and delivery rates."""
+    """Sum a :func:`compare` table to a level, with hours and delivery rates.
+
+    Parameters
+    ----------
+    cmp : pandas.DataFrame
+        :func:`compare` output.
+    level : str or list of str
+        ``tgp_id``, ``lpa``, ``method``, ``date``, ``week``, ``quarter`` or a list of them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level value: planned and delivered (officer-)hours and ``delivery_rate``.
+    """
     keys = [level] if isinstance(level, str) else list(level)
     g = cmp.groupby(keys, dropna=False)[
         [
@@ -241,7 +359,24 @@ def place_day_share(
     *,
     by: str | None = None,
 ) -> pd.DataFrame:
-    """Share of planned place-days delivered (presence >= ``delivered_min_minutes``)."""
+    """Share of planned place-days delivered (presence >= ``delivered_min_minutes``).
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        Planned visits.
+    delivered : pandas.DataFrame
+        :func:`delivered_place_days` output.
+    cfg : DeliveryConfig, optional
+        Minimum presence and the target share (95%).
+    by : str, optional
+        A column to break the share down by (e.g. ``lpa``); default one force row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``planned_place_days``, ``delivered_place_days``, ``share``, ``target`` and ``met``.
+    """
     cfg = cfg or DeliveryConfig()
     pp = (
         planned_place_days(plan)
@@ -284,6 +419,14 @@ class Trajectory:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
+        """Return the trajectory's figures (rounded, JSON-ready).
+
+        Returns
+        -------
+        dict
+            Funding-year start, as-of date, target, delivered, pro rata, run rate, forecast,
+            shortfall, required daily rate and the alert.
+        """
         return {
             "fy_start": str(self.fy_start),
             "as_of": str(self.as_of),
@@ -303,6 +446,20 @@ def trajectory(
     daily_officer_hours: pd.Series, as_of: date, cfg: DeliveryConfig | None = None
 ) -> Trajectory:
     """Trajectory from officer-hours per day (index: dates) up to and including ``as_of``.
+
+    Parameters
+    ----------
+    daily_officer_hours : pandas.Series
+        Officer-hours delivered per day (index: dates).
+    as_of : datetime.date
+        The last day counted.
+    cfg : DeliveryConfig, optional
+        Annual target and funding-year start.
+
+    Returns
+    -------
+    Trajectory
+        Cumulative delivery against the pro-rata target and the year-end forecast.
 
     Examples
     --------
@@ -374,6 +531,14 @@ class DeliveryReport:
     trajectory: Trajectory | None
 
     def summary(self) -> dict:
+        """Return the report's headline figures (the ``planner delivery --json`` object).
+
+        Returns
+        -------
+        dict
+            Planned and delivered (officer-)hours, delivery rate, place-day share and target, by
+            method, and the trajectory.
+        """
         tot = roll_up(self.compare.assign(_all="all"), "_all").iloc[0]
         pdays = self.place_days.iloc[0] if len(self.place_days) else None
         out = {
@@ -411,12 +576,34 @@ def delivery_report(
     cfg: DeliveryConfig | None = None,
     start: date | None = None,
 ) -> DeliveryReport:
-    """Plan against delivery from ``start`` (default: the plan's first day) up to ``as_of``
-    (inclusive; default: the plan's last day).
+    """Plan against delivery from ``start`` up to ``as_of``.
 
     ``daily_officer_hours`` (all delivered officer-hours per day since 1 April, e.g. earlier
     quarters' logs plus this quarter's GPS) drives the trajectory; by default the delivered
     place-days' officer-hours are used.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        Planned visits (:func:`read_plan`).
+    delivered : pandas.DataFrame
+        :func:`delivered_place_days` output.
+    lpa_of : pandas.Series, optional
+        LPA by tgp_id (adds the LPA roll-up).
+    as_of : datetime.date, optional
+        Last day counted (inclusive); default the plan's last day.
+    daily_officer_hours : pandas.Series, optional
+        Officer-hours per day for the trajectory.
+    cfg : DeliveryConfig, optional
+        Place-day threshold, target share, annual target.
+    start : datetime.date, optional
+        First day compared; default the plan's first day.
+
+    Returns
+    -------
+    DeliveryReport
+        The comparison, roll-ups by TGP, LPA, method and week, place-day shares and the
+        trajectory.
     """
     cfg = cfg or DeliveryConfig()
     if as_of is None:

@@ -45,8 +45,8 @@ import pandas as pd
 import shapely
 
 from planner.errors import PlannerError
+from planner.timeutil import to_epoch
 from planner.tracking.intervals import (
-    NS,
     TZ,
     Intervals,
     day_starts,
@@ -75,6 +75,9 @@ class DwellConfig:
     cell_m: float = 20.0
     #: the local time zone for days
     tz: str = TZ
+    #: officers are processed in blocks of about this many pings (bounds the kernel's
+    #: temporary arrays; the result does not depend on it)
+    block_pings: int = 1_000_000
 
 
 # --------------------------------------------------------------------------------------
@@ -876,8 +879,8 @@ class DwellResult:
     visits: pd.DataFrame  #: officer visits with officer_id, tgp_id, start/end local times, minutes
     stats: TraceStats
     officers: np.ndarray  #: officer_id for each officer code
-    rows: pd.DataFrame | None = None  #: visit-day rows (officer code, tgp position, ...)
-    tgp_ids: np.ndarray | None = None  #: tgp_id for each TGP position
+    rows: pd.DataFrame  #: visit-day rows (officer code, tgp position, ...)
+    tgp_ids: np.ndarray  #: tgp_id for each TGP position
 
     @property
     def officer_hours(self) -> float:
@@ -897,17 +900,11 @@ class DwellResult:
 
 
 def epoch_seconds(ts: pd.Series) -> np.ndarray:
-    """Timezone-aware timestamps to float64 epoch seconds."""
+    """Timezone-aware timestamps to float64 epoch seconds (:func:`planner.timeutil.to_epoch`)."""
     s = pd.Series(ts)
     if s.dt.tz is None:
         raise PlannerError("ping timestamps must be timezone-aware")
-    return (
-        s.dt.tz_convert("UTC")
-        .astype("datetime64[ns, UTC]")
-        .to_numpy(dtype="datetime64[ns]")
-        .astype(np.int64)
-        / NS
-    )
+    return to_epoch(s)
 
 
 def _from_epoch(sec: np.ndarray, tz: str) -> pd.DatetimeIndex:
@@ -920,6 +917,7 @@ def dwell(
     cfg: DwellConfig | None = None,
     *,
     partitions: int = 1,
+    client=None,
 ) -> DwellResult:
     """Pings (the canonical frame from :func:`planner.io.pings.load_pings`) to place-days.
 
@@ -928,6 +926,8 @@ def dwell(
     pings : DataFrame with ``officer_id``, ``timestamp`` (tz-aware), ``x``, ``y`` (EPSG:27700)
         and optionally ``speed`` (m/s).
     tgps : the TGP layer (``tgp_id``, polygons) or a prebuilt :class:`TGPIndex`.
+    client : a ``distributed.Client``: officer partitions (about equal numbers of pings, at
+        least two per worker thread, or ``partitions`` if more) run on the Dask cluster.
     partitions : officer partitions processed in parallel processes (1 = in this process).
         On Linux the workers are forked (they inherit the arrays); do not use it from a
         multi-threaded server process (forking a threaded process can deadlock) - use 1 there,
@@ -935,19 +935,20 @@ def dwell(
     """
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    codes, officers = pd.factorize(pings["officer_id"])
-    rank = np.argsort(np.argsort(np.asarray(officers, dtype=object)))  # officer codes in id order
-    codes, officers = rank[codes], np.asarray(officers, dtype=object)[np.argsort(rank)]
+    codes, uniques = pd.factorize(pings["officer_id"])
+    rank = np.argsort(np.argsort(np.asarray(uniques, dtype=object)))  # officer codes in id order
+    codes, officers = rank[codes], np.asarray(uniques, dtype=object)[np.argsort(rank)]
     t = epoch_seconds(pings["timestamp"])
     x = pings["x"].to_numpy(np.float64)
     y = pings["y"].to_numpy(np.float64)
     sp = pings["speed"].to_numpy(np.float64, na_value=np.nan) if "speed" in pings else None
-    if partitions > 1 and len(officers) > 1:
+    if client is not None and len(officers) > 0:
+        visits, st = _cluster_visits(codes, t, x, y, sp, index, cfg, partitions, client)
+    elif partitions > 1 and len(officers) > 1:
         visits, st = _parallel_visits(codes, t, x, y, sp, index, cfg, partitions)
     else:
-        visits, st = officer_visits(codes, t, x, y, sp, index, cfg)
+        visits, st = blocked_visits(codes, t, x, y, sp, index, cfg)
     pdays = place_days(visits, index.ids, cfg)
-    officers = np.asarray(officers)
     vis = officer_visit_table(visits, officers, index.ids, cfg)
     return DwellResult(
         place_days=pdays, visits=vis, stats=st, officers=officers, rows=visits, tgp_ids=index.ids
@@ -961,7 +962,7 @@ def officer_visit_table(
     cfg = cfg or DwellConfig()
     vs = visits["visit_start"].to_numpy()
     first = np.flatnonzero(vs)
-    last = np.r_[first[1:], len(vs)] - 1
+    last = np.r_[first[1:], len(vs)] - 1 if len(first) else first
     sec = visits["seconds"].to_numpy()
     foot = visits["foot_seconds"].to_numpy()
     tg = visits["tgp"].to_numpy()[first]
@@ -1002,7 +1003,91 @@ def _work_range(bounds):
     else:
         i = np.flatnonzero((d["codes"] >= a) & (d["codes"] < b))
     sp = None if d["sp"] is None else d["sp"][i]
-    return officer_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
+    return blocked_visits(d["codes"][i], d["t"][i], d["x"][i], d["y"][i], sp, d["index"], d["cfg"])
+
+
+def blocked_visits(
+    codes, t, x, y, speed, index: TGPIndex, cfg: DwellConfig | None = None
+) -> tuple[pd.DataFrame, TraceStats]:
+    """:func:`officer_visits` over blocks of whole officers of about ``cfg.block_pings``
+    pings, one after another (the same rows as one call: officer partitions are exact).
+
+    Parameters
+    ----------
+    codes, t, x, y, speed
+        Officer code, epoch seconds, EPSG:27700 metres and reported speed (or None) per ping.
+    index
+        The TGP index.
+    cfg
+        Dwell rules.
+
+    Returns
+    -------
+    tuple
+        Visit-day rows and summed trace statistics.
+    """
+    cfg = cfg or DwellConfig()
+    codes = np.asarray(codes, np.int64)
+    n = len(codes)
+    nblocks = max(1, int(math.ceil(n / max(cfg.block_pings, 1))))
+    if nblocks == 1 or n == 0:
+        return officer_visits(codes, t, x, y, speed, index, cfg)
+    base = int(codes.min())
+    rel = codes - base
+    ranges = _officer_ranges(rel, nblocks)
+    if np.all(rel[1:] >= rel[:-1]):
+        order, sc = None, rel
+    else:
+        order = np.argsort(rel, kind="stable")
+        sc = rel[order]
+    rows, stats = [], []
+    for a, b in ranges:
+        i0, i1 = np.searchsorted(sc, [a, b])
+        i = slice(i0, i1) if order is None else order[i0:i1]
+        sp = None if speed is None else speed[i]
+        r, s = officer_visits(codes[i], t[i], x[i], y[i], sp, index, cfg)
+        rows.append(r)
+        stats.append(s)
+    return pd.concat(rows, ignore_index=True), _sum_stats(stats)
+
+
+def _sum_stats(stats) -> TraceStats:
+    st = TraceStats()
+    for s in stats:
+        for f in (
+            "pings",
+            "duplicates",
+            "speed_dropped",
+            "segments",
+            "capped_gaps",
+            "fast_segments",
+        ):
+            setattr(st, f, getattr(st, f) + getattr(s, f))
+    return st
+
+
+def _partition_visits(part, index: TGPIndex, cfg: DwellConfig):
+    """The Dask task: one officer partition's arrays -> (visit-day rows, stats)."""
+    codes, t, x, y, sp = part
+    return officer_visits(codes, t, x, y, sp, index, cfg)
+
+
+def _cluster_visits(codes, t, x, y, sp, index, cfg, partitions, client):
+    """Officer partitions on a Dask cluster, results in partition order."""
+    from planner.cluster import map_ordered
+
+    threads = sum(client.nthreads().values()) or 1
+    ranges = _officer_ranges(codes, max(partitions, 2 * threads))
+    order = np.argsort(codes, kind="stable")
+    sc = codes[order]
+
+    def parts():
+        for a, b in ranges:
+            i = order[slice(*np.searchsorted(sc, [a, b]))]
+            yield (codes[i], t[i], x[i], y[i], None if sp is None else sp[i])
+
+    res = list(map_ordered(_partition_visits, parts(), client, index=index, cfg=cfg))
+    return pd.concat([r[0] for r in res], ignore_index=True), _sum_stats(r[1] for r in res)
 
 
 def _parallel_visits(codes, t, x, y, sp, index, cfg, partitions):

@@ -38,6 +38,8 @@ from planner.tracking.intervals import TZ
 
 @dataclass(frozen=True)
 class EffectConfig:
+    """Settings of the effect estimates (documented defaults)."""
+
     #: presence minutes that make a place-day "patrolled" (one Koper dose)
     dose_minutes: float = 10.0
     #: confidence level of the intervals
@@ -49,7 +51,29 @@ class EffectConfig:
 def crimes_per_place_day(
     crimes: gpd.GeoDataFrame, tgps: gpd.GeoDataFrame, start: date, end: date, tz: str = TZ
 ) -> pd.DataFrame:
-    """Crime count and harm per TGP and local day (only days with crime appear)."""
+    """Count crimes and total harm per TGP and local day (only days with crime appear).
+
+    Parameters
+    ----------
+    crimes : geopandas.GeoDataFrame
+        A canonical crime table with timezone-aware ``occurred_at``.
+    tgps : geopandas.GeoDataFrame
+        The TGP layer (``tgp_id``, polygons).
+    start, end : datetime.date
+        First and last local day (inclusive).
+    tz : str
+        Time zone of the local days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tgp_id, date, crimes, harm``.
+
+    Raises
+    ------
+    PlannerError
+        When crimes lack timestamps.
+    """
     t = pd.Series(crimes["occurred_at"])
     if t.dt.tz is None:
         raise PlannerError("crimes need timezone-aware occurred_at for place-day effects")
@@ -57,7 +81,7 @@ def crimes_per_place_day(
     day = local.dt.tz_localize(None).dt.normalize()
     keep = (day >= pd.Timestamp(start)) & (day <= pd.Timestamp(end))
     c = crimes[keep.to_numpy()]
-    day = day[keep].to_numpy()
+    days = day[keep].to_numpy()
     geoms = np.asarray(tgps.geometry.values)
     tree = shapely.STRtree(geoms)
     x = shapely.get_x(c.geometry.values)
@@ -66,7 +90,7 @@ def crimes_per_place_day(
     df = pd.DataFrame(
         {
             "tgp_id": tgps["tgp_id"].to_numpy()[b],
-            "date": day[a],
+            "date": days[a],
             "crimes": 1,
             "harm": c["harm"].to_numpy(np.float64)[a] if "harm" in c else 1.0,
         }
@@ -82,7 +106,27 @@ def place_day_panel(
     end: date,
     cfg: EffectConfig | None = None,
 ) -> pd.DataFrame:
-    """Every TGP x day in [start, end] with presence minutes, patrolled flag, crimes and harm."""
+    """Build every TGP x day in [start, end] with presence minutes, patrolled flag, crimes, harm.
+
+    Parameters
+    ----------
+    place_days : pandas.DataFrame
+        Delivered place-days (``tgp_id, date, presence_minutes``; the ``method="all"`` rows
+        when a method column is present).
+    crimes_pd : pandas.DataFrame
+        :func:`crimes_per_place_day` output.
+    tgp_ids : array_like
+        Every TGP (days without presence or crime are zeros).
+    start, end : datetime.date
+        The period (inclusive).
+    cfg : EffectConfig, optional
+        Minutes of presence that make a day patrolled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per TGP and day.
+    """
     cfg = cfg or EffectConfig()
     days = pd.date_range(start, end, freq="D")
     idx = pd.MultiIndex.from_product([pd.Index(list(tgp_ids), name="tgp_id"), days.rename("date")])
@@ -106,6 +150,22 @@ def place_day_panel(
 
 @dataclass
 class FEEstimate:
+    """A within-TGP difference between patrolled and other days, with its uncertainty.
+
+    Attributes
+    ----------
+    outcome : str
+        ``"crimes"`` or ``"harm"``.
+    beta, se : float
+        The difference per place-day and its TGP-clustered standard error.
+    ci_low, ci_high, p_value : float
+        Confidence interval and two-sided p-value.
+    mean_patrolled, mean_unpatrolled, relative : float
+        Raw means and ``beta`` relative to the unpatrolled mean.
+    n_place_days, n_patrolled, clusters : int
+        Place-days, patrolled place-days and TGPs.
+    """
+
     outcome: str
     beta: float
     se: float
@@ -120,6 +180,13 @@ class FEEstimate:
     clusters: int
 
     def as_dict(self) -> dict:
+        """Return the fields as a dict (floats rounded to 6 places).
+
+        Returns
+        -------
+        dict
+            Field -> value.
+        """
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
@@ -150,8 +217,22 @@ def within_tgp_effect(
 ) -> FEEstimate:
     """Fixed-effects (within-TGP) difference between patrolled and non-patrolled days.
 
-    ``day_effects=True`` adds a fixed effect per date (two-way: TGP and day) so force-wide
-    day-to-day swings (weekends, events, weather) do not pass for a patrol effect.
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        :func:`place_day_panel` output.
+    outcome : str
+        ``"crimes"`` or ``"harm"``.
+    cfg : EffectConfig, optional
+        Confidence level.
+    day_effects : bool
+        Add a fixed effect per date (two-way: TGP and day) so force-wide day-to-day swings
+        (weekends, events, weather) do not pass for a patrol effect.
+
+    Returns
+    -------
+    FEEstimate
+        The difference with TGP-clustered standard errors.
     """
     cfg = cfg or EffectConfig()
     g = pd.factorize(panel["tgp_id"])[0]
@@ -197,6 +278,18 @@ def within_tgp_effect(
 
 @dataclass
 class WDD:
+    """A weighted displacement difference and its test (see the module docstring).
+
+    Attributes
+    ----------
+    T0, T1, D0, D1, C0, C1 : int
+        Crimes in the target, displacement and control areas before (0) and after (1).
+    wdd, variance, z, p_value, ci_low, ci_high : float
+        The WDD, its variance, z-score, two-sided p-value and confidence interval.
+    wdq : float
+        The weighted displacement quotient.
+    """
+
     T0: int
     T1: int
     D0: int
@@ -212,6 +305,13 @@ class WDD:
     wdq: float
 
     def as_dict(self) -> dict:
+        """Return the fields as a dict (floats rounded).
+
+        Returns
+        -------
+        dict
+            Field -> value.
+        """
         return {
             k: (round(float(v), 6) if isinstance(v, float) else int(v))
             for k, v in self.__dict__.items()
@@ -220,6 +320,22 @@ class WDD:
 
 def wdd(T0, T1, D0, D1, C0, C1, level: float = 0.95) -> WDD:
     """Weighted displacement difference from the six counts (see the module docstring).
+
+    Parameters
+    ----------
+    T0, T1 : int
+        Crimes in the target area before and after.
+    D0, D1 : int
+        Crimes in the displacement area before and after.
+    C0, C1 : int
+        Crimes in the control area before and after.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    WDD
+        The difference, its variance, test and quotient.
 
     Examples
     --------
@@ -243,7 +359,22 @@ def wdd(T0, T1, D0, D1, C0, C1, level: float = 0.95) -> WDD:
 
 
 def wdd_areas(tgps: gpd.GeoDataFrame, control: shapely.Geometry, buffer_m: float = 250.0):
-    """Target (TGP union), displacement ring (buffer minus TGPs) and control (minus both)."""
+    """Build the target (TGP union), displacement ring (buffer minus TGPs) and control.
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        The TGP layer.
+    control : shapely geometry
+        The control area (the buffered TGPs are taken out of it).
+    buffer_m : float
+        Width of the displacement ring in metres.
+
+    Returns
+    -------
+    tuple of shapely geometries
+        ``(target, displacement, control)``.
+    """
     target = shapely.union_all(np.asarray(tgps.geometry.values))
     disp = shapely.difference(shapely.buffer(target, buffer_m), target)
     ctrl = shapely.difference(control, shapely.buffer(target, buffer_m))
@@ -258,7 +389,26 @@ def wdd_from_crimes(
     post: tuple[date, date],
     cfg: EffectConfig | None = None,
 ) -> WDD:
-    """Counts crimes in the three areas in the pre and post periods and computes the WDD."""
+    """Count crimes in the three areas in the pre and post periods and compute the WDD.
+
+    Parameters
+    ----------
+    crimes : geopandas.GeoDataFrame
+        A canonical crime table (timestamped).
+    tgps : geopandas.GeoDataFrame
+        The TGP layer.
+    control : shapely geometry
+        The control area.
+    pre, post : tuple of datetime.date
+        First and last day of each period.
+    cfg : EffectConfig, optional
+        Displacement buffer and confidence level.
+
+    Returns
+    -------
+    WDD
+        The weighted displacement difference.
+    """
     cfg = cfg or EffectConfig()
     target, disp, ctrl = wdd_areas(tgps, control, cfg.buffer_m)
     t = pd.Series(crimes["occurred_at"]).dt.tz_convert(TZ).dt.tz_localize(None).dt.normalize()

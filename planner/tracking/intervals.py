@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TZ = "Europe/London"
-NS = 1_000_000_000
+from planner.timeutil import NS, TZ, from_epoch, to_epoch  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class Intervals:
 
     @property
     def length(self) -> np.ndarray:
+        """Length of each interval in seconds."""
         return self.end - self.start
 
 
@@ -71,26 +71,21 @@ def _runs(key, lo, hi, covered, tol: float = 0.0) -> Intervals:
     return Intervals(key[first], lo[first], hi[last])
 
 
-def from_epoch(sec, tz: str = TZ) -> pd.DatetimeIndex:
-    """Epoch seconds (float) -> tz-aware timestamps (ns), without an object round trip."""
-    ns = np.round(np.asarray(sec, np.float64) * NS).astype(np.int64).astype("datetime64[ns]")
-    return pd.DatetimeIndex(ns).tz_localize("UTC").tz_convert(tz)
-
-
-def to_epoch(ts) -> np.ndarray:
-    """tz-aware timestamps -> float64 epoch seconds."""
-    s = pd.Series(ts)
-    return (
-        s.dt.tz_convert("UTC")
-        .astype("datetime64[ns, UTC]")
-        .to_numpy(dtype="datetime64[ns]")
-        .astype(np.int64)
-        / NS
-    )
-
-
 def take_strings(values, codes) -> pd.api.extensions.ExtensionArray:
-    """``values[codes]`` as a pandas string array, converting only the distinct values."""
+    """Index ``values[codes]`` as a pandas string array, converting only the distinct values.
+
+    Parameters
+    ----------
+    values : array_like
+        Distinct values (e.g. officer ids).
+    codes : numpy.ndarray
+        Positions into ``values``.
+
+    Returns
+    -------
+    pandas.api.extensions.ExtensionArray
+        A ``string`` array, one per code.
+    """
     return pd.array(np.asarray(values, dtype=object), dtype="string").take(
         np.asarray(codes, np.int64)
     )
@@ -98,6 +93,18 @@ def take_strings(values, codes) -> pd.api.extensions.ExtensionArray:
 
 def union(iv: Intervals, tol: float = 0.0) -> Intervals:
     """Union of the intervals of each key (maximal disjoint runs, sorted by key and start).
+
+    Parameters
+    ----------
+    iv : Intervals
+        The intervals.
+    tol : float
+        Gaps up to ``tol`` seconds are closed.
+
+    Returns
+    -------
+    Intervals
+        Disjoint intervals.
 
     Examples
     --------
@@ -112,7 +119,25 @@ def union(iv: Intervals, tol: float = 0.0) -> Intervals:
 
 
 def difference(a: Intervals, b: Intervals) -> Intervals:
-    """The parts of ``a`` (per key) not covered by any interval of ``b`` with the same key."""
+    """Return the parts of ``a`` (per key) not covered by any interval of ``b`` with the same key.
+
+    Parameters
+    ----------
+    a, b : Intervals
+        The intervals.
+
+    Returns
+    -------
+    Intervals
+        ``a`` minus ``b``.
+
+    Examples
+    --------
+    >>> d = difference(Intervals(np.array([1]), np.array([0.0]), np.array([10.0])),
+    ...                Intervals(np.array([1]), np.array([3.0]), np.array([5.0])))
+    >>> d.start.tolist(), d.end.tolist()
+    ([0.0, 5.0], [3.0, 10.0])
+    """
     if len(a) == 0 or len(b) == 0:
         return union(a)
     key = np.concatenate([a.key, b.key])
@@ -124,6 +149,18 @@ def difference(a: Intervals, b: Intervals) -> Intervals:
 
 
 def total(iv: Intervals) -> float:
+    """Total length of the intervals in seconds.
+
+    Parameters
+    ----------
+    iv : Intervals
+        The intervals (overlaps count twice; take the :func:`union` first).
+
+    Returns
+    -------
+    float
+        Seconds.
+    """
     return float(np.sum(iv.end - iv.start))
 
 
@@ -131,6 +168,24 @@ def day_starts(first_day, last_day, tz: str = TZ) -> tuple[np.ndarray, pd.Dateti
     """Local midnights from ``first_day`` to ``last_day + 1`` as epoch seconds, and the dates.
 
     Days are calendar days in ``tz`` so a day is 23 h or 25 h long on clock-change Sundays.
+
+    Parameters
+    ----------
+    first_day, last_day : date-like
+        The days.
+    tz : str
+        The time zone.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, pandas.DatetimeIndex)
+        Epoch seconds of each midnight and the dates.
+
+    Examples
+    --------
+    >>> sec, days = day_starts("2025-10-26", "2025-10-26")
+    >>> float(sec[1] - sec[0]) / 3600
+    25.0
     """
     days = pd.date_range(
         pd.Timestamp(first_day), pd.Timestamp(last_day) + pd.Timedelta(days=1), freq="D"
@@ -141,7 +196,20 @@ def day_starts(first_day, last_day, tz: str = TZ) -> tuple[np.ndarray, pd.Dateti
 
 
 def local_day_range(start: np.ndarray, end: np.ndarray, tz: str = TZ):
-    """First and last local dates touched by the epoch-second intervals."""
+    """First and last local dates touched by the epoch-second intervals.
+
+    Parameters
+    ----------
+    start, end : numpy.ndarray
+        Interval bounds (epoch seconds).
+    tz : str
+        The time zone.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        The first and last local dates (naive midnights).
+    """
     lo = (
         pd.Timestamp(float(np.min(start)) * NS, tz="UTC")
         .tz_convert(tz)
@@ -157,11 +225,21 @@ def local_day_range(start: np.ndarray, end: np.ndarray, tz: str = TZ):
 def split_days(start: np.ndarray, end: np.ndarray, tz: str = TZ):
     """Split intervals at local midnights.
 
+    Parameters
+    ----------
+    start, end : numpy.ndarray
+        Interval bounds (epoch seconds).
+    tz : str
+        The time zone of the days.
+
     Returns
     -------
-    row : int64 array, the input interval each piece comes from
-    day : datetime64[D] array, the local date of the piece
-    lo, hi : float64 arrays, the piece bounds (epoch seconds)
+    row : numpy.ndarray
+        int64, the input interval each piece comes from.
+    day : numpy.ndarray
+        datetime64[D], the local date of the piece.
+    lo, hi : numpy.ndarray
+        float64, the piece bounds (epoch seconds).
     """
     start = np.asarray(start, np.float64)
     end = np.asarray(end, np.float64)

@@ -29,7 +29,23 @@ LOG_COLUMNS = ("officer_id", "team_id", "tgp_id", "start", "end", "method", "cre
 
 
 def read_logs(path: str | Path) -> pd.DataFrame:
-    """Read a patrol log file (CSV or Parquet) and validate it (errors name file/line/field)."""
+    """Read a patrol log file (CSV or Parquet) and validate it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The checked logs (:func:`check_logs`).
+
+    Raises
+    ------
+    PlannerError
+        Naming the file, line and field of the first problem.
+    """
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         df = pd.read_parquet(path)
@@ -44,7 +60,27 @@ def read_logs(path: str | Path) -> pd.DataFrame:
 
 
 def check_logs(df: pd.DataFrame, file: str = "<logs>", *, first_line: int = 1) -> pd.DataFrame:
-    """Normalise a log frame: tz-aware start/end (naive = Europe/London), crew >= 1."""
+    """Normalise a log frame: tz-aware start/end (naive = Europe/London), crew >= 1.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Raw logs (``tgp_id, start, end``, optional ``officer_id, crew, method``).
+    file : str
+        Named in errors.
+    first_line : int
+        File line of the first row (for error messages).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The normalised logs.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and field of the first problem.
+    """
     for c in ("tgp_id", "start", "end"):
         if c not in df.columns:
             raise InputError(
@@ -123,16 +159,25 @@ def log_rows(
 
     Parameters
     ----------
-    logs : checked log frame (:func:`check_logs`).
-    gps_rows : visit-day rows from the GPS (officer codes index ``officers``), or None.
-    officers : officer_id per GPS officer code.
-    tgp_ids : TGP ids per TGP position.
+    logs : pandas.DataFrame
+        Checked logs (:func:`check_logs`).
+    gps_rows : pandas.DataFrame or None
+        Visit-day rows from the GPS (officer codes index ``officers``).
+    officers : numpy.ndarray
+        officer_id per GPS officer code.
+    tgp_ids : numpy.ndarray
+        TGP ids per TGP position.
+    cfg : DwellConfig, optional
+        Splitting at local midnight and the Koper threshold.
 
     Returns
     -------
-    rows : log visit-day rows; officer codes continue after the GPS ones.
-    officers : the extended officer-id array (GPS officers, then log-only people).
-    stats : logged, counted and already-covered minutes.
+    rows : pandas.DataFrame
+        Log visit-day rows; officer codes continue after the GPS ones.
+    officers : numpy.ndarray
+        The extended officer-id array (GPS officers, then log-only people).
+    stats : dict
+        Logged, counted and already-covered minutes.
     """
     cfg = cfg or DwellConfig()
     tgp_ids = np.asarray(tgp_ids)

@@ -44,18 +44,32 @@ def visit_pings(
     *,
     travel: bool = True,
 ) -> pd.DataFrame:
-    """Pings for patrol visits and the drives between an officer's consecutive visits.
+    """Simulate pings for patrol visits and the drives between an officer's consecutive visits.
 
     Parameters
     ----------
-    officer : officer code (int) of each visit.
-    cx, cy : centre of the loop (EPSG:27700); radius : loop size (m).
-    start : visit start (epoch seconds); seconds : visit length.
+    rng : numpy.random.Generator
+        The random stream.
+    officer : numpy.ndarray
+        Officer code (int) of each visit.
+    cx, cy : numpy.ndarray
+        Centre of the loop walked (EPSG:27700).
+    radius : numpy.ndarray
+        Loop size in metres.
+    start : numpy.ndarray
+        Visit start (epoch seconds).
+    seconds : numpy.ndarray
+        Visit length in seconds.
+    cfg : TraceConfig, optional
+        Ping interval, speeds and GPS noise.
+    travel : bool
+        Also simulate the drive between consecutive visits.
 
     Returns
     -------
-    DataFrame with ``officer`` (int), ``t`` (epoch s), ``x``, ``y``, ``speed`` (m/s), sorted
-    by officer and time.
+    pandas.DataFrame
+        ``officer`` (int), ``t`` (epoch s), ``x``, ``y``, ``speed`` (m/s), sorted by officer and
+        time.
     """
     cfg = cfg or TraceConfig()
     officer = np.asarray(officer, np.int64)
@@ -116,7 +130,22 @@ def visit_pings(
 
 
 def to_ping_frame(sim: pd.DataFrame, officer_ids, tz: str = "Europe/London") -> pd.DataFrame:
-    """Simulated arrays -> the canonical ping frame (officer_id, timestamp, x, y, speed)."""
+    """Turn simulated arrays into the canonical ping frame (officer_id, timestamp, x, y, speed).
+
+    Parameters
+    ----------
+    sim : pandas.DataFrame
+        :func:`visit_pings` output.
+    officer_ids : array_like
+        officer_id per officer code.
+    tz : str
+        Time zone of the timestamps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical ping columns.
+    """
     ids = np.asarray(officer_ids)
     return pd.DataFrame(
         {

@@ -43,7 +43,18 @@ def _sec(ts) -> np.ndarray:
 
 
 def intersect(a: Intervals, b: Intervals) -> Intervals:
-    """Per key, the parts of ``a`` inside ``b``."""
+    """Per key, return the parts of ``a`` inside ``b``.
+
+    Parameters
+    ----------
+    a, b : Intervals
+        The intervals.
+
+    Returns
+    -------
+    Intervals
+        The intersection.
+    """
     return difference(a, difference(a, b))
 
 
@@ -60,7 +71,7 @@ def _month_hours(iv: Intervals, tz: str) -> pd.DataFrame:
     row, day, lo, hi = split_days(iv.start, iv.end, tz)
     month = pd.DatetimeIndex(day).strftime("%Y-%m")
     df = pd.DataFrame({"key": iv.key[row], "month": month, "hours": (hi - lo) / 3600.0})
-    return df.groupby(["key", "month"], as_index=False)["hours"].sum()
+    return df.groupby(["key", "month"], as_index=False).agg(hours=("hours", "sum"))
 
 
 def visibility(
@@ -76,11 +87,23 @@ def visibility(
 
     Parameters
     ----------
-    duty : ``officer_id, start, end`` duty periods.
-    episodes : ``officer_id, start, end, kind`` with kind ``custody`` or ``investigation``.
-    station_time : ``officer_id, start, end`` GPS time inside stations/custody suites.
-    officers : ``officer_id, team_id, lpa`` to label the rows.
-    month : keep only this month ("YYYY-MM").
+    duty : pandas.DataFrame
+        ``officer_id, start, end`` duty periods.
+    episodes : pandas.DataFrame, optional
+        ``officer_id, start, end, kind`` with kind ``custody`` or ``investigation``.
+    station_time : pandas.DataFrame, optional
+        ``officer_id, start, end`` GPS time inside stations/custody suites.
+    officers : pandas.DataFrame, optional
+        ``officer_id, team_id, lpa`` to label the rows.
+    month : str, optional
+        Keep only this month ("YYYY-MM").
+    tz : str
+        Time zone of the months.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per officer and month with the hours and ``community_share``.
     """
     ids = pd.Index(
         pd.unique(
@@ -139,8 +162,20 @@ def visibility(
 
 
 def roll_up(per_officer: pd.DataFrame, level: str | list[str]) -> pd.DataFrame:
-    """Sum hours to a level (e.g. ``team_id``, ``lpa``, ``["lpa", "month"]``) with the share and
-    the custody/investigation/station hours that explain the gap."""
+    """Sum hours to a level with the share and the hours that explain the gap.
+
+    Parameters
+    ----------
+    per_officer : pandas.DataFrame
+        :func:`visibility` output.
+    level : str or list of str
+        E.g. ``team_id``, ``lpa``, ``["lpa", "month"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Hours, ``community_share`` and the custody/investigation/station hours per level.
+    """
     keys = [level] if isinstance(level, str) else list(level)
     cols = ["duty_hours", *[f"{c}_hours" for c in CATEGORIES], "community_hours"]
     g = per_officer.groupby(keys, dropna=False)[cols].sum()
@@ -154,6 +189,8 @@ def roll_up(per_officer: pd.DataFrame, level: str | list[str]) -> pd.DataFrame:
 
 @dataclass
 class VisibilityReport:
+    """Visibility for one month per officer, team, LPA and force (``force`` is one row)."""
+
     month: str
     by_officer: pd.DataFrame
     by_team: pd.DataFrame
@@ -163,6 +200,14 @@ class VisibilityReport:
     gps_officers: int
 
     def summary(self) -> dict:
+        """Return the report's figures (the ``planner visibility --json`` object).
+
+        Returns
+        -------
+        dict
+            Month, force figures, per-LPA figures and the number of officers with GPS.
+        """
+
         def rec(r):
             return {
                 "duty_hours": round(float(r["duty_hours"]), 3),
@@ -189,6 +234,29 @@ class VisibilityReport:
 def report(
     per_officer: pd.DataFrame, month: str, *, synthetic: bool = False, gps_officers: int = 0
 ) -> VisibilityReport:
+    """Assemble a visibility report for a month.
+
+    Parameters
+    ----------
+    per_officer : pandas.DataFrame
+        :func:`visibility` output.
+    month : str
+        "YYYY-MM".
+    synthetic : bool
+        Label the report synthetic.
+    gps_officers : int
+        Officers whose station time came from GPS.
+
+    Returns
+    -------
+    VisibilityReport
+        Per officer, team, LPA and force.
+
+    Raises
+    ------
+    PlannerError
+        When there are no duty periods in the month.
+    """
     if len(per_officer) == 0:
         raise PlannerError(f"no duty periods in {month}")
     f = roll_up(per_officer.assign(_all="force"), "_all").iloc[0]
@@ -204,7 +272,22 @@ def report(
 
 
 def station_intervals(pings: pd.DataFrame, stations, cfg=None) -> pd.DataFrame:
-    """GPS time inside stations/custody suites (``officer_id, start, end, station_id``)."""
+    """GPS time inside stations/custody suites (``officer_id, start, end, station_id``).
+
+    Parameters
+    ----------
+    pings : pandas.DataFrame
+        Canonical pings.
+    stations : geopandas.GeoDataFrame
+        Station and custody-suite polygons.
+    cfg : DwellConfig, optional
+        Geofencing settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per continuous stay.
+    """
     from planner.tracking.dwell import DwellConfig, TGPIndex, dwell
 
     cfg = cfg or DwellConfig()
@@ -226,8 +309,22 @@ def station_intervals(pings: pd.DataFrame, stations, cfg=None) -> pd.DataFrame:
 
 
 def workspace_visibility(ws, month: str) -> VisibilityReport:
-    """Visibility for a month from a workspace's ``duty_periods``, ``custody_episodes``,
-    ``stations`` and ``pings`` tables."""
+    """Compute visibility for a month from a workspace.
+
+    Reads the ``duty_periods``, ``custody_episodes``, ``stations`` and ``pings`` tables.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    month : str
+        "YYYY-MM".
+
+    Returns
+    -------
+    VisibilityReport
+        The month's report (synthetic when any input table is).
+    """
     try:
         m0 = pd.Timestamp(month + "-01")
     except ValueError:
@@ -266,7 +363,20 @@ def workspace_visibility(ws, month: str) -> VisibilityReport:
 
 
 def read_workspace_pings(ws, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """The workspace's pings between two times (``pings`` table: a folder of monthly files)."""
+    """Read the workspace's pings between two times (``pings`` table: a folder of monthly files).
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    start, end : pandas.Timestamp
+        Timezone-aware bounds (start inclusive, end exclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical pings.
+    """
     from pathlib import Path
 
     p = Path(ws.table_path("pings"))

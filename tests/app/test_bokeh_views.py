@@ -8,7 +8,7 @@ import shapely
 from pyproj import CRS, Proj
 
 from planner.app import bokeh_views as bv
-from planner.app.data import bokeh_multipolygons
+from planner.app.layers import bokeh_multipolygons
 
 
 def test_fit_aspect_keeps_centre_and_fills_frame():
@@ -99,9 +99,9 @@ def test_bar_figure_tap_calls_back_with_index():
 
 @pytest.fixture
 def small_map(small_ws):
+    from planner.app.components.hotspot_map import HotspotMap
     from planner.app.data import AppData
-    from planner.app.state import MapState
-    from planner.app.views import HotspotMap
+    from planner.app.state.hotspots import MapState
 
     st = MapState(AppData(small_ws.root))
     return st, HotspotMap(state=st)
@@ -133,8 +133,8 @@ def test_hotspot_map_updates_values_in_place(small_map, small_expected):
 
 def test_drill_bars_follow_the_map_measure(small_map):
     """The drill chart's values and its axis label follow the map's crimes/harm switch."""
-    from planner.app.state import CrimeDrillState
-    from planner.app.views import DrillBars
+    from planner.app.components.drill import DrillBars
+    from planner.app.state.hotspots import CrimeDrillState
 
     st, _view = small_map
     bars = DrillBars(state=CrimeDrillState(map=st), title="Drill down", ylabel=st.param.measure)

@@ -7,14 +7,11 @@ import pandas as pd
 import pytest
 
 from planner.app.data import AppData
-from planner.app.plan_state import PlanState
-from planner.app.state import (
-    ALL_LPAS,
-    AdvanceState,
-    DeliveryState,
-    RecordsDrillState,
-    RecordsState,
-)
+from planner.app.state.advance import AdvanceState
+from planner.app.state.common import ALL_LPAS
+from planner.app.state.delivery import DeliveryState
+from planner.app.state.neighbourhoods import RecordsDrillState, RecordsState
+from planner.app.state.plan import PlanState
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +100,7 @@ def test_records_drill_and_form(data, tmp_path):
     st = RecordsState(data, store)
     dr = RecordsDrillState(records=st)
     top = dr.frame()
+    assert st.counts([]) is st.counts([])  # kept per filters, path and version
     lib = ra.engagement_counts(store, st.period, level="lpa", today=data.ws.today)
     assert top["value"].sum() == lib["engagements"].sum()
     lpa = top["key"].iloc[0]
@@ -129,6 +127,11 @@ def test_records_drill_and_form(data, tmp_path):
     )
     assert st.total() == before + 1
     assert dr.version > v
+    # a saved record bumps the version: the frames are counted afresh, not read from the memo
+    kept = st.counts([])
+    st.version += 1
+    fresh = st.counts([])
+    assert fresh is not kept and fresh.equals(kept)
 
 
 def test_plan_servator_and_exports(data, tmp_path):
@@ -271,7 +274,7 @@ def test_hotspots_emerging_and_rederive(data, tmp_path):
     _need(data, "crimes_synthetic", "tgps")
     import geopandas as gpd
 
-    from planner.app.state import MapState, TGPDeriveState
+    from planner.app.state.hotspots import MapState, TGPDeriveState
     from planner.demo.tgps import COLUMNS, WINDOW
     from planner.hotspots.config import TGPConfig
     from planner.hotspots.coverage import coverage_report
@@ -314,7 +317,7 @@ def test_rederive_over_a_chosen_window(data):
     """Re-deriving over another window uses that window's violence and ASB (against the
     library on the same crimes); a reversed window is refused with a clear error."""
     _need(data, "crimes_synthetic", "tgps")
-    from planner.app.state import TGPDeriveState
+    from planner.app.state.hotspots import TGPDeriveState
     from planner.demo.tgps import COLUMNS, WINDOW
     from planner.errors import PlannerError
     from planner.hotspots.config import TGPConfig
@@ -339,6 +342,7 @@ def test_rederive_over_a_chosen_window(data):
     rc = coverage_report(ref.tgps, crimes, geo.force, geo).table().round(2)
     assert st.coverage()["offences_pct"].tolist() == rc["offences_pct"].tolist()
     assert data.tgp_crimes("2025-01", "2025-12") is st.crimes()  # read once, shared
+    assert st.derive() is got  # the last derivation is kept
     st.start, st.end = "2025-12", "2025-01"
     with pytest.raises(PlannerError, match=r"starts \(2025-12\) after it ends \(2025-01\)"):
         st.derive()
@@ -349,7 +353,7 @@ def test_delivery_trend_figure_follows_the_tgp(data):
     _need(data, "plan_visits", "place_days", "tgps")
     import numpy as np
 
-    from planner.app.pages import DeliveryPage
+    from planner.app.pages.delivery import DeliveryPage
 
     page = DeliveryPage(data=data)
     fig = page._tgp_trend().object
@@ -368,7 +372,7 @@ def test_delivery_trajectory_is_a_bokeh_figure_of_the_library_trajectory(data):
     _need(data, "plan_visits", "place_days", "tgps")
     import numpy as np
 
-    from planner.app.pages import DeliveryPage
+    from planner.app.pages.delivery import DeliveryPage
 
     page = DeliveryPage(data=data)
     tr = page.state.trajectory()

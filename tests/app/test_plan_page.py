@@ -1,4 +1,4 @@
-"""The Patrol plan page (planner.app.plan_page / plan_state) over the demo workspace: the week
+"""The Patrol plan page (planner.app.pages.plan / state.plan) over the demo workspace: the week
 calendar, the quarter timetables and the Servator map show the plan tables and the library's
 draws, checked against pandas and the library called directly; the page renders."""
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from planner.app.data import AppData
-from planner.app.plan_state import ALL_TEAMS, PlanState, calendar_lanes
-from planner.app.state import ALL_LPAS
+from planner.app.state.common import ALL_LPAS
+from planner.app.state.plan import ALL_TEAMS, PlanState, calendar_lanes
 
 LPA = "Coventry"
 
@@ -209,7 +209,7 @@ def test_page_renders_and_updates_in_place(data):
     import panel as pn
     from bokeh.models import Plot
 
-    from planner.app.plan_page import PlanPage
+    from planner.app.pages.plan import PlanPage
 
     page = PlanPage(data=data)
     root = pn.panel(page.__panel__()).get_root(bokeh.document.Document())
@@ -245,7 +245,7 @@ def test_page_renders_and_updates_in_place(data):
 
 
 def test_app_serves_this_page(data):
-    from planner.app.pages import build_page
-    from planner.app.plan_page import PlanPage
+    from planner.app.pages.plan import PlanPage
+    from planner.app.registry import build_page
 
     assert type(build_page("plan", data)) is PlanPage

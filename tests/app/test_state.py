@@ -6,15 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.app.data import (
-    AppData,
-    CrimeIndex,
-    month_index,
-    month_label,
-    simplify_for_display,
-    wkb_points_xy,
-)
-from planner.app.state import ALL_LPAS, CrimeDrillState, MapState
+from planner.app.crime_index import CrimeIndex, month_index, month_label, wkb_points_xy
+from planner.app.data import AppData
+from planner.app.layers import simplify_for_display
+from planner.app.state.common import ALL_LPAS
+from planner.app.state.hotspots import CrimeDrillState, MapState
 from planner.errors import PlannerError
 
 
@@ -181,7 +177,7 @@ def test_surfaces_match_hotspots_library(small_ws, data):
 
 def test_crime_index_cache_round_trip_and_staleness(small_ws, tmp_path):
     """The cached index equals a fresh one; a different stamp or a missing file gives None."""
-    from planner.app.data import CrimeIndex
+    from planner.app.crime_index import CrimeIndex
 
     g = small_ws.geography()
     path = small_ws.table_path("crimes_synthetic")
@@ -221,3 +217,24 @@ def test_app_data_uses_and_refreshes_the_cache(small_ws):
     third = AppData(small_ws.root).crimes
     assert cache.stat().st_mtime_ns != before  # rebuilt for the changed file
     np.testing.assert_array_equal(third.month, first.month)
+
+
+def test_app_data_keeps_tables_layouts_and_the_last_tgp_windows(small_ws):
+    """Tables and polygon layouts are read once; the TGP crimes of the last four windows are
+    kept and a fifth window drops the oldest (read again afterwards, equal to the first read)."""
+    from planner.app.data import TGP_WINDOWS_KEPT, AppData
+
+    data = AppData(small_ws.root)
+    name = data.crime_table
+    assert data.table(name) is data.table(name)
+    assert data.multipolygons("wards") is data.multipolygons("wards")
+    months = data.crimes.months
+    windows = [(a, b) for i, a in enumerate(months) for b in months[i:]]
+    assert len(windows) > TGP_WINDOWS_KEPT == 4
+    first = data.tgp_crimes(*windows[0])
+    assert data.tgp_crimes(*windows[0]) is first
+    for w in windows[1 : TGP_WINDOWS_KEPT + 1]:
+        data.tgp_crimes(*w)
+    again = data.tgp_crimes(*windows[0])
+    assert again is not first
+    assert again.equals(first)

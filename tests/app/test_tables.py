@@ -1,4 +1,4 @@
-"""Read-only HTML tables (planner.app.tables) and the app's tab set of pages."""
+"""Read-only HTML tables (planner.app.components.tables) and the app's tab set of pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import param
 import pytest
 
-from planner.app.tables import format_cell, html_table, table
+from planner.app.components.tables import format_cell, html_table, table
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_app_pages_are_tabs_built_when_chosen(demo_ws):
     import panel as pn
 
     from planner.app import create_app
-    from planner.app.pages import PAGES
+    from planner.app.registry import PAGES
 
     app = create_app(demo_ws.root)
     tabs = next(o for o in app.main if isinstance(o, pn.Tabs))
@@ -126,7 +126,7 @@ def test_app_pages_are_tabs_built_when_chosen(demo_ws):
 
 def test_html_table_whole_number_float_column_has_no_decimals():
     """Counts stored as floats print like integers; a column with a fraction keeps two decimals."""
-    from planner.app.tables import _whole_numbers
+    from planner.app.components.tables import _whole_numbers
 
     df = pd.DataFrame(
         {

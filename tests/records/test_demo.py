@@ -26,7 +26,17 @@ def records_ws(demo_ws, tmp_path_factory):
     from planner.workspace import Workspace
 
     if demo_ws.has_table("records_store") and demo_ws.has_table("engagements_export"):
-        return demo_ws
+        # a mirror with its own copy of the store: opening a store migrates it to this
+        # checkout's head, and a prebuilt workspace shared by several engineers is never
+        # written to (another branch could not open a store at a revision it lacks)
+        root = tmp_path_factory.mktemp("records_ws") / "ws"
+        root.mkdir()
+        for item in demo_ws.root.iterdir():
+            if item.name == "records.sqlite" or item.name == "workspace.json":
+                shutil.copyfile(item, root / item.name)
+            elif not item.name.startswith("records.sqlite"):
+                (root / item.name).symlink_to(item)
+        return Workspace(root)
     root = tmp_path_factory.mktemp("records_ws") / "ws"
     root.mkdir()
     shutil.copy(demo_ws.root / "workspace.json", root / "workspace.json")

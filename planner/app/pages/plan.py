@@ -27,10 +27,10 @@ from bokeh.models import (
 from bokeh.palettes import Category10_10, Category20_20, YlOrRd9
 from bokeh.plotting import figure
 
+from planner.app.components.tables import table
 from planner.app.data import AppData
-from planner.app.pages import Page
-from planner.app.plan_state import ALL_TEAMS, PlanState
-from planner.app.tables import table
+from planner.app.pages.base import Page
+from planner.app.state.plan import ALL_TEAMS, PlanState
 
 #: calendar figure height (px) and hour tick spacing
 CALENDAR_HEIGHT = 640

@@ -1,43 +1,21 @@
-"""Views: ``pn.viewable.Viewer`` components that draw a state object and build widgets from it."""
+"""The Hotspots page's map: a ``pn.viewable.Viewer`` drawing a :class:`MapState`."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 import param
 
 from planner.app import bokeh_views as bv
 from planner.app.data import LEVELS
-from planner.app.state import DrillState, MapState
+from planner.app.state.hotspots import MapState
 from planner.hotspots.emerging import CATEGORIES as EMERGING_CATEGORIES
 
 #: map frame (plot area) in pixels; fixed so that the zoom keeps metres square
 MAP_FRAME = (760, 560)
 #: datashader raster of the crime points (pixels), re-aggregated to the visible range
 POINTS_PX = (760, 560)
-
-
-def synthetic_banner(text: str = "") -> pmui.Alert:
-    """The label every page that shows synthetic data carries."""
-    msg = text or (
-        "SYNTHETIC DEMO DATA: crimes, people and patrols shown here are simulated by planner.demo "
-        "and are NOT real West Midlands Police data. Boundaries are real (ONS, OGL v3.0)."
-    )
-    return pmui.Alert(
-        object=msg, severity="warning", sizing_mode="stretch_width", css_classes=["synthetic-label"]
-    )
-
-
-def unavailable(what: str, module: str) -> pmui.Alert:
-    """The message a page shows when the library it needs is not in this build."""
-    return pmui.Alert(
-        object=f"{what} is not available in this build: the `{module}` library functions it calls are missing.",
-        severity="info",
-        sizing_mode="stretch_width",
-        css_classes=["unavailable"],
-    )
 
 
 class HotspotMap(pn.viewable.Viewer):
@@ -224,65 +202,3 @@ class HotspotMap(pn.viewable.Viewer):
         )
         plot = pn.pane.Bokeh(self.fig, css_classes=["hotspot-map"])
         return pn.Column(title, plot, sizing_mode="stretch_width")
-
-
-class DrillBars(pn.viewable.Viewer):
-    """A bar chart where clicking a bar drills one level down; a button goes back up."""
-
-    state = param.ClassSelector(class_=DrillState)
-    title = param.String(default="")
-    ylabel = param.String(default="value", allow_refs=True)
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._up = pmui.Button(
-            label="Up one level", variant="outlined", size="small", css_classes=["drill-up"]
-        )
-        self._up.on_click(lambda _e: self.state.up())
-        self._crumb = pmui.Typography(css_classes=["drill-crumb"])
-        self._fig, self._source, bars = bv.bar_figure(height=380, ylabel=self.ylabel)
-        self._fig.title.text = self.title
-        self._fig.css_classes = ["drill-figure"]
-        bv.tap_selection(bars, self._on_tap)
-        self.param.watch(lambda e: setattr(self._fig.yaxis[0], "axis_label", e.new), "ylabel")
-        self.state.param.watch(self._draw, ["path", "version"])
-        self._draw()
-
-    def _update_crumb(self, *_):
-        self._crumb.object = f"{self.title}: {self.state.breadcrumb()} ({self.state.level})"
-        self._up.disabled = not self.state.path
-
-    def _frame(self) -> pd.DataFrame:
-        return self.state.frame()
-
-    def _draw(self, *_events) -> None:
-        st = self.state
-        f = self._frame()
-        labels = list(f["label"].astype(str))
-        self._source.selected.indices = []
-        self._fig.x_range.factors = labels
-        self._source.data = {
-            "label": labels,
-            "value": f["value"].to_numpy(dtype="float64"),
-            "key": list(f["key"].astype(str)),
-        }
-        self._fig.title.text = f"{self.title}: {st.breadcrumb()}"
-        self._fig.xaxis.axis_label = st.level
-        # the breadcrumb last, so that it never runs ahead of the chart
-        self._update_crumb()
-
-    def _on_tap(self, index: int) -> None:
-        keys = self._source.data["key"]
-        if index < len(keys) and self.state.can_drill:
-            self.state.drill(str(keys[index]))
-
-    def __panel__(self):
-        return pn.Column(
-            pn.Row(self._crumb, self._up),
-            pn.Column(
-                pn.pane.Bokeh(self._fig, sizing_mode="stretch_width"),
-                css_classes=["drill-chart"],
-                sizing_mode="stretch_width",
-            ),
-            sizing_mode="stretch_width",
-        )

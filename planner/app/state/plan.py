@@ -17,10 +17,12 @@ import pandas as pd
 import param
 
 from planner.app.data import AppData
-from planner.app.state import ALL_LPAS, SERVATOR_MAX_DAYS
+from planner.app.state.common import ALL_LPAS
 from planner.schema import TZ
 
 ALL_TEAMS = "All teams"
+#: longest Op Servator plan the page draws (days)
+SERVATOR_MAX_DAYS = 92
 #: what the week calendar's blocks are coloured by
 COLOUR_BY = ("method", "team")
 #: calendar layout: blank share at each side of a day column, and gap between lanes (share of a
@@ -107,7 +109,7 @@ class PlanState(param.Parameterized):
         # selections whose choices depend on the data are applied once the choices are known
         chosen = {k: params.pop(k) for k in self._CHOICES if k in params}
         super().__init__(data=data, **params)
-        self._servator_memo: dict = {}
+        self._servator = functools.lru_cache(maxsize=SERVATOR_MEMO)(self._plan_servator)
         self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
         if "lpa" in chosen:
             self.lpa = chosen.pop("lpa")
@@ -361,18 +363,26 @@ class PlanState(param.Parameterized):
         """The Servator sites are the TGPs: synthetic when the TGP layer is."""
         return self.data.is_synthetic("tgps")
 
+    @functools.cached_property
     def _sites(self) -> gpd.GeoDataFrame:
         from planner.planning.servator import sites_from_tgps
 
-        if "_sites_cache" not in self.__dict__:
-            self.__dict__["_sites_cache"] = sites_from_tgps(self.data.tgps_bng)
-        return self.__dict__["_sites_cache"]
+        return sites_from_tgps(self.data.tgps_bng)
+
+    @functools.cached_property
+    def _sites_web(self) -> pd.DataFrame:
+        """Each site's LPA and location ``x``/``y`` in EPSG:3857, indexed by ``site_id``."""
+        s = self._sites
+        web = s.geometry.to_crs(3857)
+        return pd.DataFrame(
+            {"lpa": s["lpa"].to_numpy(), "x": web.x.to_numpy(), "y": web.y.to_numpy()},
+            index=pd.Index(s["site_id"].to_numpy(), name="site_id"),
+        )
 
     @param.depends("servator_start", "servator_days", "servator_seed")
     def servator(self):
         """:func:`planner.planning.servator.plan_servator` over the TGPs as sites."""
         from planner.errors import PlannerError
-        from planner.planning.servator import plan_servator
 
         try:
             start = pd.Timestamp(self.servator_start).date()
@@ -380,14 +390,12 @@ class PlanState(param.Parameterized):
             raise PlannerError(
                 f"start '{self.servator_start}' is not a date (YYYY-MM-DD)"
             ) from None
-        key = (start, self.servator_days, self.servator_seed)
-        if key not in self._servator_memo:
-            if len(self._servator_memo) >= SERVATOR_MEMO:
-                self._servator_memo.pop(next(iter(self._servator_memo)))
-            self._servator_memo[key] = plan_servator(
-                self._sites(), start, self.servator_days, seed=self.servator_seed
-            )
-        return self._servator_memo[key]
+        return self._servator(start, self.servator_days, self.servator_seed)
+
+    def _plan_servator(self, start, days: int, seed: int):
+        from planner.planning.servator import plan_servator
+
+        return plan_servator(self._sites, start, days, seed=seed)
 
     def servator_table(self) -> pd.DataFrame:
         """Deployments for display: date, local times, site, LPA, minutes and assets."""
@@ -418,15 +426,7 @@ class PlanState(param.Parameterized):
         from planner.planning.servator import deployments_by_site
 
         by = deployments_by_site(self.servator().deployments)
-        s = self._sites()
-        if "_sites_web" not in self.__dict__:
-            web = s.geometry.to_crs(3857)
-            self.__dict__["_sites_web"] = pd.DataFrame(
-                {"lpa": s["lpa"].to_numpy(), "x": web.x.to_numpy(), "y": web.y.to_numpy()},
-                index=pd.Index(s["site_id"].to_numpy(), name="site_id"),
-            )
-        loc = self.__dict__["_sites_web"]
-        out = by.join(loc, on="site_id")
+        out = by.join(self._sites_web, on="site_id")
         out["first"] = out["first"].astype(str)
         out["last"] = out["last"].astype(str)
         return out

@@ -1,0 +1,37 @@
+"""The page base class: a title, the synthetic label where needed, and content."""
+
+from __future__ import annotations
+
+import panel as pn
+import panel_material_ui as pmui
+import param
+
+from planner.app.components.notices import synthetic_banner, unavailable
+from planner.app.data import AppData
+
+
+class Page(pn.viewable.Viewer):
+    """Base page: a title, the synthetic label where needed, and content."""
+
+    data = param.ClassSelector(class_=AppData)
+    tiles = param.String(default=None, allow_None=True)
+    title: str = ""
+    slug: str = ""
+
+    def header(self, synthetic: bool = True) -> list:
+        items: list = [pmui.Typography(self.title, variant="h5", css_classes=["page-title"])]
+        if synthetic:
+            items.append(synthetic_banner())
+        return items
+
+
+class UnavailablePage(Page):
+    """A page whose library is not in this build yet: says so instead of faking data."""
+
+    module = param.String(default="", doc="The library the page would call.")
+    missing_tables = param.List(default=[], doc="Workspace tables the page needs and lacks.")
+
+    def __panel__(self):
+        return pn.Column(
+            *self.header(False), unavailable(self.title, self.module), sizing_mode="stretch_width"
+        )

@@ -1,0 +1,239 @@
+"""The Coverage and delivery page: which TGPs are getting their hours."""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+import panel_material_ui as pmui
+
+from planner.app import bokeh_views as bv
+from planner.app.components.tables import table
+from planner.app.pages.base import Page
+from planner.app.state.common import ALL_LPAS
+from planner.app.state.delivery import DeliveryState
+
+
+class DeliveryPage(Page):
+    """LPA inspectors: which TGPs are getting their hours (planned against tracked presence)."""
+
+    title = "Coverage and delivery"
+    slug = "delivery"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.state = DeliveryState(self.data)
+
+    def _map(self) -> pn.viewable.Viewable:
+        """TGPs coloured by delivered against planned hours: a plain Bokeh figure whose source is
+        replaced when the LPA changes; tapping a TGP selects it for the detail below."""
+        st, data = self.state, self.data
+        xs, ys = data.multipolygons("tgps")
+        pos = pd.Series(range(len(xs)), index=data.layer("tgps")["tgp_id"].astype(str))
+
+        def columns() -> dict:
+            t = st.per_tgp()
+            idx = pos.reindex(t["tgp_id"].astype(str)).to_numpy()
+            return {
+                "xs": [xs[i] for i in idx],
+                "ys": [ys[i] for i in idx],
+                "value": t["delivered_pct"].to_numpy(dtype="float64"),
+                "tgp_id": list(t["tgp_id"].astype(str)),
+                "lpa": list(t["lpa"].astype(str)),
+                "planned_hours": t["planned_hours"].to_numpy(dtype="float64"),
+                "delivered_hours": t["delivered_hours"].to_numpy(dtype="float64"),
+            }
+
+        def extent():
+            return data.extent(None if st.lpa == ALL_LPAS else st.lpa)
+
+        fig = bv.map_figure(extent(), bv.PAGE_MAP_FRAME)
+        lx, ly = data.multipolygons("LPAs")
+        bv.outline_layer(fig, lx, ly)
+        src = bv.ColumnDataSource(columns())
+        r, _mapper, _bar = bv.area_layer(
+            fig,
+            src,
+            bv.DELIVERY_PALETTE,
+            clabel="% of planned hours delivered",
+            low=0.0,
+            high=120.0,
+            line_color="black",
+            line_width=0.5,
+            fill_alpha=0.9,
+            name="tgps",
+            tooltips=[
+                ("TGP", "@tgp_id"),
+                ("LPA", "@lpa"),
+                ("planned (h)", "@planned_hours{0,0.0}"),
+                ("delivered (h)", "@delivered_hours{0,0.0}"),
+                ("delivered", "@value{0.0}%"),
+            ],
+        )
+        fig.add_tools(bv.TapTool(renderers=[r]))
+        bv.tap_selection(r, st.select_tgp)
+
+        def on_lpa(*_):
+            src.selected.indices = []
+            src.data = columns()
+            bv.zoom_to(fig, extent(), bv.PAGE_MAP_FRAME)
+
+        st.param.watch(on_lpa, "lpa")
+        return pn.Column(pn.pane.Bokeh(fig), css_classes=["delivery-map"])
+
+    def _tgp_text(self, *_):
+        s = self.state.tgp_summary()
+        pct = "n/a" if s["delivered_pct"] is None else f"{s['delivered_pct']:.1f}%"
+        return (
+            f"{s['tgp_id']} ({s['lpa']}, {s['driver']}): {s['delivered_hours']:,.1f} h delivered of "
+            f"{s['planned_hours']:,.1f} h planned ({pct}); {s['delivered_visits']:,} tracked visits "
+            f"against {s['planned_visits']:,} planned, up to {self.data.ws.today}."
+        )
+
+    def _tgp_trend(self) -> pn.viewable.Viewable:
+        """Harm and crimes per month inside the chosen TGP: one Bokeh figure whose data change
+        in place (a new figure per TGP made the browser lay out every page again: 1.6-2.2 s
+        per tap)."""
+        synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
+        fig, source = bv.line_figure(
+            height=260, ylabel="crime harm", series={"harm": "harm", "crimes": "crimes"}
+        )
+        # a fixed title (the TGP is named in the line above): a title of another length
+        # would re-lay the figure out
+        fig.title.text = f"Harm per month inside the chosen TGP{synth}"
+        fig.css_classes = ["tgp-trend"]
+
+        def draw(*_):
+            t = self.state.tgp_harm_trend()
+            months = list(t["month"].astype(str))
+            if list(fig.x_range.factors) != months:
+                fig.x_range.factors = months
+            source.data = {
+                "x": months,
+                "harm": t["harm"].to_numpy(dtype="float64"),
+                "crimes": t["crimes"].to_numpy(dtype="float64"),
+            }
+
+        self.state.param.watch(draw, "tgp")
+        draw()
+        return pn.pane.Bokeh(fig, sizing_mode="stretch_width")
+
+    def tgp_detail(self) -> pn.viewable.Viewable:
+        p = self.state.param
+        return pn.Column(
+            pmui.Typography(
+                "One TGP (tap it on the map or choose it)", variant="h6", css_classes=["tgp-detail"]
+            ),
+            pmui.Select.from_param(p.tgp, label="TGP", width=200, css_classes=["delivery-tgp"]),
+            pmui.Typography(
+                pn.bind(self._tgp_text, p.tgp), variant="body2", css_classes=["tgp-summary"]
+            ),
+            self._tgp_trend(),
+            sizing_mode="stretch_width",
+        )
+
+    def visibility(self) -> list:
+        st = self.state
+        if st.month is None:
+            return []
+        p = st.param
+        r = st.visibility()
+        note = (
+            "Community share of duty time, and the custody, investigation and station time that "
+            "explains the gap (planner.tracking.visibility; duty time without GPS counts as "
+            f"community time unless an episode covers it){' - SYNTHETIC duty data' if r.synthetic else ''}."
+        )
+        return [
+            pmui.Typography("Visibility", variant="h6"),
+            pmui.Select.from_param(p.month, label="Month", width=160, css_classes=["vis-month"]),
+            pmui.Typography(note, variant="body2"),
+            pn.Row(
+                pn.Column(
+                    pmui.Typography("By LPA", variant="subtitle1"),
+                    table(st.visibility_by_lpa, css_classes=["vis-lpa"]),
+                    sizing_mode="stretch_width",
+                ),
+                pn.Column(
+                    pmui.Typography("By team (selected LPA)", variant="subtitle1"),
+                    table(st.visibility_by_team, css_classes=["vis-team"]),
+                    sizing_mode="stretch_width",
+                ),
+                sizing_mode="stretch_width",
+            ),
+        ]
+
+    def _trajectory(self) -> list:
+        tr = self.state.trajectory()
+        if tr is None:
+            return []
+        plot = bv.time_lines(
+            tr.daily,
+            "date",
+            {
+                "cumulative_hours": ("delivered (cumulative)", "#2b8cbe", "solid"),
+                "pro_rata_target_hours": ("pro-rata annual target", "black", "dashed"),
+            },
+            title=f"Year to date against the annual target of {tr.target_hours:,.0f} h",
+            ylabel="officer-hours",
+        )
+        s = tr.summary()
+        text = (
+            f"Delivered {s['delivered_hours']:,.0f} h against {s['pro_rata_hours']:,.0f} h pro rata; "
+            f"forecast {s['forecast_hours']:,.0f} h by year end, shortfall {s['shortfall_hours']:,.0f} h; "
+            f"{s['required_hours_per_day']:,.1f} h a day needed from now."
+        )
+        alert = pmui.Alert(
+            object=text,
+            severity="error" if tr.alert else "success",
+            css_classes=["trajectory-note"],
+        )
+        return [
+            pn.pane.Bokeh(plot, sizing_mode="stretch_width", css_classes=["trajectory"]),
+            alert,
+        ]
+
+    def __panel__(self):
+        p = self.state.param
+        rep = self.state.report()
+        source = (
+            "planned hours against delivered presence hours per method (planner.tracking.delivery_report)"
+            if rep is not None
+            else "planned patrol hours (plan) against tracked presence hours (GPS, all methods)"
+        )
+        extra = []
+        if rep is not None:
+            extra = [
+                *self._trajectory(),
+                pn.Row(
+                    pn.Column(
+                        pmui.Typography("By delivery method", variant="h6"),
+                        table(self.state.by_method()),
+                        sizing_mode="stretch_width",
+                    ),
+                    pn.Column(
+                        pmui.Typography("Place-day compliance", variant="h6"),
+                        table(self.state.place_day_share()),
+                        sizing_mode="stretch_width",
+                    ),
+                    sizing_mode="stretch_width",
+                ),
+            ]
+        return pn.Column(
+            *self.header(True),
+            pmui.Typography(f"Per TGP, {source}, up to {self.data.ws.today}.", variant="body2"),
+            pmui.Select.from_param(p.lpa, label="LPA", width=260, css_classes=["delivery-lpa"]),
+            pn.Row(
+                self._map(),
+                pn.Column(
+                    pmui.Typography("By LPA", variant="h6"),
+                    table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),
+                    width=460,
+                ),
+                sizing_mode="stretch_width",
+            ),
+            self.tgp_detail(),
+            pmui.Typography("TGPs, least delivered first", variant="h6"),
+            table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            *self.visibility(),
+            *extra,
+            sizing_mode="stretch_width",
+        )

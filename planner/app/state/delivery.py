@@ -1,0 +1,201 @@
+"""State of the Coverage and delivery page (no Panel import): planned against tracked hours
+per TGP, visibility and the year's trajectory."""
+
+from __future__ import annotations
+
+import functools
+
+import geopandas as gpd
+import pandas as pd
+import param
+
+from planner.app.data import AppData
+from planner.app.state.common import ALL_LPAS
+
+
+class DeliveryState(param.Parameterized):
+    """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+
+    month = param.Selector(
+        default=None, objects=[], doc="Month of the visibility figures (YYYY-MM, duty data)."
+    )
+    tgp = param.Selector(
+        default=None, objects=[], doc="TGP whose hours, visits and harm trend are shown."
+    )
+
+    def __init__(self, data: AppData, **params):
+        lpa = params.pop("lpa", ALL_LPAS)
+        chosen = {k: params.pop(k) for k in ("month", "tgp") if k in params}
+        super().__init__(data=data, **params)
+        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
+        self.lpa = lpa
+        months = data.duty_months()
+        self.param.month.objects = months
+        self.month = chosen.get("month", months[-1] if months else None)
+        tgps = sorted(self.all_tgps()["tgp_id"].astype(str))
+        self.param.tgp.objects = tgps
+        mine = sorted(self.per_tgp()["tgp_id"].astype(str))
+        self.tgp = chosen.get("tgp", mine[0] if mine else (tgps[0] if tgps else None))
+
+    # ---- visibility (planner.tracking.visibility) -------------------------------------------
+    @param.depends("month")
+    def visibility(self):
+        """:func:`planner.tracking.visibility.workspace_visibility` for the month (or None)."""
+        return None if self.month is None else self.data.visibility(self.month)
+
+    @param.depends("month")
+    def visibility_by_lpa(self) -> pd.DataFrame | None:
+        r = self.visibility()
+        return None if r is None else _visibility_table(r.by_lpa, "lpa")
+
+    @param.depends("month", "lpa")
+    def visibility_by_team(self) -> pd.DataFrame | None:
+        """The selected LPA's teams (all teams for the force) with the gap explained."""
+        r = self.visibility()
+        if r is None:
+            return None
+        t = r.by_team
+        if self.data.teams is not None:
+            lpa_of = self.data.teams.set_index("team_id")["lpa"]
+            t = t.assign(lpa=t["team_id"].map(lpa_of))
+            if self.lpa != ALL_LPAS:
+                t = t[t["lpa"] == self.lpa]
+        return _visibility_table(t, "team_id")
+
+    # ---- one TGP ---------------------------------------------------------------------------------
+    def select_tgp(self, index: int) -> None:
+        """Select the TGP at row ``index`` of :meth:`per_tgp` (what a map tap gives)."""
+        self.tgp = str(self.per_tgp()["tgp_id"].iloc[index])
+
+    @param.depends("tgp")
+    def tgp_summary(self) -> dict:
+        """Planned and delivered hours and visits of the selected TGP up to today."""
+        row = self.all_tgps().set_index("tgp_id").loc[self.tgp]
+        today = pd.Timestamp(self.data.ws.today)
+        plan = self.data.table("plan_visits")
+        planned_visits = int(
+            ((plan["tgp_id"] == self.tgp) & (pd.to_datetime(plan["date"]) <= today)).sum()
+        )
+        table = "delivered_place_days" if self.data.has("delivered_place_days") else "place_days"
+        pdays = self.data.table(table)
+        mine = pdays[(pdays["tgp_id"] == self.tgp) & (pd.to_datetime(pdays["date"]) <= today)]
+        return {
+            "tgp_id": self.tgp,
+            "lpa": str(row["lpa"]),
+            "driver": str(row["driver"]),
+            "planned_hours": round(float(row["planned_hours"]), 1),
+            "delivered_hours": round(float(row["delivered_hours"]), 1),
+            "delivered_pct": None if pd.isna(row["delivered_pct"]) else float(row["delivered_pct"]),
+            "planned_visits": planned_visits,
+            "delivered_visits": int(mine["visits"].sum()) if "visits" in mine else None,
+        }
+
+    @param.depends("tgp")
+    def tgp_harm_trend(self) -> pd.DataFrame:
+        """Crimes and harm per month inside the selected TGP, up to the workspace's today."""
+        t = self.data.tgp_monthly(self.tgp)
+        return t[t["month"] <= f"{self.data.ws.today:%Y-%m}"].reset_index(drop=True)
+
+    @param.depends("lpa", watch=True)
+    def _tgp_in_lpa(self):
+        ids = list(self.per_tgp()["tgp_id"].astype(str))
+        if ids and self.tgp not in ids:
+            self.tgp = sorted(ids)[0]
+
+    @param.depends("lpa")
+    def per_tgp(self) -> gpd.GeoDataFrame:
+        """The selected LPA's rows of :meth:`all_tgps`."""
+        out = self.all_tgps()
+        if self.lpa != ALL_LPAS:
+            out = out[out["lpa"] == self.lpa]
+        return out.reset_index(drop=True)
+
+    def report(self):
+        """:func:`planner.tracking.delivery.delivery_report` up to the workspace's today, or None
+        when the workspace has no per-method ``delivered_place_days`` table."""
+        if not self.data.has("delivered_place_days"):
+            return None
+        return self.data.delivery_report()
+
+    def all_tgps(self) -> gpd.GeoDataFrame:
+        """TGPs (EPSG:3857) with planned and delivered (tracked presence) hours to today.
+
+        From :meth:`report` when available; otherwise planned hours from
+        :func:`planner.tracking.delivery.planned_place_days` and delivered hours from the
+        tracked presence minutes in ``place_days`` (all methods).
+        """
+        return self._all_tgps
+
+    @functools.cached_property
+    def _all_tgps(self) -> gpd.GeoDataFrame:
+        tg = self.data.layer("tgps")
+        out = tg[["tgp_id", "driver", "lpa", "geometry"]].copy()
+        rep = self.report()
+        if rep is not None:
+            by = rep.by["tgp_id"].set_index("tgp_id")
+            planned, delivered = by["planned_hours"], by["delivered_hours"]
+        else:
+            from planner.tracking.delivery import planned_place_days
+
+            today = pd.Timestamp(self.data.ws.today)
+            plan = self.data.table("plan_visits")
+            plan = plan[pd.to_datetime(plan["date"]) <= today]
+            planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
+            pdays = self.data.table("place_days")
+            pdays = pdays[pd.to_datetime(pdays["date"]) <= today]
+            delivered = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
+        out["planned_hours"] = out["tgp_id"].map(planned).fillna(0.0).to_numpy()
+        out["delivered_hours"] = out["tgp_id"].map(delivered).fillna(0.0).to_numpy()
+        ratio = out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
+        out["delivered_pct"] = (100 * ratio).round(1)
+        return out.reset_index(drop=True)
+
+    def by_method(self) -> pd.DataFrame | None:
+        rep = self.report()
+        if rep is None:
+            return None
+        cols = ["method", "planned_hours", "delivered_hours", "delivery_rate"]
+        return rep.by["method"][cols].round(2)
+
+    def place_day_share(self) -> pd.DataFrame | None:
+        rep = self.report()
+        return None if rep is None else rep.place_days.round(3)
+
+    def trajectory(self):
+        """The year's cumulative delivery against the pro-rata annual target (or None)."""
+        rep = self.report()
+        return None if rep is None else rep.trajectory
+
+    def table(self) -> pd.DataFrame:
+        t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
+        return t.sort_values("delivered_pct", kind="stable").round(1).reset_index(drop=True)
+
+    def by_lpa(self) -> pd.DataFrame:
+        t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
+        g = t.groupby("lpa")[["planned_hours", "delivered_hours"]].sum()
+        g["delivered_pct"] = (100 * g["delivered_hours"] / g["planned_hours"]).round(1)
+        return g.round(1).reset_index()
+
+
+#: visibility columns shown (hours, the community share and what explains the gap)
+VISIBILITY_COLUMNS: tuple[str, ...] = (
+    "officers",
+    "duty_hours",
+    "community_hours",
+    "community_share",
+    "custody_hours",
+    "investigation_hours",
+    "station_hours",
+    "custody_share_of_gap",
+    "investigation_share_of_gap",
+    "station_share_of_gap",
+)
+
+
+def _visibility_table(t: pd.DataFrame, key: str) -> pd.DataFrame:
+    cols = [key, *(["lpa"] if key != "lpa" and "lpa" in t.columns else []), *VISIBILITY_COLUMNS]
+    out = pd.DataFrame(t[cols]).sort_values("community_share", kind="stable")
+    return out.round(3).reset_index(drop=True)

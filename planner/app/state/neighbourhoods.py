@@ -1,0 +1,167 @@
+"""State of the Neighbourhoods page (no Panel import): dashboards over the records store."""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import param
+
+from planner.app.data import AppData
+from planner.app.state.common import DrillState
+
+#: reporting periods offered on the Neighbourhoods page (words planner.records understands)
+RECORD_PERIODS: tuple[str, ...] = ("last 28 days", "last 90 days", "FY2025", "FY2024")
+RECORD_MEASURES: tuple[str, ...] = ("engagements", "abstraction hours")
+#: drill-down frames kept per session (the least recently used are dropped)
+MEMO_SIZE = 64
+
+
+class RecordsState(param.Parameterized):
+    """Neighbourhoods dashboards over the records store (``planner.records``)."""
+
+    data = param.ClassSelector(class_=AppData, constant=True)
+    period = param.Selector(default=RECORD_PERIODS[1], objects=list(RECORD_PERIODS))
+    measure = param.Selector(default=RECORD_MEASURES[0], objects=list(RECORD_MEASURES))
+    perspective = param.Selector(
+        default="abstracted",
+        objects=["abstracted", "authorising"],
+        doc="Abstractions counted against the officer taken off their area, or the authoriser.",
+    )
+    version = param.Integer(default=0, doc="Bumped after a record is saved.")
+
+    def __init__(self, data: AppData, store, **params):
+        super().__init__(data=data, **params)
+        self.store = store
+        self._counts = functools.lru_cache(maxsize=MEMO_SIZE)(self._counts_for)
+
+    @property
+    def today(self):
+        return self.data.ws.today
+
+    def counts(self, path: list[str]) -> pd.DataFrame:
+        """key, label, value at the drill level below ``path`` (LPA -> team -> officer).
+
+        Memoised per filters, path and :attr:`version` (a saved record bumps the version).
+        """
+        return self._counts(self.period, self.measure, self.perspective, self.version, tuple(path))
+
+    def _counts_for(
+        self, period: str, measure: str, perspective: str, version: int, path: tuple[str, ...]
+    ) -> pd.DataFrame:
+        """:meth:`counts` for these filters (``version`` only tells saved records apart)."""
+        from planner.records import analytics as ra
+
+        level = ("lpa", "team", "officer")[len(path)]
+        key = {"lpa": "lpa", "team": "team_id", "officer": "officer_id"}[level]
+        lpa = path[0] if path else None
+        team = path[1] if len(path) > 1 else None
+        if measure == "engagements":
+            c = ra.engagement_counts(
+                self.store, period, level=level, lpa=lpa, team_id=team, today=self.today
+            )
+            val = c["engagements"].astype(float)
+        else:
+            c = ra.abstraction_summary(
+                self.store, period, by=level, perspective=perspective, today=self.today
+            )
+            if lpa is not None:
+                c = c[c["lpa"] == lpa]
+            if team is not None:
+                c = c[c["team_id"] == team]
+            val = c["hours"].astype(float)
+        keys = c[key].astype(object).where(c[key].notna(), "(none)").astype(str)
+        labels = keys.map(self._names(level)).fillna(keys) if level != "lpa" else keys
+        return pd.DataFrame(
+            {"key": keys.to_numpy(), "label": labels.to_numpy(), "value": val.to_numpy()}
+        )
+
+    def _names(self, level: str) -> dict[str, str]:
+        """Display names: team name, or "Name (officer_id)"."""
+        if level == "team" and self.data.teams is not None:
+            t = self.data.teams
+            return dict(zip(t["team_id"].astype(str), t["name"].astype(str)))
+        if level == "officer" and self.data.officers is not None:
+            o = self.data.officers
+            return dict(
+                zip(
+                    o["officer_id"].astype(str),
+                    o["name"].astype(str) + " (" + o["officer_id"].astype(str) + ")",
+                )
+            )
+        return {}
+
+    def total(self) -> float:
+        return float(self.counts([])["value"].sum())
+
+    def vacancies(self) -> pd.DataFrame:
+        from planner.records import analytics as ra
+
+        return ra.dno_vacancies(self.store, self.today)
+
+    # ---- tenure and vacancies (planner.records.analytics) -----------------------------------
+    @property
+    def tenure_baseline(self):
+        """The annual review's baseline: a year before today."""
+        return (pd.Timestamp(self.today) - pd.DateOffset(years=1)).date()
+
+    def short_tenures(self) -> pd.DataFrame:
+        """DNOs in post today for less than two years in their ward."""
+        from planner.records import analytics as ra
+
+        cols = ["officer_id", "name", "ward_code", "team_id", "start", "tenure_years"]
+        t = ra.short_tenures(self.store, self.today)
+        t = pd.DataFrame(t[cols])
+        return t.assign(tenure_years=t["tenure_years"].round(2))
+
+    def missing_handovers(self) -> pd.DataFrame:
+        """DNO postings in the last year that began without a handover."""
+        from planner.records import analytics as ra
+
+        return ra.missing_handovers(self.store, since=self.tenure_baseline, on=self.today)
+
+    def tenure_comparison(self) -> pd.DataFrame:
+        """Per ward, DNOs and PCSOs in post a year ago against today (wards that lost one first)."""
+        from planner.records import analytics as ra
+
+        t = ra.tenure_comparison(self.store, self.tenure_baseline, self.today)
+        t = t.drop(columns=["officers_baseline", "officers_now"], errors="ignore")
+        return t.sort_values(["same_or_more", "ward_code"], kind="stable").reset_index(drop=True)
+
+    def npp1_completion(self) -> pd.DataFrame:
+        """Share of neighbourhood officers in post today with NPP1 training, per LPA."""
+        from planner.records import analytics as ra
+
+        return ra.npp1_completion(self.store, on=self.today, by="lpa").round(3)
+
+    def save_abstraction(self, **fields) -> str:
+        """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`."""
+        from planner.records.forms import record_abstraction
+
+        rid = record_abstraction(self.store, source="app", **fields)
+        self.version += 1
+        return rid
+
+    def save_engagement(self, **fields) -> str:
+        """Validate and store one engagement via :func:`planner.records.record_engagement`."""
+        from planner.records import record_engagement
+
+        rid = record_engagement(self.store, source="app", **fields)
+        self.version += 1
+        return rid
+
+
+class RecordsDrillState(DrillState):
+    """LPA -> team -> officer drill-down of engagements or abstraction hours."""
+
+    records = param.ClassSelector(class_=RecordsState, constant=True)
+    levels = ("LPA", "team", "officer")
+
+    def frame_for(self, path: list[str]) -> pd.DataFrame:
+        return self.records.counts(path)
+
+    @param.depends(
+        "records.period", "records.measure", "records.perspective", "records.version", watch=True
+    )
+    def _filters_changed(self):
+        self.version += 1

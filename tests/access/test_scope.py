@@ -1,0 +1,136 @@
+"""Role scoping in the data layer: capabilities, LPA choices, officer-level rows, exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planner.access.roles import Principal
+from planner.access.scope import (
+    CAPABILITIES,
+    audited,
+    lpa_choices,
+    may,
+    officer_options,
+    officer_rows,
+    require,
+)
+from planner.errors import AccessDenied
+
+INSP = Principal("insp", "inspector", ("North",))
+PC = Principal("pc", "officer", officer_id="D2")
+INTEL = Principal("intel", "intelligence")
+ADV = Principal("adv", "advance")
+ADMIN = Principal("admin", "admin")
+
+ROWS = pd.DataFrame(
+    {
+        "officer_id": ["D1", "D2", "D3", "D4"],
+        "name": ["Ann", "Bob", "Cat", "Dan"],
+        "lpa": ["North", "North", "South", "East"],
+    }
+)
+
+
+def test_capability_matrix():
+    table = {
+        c: sorted(
+            r
+            for r in ("intelligence", "inspector", "advance", "officer", "admin")
+            if may(Principal("u", r, ("X",) if r == "inspector" else ()), c)
+        )
+        for c in CAPABILITIES
+    }
+    assert table == {
+        "hotspots": ["advance", "inspector", "intelligence"],
+        "derive_tgps": ["intelligence"],
+        "plans": ["inspector", "intelligence"],
+        "exports": ["advance", "inspector", "intelligence"],
+        "delivery": ["inspector", "intelligence"],
+        "records": ["inspector", "intelligence", "officer"],
+        "officer_data": ["inspector", "intelligence", "officer"],
+        "advance": ["advance", "intelligence"],
+        "record": ["inspector", "intelligence", "officer"],
+        "manage_users": ["admin"],
+    }
+    assert may(None, "derive_tgps") and not may(None, "manage_users")
+    with pytest.raises(AccessDenied, match=r"adv \(advance\) may not use officer data"):
+        require(ADV, "officer_data")
+    with pytest.raises(KeyError):
+        may(INTEL, "launch")
+
+
+def test_lpa_choices():
+    every = ["South", "North", "East", "North"]
+    assert lpa_choices(None, every) == ["East", "North", "South"]
+    assert lpa_choices(INTEL, every) == lpa_choices(ADV, every) == ["East", "North", "South"]
+    assert lpa_choices(INSP, every) == ["North"]
+    assert lpa_choices(PC, every, officer_lpa="South") == ["South"]
+    assert lpa_choices(PC, every) == [] and lpa_choices(ADMIN, every) == []
+
+
+@pytest.mark.parametrize(
+    ("principal", "ids"),
+    [
+        (None, ["D1", "D2", "D3", "D4"]),
+        (INTEL, ["D1", "D2", "D3", "D4"]),
+        (INSP, ["D1", "D2"]),
+        (Principal("i2", "inspector", ("South", "East")), ["D3", "D4"]),
+        (PC, ["D2"]),
+        (ADV, []),
+        (ADMIN, []),
+    ],
+)
+def test_officer_rows_against_brute_force(principal, ids):
+    got = officer_rows(ROWS, principal)
+    assert got["officer_id"].tolist() == ids
+    assert list(got.columns) == list(ROWS.columns)
+    # brute force on the same input
+    expect = [
+        r.officer_id
+        for r in ROWS.itertuples()
+        if principal is None
+        or principal.role == "intelligence"
+        or (principal.role == "inspector" and r.lpa in principal.lpas)
+        or (principal.role == "officer" and r.officer_id == principal.recorder_id)
+    ]
+    assert ids == expect
+
+
+def test_officer_options_hold_no_name_outside_scope():
+    labels = dict(zip(ROWS["officer_id"], ROWS["name"] + " (DNO)"))
+    lpas = dict(zip(ROWS["officer_id"], ROWS["lpa"]))
+    assert officer_options(labels, lpas, INSP) == {"D1": "Ann (DNO)", "D2": "Bob (DNO)"}
+    assert officer_options(labels, lpas, PC) == {"D2": "Bob (DNO)"}
+    assert officer_options(labels, lpas, ADV) == {}
+    assert officer_options(labels, lpas, INTEL) == labels
+
+
+def test_scoping_needs_the_column():
+    with pytest.raises(KeyError, match="'lpa'"):
+        officer_rows(ROWS.drop(columns="lpa"), INSP)
+
+
+def test_audited_download_logs_before_returning():
+    calls = []
+    fn = audited(
+        lambda: "csv-bytes",
+        audit=lambda user, action, **kw: calls.append((user, action, kw)),
+        principal=INSP,
+        what="plan_csv",
+        detail={"quarter": "2026Q1"},
+    )
+    assert calls == []
+    assert fn() == "csv-bytes"
+    assert calls == [
+        (
+            "insp",
+            "export",
+            {
+                "role": "inspector",
+                "table_name": "plan_csv",
+                "detail": {"quarter": "2026Q1"},
+                "source": "app",
+            },
+        )
+    ]
