@@ -47,16 +47,59 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "planner track --workspace workspace/demo --pings pings/2025-09.csv --tgps workspace/demo/tgps.gpkg --out track/",
     ),
     "visibility": ("planner visibility --workspace workspace/demo --month 2025-09 --json",),
-    "import": (
-        "planner import engagements tracker.csv --db records.sqlite --json",
-        "planner import abstractions app.csv --db postgresql://planner@db/records --map 'Start time=start'",
-    ),
     "records": ("planner records summary --workspace workspace/demo --period FY2025",),
     "records summary": (
         "planner records summary --workspace workspace/demo --period 'since July 2025'",
         "planner records summary --db records.sqlite --period 2025-07-01:2025-09-30 --json",
     ),
     "records migrate": ("planner records migrate --db postgresql://planner@db/records",),
+    "init": (
+        "planner init workspace/leics --name Leicestershire --wards wards.gpkg --lpa-field LPA --crimes police-uk/",
+        "planner init workspace/leics --name Leicestershire --wards wards.shp --lpa-lookup ward_lpa.csv --crimes extract.csv --mapping mapping.json --json",
+    ),
+    "import": (
+        "planner import engagements tracker.csv --workspace workspace/demo",
+        "planner import crimes police-uk/2025-09 --workspace workspace/demo --map 'Crime ID=crime_id'",
+    ),
+    "status": ("planner status --workspace workspace/demo --json",),
+    "report": ("planner report engagement --workspace workspace/demo --period FY2025",),
+    "report community": (
+        "planner report community --workspace workspace/demo --area Ladywood --out ladywood.html",
+    ),
+    "report engagement": (
+        "planner report engagement --workspace workspace/demo --period 'since July 2025' --level team --by method",
+    ),
+    "report gaps": (
+        "planner report gaps --workspace workspace/demo --period FY2025 --level ward --demand harm --csv gaps.csv",
+    ),
+    "report tgps": ("planner report tgps --workspace workspace/demo --period FY2025 --by method",),
+    "report abstractions": (
+        "planner report abstractions --workspace workspace/demo --period FY2025 --by lpa --perspective authorising",
+    ),
+    "report policy": ("planner report policy --json",),
+    "report objectives": (
+        "planner report objectives --workspace workspace/demo --period FY2025 --benchmark 2025-04-01:2025-06-30 --objective Birmingham=0.25",
+    ),
+    "report vacancies": ("planner report vacancies --workspace workspace/demo --period FY2025",),
+    "report training": (
+        "planner report training --workspace workspace/demo --period FY2025 --course NPP1",
+    ),
+    "report visibility": ("planner report visibility --workspace workspace/demo --months 3",),
+    "report guarantee": (
+        "planner report guarantee --workspace workspace/demo --period FY2025 --json",
+    ),
+    "report import": ("planner report import training npp_records.csv --workspace workspace/demo",),
+    "users": ("planner users list --users users.json",),
+    "users add": (
+        "planner users add jsmith --role inspector --lpa Birmingham --users users.json   # asks for a password",
+    ),
+    "users remove": ("planner users remove jsmith --users users.json",),
+    "users list": ("planner users list --users users.json --json",),
+    "users passwd": ("planner users passwd jsmith --users users.json",),
+    "users role": ("planner users role jsmith --role admin --users users.json",),
+    "audit": (
+        "planner audit --workspace workspace/demo --since 2026-12-01 --action sign_in --json",
+    ),
 }
 
 PREFIX = "examples:\n"
