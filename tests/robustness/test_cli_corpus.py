@@ -253,6 +253,76 @@ def _cases() -> list[tuple[str, list[str]]]:
             ],
         ),
     ]
+    out += [
+        (
+            "init",
+            [
+                "init",
+                "{t}/ws",
+                "--name",
+                "X",
+                "--wards",
+                f"{c}/boundary_garbage.geojson",
+                "--crimes",
+                f"{c}/unclosed_quote.csv",
+            ],
+        ),
+        (
+            "init",
+            [
+                "init",
+                "{t}/ws",
+                "--name",
+                "X",
+                "--wards",
+                f"{c}/boundary_points.geojson",
+                "--crimes",
+                f"{c}/binary.csv",
+            ],
+        ),
+        (
+            "init",
+            [
+                "init",
+                "{t}/ws",
+                "--name",
+                "X",
+                "--wards",
+                f"{c}/boundary_bowtie_27700.geojson",
+                "--lpa-field",
+                "nope",
+                "--crimes",
+                f"{c}/deep.json",
+            ],
+        ),
+        ("status", ["status", "--workspace", BAD_WS, "--json"]),
+        ("status", ["status", "--workspace", f"{c}/missing"]),
+        ("report", ["report", "engagement", "--db", f"{c}/binary.csv", "--period", "FY2025"]),
+        ("report", ["report", "gaps", "--workspace", BAD_WS, "--period", "gibberish"]),
+        (
+            "report",
+            ["report", "import", "training", f"{c}/binary.csv", "--db", "sqlite:///{t}/r.sqlite"],
+        ),
+        (
+            "report",
+            [
+                "report",
+                "import",
+                "soh",
+                f"{c}/unclosed_quote.csv",
+                "--db",
+                "sqlite:///{t}/r.sqlite",
+                "--rejects",
+                "{t}/rej.csv",
+                "--json",
+            ],
+        ),
+        ("users", ["users", "list", "--users", f"{c}/deep.json"]),
+        ("users", ["users", "list", "--users", f"{c}/binary.csv", "--json"]),
+        ("users", ["users", "remove", "nobody", "--users", f"{c}/not_json.json"]),
+        ("audit", ["audit", "--db", f"{c}/binary.csv"]),
+        ("audit", ["audit", "--db", "sqlite:///{t}/r.sqlite", "--since", "yesterday-ish"]),
+    ]
     tgps = f"{DEMO}/tgps.gpkg" if DEMO else f"{c}/boundary_bowtie_27700.geojson"
     for f in (
         "pings_garbage.csv",
@@ -327,17 +397,8 @@ def _reconciled(out: str) -> None:
             assert d["read"] == d["accepted"] + d["rejected"]
 
 
-#: known tracebacks owned by another change (issue 17's `planner track` items, engineer h16):
-#: marked until that fix is merged, then these marks must go
-KNOWN = {"pings_header_only.csv": "planner track IndexError when no ping makes a visit (h16)"}
-
-
 def _param(argv: list[str]):
-    why = next(
-        (r for f, r in KNOWN.items() if argv[0] == "track" and any(f in a for a in argv)), None
-    )
-    marks = [pytest.mark.xfail(reason=why, strict=False)] if why else []
-    return pytest.param(argv, marks=marks, id=" ".join(argv)[:90])
+    return pytest.param(argv, id=" ".join(argv)[:90])
 
 
 @pytest.mark.parametrize("argv", [_param(a) for _, a in CASES])
