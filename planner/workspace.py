@@ -51,7 +51,15 @@ class Workspace:
                 f"{self.root} is not a planner workspace (no {META}); "
                 "build the demo with `planner demo --out DIR` or your own with `planner init DIR`"
             )
-        if not allow_incomplete and self.meta.get(COMPLETE) is False:
+        try:
+            meta = self.meta
+        except (OSError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+            raise PlannerError(
+                f"{self.root / META}: not a readable workspace file ({exc.__class__.__name__})"
+            ) from None
+        if not isinstance(meta, dict):
+            raise PlannerError(f"{self.root / META}: expected a JSON object")
+        if not allow_incomplete and meta.get(COMPLETE) is False:
             raise PlannerError(
                 f"{self.root} is a half-built workspace (its build did not finish); "
                 "delete it and run `planner demo` or `planner init` again"

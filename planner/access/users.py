@@ -73,7 +73,7 @@ def read_users(path: str | Path) -> dict[str, dict[str, Any]]:
         return {}
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(str(p), f"not a JSON users file ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(str(p), f"not a planner users file (expected format {FORMAT!r})")

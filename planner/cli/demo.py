@@ -35,6 +35,10 @@ def run(args) -> int:
 
     seed = DEMO_SEED if args.seed is None else args.seed
     t0 = time.perf_counter()
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        from planner.errors import PlannerError
+
+        raise PlannerError(f"--out {args.out} is a file; give a folder for the workspace")
     print(f"building demo workspace in {args.out} (seed {seed})", file=sys.stderr)
     ws = build_demo(args.out, seed=seed)
     tables = ws.meta["tables"]

@@ -46,7 +46,7 @@ def _dumps(obj) -> str:
 ANALYSIS_COLUMNS = ("crime_type", "month", "harm", "knife_weight", "geometry")
 
 
-def load_inputs(crime_paths, boundary_path, columns=None):
+def load_inputs(crime_paths, boundary_path, columns=None, boundary_crs=None):
     """(crimes, study-area polygon, load summary) from CLI paths.
 
     GeoParquet inputs are read with only ``columns`` (all when None); other inputs go through
@@ -56,10 +56,12 @@ def load_inputs(crime_paths, boundary_path, columns=None):
     import shapely
 
     from planner.errors import PlannerError
-    from planner.io.boundaries import study_area
+    from planner.io.boundaries import read_study_area
     from planner.schema import CRIME_DTYPES, check_crimes
 
-    area = study_area(boundary_path)
+    area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
+    if rep.repaired or rep.dropped_empty:
+        _log(f"boundary: {rep.message()}")
     paths = [Path(p) for p in crime_paths]
     for p in paths:
         if not p.exists():
@@ -179,6 +181,11 @@ def _common(p, *, workspace: bool = True) -> None:
         type=Path,
         help="force area: any polygon layer (dissolved); default: the workspace's force area",
     )
+    p.add_argument(
+        "--boundary-crs",
+        metavar="CRS",
+        help="CRS of a --boundary file that declares none, e.g. EPSG:27700",
+    )
     if workspace:
         p.add_argument(
             "--workspace",
@@ -224,9 +231,21 @@ def register(sub) -> None:
         description="Grid the crimes (square or hex cells clipped to the boundary) and write one row per cell.",
     )
     _common(p)
-    p.add_argument("--method", choices=("count", "kde", "gistar"), default="count")
+    p.add_argument(
+        "--method",
+        choices=("count", "kde", "gistar"),
+        default="count",
+        help="count: crimes (and harm) per cell; kde: kernel density surface (--bandwidth); "
+        "gistar: Getis-Ord Gi* z-scores and corrected p-values (--neighbours, --correction, "
+        "--alpha); default %(default)s",
+    )
     p.add_argument("--cell", type=float, default=100.0, help="cell size in metres (default 100)")
-    p.add_argument("--shape", choices=("square", "hex"), default="square")
+    p.add_argument(
+        "--shape",
+        choices=("square", "hex"),
+        default="square",
+        help="cell shape: square grid or hexagons of the same area (default %(default)s)",
+    )
     p.add_argument("--types", help="comma-separated crime types (default all)")
     p.add_argument("--start", help="first month YYYY-MM")
     p.add_argument("--end", help="last month YYYY-MM")
@@ -234,23 +253,46 @@ def register(sub) -> None:
         "--weight", choices=("count", "harm"), default="count", help="KDE / Gi* on counts or harm"
     )
     p.add_argument("--bandwidth", type=float, help="KDE bandwidth in metres (default 2 cells)")
-    p.add_argument("--neighbours", choices=("queen", "distance"), default="queen")
+    p.add_argument(
+        "--neighbours",
+        choices=("queen", "distance"),
+        default="queen",
+        help="Gi* neighbours: queen (cells sharing an edge or corner) or every cell within "
+        "--distance metres (default %(default)s)",
+    )
     p.add_argument(
         "--distance", type=float, help="distance band in metres for --neighbours distance"
     )
-    p.add_argument("--correction", choices=("fdr_bh", "holm", "none"), default="fdr_bh")
-    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument(
+        "--correction",
+        choices=("fdr_bh", "holm", "none"),
+        default="fdr_bh",
+        help="Gi* multiple-testing correction: fdr_bh (Benjamini-Hochberg false discovery "
+        "rate), holm (family-wise) or none (default %(default)s)",
+    )
+    p.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="Gi* significance level for the corrected p-values (default %(default)s)",
+    )
     p.add_argument(
         "--out", type=Path, required=True, help="output GeoParquet (.parquet) or GeoPackage"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_hotspots)
 
     p = sub.add_parser(
         "tgps", help="derive the TGP layer (Op Savvy rules, area budget, stable IDs)"
     )
     _common(p, workspace=False)
-    p.add_argument("--area-share", type=float, default=0.022)
+    p.add_argument(
+        "--area-share",
+        type=float,
+        default=0.022,
+        help="share of the force area the TGPs may cover together, 0-1 (default %(default)s, "
+        "the Op Savvy 2.2%%)",
+    )
     p.add_argument("--count", type=int, default=84, help="number of TGPs (default 84)")
     p.add_argument(
         "--violent", type=int, default=50, help="violence-driven TGPs among them (default 50)"
@@ -318,7 +360,7 @@ def register(sub) -> None:
     p.add_argument(
         "--out", type=Path, help="output layer (.gpkg); default with --workspace: its tgps.gpkg"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_tgps)
 
     p = sub.add_parser(
@@ -337,6 +379,11 @@ def register(sub) -> None:
     p.add_argument(
         "--boundary", type=Path, help="force area: any polygon layer (default: the workspace's)"
     )
+    p.add_argument(
+        "--boundary-crs",
+        metavar="CRS",
+        help="CRS of a --boundary file that declares none, e.g. EPSG:27700",
+    )
     p.add_argument("--start", help="first month YYYY-MM")
     p.add_argument("--end", help="last month YYYY-MM")
     p.add_argument(
@@ -348,21 +395,39 @@ def register(sub) -> None:
     p.add_argument("--lpas", type=Path, help="LPA layer for the per-LPA rows")
     p.add_argument("--relevant", help="comma-separated crime types counted as relevant offences")
     p.add_argument("--csv", type=Path, help="write the table as CSV")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_coverage)
 
     p = sub.add_parser(
         "backtest", help="rolling-origin backtest of hotspot methods (hit rate, PAI, PEI, RRI)"
     )
     _common(p)
-    p.add_argument("--train-months", type=int, default=12)
-    p.add_argument("--test-months", type=int, default=3)
-    p.add_argument("--area-share", type=float, default=0.022)
-    p.add_argument("--cell", type=float, default=250.0)
+    p.add_argument(
+        "--train-months",
+        type=int,
+        default=12,
+        help="months before each origin the methods learn from (default %(default)s)",
+    )
+    p.add_argument(
+        "--test-months",
+        type=int,
+        default=3,
+        help="months after each origin the predictions are scored on (default %(default)s)",
+    )
+    p.add_argument(
+        "--area-share",
+        type=float,
+        default=0.022,
+        help="share of the force area the TGPs may cover together, 0-1 (default %(default)s, "
+        "the Op Savvy 2.2%%)",
+    )
+    p.add_argument(
+        "--cell", type=float, default=250.0, help="cell size in metres (default %(default)s)"
+    )
     p.add_argument("--origins", type=int, help="use at most this many origins, spread evenly")
     p.add_argument("--types", help="comma-separated crime types (default all)")
     p.add_argument("--curve", type=Path, help="write the 0-10%% area hit-rate curve as CSV")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_backtest)
 
     p = sub.add_parser(
@@ -386,8 +451,10 @@ def register(sub) -> None:
         metavar="PATH",
         help="crime files instead of the workspace's",
     )
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--out", type=Path, required=True, help="output folder for the briefing CSVs and HTML"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_advance)
 
 
@@ -400,7 +467,9 @@ def run_hotspots(args) -> int:
 
     t0 = time.perf_counter()
     workspace_inputs(args)
-    crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, load = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     grid = make_grid(area, args.cell, args.shape)
     _log(f"grid: {grid.n:,} {args.shape} cells of {args.cell:g} m")
     types = _types(args.types)
@@ -473,7 +542,9 @@ def run_tgps(args) -> int:
     if args.out.suffix != ".gpkg":
         raise PlannerError(f"--out must be a GeoPackage (.gpkg), not {args.out.name}")
     workspace_inputs(args)
-    crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, load = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
     cfg = TGPConfig(
         area_share=args.area_share,
@@ -577,7 +648,9 @@ def run_coverage(args) -> int:
     if missing:
         raise PlannerError(f"coverage needs --{', --'.join(missing)} (or --workspace)")
     tg = read_tgps(args.tgps)
-    crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, _ = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     crimes = filter_crimes(crimes, None, args.start, args.end)
     geo = _geography(args)
     cfg = (
@@ -610,7 +683,9 @@ def run_backtest(args) -> int:
 
     t0 = time.perf_counter()
     workspace_inputs(args)
-    crimes, area, _ = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
+    crimes, area, _ = load_inputs(
+        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+    )
     grid = make_grid(area, args.cell)
     cfg = dataclasses.replace(
         BacktestConfig(),
@@ -658,8 +733,11 @@ def run_advance(args) -> int:
     from planner.paths import DEFAULT_WORKSPACE
     from planner.workspace import Workspace
 
+    t0 = time.perf_counter()
     ws = Workspace(args.workspace or DEFAULT_WORKSPACE)
+    _log(f"advance: reading the geography of {ws.root}")
     geo = ws.geography()
+    _log(f"advance: reading crimes ({time.perf_counter() - t0:.1f} s)")
     if args.crimes:
         crimes, _, _ = load_inputs(args.crimes, ws.table_path("force"))
         synthetic, source = False, ", ".join(map(str, args.crimes))
@@ -679,8 +757,14 @@ def run_advance(args) -> int:
         pd.Timestamp(as_of)
     except ValueError:
         raise PlannerError(f"--as-of must be a date YYYY-MM-DD, not {args.as_of}") from None
+    _log(
+        f"advance: trends, new hotspots and targets for {args.lpa} as of {as_of} "
+        f"({len(crimes):,} crimes; {time.perf_counter() - t0:.1f} s)"
+    )
     b = advance_briefing(crimes, geo, args.lpa, as_of, synthetic=synthetic, source=source)
+    _log(f"advance: writing the briefing to {args.out} ({time.perf_counter() - t0:.1f} s)")
     files = b.write(args.out)
+    _log(f"advance: done in {time.perf_counter() - t0:.1f} s")
     s = {**b.summary(), "files": files}
     if args.json:
         print(_dumps(s))

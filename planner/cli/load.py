@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from planner.io.limits import LoadLimits
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -19,6 +21,20 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="crime files or folders")
     p.add_argument(
         "--boundary", type=Path, help="force area (any polygon layer); points outside are rejected"
+    )
+    p.add_argument(
+        "--boundary-crs",
+        metavar="CRS",
+        help="CRS of a --boundary file that declares none, e.g. EPSG:27700 (a shapefile "
+        "without its .prj)",
+    )
+    p.add_argument(
+        "--max-outside-share",
+        type=float,
+        default=LoadLimits.max_outside_share,
+        metavar="SHARE",
+        help="refuse the load when more than this share of rows falls outside --boundary "
+        "(a wrong-CRS boundary); default %(default)s, 1 turns the check off",
     )
     p.add_argument(
         "--mapping", type=Path, help="JSON column mapping for force extracts (see docs/data.md)"
@@ -54,6 +70,10 @@ def run(args) -> int:
     from planner.harm import HarmTable
     from planner.io.crime_stream import load_to_parquet
 
+    if not 0 <= args.max_outside_share <= 1:
+        raise PlannerError(
+            f"--max-outside-share must be between 0 and 1, not {args.max_outside_share}"
+        )
     if args.out.suffix != ".parquet":
         raise PlannerError(f"--out must be a .parquet file, not {args.out}")
     harm = HarmTable.from_csv(args.harm) if args.harm else HarmTable.default()
@@ -70,8 +90,12 @@ def run(args) -> int:
             rejects_path=rejects,
             progress=sys.stderr.isatty(),
             client=client,
+            boundary_crs=args.boundary_crs,
+            limits=LoadLimits(max_outside_share=args.max_outside_share),
         )
-    s = res.summary()
+    if res.boundary_report:
+        print(f"boundary: {res.boundary_report}", file=sys.stderr)
+    s = res.summary() | {"boundary": res.boundary_report}
     if args.json:
         print(json.dumps(s))
     else:

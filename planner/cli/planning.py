@@ -55,6 +55,12 @@ def register(sub) -> None:
         help="exit with status 3 when the quarterly floor cannot be met",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing plan in the output folder (by default the command refuses "
+        "to overwrite the plan the app shows)",
+    )
+    p.add_argument(
         "--json", action="store_true", help="print the summary as one JSON object on stdout"
     )
     p.set_defaults(func=run_schedule)
@@ -82,6 +88,17 @@ def register(sub) -> None:
     s.set_defaults(func=run_servator)
 
 
+def _refuse_overwrite(out, force: bool) -> None:
+    """A plan already in ``out`` (the one the app shows) is replaced only with ``--force``."""
+    from planner.errors import PlannerError
+
+    if not force and (Path(out) / "visits.parquet").exists():
+        raise PlannerError(
+            f"{out} already holds a plan (visits.parquet), the one the app shows; pass --force "
+            "to replace it or --out DIR to write elsewhere"
+        )
+
+
 def run_schedule(args) -> int:
     import pandas as pd
 
@@ -106,9 +123,11 @@ def run_schedule(args) -> int:
         except (OSError, pd.errors.ParserError) as exc:
             raise PlannerError(f"{args.pins}: cannot read pinned visits ({exc})") from None
     t0 = time.perf_counter()
+    _refuse_overwrite(args.out or ws.path(f"plan/{args.quarter.strip().upper()}"), args.force)
     print(f"planning {args.quarter} for {ws.root}", file=sys.stderr)
     plan = plan_workspace_quarter(ws, args.quarter, cfg=cfg, seed=args.seed, pins=pins)
     out = args.out or ws.path(f"plan/{plan.quarter}")
+    _refuse_overwrite(out, args.force)
     outline = ws.read_table("lpas") if ws.has_table("lpas") else None
     synthetic = bool(plan.summary.get("synthetic_inputs"))
     write_plan(plan, out, synthetic=synthetic, outline=outline)

@@ -20,7 +20,11 @@ def _db_args(p) -> None:
 
 def register(sub) -> None:
     r = sub.add_parser("records", help="neighbourhood records: summary figures, migrations")
-    rs = r.add_subparsers(dest="records_command", metavar="ACTION")
+    rs = r.add_subparsers(
+        dest="records_command",
+        metavar="ACTION",
+        help="summary (headline figures for a period) or migrate (create or upgrade the schema)",
+    )
     s = rs.add_parser(
         "summary",
         help="engagements, abstractions, DNO tenure and NPG indicators for a period",

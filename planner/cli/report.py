@@ -47,7 +47,9 @@ def register(sub) -> None:
         help="neighbourhood commitments: community report, engagement, abstractions, tenure, NPG",
         description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
     )
-    rs = r.add_subparsers(dest="report_command", metavar="ACTION")
+    rs = r.add_subparsers(
+        dest="report_command", metavar="ACTION", help="the report to produce (see each --help)"
+    )
     r.set_defaults(func=lambda a: (r.print_help(), 0)[1])
 
     c = rs.add_parser(
@@ -59,17 +61,28 @@ def register(sub) -> None:
     )
     _common(c, default_period="last month")
     c.add_argument("--area", required=True, help="ward code, team code, sector code or LPA name")
-    c.add_argument("--kind", choices=["ward", "neighbourhood", "sector", "lpa"])
+    c.add_argument(
+        "--kind",
+        choices=["ward", "neighbourhood", "sector", "lpa"],
+        help="what --area names (default: found from the name)",
+    )
     c.add_argument("--out", type=Path, required=True, help="output file (.html or .pdf)")
     c.set_defaults(func=run_community)
 
     e = rs.add_parser("engagement", help="engagement counts at a drill-down level, broken down")
     _common(e)
-    e.add_argument("--level", default="lpa", choices=["force", "lpa", "sector", "team", "officer"])
     e.add_argument(
-        "--by", choices=["engagement_type", "method", "priority_group", "minority_group"]
+        "--level",
+        default="lpa",
+        choices=["force", "lpa", "sector", "team", "officer"],
+        help="one row per force, LPA, sector, team or officer (default %(default)s)",
     )
-    e.add_argument("--lpa")
+    e.add_argument(
+        "--by",
+        choices=["engagement_type", "method", "priority_group", "minority_group"],
+        help="also break the figures down by this field",
+    )
+    e.add_argument("--lpa", help="only this LPA")
     e.add_argument("--sector", help="sector code")
     e.add_argument("--team", help="team id")
     e.set_defaults(func=run_engagement)
@@ -78,7 +91,12 @@ def register(sub) -> None:
         "gaps", help="areas with less engagement than their share of population (and demand)"
     )
     _common(g)
-    g.add_argument("--level", default="ward", choices=["ward", "sector", "neighbourhood", "lpa"])
+    g.add_argument(
+        "--level",
+        default="ward",
+        choices=["ward", "sector", "neighbourhood", "lpa"],
+        help="one row per ward, sector, neighbourhood or LPA (default %(default)s)",
+    )
     g.add_argument(
         "--demand",
         choices=["none", "harm"],
@@ -90,7 +108,9 @@ def register(sub) -> None:
     t = rs.add_parser("tgps", help="engagements inside each TGP (needs --workspace with tgps)")
     _common(t)
     t.add_argument(
-        "--by", choices=["engagement_type", "method", "priority_group", "minority_group"]
+        "--by",
+        choices=["engagement_type", "method", "priority_group", "minority_group"],
+        help="also break the figures down by this field",
     )
     t.set_defaults(func=run_tgps)
 
@@ -103,8 +123,15 @@ def register(sub) -> None:
         "--by",
         default="abstraction_type",
         choices=["abstraction_type", "authoriser_level", "lpa", "team", "officer"],
+        help="one row per abstraction type, authoriser level, LPA, team or officer "
+        "(default %(default)s)",
     )
-    a.add_argument("--perspective", default="abstracted", choices=["abstracted", "authorising"])
+    a.add_argument(
+        "--perspective",
+        default="abstracted",
+        choices=["abstracted", "authorising"],
+        help="count by the abstracted officer's or the authoriser's team/LPA (default %(default)s)",
+    )
     a.add_argument("--details", action="store_true", help="list the specific abstractions")
     a.add_argument("--officer", help="with --details: this officer's")
     a.add_argument("--team", help="with --details: this team's")
@@ -113,7 +140,7 @@ def register(sub) -> None:
     a.set_defaults(func=run_abstractions)
 
     pol = rs.add_parser("policy", help="print the abstraction policy checked at recording")
-    pol.add_argument("--json", action="store_true")
+    pol.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     pol.set_defaults(func=run_policy)
 
     o = rs.add_parser(
@@ -138,7 +165,12 @@ def register(sub) -> None:
 
     tr = rs.add_parser("training", help="NPP1/NPP2 completion month by month against a target")
     _common(tr)
-    tr.add_argument("--course", default="NPP1", choices=["NPP1", "NPP2"])
+    tr.add_argument(
+        "--course",
+        default="NPP1",
+        choices=["NPP1", "NPP2"],
+        help="the training course (default %(default)s)",
+    )
     tr.add_argument("--target-date", help="date all should have completed (default 2025-11-30)")
     tr.set_defaults(func=run_training)
 
@@ -162,12 +194,16 @@ def register(sub) -> None:
         description="Validate every row (rejects with a reason beside the file), store each "
         "row once (re-imports update in place). Prints read = accepted + rejected.",
     )
-    im.add_argument("kind", choices=["training", "soh", "milestones"])
-    im.add_argument("path", type=Path)
-    im.add_argument("--db", metavar="URL")
-    im.add_argument("--workspace", type=Path)
-    im.add_argument("--rejects", type=Path)
-    im.add_argument("--json", action="store_true")
+    im.add_argument(
+        "kind",
+        choices=["training", "soh", "milestones"],
+        help="training records, SOH (state of the neighbourhood) or milestones",
+    )
+    im.add_argument("path", type=Path, help="the CSV to import")
+    im.add_argument("--db", metavar="URL", help="records store URL (default: the workspace's)")
+    im.add_argument("--workspace", type=Path, help="workspace folder")
+    im.add_argument("--rejects", type=Path, help="rejects CSV (default beside PATH)")
+    im.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     im.set_defaults(func=run_import)
 
 

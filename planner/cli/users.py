@@ -43,14 +43,16 @@ def register(sub) -> None:
         description="Manage the users file of `planner serve --users FILE`. Passwords come from "
         "standard input or a prompt, never from a flag or an environment variable.",
     )
-    us = u.add_subparsers(dest="users_command", metavar="ACTION")
+    us = u.add_subparsers(
+        dest="users_command", metavar="ACTION", help="add, remove, list, passwd or role"
+    )
     a = us.add_parser("add", help="add a user (password from stdin or a prompt)")
-    a.add_argument("name", metavar="NAME")
+    a.add_argument("name", metavar="NAME", help="the user's sign-in name")
     _role_args(a)
     _common(a)
     a.set_defaults(func=run_add)
     r = us.add_parser("remove", help="remove a user")
-    r.add_argument("name", metavar="NAME")
+    r.add_argument("name", metavar="NAME", help="the user's sign-in name")
     _common(r)
     r.set_defaults(func=run_remove)
     li = us.add_parser("list", help="list users and roles (never hashes)")
@@ -58,11 +60,11 @@ def register(sub) -> None:
     li.add_argument("--json", action="store_true", help="print JSON")
     li.set_defaults(func=run_list)
     pw = us.add_parser("passwd", help="set a user's password (from stdin or a prompt)")
-    pw.add_argument("name", metavar="NAME")
+    pw.add_argument("name", metavar="NAME", help="the user's sign-in name")
     _common(pw)
     pw.set_defaults(func=run_passwd)
     ro = us.add_parser("role", help="change a user's role and LPAs")
-    ro.add_argument("name", metavar="NAME")
+    ro.add_argument("name", metavar="NAME", help="the user's sign-in name")
     _role_args(ro)
     _common(ro)
     ro.set_defaults(func=run_role)

@@ -79,9 +79,16 @@ def read_layer(
     if gdf.crs is None:
         if assume_crs is None:
             raise InputError(
-                path, "layer declares no CRS; pass assume_crs (e.g. EPSG:4326 or EPSG:27700)"
+                path,
+                "layer declares no CRS (a shapefile without its .prj?); pass --boundary-crs "
+                "EPSG:27700 (or EPSG:4326), assume_crs= in Python",
             )
-        gdf = gdf.set_crs(assume_crs)
+        try:
+            gdf = gdf.set_crs(assume_crs)
+        except Exception as exc:  # noqa: BLE001 - pyproj's CRSError on a bad name
+            raise InputError(
+                path, f"unknown CRS {assume_crs!r} ({exc.__class__.__name__})"
+            ) from None
     src = gdf.crs.to_string()
     rep = LayerReport(str(path), len(gdf), src)
     geoms = shapely.force_2d(gdf.geometry.to_numpy())
@@ -105,7 +112,29 @@ def read_layer(
             )
     if gdf.crs.to_epsg() != 27700:
         gdf = gdf.to_crs(BNG)
+    _check_extent(path, gdf, src)
     return gdf.reset_index(drop=True), rep
+
+
+#: British National Grid extent (metres) a boundary in Great Britain must overlap
+GB_EXTENT = (0.0, 0.0, 700_000.0, 1_300_000.0)
+
+
+def _check_extent(path: Path, gdf: gpd.GeoDataFrame, src: str) -> None:
+    """Refuse a layer that lands outside Great Britain once reprojected (a wrong CRS)."""
+    if gdf.empty:
+        return
+    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+    gx0, gy0, gx1, gy1 = GB_EXTENT
+    finite = all(abs(v) < 1e12 for v in (x0, y0, x1, y1))
+    if not finite or x1 < gx0 or x0 > gx1 or y1 < gy0 or y0 > gy1:
+        raise InputError(
+            path,
+            f"read as {src}, the layer lies outside Great Britain (EPSG:27700 extent "
+            f"{x0:.0f},{y0:.0f} to {x1:.0f},{y1:.0f}): its declared CRS is probably wrong; "
+            "fix its .prj, or for a file without one pass --boundary-crs",
+            field="geometry",
+        )
 
 
 def _polygonal(g):
@@ -113,6 +142,30 @@ def _polygonal(g):
         return g
     polys = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(polys) if polys else g.buffer(0)
+
+
+def read_study_area(
+    path: str | Path, *, assume_crs: str | None = None
+) -> tuple[shapely.Geometry, LayerReport]:
+    """Read and dissolve a boundary file into one EPSG:27700 geometry, with its report.
+
+    Parameters
+    ----------
+    path
+        Any polygon layer :func:`read_layer` reads.
+    assume_crs
+        CRS for a file that declares none.
+
+    Returns
+    -------
+    tuple
+        (dissolved geometry, :class:`LayerReport` naming repaired and dropped rows).
+    """
+    layer, rep = read_layer(path, assume_crs=assume_crs)
+    geom = shapely.union_all(layer.geometry.to_numpy())
+    if geom.is_empty:
+        raise InputError(path, "boundary layer is empty", field="geometry")
+    return geom, rep
 
 
 def study_area(layer) -> shapely.Geometry:

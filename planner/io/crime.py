@@ -13,13 +13,12 @@ True
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,8 @@ from planner.crs import BNG
 from planner.errors import InputError, PlannerError
 from planner.harm import HarmTable
 from planner.io._result import Reconciled
+from planner.io.csvtext import read_csv_text as _read_csv_text
+from planner.io.limits import LoadLimits
 from planner.paths import CONFIG
 from planner.schema import CRIME_DTYPES, CRIME_TYPES, TZ, empty_crimes
 
@@ -55,6 +56,8 @@ R_KNIFE = "bad knife flag"
 #: knife-flag values of a force extract (case-insensitive); anything else is rejected
 KNIFE_TRUE = ("1", "y", "yes", "true", "t")
 KNIFE_FALSE = ("0", "n", "no", "false", "f", "")
+R_FUTURE = "date in the future"
+R_EARLY = "date too early"
 REASONS = (
     R_NO_COORDS,
     R_BAD_NUMBER,
@@ -64,6 +67,8 @@ REASONS = (
     R_MONTH,
     R_TIME,
     R_MALFORMED,
+    R_FUTURE,
+    R_EARLY,
 )
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -129,11 +134,31 @@ class ColumnMapping:
             d = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(path, f"cannot read mapping ({exc})") from None
-        if not isinstance(d, dict) or "columns" not in d:
+        except RecursionError:
+            raise InputError(path, "mapping JSON nested too deeply") from None
+        if not isinstance(d, dict) or not isinstance(d.get("columns"), dict):
             raise InputError(
                 path, "mapping must be a JSON object with a 'columns' object", field="columns"
             )
-        return cls(**d)
+        known = ("columns", "coords", "datetime_format", "type_map")
+        for key in d:
+            if key not in known:
+                raise InputError(
+                    path, f"unknown mapping key (allowed: {', '.join(known)})", field=str(key)
+                )
+        for key in ("columns", "type_map"):
+            v = d.get(key, {})
+            if not isinstance(v, dict) or not all(
+                isinstance(a, str) and isinstance(b, str) for a, b in v.items()
+            ):
+                raise InputError(path, "must be an object of text to text", field=key)
+        for key in ("coords", "datetime_format"):
+            if d.get(key) is not None and not isinstance(d[key], str):
+                raise InputError(path, "must be text", field=key)
+        try:
+            return cls(**d)
+        except PlannerError as exc:
+            raise InputError(path, str(exc).removeprefix("mapping: ")) from None
 
 
 @dataclass(kw_only=True)
@@ -141,6 +166,7 @@ class LoadResult(Reconciled):
     """Accepted records (canonical schema), rejects with reasons, and reconciled counts."""
 
     crimes: gpd.GeoDataFrame
+    boundary_report: str | None = None
     accepted_table = "crimes"
 
 
@@ -195,90 +221,69 @@ def _open_members(path: Path) -> list[tuple[str, bytes]]:
         raise InputError(path, f"cannot open ({exc.__class__.__name__}: {exc})") from None
 
 
-def _read_csv_text(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
-    """All columns as strings; malformed rows (wrong field count) returned separately.
+API_JSON_COLS = (
+    "persistent_id",
+    "month",
+    "category",
+    "latitude",
+    "longitude",
+    "street_name",
+    "outcome_category",
+    "context",
+)
 
-    Returns the frame with a ``_line`` column (line number, header = 1) and a list of
-    (line, reason detail, raw text) for malformed rows.
+
+def _cell(v) -> str:
+    """A JSON value as the text a CSV cell would hold ("" for null; objects as JSON)."""
+    if v is None:
+        return ""
+    return v if isinstance(v, str) else json.dumps(v)[:200]
+
+
+def _obj(v) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _read_api_json(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """police.uk API ``crimes-street`` JSON (a list of crime objects) -> flat string frame.
+
+    A list element that is not an object is a malformed record (returned separately, like a
+    CSV row with the wrong field count). A JSON list has no lines: records are numbered from 1.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if not text.strip():
-        raise InputError(name, "file is empty", line=1)
-    if "\x00" in text[:4096]:
-        raise InputError(name, "not a text CSV file (binary content)", line=1)
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], on_bad_lines="error"
-        )
-        df.insert(0, "_line", np.arange(2, len(df) + 2, dtype="int64"))
-        return df, []
-    except pd.errors.ParserError:
-        pass
-    # slow path: the csv module knows each record's line number
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    rows, lines, bad = [], [], []
-    start = reader.line_num + 1
-    for rec in reader:
-        line = start
-        start = reader.line_num + 1
-        if len(rec) == len(header):
-            rows.append(rec)
-            lines.append(line)
-        elif rec:
-            bad.append((line, f"expected {len(header)} fields, found {len(rec)}", ",".join(rec)))
-    df = pd.DataFrame(rows, columns=header, dtype=str)
-    df.insert(0, "_line", np.asarray(lines, dtype="int64"))
-    return df, bad
-
-
-def _read_api_json(name: str, data: bytes) -> pd.DataFrame:
-    """police.uk API ``crimes-street`` JSON (a list of crime objects) -> flat string frame."""
     try:
         recs = json.loads(data)
     except json.JSONDecodeError as exc:
         raise InputError(name, f"invalid JSON ({exc.msg})", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(
+            name, "JSON nested too deeply to be police.uk API output", line=1
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(name, "not a UTF-8 JSON file", line=1) from None
     if not isinstance(recs, list):
         raise InputError(name, "expected a JSON list of police.uk API crime records", line=1)
-    rows = []
-    for r in recs:
-        loc = r.get("location") or {}
-        street = loc.get("street") or {}
-        out = r.get("outcome_status") or {}
+    rows, lines, bad = [], [], []
+    for i, r in enumerate(recs, start=1):
+        if not isinstance(r, dict):
+            bad.append((i, f"expected a JSON object, found {type(r).__name__}", _cell(r)))
+            continue
+        loc = _obj(r.get("location"))
         rows.append(
-            {
-                "persistent_id": r.get("persistent_id") or "",
-                "month": r.get("month") or "",
-                "category": r.get("category") or "",
-                "latitude": str(loc.get("latitude") or ""),
-                "longitude": str(loc.get("longitude") or ""),
-                "street_name": street.get("name") or "",
-                "outcome_category": out.get("category") or "",
-                "context": r.get("context") or "",
-            }
+            (
+                _cell(r.get("persistent_id")),
+                _cell(r.get("month")),
+                _cell(r.get("category")),
+                _cell(loc.get("latitude")),
+                _cell(loc.get("longitude")),
+                _cell(_obj(loc.get("street")).get("name")),
+                _cell(_obj(r.get("outcome_status")).get("category")),
+                _cell(r.get("context")),
+            )
         )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "persistent_id",
-            "month",
-            "category",
-            "latitude",
-            "longitude",
-            "street_name",
-            "outcome_category",
-            "context",
-        ],
-        dtype=str,
-    )
-    # a JSON list has no lines: number records from 1 (record index + 1 would be header-less)
-    df.insert(0, "_line", np.arange(1, len(df) + 1, dtype="int64"))
-    return df
+        lines.append(i)
+    df = pd.DataFrame(rows, columns=list(API_JSON_COLS), dtype=str)
+    df.insert(0, "_line", np.asarray(lines, dtype="int64"))
+    return df, bad
 
 
 def detect_format(columns) -> str:
@@ -348,9 +353,16 @@ def _transformer(src: str) -> Transformer:
 
 
 def _normalise(
-    name: str, raw: pd.DataFrame, fmt: str, mapping: ColumnMapping | None
+    name: str,
+    raw: pd.DataFrame,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    limits: LoadLimits | None = None,
+    today: date | None = None,
 ) -> tuple[pd.DataFrame, _Batch]:
     """Map a raw string frame to canonical columns (+x, y in BNG), rejecting bad rows."""
+    limits = limits or LoadLimits()
+    today = today or date.today()
     b = _Batch(name, raw)
     n = len(raw)
 
@@ -431,19 +443,26 @@ def _normalise(
             )
         else:
             t = _parse_iso(st)
-        b.reject(t.isna().to_numpy(), R_TIME, mapping.columns["occurred_at"] if mapping else "", st)
+        ofield = mapping.columns["occurred_at"] if mapping else ""
+        b.reject(t.isna().to_numpy(), R_TIME, ofield, st)
+        end = pd.Timestamp(today, tz=TZ) + pd.Timedelta(days=1)
+        with np.errstate(invalid="ignore"):
+            b.reject((t >= end).to_numpy(), R_FUTURE, ofield, st)
         occ = t.astype(CRIME_DTYPES["occurred_at"])
         if month is None:
             month = occ.dt.strftime("%Y-%m").fillna("")
     assert month is not None  # every format has a month; a mapping month or occurred_at
     # month
     mon = month.astype(str).str.strip()
-    b.reject(
-        ~mon.str.match(_MONTH_RE).to_numpy(),
-        R_MONTH,
-        "Month" if fmt.startswith("street") else "month",
-        mon,
-    )
+    mfield = "Month" if fmt.startswith("street") else "month"
+    if mapping is not None and "month" not in mapping.columns:
+        mfield = mapping.columns["occurred_at"]
+    elif mapping is not None:
+        mfield = mapping.columns["month"]
+    b.reject(~mon.str.match(_MONTH_RE).to_numpy(), R_MONTH, mfield, mon)
+    # police.uk months are YYYY-MM strings: compared as text they order as dates
+    b.reject((mon > today.strftime("%Y-%m")).to_numpy(), R_FUTURE, mfield, mon)
+    b.reject((mon < limits.earliest_month).to_numpy(), R_EARLY, mfield, mon)
     # coordinates
     xv, xblank, xbad = _num(xs)
     yv, yblank, ybad = _num(ys)
@@ -512,16 +531,26 @@ def _parse_iso(st: pd.Series) -> pd.Series:
     return out
 
 
-def _boundary_area(boundary):
+def _boundary_area(boundary, assume_crs: str | None = None):
     """The force area as an :class:`~planner.io.area.AreaTest` (None when no boundary)."""
+    return _boundary_area_report(boundary, assume_crs)[0]
+
+
+def _boundary_area_report(boundary, assume_crs: str | None = None):
+    """(:class:`~planner.io.area.AreaTest` or None, the boundary file's LayerReport or None).
+
+    The report names geometries repaired or dropped on reading; ``assume_crs`` is the CRS
+    of a file that declares none (``--boundary-crs``).
+    """
     if boundary is None:
-        return None
+        return None, None
     from planner.io.area import AreaTest
 
+    rep = None
     if isinstance(boundary, str | Path):
         from planner.io.boundaries import read_layer
 
-        layer, _ = read_layer(boundary)
+        layer, rep = read_layer(boundary, assume_crs=assume_crs)
         boundary = layer
     if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
         g = boundary.to_crs(BNG) if boundary.crs is not None else boundary
@@ -530,7 +559,41 @@ def _boundary_area(boundary):
         geoms = np.array([boundary], dtype=object)
     if len(geoms) == 0 or shapely.is_empty(geoms).all():
         raise PlannerError("boundary layer is empty")
-    return AreaTest(geoms)
+    return AreaTest(geoms), rep
+
+
+def check_outside_share(boundary, report, outside: int, accepted: int, limits: LoadLimits) -> None:
+    """Refuse a load whose rows nearly all fall outside the boundary (a wrong-CRS boundary).
+
+    Parameters
+    ----------
+    boundary
+        The boundary as given (a path is named in the message).
+    report
+        Its :class:`~planner.io.boundaries.LayerReport` (for the CRS it was read as), or None.
+    outside, accepted
+        Rows rejected as outside the force area, and rows accepted (together: every row with
+        valid coordinates that reached the boundary test).
+    limits
+        ``max_outside_share`` is the largest share of those rows allowed outside.
+
+    Raises
+    ------
+    InputError
+        Naming the boundary file, when the share is exceeded.
+    """
+    checked = outside + accepted
+    if not checked or outside <= limits.max_outside_share * checked:
+        return
+    where = str(boundary) if isinstance(boundary, str | Path) else "the boundary"
+    crs = f" (read as {report.source_crs})" if report is not None else ""
+    raise InputError(
+        where,
+        f"{outside:,} of {checked:,} rows with valid coordinates "
+        f"({outside / checked:.0%}) fall outside this boundary{crs}: it is probably in "
+        "the wrong CRS or for another force; check its .prj or pass --boundary-crs "
+        "(nothing written)",
+    )
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -542,6 +605,9 @@ def load_crimes(
     harm: HarmTable | None = None,
     rejects_path: str | Path | None = None,
     progress: bool = False,
+    boundary_crs: str | None = None,
+    limits: LoadLimits | None = None,
+    today: date | None = None,
     engine: str = "auto",
 ) -> LoadResult:
     """Load crime files into the canonical schema, rejecting (never dropping) bad rows.
@@ -561,15 +627,28 @@ def load_crimes(
         Where to write the rejects CSV (written even when empty).
     progress
         Show a progress bar over files on stderr.
+    boundary_crs
+        CRS of a boundary file that declares none (a shapefile without its ``.prj``).
+    limits
+        Plausibility limits (earliest month, largest share outside the boundary).
+    today
+        Reference date for "in the future" (default: today).
     engine
         ``"auto"`` reads well-formed police.uk CSVs through the Arrow fast path
         (:mod:`planner.io.crime_fast`) and everything else with pandas; ``"pandas"`` reads
         every file with pandas (the reference the fast path is tested against).
 
+    Returns
+    -------
+    LoadResult
+        Accepted crimes, rejects and counts; ``boundary_report`` says what reading the
+        boundary found (repaired or dropped geometries).
+
     Raises
     ------
     InputError
-        For a malformed file (unreadable, empty, binary, missing columns): names file, line, field.
+        For a malformed file (unreadable, empty, binary, missing columns): names file, line, field;
+        for a boundary that nearly every row falls outside (wrong CRS), naming the boundary.
     """
     if engine not in ("auto", "pandas"):
         raise PlannerError(f"engine must be 'auto' or 'pandas', not {engine!r}")
@@ -577,7 +656,9 @@ def load_crimes(
         mapping = ColumnMapping.from_file(mapping)
     harm = harm or HarmTable.default()
     files = expand_paths(paths)
-    area = _boundary_area(boundary)
+    limits = limits or LoadLimits()
+    today = today or date.today()
+    area, brep = _boundary_area_report(boundary, boundary_crs)
     parts, rejects, read, names = [], [], 0, []
     it = files
     if progress:
@@ -585,11 +666,16 @@ def load_crimes(
 
         it = tqdm(files, desc="reading crime files", unit="file", leave=False)
     for path in it:
-        for part in load_file(path, area=area, mapping=mapping, engine=engine):
+        parts_ = load_file(
+            path, area=area, mapping=mapping, engine=engine, limits=limits, today=today
+        )
+        for part in parts_:
             names.append(part.name)
             read += part.read
             parts.append(part.frame)
             rejects.extend(part.rejects)
+    n_outside = sum(int((r["reason"] == R_OUTSIDE).sum()) for r in rejects if len(r))
+    check_outside_share(boundary, brep, n_outside, sum(len(p) for p in parts), limits)
     if parts and sum(len(p) for p in parts):
         df = pd.concat([p for p in parts if len(p)], ignore_index=True)
         ho = df.pop("_ho_code") if "_ho_code" in df.columns else None
@@ -612,7 +698,13 @@ def load_crimes(
         else pd.DataFrame(columns=list(REJECT_COLUMNS))
     )
     rej = rej[list(REJECT_COLUMNS)]
-    res = LoadResult(crimes=crimes, rejects=rej, read=read, files=names)
+    res = LoadResult(
+        crimes=crimes,
+        rejects=rej,
+        read=read,
+        files=names,
+        boundary_report=brep.message() if brep is not None else None,
+    )
     if (
         res.accepted + res.rejected != res.read
     ):  # pragma: no cover - an invariant, not an input error
@@ -660,24 +752,33 @@ def read_members(path: Path, engine: str = "auto") -> list[tuple[str, bytes, Any
 
 
 def load_file(
-    path: Path, *, area=None, mapping=None, engine: str = "auto", members=None
+    path: Path,
+    *,
+    area=None,
+    mapping=None,
+    engine: str = "auto",
+    members=None,
+    limits: LoadLimits | None = None,
+    today: date | None = None,
 ) -> list[FilePart]:
     """Validate one file (each member of a police.uk zip): the pure partition step of a load.
 
     ``area`` is an :class:`~planner.io.area.AreaTest` (or None); the result depends on
     nothing else, so files can be validated in any order, or on other machines.
     ``members`` is what :func:`read_members` read for this file, when read ahead.
+    ``limits`` and ``today`` are the plausibility limits and the reference date for "in the
+    future" (pass ``today`` for a reproducible result).
     """
     out = []
     for name, data, table in members if members is not None else read_members(path, engine):
-        fast = _read_fast(name, data, area, table) if engine == "auto" else None
+        fast = _read_fast(name, data, area, limits, today, table) if engine == "auto" else None
         if fast is not None:
             norm, b, nrows = fast
             out.append(FilePart(name, nrows, norm, b.rejects))
             continue
         rejects: list[pd.DataFrame] = []
         if name.lower().endswith(".json"):
-            raw, bad = _read_api_json(name, data), list[tuple[int, str, str]]()
+            raw, bad = _read_api_json(name, data)
             fmt = "api"
         else:
             raw, bad = _read_csv_text(name, data)
@@ -705,7 +806,7 @@ def load_file(
                     ]
                 )
             )
-        norm, b = _normalise(name, raw, fmt, mapping)
+        norm, b = _normalise(name, raw, fmt, mapping, limits, today)
         if area is not None:
             ok = b.keep
             inside = np.zeros(len(norm), dtype=bool)
@@ -723,7 +824,7 @@ def load_file(
     return out
 
 
-def _read_fast(name: str, data: bytes, area, table=None):
+def _read_fast(name: str, data: bytes, area, limits=None, today=None, table=None):
     """(kept rows, batch, rows read) through the Arrow fast path, or None for the pandas path."""
     if name.lower().endswith(".json"):
         return None
@@ -736,7 +837,7 @@ def _read_fast(name: str, data: bytes, area, table=None):
     fmt = detect_format(table.column_names)
     if fmt not in crime_fast.FAST_FORMATS:
         return None
-    norm, b = crime_fast.normalise(name, table, fmt, area)
+    norm, b = crime_fast.normalise(name, table, fmt, area, limits=limits, today=today)
     return norm, b, table.num_rows
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,10 @@ def read_table(data: bytes) -> pa.Table | None:
         data = data[3:]
     if not data.strip() or b"\x00" in data[:4096]:
         return None
+    if b"\n\n" in data or b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None  # blank lines (skipped by Arrow: line numbers would shift) or bare CRs
+    if b'"' in data and not _quotes_balanced_per_line(data):
+        return None  # a stray quote: Arrow would take the line as it stands
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)]
     try:
@@ -101,6 +106,15 @@ def read_table(data: bytes) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
         return None
+
+
+def _quotes_balanced_per_line(data: bytes) -> bool:
+    """Every line holds an even number of double quotes (one record per line, none open)."""
+    buf = np.frombuffer(data, np.uint8)
+    quotes = np.flatnonzero(buf == ord('"'))
+    newlines = np.flatnonzero(buf == ord("\n"))
+    per_line = np.bincount(np.searchsorted(newlines, quotes), minlength=1)
+    return not (per_line % 2).any()
 
 
 def _strip(a: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -146,6 +160,12 @@ def repeat(value: str, n: int) -> pa.Array:
 def month_ok(mon: pa.ChunkedArray, pattern: re.Pattern) -> np.ndarray:
     """Rows whose (stripped) month matches ``pattern``, tested on the distinct values only."""
     return dict_map(mon, lambda v: bool(pattern.match(v))).astype(bool)
+
+
+def month_cmp(mon: pa.ChunkedArray, op: str, bound: str) -> np.ndarray:
+    """Rows whose month text is after (``>``) or before (``<``) ``bound``."""
+    fn = pc.greater if op == ">" else pc.less
+    return fn(mon, bound).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def nullable_strings(a: pa.ChunkedArray) -> pd.Series:
@@ -292,7 +312,9 @@ class FastBatch:
         return self._rejects
 
 
-def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pa.Table, FastBatch]:
+def normalise(
+    name: str, table: pa.Table, fmt: str, area=None, *, limits=None, today=None
+) -> tuple[pa.Table, FastBatch]:
     """Canonical columns of the rows kept (Arrow; ``_x, _y`` in BNG) and the file's rejects.
 
     The same checks in the same order as :func:`planner.io.crime._normalise` followed by the
@@ -315,7 +337,13 @@ def normalise(name: str, table: pa.Table, fmt: str, area=None) -> tuple[pa.Table
 
     # month
     mon = _strip(col(cols.month))
-    b.reject(~month_ok(mon, C._MONTH_RE), C.R_MONTH, "Month" if street else "month", text(mon))
+    mfield = "Month" if street else "month"
+    b.reject(~month_ok(mon, C._MONTH_RE), C.R_MONTH, mfield, text(mon))
+    # impossible months (YYYY-MM text orders as dates), as the pandas path
+    limits = limits or C.LoadLimits()
+    today = today or date.today()
+    b.reject(month_cmp(mon, ">", today.strftime("%Y-%m")), C.R_FUTURE, mfield, text(mon))
+    b.reject(month_cmp(mon, "<", limits.earliest_month), C.R_EARLY, mfield, text(mon))
     # coordinates
     xs, ys = col(cols.x), col(cols.y)
     xv, xblank, xbad = numbers(xs)

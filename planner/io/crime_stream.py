@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,13 +31,16 @@ import pyarrow.parquet as pq
 
 from planner.harm import HarmTable
 from planner.io.crime import (
+    R_OUTSIDE,
     REJECT_COLUMNS,
     ColumnMapping,
     FilePart,
-    _boundary_area,
+    _boundary_area_report,
+    check_outside_share,
     expand_paths,
     load_file,
 )
+from planner.io.limits import LoadLimits
 from planner.schema import CRIME_DTYPES
 
 #: rows per Parquet row group (as save_crimes)
@@ -54,6 +58,7 @@ class StreamedLoad:
     reasons: Counter = field(default_factory=Counter)
     rejects_file: str | None = None
     out: str | None = None
+    boundary_report: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The same keys as :meth:`planner.io._result.Reconciled.summary`."""
@@ -199,6 +204,9 @@ def load_to_parquet(
     progress: bool = False,
     client: Any = None,
     engine: str = "auto",
+    boundary_crs: str | None = None,
+    limits: LoadLimits | None = None,
+    today: date | None = None,
 ) -> StreamedLoad:
     """Validate crime files and stream accepted rows to GeoParquet, rejects to CSV.
 
@@ -217,6 +225,9 @@ def load_to_parquet(
         A progress bar over files on stderr.
     client
         A ``distributed.Client``: files are validated on its workers.
+    boundary_crs, limits, today
+        As :func:`planner.io.crime.load_crimes` (a wrong-CRS boundary is refused and
+        nothing is written).
 
     Returns
     -------
@@ -231,9 +242,22 @@ def load_to_parquet(
     out = Path(out)
     rejects = Path(rejects_path) if rejects_path else out.with_name(out.stem + "_rejects.csv")
     files = expand_paths(paths)
-    area = _boundary_area(boundary)
-    res = StreamedLoad(rejects_file=str(rejects), out=str(out))
-    w = _Writer(out, rejects)
+    limits = limits or LoadLimits()
+    today = today or date.today()  # one reference date for every partition
+    area, brep = _boundary_area_report(boundary, boundary_crs)
+    res = StreamedLoad(
+        rejects_file=str(rejects),
+        out=str(out),
+        boundary_report=brep.message() if brep is not None else None,
+    )
+    # written beside the targets and moved into place at the end: a refused or failed load
+    # leaves no half-written output (and an earlier run's output untouched)
+    tmp_out, tmp_rej = (
+        out.with_name(out.name + ".partial"),
+        rejects.with_name(rejects.name + ".partial"),
+    )
+    w = _Writer(tmp_out, tmp_rej)
+    done = False
     bar = None
     if progress:
         from tqdm import tqdm
@@ -242,19 +266,32 @@ def load_to_parquet(
     try:
         if client is not None:
             results = map_ordered(
-                load_file, files, client, area=area, mapping=mapping, engine=engine
+                load_file, files, client, area=area, mapping=mapping, engine=engine,
+                limits=limits, today=today,
             )  # fmt: skip
         else:
-            results = _read_ahead(files, area=area, mapping=mapping, engine=engine)
+            results = _read_ahead(
+                files, area=area, mapping=mapping, engine=engine, limits=limits, today=today
+            )
         for parts in results:
             for p in parts:
                 _take(res, w, p, harm)
             if bar is not None:
                 bar.update(1)
+        check_outside_share(
+            boundary, brep, res.reasons.get(R_OUTSIDE, 0), res.accepted, limits
+        )  # fmt: skip
+        done = True
     finally:
         if bar is not None:
             bar.close()
         w.close()
+        if done:
+            tmp_out.replace(out)
+            tmp_rej.replace(rejects)
+        else:
+            tmp_out.unlink(missing_ok=True)
+            tmp_rej.unlink(missing_ok=True)
     if res.accepted + res.rejected != res.read:  # pragma: no cover - an invariant
         raise AssertionError(
             f"reconciliation failed: {res.accepted} + {res.rejected} != {res.read}"
@@ -266,7 +303,7 @@ def load_to_parquet(
 READ_AHEAD = 2
 
 
-def _read_ahead(files, *, area, mapping, engine):
+def _read_ahead(files, *, area, mapping, engine, limits=None, today=None):
     """:func:`load_file` per file in order, the next files' I/O in a background thread."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -278,7 +315,15 @@ def _read_ahead(files, *, area, mapping, engine):
             members = pending.pop(0).result()
             if i + READ_AHEAD < len(files):
                 pending.append(ex.submit(read_members, files[i + READ_AHEAD], engine))
-            yield load_file(f, area=area, mapping=mapping, engine=engine, members=members)
+            yield load_file(
+                f,
+                area=area,
+                mapping=mapping,
+                engine=engine,
+                members=members,
+                limits=limits,
+                today=today,
+            )
 
 
 def _take(res: StreamedLoad, w: _Writer, p: FilePart, harm: HarmTable) -> None:

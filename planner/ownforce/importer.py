@@ -164,6 +164,8 @@ def _mapping(opts: ImportOptions) -> dict[str, str]:
             loaded = json.loads(Path(opts.mapping_file).read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(opts.mapping_file, f"not a JSON mapping ({exc})") from None
+        except RecursionError:
+            raise InputError(opts.mapping_file, "not a JSON mapping (nested too deeply)") from None
         if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
             raise InputError(
                 opts.mapping_file, "mapping must be a JSON object {source column: canonical column}"

@@ -230,7 +230,36 @@ def validate(
             f"hours exceed the maximum of {vocabulary.max_abstraction_hours:g} for one abstraction",
         )
         out["hours"] = hours
+    for col, limit in store_limits(kind).items():
+        n = _text(df, col).str.len()
+        for length in sorted(set(n[n > limit])):
+            r.add(
+                n == length, f"{col} is {length} characters long; the store holds at most {limit}"
+            )
     return pd.DataFrame(out, index=df.index), r.s
+
+
+def store_limits(kind: Kind) -> dict[str, int]:
+    """The longest text the records store holds in each field of ``kind`` (in characters).
+
+    Parameters
+    ----------
+    kind
+        ``engagements`` or ``abstractions``.
+
+    Returns
+    -------
+    dict
+        {field: maximum length} from the ORM model's ``String(n)`` columns (``notes`` is
+        unlimited text). A longer value is rejected with its row, never truncated.
+    """
+    fields = ("record_id", *CONTENT[kind])
+    table = MODELS[kind].__table__
+    return {
+        c: int(table.c[c].type.length)
+        for c in fields
+        if getattr(table.c[c].type, "length", None) is not None
+    }
 
 
 def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
@@ -453,18 +482,48 @@ def apply_records(
 def read_export(
     path: str | Path, kind: Kind, mapping: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    """Read an export CSV as strings, rename by ``mapping`` and check the required columns."""
+    """Read an export CSV as strings, rename by ``mapping`` and check the required columns.
+
+    Rows with the wrong number of fields (and lines with a stray quote) are left out; use
+    :func:`read_export_lines` to get them with their line numbers.
+    """
+    return read_export_lines(path, kind, mapping)[0]
+
+
+def read_export_lines(
+    path: str | Path, kind: Kind, mapping: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, str]]]:
+    """:func:`read_export` with each row's physical line and the malformed rows.
+
+    Parameters
+    ----------
+    path
+        The export CSV.
+    kind
+        ``engagements`` or ``abstractions`` (its required columns are checked).
+    mapping
+        {source column: canonical column}.
+
+    Returns
+    -------
+    tuple
+        (rows as strings with a RangeIndex, line number of each row (header = 1),
+        [(line, problem, raw text)] of rows that could not be split into the header's fields).
+    """
+    from planner.io.csvtext import read_csv_text
+
     p = Path(path)
     if not p.is_file():
         raise PlannerError(f"{p}: no such file")
     try:
-        df = pd.read_csv(
-            p, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
-        )
-    except pd.errors.EmptyDataError:
-        raise InputError(str(p), "the file is empty (no header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(str(p), f"not a readable CSV file ({str(exc).splitlines()[0]})") from None
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read ({exc.__class__.__name__})") from None
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InputError(str(p), "the file is empty (no header row)")
+    frame, malformed = read_csv_text(str(p), data)
+    lines = frame.pop("_line").to_numpy()
+    df = frame.reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
     if mapping:
         absent = [s for s in mapping if s not in df.columns]
@@ -482,7 +541,7 @@ def read_export(
             "Declare a mapping {source name: canonical name} (--map SOURCE=CANONICAL)",
             line=1,
         )
-    return df
+    return df, lines, malformed
 
 
 def import_records(
@@ -519,8 +578,8 @@ def import_records(
         Reference time for "in the future" (default: the current time).
     """
     p = Path(path)
-    raw = read_export(p, kind, mapping)
-    result = ImportResult(kind=kind, source=str(p), read=len(raw))
+    raw, lines, malformed = read_export_lines(p, kind, mapping)
+    result = ImportResult(kind=kind, source=str(p), read=len(raw) + len(malformed))
     if wards is None and kind == "engagements":
         wards = set(store.frame("wards")["ward_code"])
     src = raw
@@ -555,10 +614,19 @@ def import_records(
     result.duplicates = out["duplicates"] + int(in_file_dup.sum())
     result.new_officers = out["new_officers"]
     bad = reasons != ""
-    result.rejected = int(bad.sum())
+    result.rejected = int(bad.sum()) + len(malformed)
     rej = raw[bad].copy()
     rej.insert(0, "reason", reasons[bad])
-    rej.insert(0, "line", (raw.index[bad] + 2).astype("int64"))
+    rej.insert(0, "line", lines[bad.to_numpy()].astype("int64"))
+    if malformed:
+        odd = pd.DataFrame(
+            {
+                "line": [ln for ln, _, _ in malformed],
+                "reason": [f"malformed row: {why}" for _, why, _ in malformed],
+                "raw": [text for _, _, text in malformed],
+            }
+        )
+        rej = pd.concat([rej, odd], ignore_index=True).sort_values("line", kind="stable")
     result.rejects = rej.reset_index(drop=True)
     rp = Path(rejects_path) if rejects_path else p.with_name(p.stem + ".rejects.csv")
     result.rejects.to_csv(rp, index=False)

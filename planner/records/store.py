@@ -270,7 +270,18 @@ def open_store(
         if workspace is None:
             raise PlannerError("no records store given: pass --db URL (or a workspace)")
         url = default_store_path(workspace)
-    return RecordStore(url, upgrade=upgrade)
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+    try:
+        return RecordStore(url, upgrade=upgrade)
+    except (NoSuchModuleError, ArgumentError):
+        raise PlannerError(
+            "records store: not a store URL (use sqlite:///PATH, a .sqlite file or "
+            "postgresql://USER@HOST/DB)"
+        ) from None
+    except SQLAlchemyError as exc:  # not a database, server unreachable, permissions
+        first = str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else ""
+        raise PlannerError(f"records store cannot be opened ({first})") from None
 
 
 # ---- reference data (teams, officers, postings, wards) ---------------------------------

@@ -211,7 +211,13 @@ def read_plan(path) -> pd.DataFrame:
         p = p / "visits.parquet"
     if not p.exists():
         raise PlannerError(f"{p}: no plan visits (expected visits.parquet from `planner schedule`)")
-    plan = pd.read_parquet(p)
+    try:
+        plan = pd.read_parquet(p)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a non-Parquet file
+        raise PlannerError(
+            f"{p}: not a plan visits Parquet file ({exc.__class__.__name__}); give the folder "
+            "`planner schedule` wrote"
+        ) from None
     miss = [c for c in PLAN_REQUIRED if c not in plan.columns]
     if miss:
         raise PlannerError(f"{p}: plan lacks column(s) {', '.join(miss)}")
