@@ -421,6 +421,11 @@ class PlanConfig:
 
         The teams' crews weighted by their officers x patrol share x availability (1.0
         without teams).
+
+        Returns
+        -------
+        float
+            Officers per patrol, on average over the teams' patrol capacity.
         """
         w = np.array([t.officers * t.patrol_share * t.availability for t in self.teams], float)
         crew = np.array([self.method(t.method).crew for t in self.teams], float)

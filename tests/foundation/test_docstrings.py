@@ -114,7 +114,8 @@ def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     names += [x.arg for x in a.kwonlyargs]
     if a.kwarg:
         names.append("**" + a.kwarg.arg)
-    return [n for n in names if n not in ("self", "cls")]
+    # a leading underscore marks a private, internal keyword (not part of the public API)
+    return [n for n in names if n not in ("self", "cls") and not n.lstrip("*").startswith("_")]
 
 
 def _is_property(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
