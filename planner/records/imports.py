@@ -255,11 +255,8 @@ def store_limits(kind: Kind) -> dict[str, int]:
     """
     fields = ("record_id", *CONTENT[kind])
     table = MODELS[kind].__table__
-    return {
-        c: int(table.c[c].type.length)
-        for c in fields
-        if getattr(table.c[c].type, "length", None) is not None
-    }
+    lengths = {c: getattr(table.c[c].type, "length", None) for c in fields}
+    return {c: int(n) for c, n in lengths.items() if n is not None}
 
 
 def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
