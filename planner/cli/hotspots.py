@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from planner.hotspots.config import ANALYSIS_COLUMNS, TGP_WINDOW, TGPConfig
+
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -42,8 +44,8 @@ def _dumps(obj) -> str:
     return json.dumps(clean(obj), default=_jsonable)
 
 
-#: columns the grid, TGP, coverage and backtest commands need from a GeoParquet crime table
-ANALYSIS_COLUMNS = ("crime_type", "month", "harm", "knife_weight", "geometry")
+#: the TGP options' defaults (one home: planner.hotspots.config.TGPConfig)
+_TGP = TGPConfig()
 
 
 def load_inputs(crime_paths, boundary_path, columns=None):
@@ -216,32 +218,45 @@ def register(sub) -> None:
         "tgps", help="derive the TGP layer (Op Savvy rules, area budget, stable IDs)"
     )
     _common(p)
-    p.add_argument("--area-share", type=float, default=0.022)
-    p.add_argument("--count", type=int, default=84, help="number of TGPs (default 84)")
+    p.add_argument("--area-share", type=float, default=_TGP.area_share)
     p.add_argument(
-        "--violent", type=int, default=50, help="violence-driven TGPs among them (default 50)"
+        "--count", type=int, default=_TGP.n_total, help=f"number of TGPs (default {_TGP.n_total})"
+    )
+    p.add_argument(
+        "--violent",
+        type=int,
+        default=_TGP.n_violent,
+        help=f"violence-driven TGPs among them (default {_TGP.n_violent})",
     )
     p.add_argument(
         "--min-per-year",
         type=float,
-        default=36.0,
-        help="Op Savvy: fewest crimes a year in the radius (36)",
+        default=_TGP.min_per_year,
+        help=f"Op Savvy: fewest crimes a year in the radius ({_TGP.min_per_year:g})",
     )
     p.add_argument(
         "--max-per-year",
         type=float,
-        default=150.0,
-        help="Op Savvy: most crimes a year in the radius (150)",
+        default=_TGP.max_per_year,
+        help=f"Op Savvy: most crimes a year in the radius ({_TGP.max_per_year:g})",
     )
-    p.add_argument("--radius", type=float, default=150.0, help="hotspot radius in metres (150)")
     p.add_argument(
-        "--buffer", type=float, default=100.0, help="buffer around the radius in metres (100)"
+        "--radius",
+        type=float,
+        default=_TGP.radius,
+        help=f"hotspot radius in metres ({_TGP.radius:g})",
+    )
+    p.add_argument(
+        "--buffer",
+        type=float,
+        default=_TGP.buffer,
+        help=f"buffer around the radius in metres ({_TGP.buffer:g})",
     )
     p.add_argument(
         "--separation",
         type=float,
-        default=500.0,
-        help="least distance between centres in metres (500)",
+        default=_TGP.min_separation,
+        help=f"least distance between centres in metres ({_TGP.min_separation:g})",
     )
     p.add_argument("--start", help="first month of the derivation window YYYY-MM (default: all)")
     p.add_argument("--end", help="last month YYYY-MM")
@@ -330,9 +345,8 @@ def register(sub) -> None:
 def run_hotspots(args) -> int:
     from planner.errors import PlannerError
     from planner.hotspots.config import GiStarConfig, KDEConfig
-    from planner.hotspots.gistar import grid_gistar
     from planner.hotspots.grid import cell_totals, filter_crimes, make_grid, xy
-    from planner.hotspots.kde import kde_grid
+    from planner.hotspots.surface import surface
 
     t0 = time.perf_counter()
     crimes, area, load = load_inputs(args.crimes, args.boundary, ANALYSIS_COLUMNS)
@@ -343,26 +357,29 @@ def run_hotspots(args) -> int:
     gdf = grid.to_frame(
         count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
     )
-    vals = (
-        tot["harm"].to_numpy() if args.weight == "harm" else tot["count"].to_numpy(dtype="float64")
-    )
     extra = {}
-    if args.method == "kde":
+    if args.method in ("kde", "gistar"):
         c = filter_crimes(crimes, types, args.start, args.end)
         x, y = xy(c)
         w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
-        gdf["kde"] = kde_grid(grid, x, y, w, KDEConfig(bandwidth=args.bandwidth))
-    elif args.method == "gistar":
-        res = grid_gistar(
+        s = surface(
             grid,
-            vals,
-            GiStarConfig(
+            x,
+            y,
+            args.method,
+            w,
+            kde=KDEConfig(bandwidth=args.bandwidth),
+            gistar=GiStarConfig(
                 neighbours=args.neighbours,
                 distance=args.distance,
                 alpha=args.alpha,
                 correction=args.correction,
             ),
         )
+    if args.method == "kde":
+        gdf["kde"] = s.values
+    elif args.method == "gistar":
+        res = s.gistar
         gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = res.z, res.p, res.q
         gdf["hot"], gdf["cold"] = res.hot, res.cold
         extra = {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
@@ -453,9 +470,7 @@ def run_coverage(args) -> int:
         if args.crimes is None:
             args.crimes = [ws.table_path("crimes_synthetic")]
             if args.start is None and args.end is None:
-                from planner.demo.tgps import WINDOW
-
-                args.start, args.end = WINDOW
+                args.start, args.end = TGP_WINDOW
             syn = " (SYNTHETIC)" if ws.is_synthetic("crimes_synthetic") else ""
             _log(f"crimes: the workspace series {args.start}..{args.end}{syn}")
     missing = [n for n in ("tgps", "crimes", "boundary") if getattr(args, n) is None]

@@ -252,7 +252,8 @@ def open_app(page, server, query: str = "", figures: int = 2) -> tuple[float, fl
     drawn = time.monotonic()
     page.wait_for_function(IDLE_JS)
     idle = time.monotonic()
-    page.locator(".pages-status").get_by_text("All pages ready.").wait_for()
+    # generous: the pages are built one after another, slowly on a loaded machine
+    page.locator(".pages-status").get_by_text("All pages ready.").wait_for(timeout=240_000)
     wait_idle(page)
     page.evaluate(QUIET_JS)
     record("first render to all pages built in the background (s)", time.monotonic() - drawn)
