@@ -424,15 +424,6 @@ class AppData:
 
 def _advance(ws_root: str, lpa: str, as_of: str):
     """Op Advance briefing (memoised per workspace, LPA and date by :meth:`AppData.advance`)."""
-    from planner.hotspots.advance import advance_briefing
+    from planner.hotspots.advance import workspace_briefing
 
-    ws = Workspace(ws_root)
-    start = (pd.Timestamp(as_of) - pd.DateOffset(months=ADVANCE_LOOKBACK_MONTHS)).strftime("%Y-%m")
-    crimes = ws.crimes(start=start, end=str(as_of)[:7])
-    return advance_briefing(
-        crimes, ws.geography(), lpa, as_of, synthetic=ws.is_synthetic("crimes_synthetic")
-    )
-
-
-#: months of crime read for an Op Advance briefing (windows plus their baselines)
-ADVANCE_LOOKBACK_MONTHS = 16
+    return workspace_briefing(Workspace(ws_root), lpa, as_of)

@@ -553,34 +553,31 @@ def run_backtest(args) -> int:
 
 def run_advance(args) -> int:
     from planner.errors import PlannerError
-    from planner.hotspots.advance import advance_briefing, default_as_of
+    from planner.hotspots.advance import advance_briefing, default_as_of, workspace_briefing
     from planner.paths import DEFAULT_WORKSPACE
     from planner.workspace import Workspace
 
     ws = Workspace(args.workspace or DEFAULT_WORKSPACE)
-    geo = ws.geography()
+    if args.as_of:
+        try:
+            import pandas as pd
+
+            pd.Timestamp(args.as_of)
+        except ValueError:
+            raise PlannerError(f"--as-of must be a date YYYY-MM-DD, not {args.as_of}") from None
     if args.crimes:
         crimes, _, _ = load_inputs(args.crimes, ws.table_path("force"))
-        synthetic, source = False, ", ".join(map(str, args.crimes))
-    else:
-        if not ws.has_table("crimes_synthetic"):
-            raise PlannerError(f"workspace {ws.root} has no crime series; pass --crimes")
-        crimes = ws.crimes(synthetic=True)
-        synthetic, source = (
-            ws.is_synthetic("crimes_synthetic"),
-            f"workspace {ws.root} (crimes_synthetic)",
+        b = advance_briefing(
+            crimes,
+            ws.geography(),
+            args.lpa,
+            args.as_of or default_as_of(crimes),
+            synthetic=False,
+            source=", ".join(map(str, args.crimes)),
         )
-    # default: the workspace's "today" for its own series, else the last day with data
-    as_of = args.as_of or (
-        min(ws.today, default_as_of(crimes)) if not args.crimes else default_as_of(crimes)
-    )
-    try:
-        import pandas as pd
-
-        pd.Timestamp(as_of)
-    except ValueError:
-        raise PlannerError(f"--as-of must be a date YYYY-MM-DD, not {args.as_of}") from None
-    b = advance_briefing(crimes, geo, args.lpa, as_of, synthetic=synthetic, source=source)
+    else:
+        # default as-of: the workspace's "today", or the last day of its series if earlier
+        b = workspace_briefing(ws, args.lpa, args.as_of)
     files = b.write(args.out)
     s = {**b.summary(), "files": files}
     if args.json:
