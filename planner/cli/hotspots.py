@@ -49,61 +49,12 @@ _TGP = TGPConfig()
 
 
 def load_inputs(crime_paths, boundary_path, columns=None):
-    """(crimes, study-area polygon, load summary) from CLI paths.
+    """(crimes, study-area polygon, load summary) from CLI paths
+    (:func:`planner.io.crime_table.read_crime_table`)."""
+    from planner.io.crime_table import read_crime_table
 
-    GeoParquet inputs are read with only ``columns`` (all when None); other inputs go through
-    :func:`planner.io.crime.load_crimes` (validation, rejects, reconciliation)."""
-    import geopandas as gpd
-    import pandas as pd
-    import shapely
-
-    from planner.errors import PlannerError
-    from planner.io.boundaries import study_area
-    from planner.schema import CRIME_DTYPES, check_crimes
-
-    area = study_area(boundary_path)
-    paths = [Path(p) for p in crime_paths]
-    for p in paths:
-        if not p.exists():
-            raise PlannerError(f"{p}: no such file or folder")
-    files = []
-    for p in paths:
-        files.extend(sorted(p.rglob("*.parquet")) if p.is_dir() else [p])
-    if files and all(f.suffix == ".parquet" for f in files):
-        parts = []
-        for f in files:
-            try:
-                parts.append(gpd.read_parquet(f, columns=list(columns) if columns else None))
-            except Exception as exc:  # noqa: BLE001 - unreadable input is a user error
-                raise PlannerError(f"{f}: cannot read GeoParquet crime table ({exc})") from None
-        crimes = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        if columns is None:
-            check_crimes(crimes)
-        else:
-            missing = [c for c in columns if c not in crimes.columns]
-            if missing:
-                raise PlannerError(f"crime table lacks column(s) {', '.join(missing)}")
-        for c, t in CRIME_DTYPES.items():
-            if c in crimes.columns and str(crimes[c].dtype) != t:
-                crimes[c] = crimes[c].astype(t)
-        g = crimes.geometry.to_numpy()
-        shapely.prepare(area)
-        inside = shapely.contains_xy(area, shapely.get_x(g), shapely.get_y(g))
-        summary = {
-            "read": len(crimes),
-            "accepted": int(inside.sum()),
-            "rejected": int((~inside).sum()),
-            "files": len(files),
-        }
-        crimes = crimes.loc[inside].reset_index(drop=True)
-    else:
-        from planner.io.crime import load_crimes
-
-        res = load_crimes(paths, boundary=area, progress=sys.stderr.isatty())
-        crimes, summary = res.crimes, res.summary()
-    if len(crimes) == 0:
-        raise PlannerError("no crimes inside the boundary; check --crimes and --boundary")
-    return crimes, area, summary
+    t = read_crime_table(crime_paths, boundary_path, columns, progress=sys.stderr.isatty())
+    return t.crimes, t.area, t.summary
 
 
 def _types(arg):
