@@ -1,7 +1,7 @@
 """The planner app (Panel): pages over one workspace, shared across sessions.
 
 ``create_app(workspace=None)`` (:mod:`planner.app.main`) returns the servable; ``planner serve``
-and ``panel serve apps/planner.py`` both call it. The layout, one file per idea:
+and ``panel serve apps/planner_app.py`` both call it. The layout, one file per idea:
 
 - ``pages/<page>.py``: one ``pn.viewable.Viewer`` per page; :mod:`planner.app.registry` lists
   them in menu order.

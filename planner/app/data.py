@@ -237,30 +237,16 @@ class AppData:
         harm-weighted for ``measure="harm"``); ``kind="Gi*"``: Getis-Ord Gi* z-scores of the cell
         totals (:func:`planner.hotspots.gistar.grid_gistar`), significant hot spots only.
         """
+        from planner.hotspots.surface import surface
+
         with self._lock:
             g, wx, wy = self._grid
         idx = self.crimes
         m = idx.mask(start, end, types)
-        x, y = idx.bng[m, 0], idx.bng[m, 1]
         w = idx.harm[m] if measure == "harm" else None
-        if kind == "KDE":
-            from planner.hotspots.kde import kde_grid
-
-            val = kde_grid(g, x, y, w)
-            keep = val > 0
-        elif kind == "Gi*":
-            from planner.hotspots.gistar import grid_gistar
-
-            pos = g.locate(x, y)
-            ok = pos >= 0
-            tot = np.bincount(
-                pos[ok], weights=None if w is None else w[ok], minlength=len(g.ids)
-            ).astype("float64")
-            res = grid_gistar(g, tot)
-            val, keep = res.z, res.hot
-        else:
-            raise PlannerError(f"unknown surface '{kind}'; choose KDE or Gi*")
-        return pd.DataFrame({"x": wx[keep], "y": wy[keep], "value": np.asarray(val)[keep]})
+        s = surface(g, idx.bng[m, 0], idx.bng[m, 1], kind, w)
+        keep = s.keep
+        return pd.DataFrame({"x": wx[keep], "y": wy[keep], "value": s.values[keep]})
 
     def emerging(self, start: str, end: str, types=None) -> pd.DataFrame:
         """Emerging hotspot categories (:func:`planner.hotspots.emerging.emerging_hotspots`,
@@ -296,9 +282,9 @@ class AppData:
 
     def tgp_default_window(self) -> tuple[str, str]:
         """The window TGPs are re-derived over unless another is chosen: the demo's derivation
-        window (``planner.demo.tgps.WINDOW``) when the crime table covers it, otherwise its
-        last 24 months."""
-        from planner.demo.tgps import WINDOW
+        window (:data:`planner.hotspots.config.TGP_WINDOW`) when the crime table covers it,
+        otherwise its last 24 months."""
+        from planner.hotspots.config import TGP_WINDOW as WINDOW
 
         months = self.crimes.months
         if not months:
@@ -308,21 +294,17 @@ class AppData:
         return months[max(0, len(months) - 24)], months[-1]
 
     def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
-        """Crimes of the TGP offence types (violence and ASB, as ``planner.demo.tgps`` derives
-        them) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions
+        """Crimes of the TGP offence types (violence and ASB,
+        :func:`planner.hotspots.config.tgp_types`) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions
         (the last :data:`TGP_WINDOWS_KEPT` windows are kept)."""
         if start > end:
             raise PlannerError(f"the window starts ({start}) after it ends ({end})")
         return self._tgp_crimes(start, end)
 
     def _read_tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
-        from planner.demo.tgps import COLUMNS
-        from planner.hotspots.config import TGPConfig
+        from planner.hotspots.config import ANALYSIS_COLUMNS, tgp_types
 
-        cfg = TGPConfig()
-        return self.ws.crimes(
-            start, end, types=[*cfg.violent_types, *cfg.asb_types], columns=COLUMNS
-        )
+        return self.ws.crimes(start, end, types=tgp_types(), columns=list(ANALYSIS_COLUMNS))
 
     def default_period(self) -> tuple[str, str]:
         """The ``default_months`` months ending at the workspace's today (clipped to the data)."""
@@ -438,27 +420,17 @@ class AppData:
 
     def tgp_monthly(self, tgp_id: str) -> pd.DataFrame:
         """``month, crimes, harm`` inside one TGP polygon, every month of the crime table."""
-        import shapely
+        from planner.hotspots.monthly import monthly_in_polygon
 
         t = self.tgps_bng
         poly = t.loc[t["tgp_id"] == tgp_id, "geometry"]
         if not len(poly):
             raise PlannerError(f"no TGP '{tgp_id}' in this workspace")
-        geom = poly.iloc[0]
         idx = self.crimes
-        x0, y0, x1, y1 = geom.bounds
-        x, y = idx.bng[:, 0], idx.bng[:, 1]
-        cand = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1) & (idx.month >= 0))
-        inside = cand[shapely.contains_xy(geom, x[cand], y[cand])]
         m0 = month_index([idx.months[0]])[0]
-        pos = idx.month[inside] - m0
-        n = len(idx.months)
-        return pd.DataFrame(
-            {
-                "month": list(idx.months),
-                "crimes": np.bincount(pos, minlength=n).astype("int64"),
-                "harm": np.bincount(pos, weights=idx.harm[inside], minlength=n),
-            }
+        pos = np.where(idx.month >= 0, idx.month - m0, -1)
+        return monthly_in_polygon(
+            poly.iloc[0], idx.bng[:, 0], idx.bng[:, 1], pos, idx.months, idx.harm
         )
 
     @cached_property
@@ -478,16 +450,6 @@ class AppData:
 
 def _advance(ws_root: str, lpa: str, as_of: str):
     """Op Advance briefing (memoised per workspace, LPA and date by :meth:`AppData.advance`)."""
-    from planner.hotspots.advance import advance_briefing
+    from planner.hotspots.advance import workspace_briefing
 
-    ws = Workspace(ws_root)
-    start = (pd.Timestamp(as_of) - pd.DateOffset(months=ADVANCE_LOOKBACK_MONTHS)).strftime("%Y-%m")
-    table = ws.series_table
-    crimes = ws.crimes(start=start, end=str(as_of)[:7], table=table)
-    return advance_briefing(
-        crimes, ws.geography(), lpa, as_of, synthetic=bool(table and ws.is_synthetic(table))
-    )
-
-
-#: months of crime read for an Op Advance briefing (windows plus their baselines)
-ADVANCE_LOOKBACK_MONTHS = 16
+    return workspace_briefing(Workspace(ws_root), lpa, as_of)

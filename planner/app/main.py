@@ -10,6 +10,7 @@ import panel_material_ui as pmui
 from panel.util import edit_readonly
 
 from planner.app.cache import get_data
+from planner.app.components.background import quiet_closed_sockets
 from planner.app.data import AppData
 from planner.app.registry import PAGES, build_page
 from planner.paths import DEFAULT_WORKSPACE
@@ -60,6 +61,8 @@ def create_app(
         a page is built when first chosen.
     """
     _extensions()
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        quiet_closed_sockets()  # a closed tab leaves no traceback in the server log
     ws_path = Path(workspace or os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
     tiles = tiles if tiles is not None else (os.environ.get(ENV_TILES) or None)
     data = get_data(ws_path)

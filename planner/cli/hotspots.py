@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from planner.hotspots.config import ANALYSIS_COLUMNS, TGP_WINDOW, TGPConfig
+
 
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -42,68 +44,21 @@ def _dumps(obj) -> str:
     return json.dumps(clean(obj), default=_jsonable)
 
 
-#: columns the grid, TGP, coverage and backtest commands need from a GeoParquet crime table
-ANALYSIS_COLUMNS = ("crime_type", "month", "harm", "knife_weight", "geometry")
+#: the TGP options' defaults (one home: planner.hotspots.config.TGPConfig)
+_TGP = TGPConfig()
 
 
 def load_inputs(crime_paths, boundary_path, columns=None, boundary_crs=None):
-    """(crimes, study-area polygon, load summary) from CLI paths.
-
-    GeoParquet inputs are read with only ``columns`` (all when None); other inputs go through
-    :func:`planner.io.crime.load_crimes` (validation, rejects, reconciliation)."""
-    import geopandas as gpd
-    import pandas as pd
-    import shapely
-
-    from planner.errors import PlannerError
+    """(crimes, study-area polygon, load summary) from CLI paths
+    (:func:`planner.io.crime_table.read_crime_table`); a boundary repair is reported."""
     from planner.io.boundaries import read_study_area
-    from planner.schema import CRIME_DTYPES, check_crimes
+    from planner.io.crime_table import read_crime_table
 
     area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
     if rep.repaired or rep.dropped_empty:
         _log(f"boundary: {rep.message()}")
-    paths = [Path(p) for p in crime_paths]
-    for p in paths:
-        if not p.exists():
-            raise PlannerError(f"{p}: no such file or folder")
-    files = []
-    for p in paths:
-        files.extend(sorted(p.rglob("*.parquet")) if p.is_dir() else [p])
-    if files and all(f.suffix == ".parquet" for f in files):
-        parts = []
-        for f in files:
-            try:
-                parts.append(gpd.read_parquet(f, columns=list(columns) if columns else None))
-            except Exception as exc:  # noqa: BLE001 - unreadable input is a user error
-                raise PlannerError(f"{f}: cannot read GeoParquet crime table ({exc})") from None
-        crimes = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        if columns is None:
-            check_crimes(crimes)
-        else:
-            missing = [c for c in columns if c not in crimes.columns]
-            if missing:
-                raise PlannerError(f"crime table lacks column(s) {', '.join(missing)}")
-        for c, t in CRIME_DTYPES.items():
-            if c in crimes.columns and str(crimes[c].dtype) != t:
-                crimes[c] = crimes[c].astype(t)
-        g = crimes.geometry.to_numpy()
-        shapely.prepare(area)
-        inside = shapely.contains_xy(area, shapely.get_x(g), shapely.get_y(g))
-        summary = {
-            "read": len(crimes),
-            "accepted": int(inside.sum()),
-            "rejected": int((~inside).sum()),
-            "files": len(files),
-        }
-        crimes = crimes.loc[inside].reset_index(drop=True)
-    else:
-        from planner.io.crime import load_crimes
-
-        res = load_crimes(paths, boundary=area, progress=sys.stderr.isatty())
-        crimes, summary = res.crimes, res.summary()
-    if len(crimes) == 0:
-        raise PlannerError("no crimes inside the boundary; check --crimes and --boundary")
-    return crimes, area, summary
+    t = read_crime_table(crime_paths, area, columns, progress=sys.stderr.isatty())
+    return t.crimes, t.area, t.summary
 
 
 def _types(arg):
@@ -289,35 +244,48 @@ def register(sub) -> None:
     p.add_argument(
         "--area-share",
         type=float,
-        default=0.022,
+        default=_TGP.area_share,
         help="share of the force area the TGPs may cover together, 0-1 (default %(default)s, "
         "the Op Savvy 2.2%%)",
     )
-    p.add_argument("--count", type=int, default=84, help="number of TGPs (default 84)")
     p.add_argument(
-        "--violent", type=int, default=50, help="violence-driven TGPs among them (default 50)"
+        "--count", type=int, default=_TGP.n_total, help=f"number of TGPs (default {_TGP.n_total})"
+    )
+    p.add_argument(
+        "--violent",
+        type=int,
+        default=_TGP.n_violent,
+        help=f"violence-driven TGPs among them (default {_TGP.n_violent})",
     )
     p.add_argument(
         "--min-per-year",
         type=float,
-        default=36.0,
-        help="Op Savvy: fewest crimes a year in the radius (36)",
+        default=_TGP.min_per_year,
+        help=f"Op Savvy: fewest crimes a year in the radius ({_TGP.min_per_year:g})",
     )
     p.add_argument(
         "--max-per-year",
         type=float,
-        default=150.0,
-        help="Op Savvy: most crimes a year in the radius (150)",
+        default=_TGP.max_per_year,
+        help=f"Op Savvy: most crimes a year in the radius ({_TGP.max_per_year:g})",
     )
-    p.add_argument("--radius", type=float, default=150.0, help="hotspot radius in metres (150)")
     p.add_argument(
-        "--buffer", type=float, default=100.0, help="buffer around the radius in metres (100)"
+        "--radius",
+        type=float,
+        default=_TGP.radius,
+        help=f"hotspot radius in metres ({_TGP.radius:g})",
+    )
+    p.add_argument(
+        "--buffer",
+        type=float,
+        default=_TGP.buffer,
+        help=f"buffer around the radius in metres ({_TGP.buffer:g})",
     )
     p.add_argument(
         "--separation",
         type=float,
-        default=500.0,
-        help="least distance between centres in metres (500)",
+        default=_TGP.min_separation,
+        help=f"least distance between centres in metres ({_TGP.min_separation:g})",
     )
     p.add_argument(
         "--rules",
@@ -461,9 +429,8 @@ def register(sub) -> None:
 def run_hotspots(args) -> int:
     from planner.errors import PlannerError
     from planner.hotspots.config import GiStarConfig, KDEConfig
-    from planner.hotspots.gistar import grid_gistar
     from planner.hotspots.grid import cell_totals, filter_crimes, make_grid, xy
-    from planner.hotspots.kde import kde_grid
+    from planner.hotspots.surface import surface
 
     t0 = time.perf_counter()
     workspace_inputs(args)
@@ -477,26 +444,30 @@ def run_hotspots(args) -> int:
     gdf = grid.to_frame(
         count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
     )
-    vals = (
-        tot["harm"].to_numpy() if args.weight == "harm" else tot["count"].to_numpy(dtype="float64")
-    )
     extra = {}
-    if args.method == "kde":
+    if args.method in ("kde", "gistar"):
         c = filter_crimes(crimes, types, args.start, args.end)
         x, y = xy(c)
         w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
-        gdf["kde"] = kde_grid(grid, x, y, w, KDEConfig(bandwidth=args.bandwidth))
-    elif args.method == "gistar":
-        res = grid_gistar(
+        s = surface(
             grid,
-            vals,
-            GiStarConfig(
+            x,
+            y,
+            args.method,
+            w,
+            kde=KDEConfig(bandwidth=args.bandwidth),
+            gistar=GiStarConfig(
                 neighbours=args.neighbours,
                 distance=args.distance,
                 alpha=args.alpha,
                 correction=args.correction,
             ),
         )
+    if args.method == "kde":
+        gdf["kde"] = s.values
+    elif args.method == "gistar":
+        res = s.gistar
+        assert res is not None  # surface() fills it for Gi*
         gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = res.z, res.p, res.q
         gdf["hot"], gdf["cold"] = res.hot, res.cold
         extra = {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
@@ -637,9 +608,7 @@ def run_coverage(args) -> int:
             if args.start is None and args.end is None:
                 window = ws.meta.get("tgps_window")
                 if window is None and table == "crimes_synthetic":
-                    from planner.demo.tgps import WINDOW
-
-                    window = WINDOW
+                    window = TGP_WINDOW
                 if window:
                     args.start, args.end = window
             syn = " (SYNTHETIC)" if ws.is_synthetic(table) else ""
@@ -729,39 +698,33 @@ def run_backtest(args) -> int:
 
 def run_advance(args) -> int:
     from planner.errors import PlannerError
-    from planner.hotspots.advance import advance_briefing, default_as_of
+    from planner.hotspots.advance import advance_briefing, default_as_of, workspace_briefing
     from planner.paths import DEFAULT_WORKSPACE
     from planner.workspace import Workspace
 
     t0 = time.perf_counter()
     ws = Workspace(args.workspace or DEFAULT_WORKSPACE)
-    _log(f"advance: reading the geography of {ws.root}")
-    geo = ws.geography()
-    _log(f"advance: reading crimes ({time.perf_counter() - t0:.1f} s)")
+    if args.as_of:
+        try:
+            import pandas as pd
+
+            pd.Timestamp(args.as_of)
+        except ValueError:
+            raise PlannerError(f"--as-of must be a date YYYY-MM-DD, not {args.as_of}") from None
+    _log(f"advance: trends, new hotspots and targets for {args.lpa}")
     if args.crimes:
         crimes, _, _ = load_inputs(args.crimes, ws.table_path("force"))
-        synthetic, source = False, ", ".join(map(str, args.crimes))
+        b = advance_briefing(
+            crimes,
+            ws.geography(),
+            args.lpa,
+            args.as_of or default_as_of(crimes),
+            synthetic=False,
+            source=", ".join(map(str, args.crimes)),
+        )
     else:
-        table = ws.series_table
-        if table is None:
-            raise PlannerError(f"workspace {ws.root} has no crime series; pass --crimes")
-        crimes = ws.crimes(table=table)
-        synthetic, source = ws.is_synthetic(table), f"workspace {ws.root} ({table})"
-    # default: the workspace's "today" for its own series, else the last day with data
-    as_of = args.as_of or (
-        min(ws.today, default_as_of(crimes)) if not args.crimes else default_as_of(crimes)
-    )
-    try:
-        import pandas as pd
-
-        pd.Timestamp(as_of)
-    except ValueError:
-        raise PlannerError(f"--as-of must be a date YYYY-MM-DD, not {args.as_of}") from None
-    _log(
-        f"advance: trends, new hotspots and targets for {args.lpa} as of {as_of} "
-        f"({len(crimes):,} crimes; {time.perf_counter() - t0:.1f} s)"
-    )
-    b = advance_briefing(crimes, geo, args.lpa, as_of, synthetic=synthetic, source=source)
+        # default as-of: the workspace's "today", or the last day of its series if earlier
+        b = workspace_briefing(ws, args.lpa, args.as_of)
     _log(f"advance: writing the briefing to {args.out} ({time.perf_counter() - t0:.1f} s)")
     files = b.write(args.out)
     _log(f"advance: done in {time.perf_counter() - t0:.1f} s")

@@ -82,14 +82,10 @@ def run_track(args) -> int:
     from planner.errors import PlannerError
     from planner.io.boundaries import read_layer
     from planner.io.pings import load_pings
-    from planner.tracking.delivery import (
-        delivered_place_days,
-        delivery_report,
-        read_plan,
-        row_methods,
-    )
-    from planner.tracking.dwell import DwellConfig, TGPIndex, dwell, place_days
-    from planner.tracking.logs import log_rows, read_logs
+    from planner.tracking.chain import track
+    from planner.tracking.delivery import delivery_report, read_plan
+    from planner.tracking.dwell import DwellConfig
+    from planner.tracking.logs import read_logs
 
     if args.gap_cap <= 0:
         raise PlannerError("--gap-cap must be positive (minutes)")
@@ -105,18 +101,30 @@ def run_track(args) -> int:
         rejects_path=out / "pings_rejects.csv",
         progress=sys.stderr.isatty(),
     )
-    index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
+    logs = pd.concat([read_logs(p) for p in args.logs], ignore_index=True) if args.logs else None
+    plan = read_plan(args.plan) if args.plan else None
+    officer_team = team_kind = None
+    if plan is not None and args.workspace:
+        from planner.workspace import Workspace
+
+        ws = Workspace(args.workspace)
+        officer_team = ws.officers().set_index("officer_id")["team_id"]
+        team_kind = ws.teams().set_index("team_id")["kind"]
     from planner.cluster import connect, scheduler_address
 
     with connect(scheduler_address(args.scheduler)) as client:
-        res = dwell(loaded.pings, index, cfg, partitions=max(args.partitions, 1), client=client)
-    rows, officers = res.rows, res.officers
-    log_stats = None
-    if args.logs:
-        logs = pd.concat([read_logs(p) for p in args.logs], ignore_index=True)
-        lrows, officers, log_stats = log_rows(logs, rows, officers, index.ids, cfg)
-        rows = pd.concat([rows, lrows], ignore_index=True)
-    pdays = place_days(rows, index.ids, cfg)
+        tr = track(
+            loaded.pings,
+            tgps,
+            cfg,
+            logs=logs,
+            plan=plan,
+            officer_team=officer_team,
+            team_kind=team_kind,
+            partitions=args.partitions,
+            client=client,
+        )
+    res, pdays, log_stats = tr.dwell, tr.place_days, tr.log_stats
     pdays.to_parquet(out / "place_days.parquet", index=False)
     res.visits.to_parquet(out / "visits.parquet", index=False)
     by_tgp = pdays.groupby("tgp_id")[
@@ -146,19 +154,9 @@ def run_track(args) -> int:
     }
     if log_stats is not None:
         summary["logs"] = {k: round(v, 4) for k, v in log_stats.items()}
-    if args.plan:
-        plan = read_plan(args.plan)
-        officer_team = team_kind = None
-        if args.workspace:
-            from planner.workspace import Workspace
-
-            ws = Workspace(args.workspace)
-            officer_team = ws.officers().set_index("officer_id")["team_id"]
-            team_kind = ws.teams().set_index("team_id")["kind"]
-        methods = row_methods(
-            rows, officers, index.ids, officer_team=officer_team, team_kind=team_kind, plan=plan
-        )
-        delivered = delivered_place_days(rows, methods, index.ids, cfg)
+    if plan is not None:
+        delivered = tr.delivered_place_days
+        assert delivered is not None  # track() fills it when given a plan
         as_of = (
             date.fromisoformat(args.as_of)
             if args.as_of

@@ -29,10 +29,10 @@ import pandas as pd
 import shapely
 
 from planner.io.pings import PING_DTYPES
-from planner.tracking.delivery import delivered_place_days, row_methods
-from planner.tracking.dwell import DwellConfig, TGPIndex, dwell, place_days
+from planner.tracking.chain import track
+from planner.tracking.dwell import DwellConfig
 from planner.tracking.intervals import NS, TZ, from_epoch, take_strings
-from planner.tracking.logs import check_logs, log_rows
+from planner.tracking.logs import check_logs
 from planner.tracking.simulate import TraceConfig, visit_pings
 
 GPS_QUARTER = ("2025-10-01", "2025-12-31")
@@ -329,12 +329,19 @@ def step(ws, rng) -> None:
     )
 
     # ---- place-days: GPS + logs, reconciled ---------------------------------------------------
-    cfg = DwellConfig()
-    index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    res = dwell(pings, index, cfg)
-    lrows, all_off, _ = log_rows(logs, res.rows, res.officers, index.ids, cfg)
-    rows = pd.concat([res.rows, lrows], ignore_index=True)
-    pdays = place_days(rows, index.ids, cfg)
+    # one chain (planner.tracking.chain.track): GPS dwell, logs reconciled, place-days, and
+    # the same per delivery method (logs carry their own method)
+    tr = track(
+        pings,
+        tgps,
+        DwellConfig(),
+        logs=logs,
+        plan=plan,
+        officer_team=officers.set_index("officer_id")["team_id"],
+        team_kind=ws.teams().set_index("team_id")["kind"],
+        methods_from_logs=True,
+    )
+    res, pdays = tr.dwell, tr.place_days
     pdays.to_parquet(ws.path("track/place_days.parquet"), index=False)
     ws.add_table(
         "place_days",
@@ -344,21 +351,8 @@ def step(ws, rng) -> None:
         "officer/presence minutes, visits and Koper-compliant visits per TGP and day",
         rows=len(pdays),
     )
-    # the same place-days per delivery method (plus "all"), ready for delivery_report()
-    methods = row_methods(
-        rows,
-        all_off,
-        index.ids,
-        officer_team=officers.set_index("officer_id")["team_id"],
-        team_kind=ws.teams().set_index("team_id")["kind"],
-        plan=plan,
-    )
-    # logs carry their own method
-    n_gps = len(res.rows)
-    log_method = _log_methods(logs, lrows, all_off, index.ids)
-    if log_method is not None:
-        methods[n_gps:] = log_method
-    dpd = delivered_place_days(rows, methods, index.ids, cfg)
+    dpd = tr.delivered_place_days
+    assert dpd is not None  # track() fills it when given a plan
     dpd.to_parquet(ws.path("track/delivered_place_days.parquet"), index=False)
     ws.add_table(
         "delivered_place_days",
@@ -394,29 +388,6 @@ def step(ws, rng) -> None:
         description="SYNTHETIC custody and investigation episodes",
         rows=len(episodes),
     )
-
-
-def _log_methods(logs: pd.DataFrame, lrows: pd.DataFrame, officers, tgp_ids) -> np.ndarray | None:
-    """The logged method of each log visit-day row (by officer/crew member and TGP)."""
-    if len(lrows) == 0:
-        return None
-    off = np.asarray(officers, dtype=object)[lrows["officer"].to_numpy()]
-    tg = np.asarray(tgp_ids)[lrows["tgp"].to_numpy()]
-    # anonymous crew members are named "log-<row>-<k>": their log row gives the method
-    anon = pd.Series(off).str.extract(r"^log-(\d+)-\d+$")[0]
-    by_row = logs["method"].astype(object).to_numpy()
-    has = anon.notna().to_numpy()
-    m = np.full(len(anon), None, dtype=object)
-    m[has] = by_row[anon[has].astype(int).to_numpy()]
-    named = (
-        logs.dropna(subset=["officer_id"])
-        .drop_duplicates(["officer_id", "tgp_id"])
-        .set_index(["officer_id", "tgp_id"])["method"]
-    )
-    key = pd.MultiIndex.from_arrays([off.astype(object), tg.astype(object)])
-    from_named = named.reindex(key).to_numpy()
-    m = np.where(anon.notna(), m, from_named)
-    return pd.Series(m).fillna("la_patrol").astype(str).to_numpy()
 
 
 def _duty(q4, fd, brief, off_ids, officers, rng, m: DeliveryModel):

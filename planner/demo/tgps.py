@@ -14,21 +14,19 @@ import json
 
 import geopandas as gpd
 
-from planner.hotspots.config import TGPConfig
+from planner.hotspots.config import ANALYSIS_COLUMNS, TGP_WINDOW, TGPConfig, tgp_types
 from planner.hotspots.coverage import coverage_report
 from planner.hotspots.tgps import derive_tgps
 
-WINDOW = ("2023-04", "2025-03")
-COLUMNS = ["crime_type", "month", "harm", "knife_weight", "geometry"]
+WINDOW = TGP_WINDOW
+COLUMNS = list(ANALYSIS_COLUMNS)
 
 
 def step(ws, rng) -> None:  # noqa: ARG001 - deterministic step
     geo = ws.geography()
     area = geo.study_area
     cols = COLUMNS
-    crimes = ws.crimes(
-        *WINDOW, types=[*TGPConfig().violent_types, *TGPConfig().asb_types], columns=cols
-    )
+    crimes = ws.crimes(*WINDOW, types=tgp_types(), columns=cols)
     res = derive_tgps(crimes, area, geo, TGPConfig())
     path = ws.path("tgps.gpkg")
     if path.exists():

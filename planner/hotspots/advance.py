@@ -514,3 +514,66 @@ def default_as_of(crimes: pd.DataFrame) -> date:
         return crimes["occurred_at"].max().date()
     m = pd.Period(str(crimes["month"].max()), freq="M")
     return (m.to_timestamp(how="end")).date()
+
+
+#: months of crime a workspace briefing reads before its as-of month: the longest window (56
+#: days, or 2 months for police.uk data) and its 12-month baseline, with room to spare
+LOOKBACK_MONTHS = 16
+
+
+def workspace_briefing(
+    ws,
+    lpa: str,
+    as_of=None,
+    config: AdvanceConfig | None = None,
+) -> AdvanceBriefing:
+    """The Op Advance briefing for ``lpa`` from a workspace's own crime series.
+
+    What ``planner advance --workspace`` and the app's Op Advance page show: the workspace's
+    crime series (:attr:`~planner.workspace.Workspace.series_table`) from :data:`LOOKBACK_MONTHS` months before ``as_of`` through its
+    month, labelled synthetic when the workspace says so.
+
+    Parameters
+    ----------
+    ws : planner.workspace.Workspace
+        The workspace (boundaries and its crime series).
+    lpa : str
+        The LPA's name.
+    as_of : date or str, optional
+        The briefing's date; by default the workspace's today, or the last day with a crime
+        when the series ends earlier (:func:`default_as_of`).
+    config : AdvanceConfig, optional
+        Windows, baseline and test settings.
+
+    Returns
+    -------
+    AdvanceBriefing
+        As :func:`advance_briefing`.
+    """
+    table = ws.series_table
+    if table is None:
+        raise PlannerError(f"workspace {ws.root} has no crime series; pass --crimes")
+    everything = None
+    if as_of is None:
+        everything = ws.crimes(table=table)
+        as_of = min(ws.today, default_as_of(everything))
+    try:
+        day = pd.Timestamp(as_of)
+    except ValueError:
+        raise PlannerError(f"the as-of date must be YYYY-MM-DD, not {as_of}") from None
+    start = (day - pd.DateOffset(months=LOOKBACK_MONTHS)).strftime("%Y-%m")
+    end = day.strftime("%Y-%m")
+    if everything is None:
+        crimes = ws.crimes(start=start, end=end, table=table)
+    else:
+        month = everything["month"].astype(str)
+        crimes = everything.loc[(month >= start) & (month <= end)].reset_index(drop=True)
+    return advance_briefing(
+        crimes,
+        ws.geography(),
+        lpa,
+        as_of,
+        config,
+        synthetic=ws.is_synthetic(table),
+        source=f"workspace {ws.root} ({table})",
+    )

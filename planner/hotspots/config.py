@@ -132,6 +132,31 @@ class TGPConfig:
         return self.n_total - self.n_violent
 
 
+#: the default TGP derivation window (YYYY-MM, inclusive): two funding years, FY2023 and FY2024,
+#: as the demo derives its layer; the app re-derives over it when the crime table covers it
+TGP_WINDOW: tuple[str, str] = ("2023-04", "2025-03")
+
+#: columns a TGP derivation, coverage report or grid analysis reads from a crime table
+ANALYSIS_COLUMNS: tuple[str, ...] = ("crime_type", "month", "harm", "knife_weight", "geometry")
+
+
+def tgp_types(cfg: TGPConfig | None = None) -> list[str]:
+    """The offence types a TGP derivation reads (violence, then ASB).
+
+    Parameters
+    ----------
+    cfg : TGPConfig, optional
+        The derivation's configuration (default :class:`TGPConfig`).
+
+    Returns
+    -------
+    list of str
+        ``[*cfg.violent_types, *cfg.asb_types]``.
+    """
+    cfg = cfg or TGPConfig()
+    return [*cfg.violent_types, *cfg.asb_types]
+
+
 @dataclass(frozen=True)
 class CoverageConfig:
     """Which offences the coverage report calls "relevant", and how harm is counted.

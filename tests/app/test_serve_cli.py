@@ -40,7 +40,7 @@ def test_serve_uses_an_existing_workspace(small_ws):
 
 @pytest.mark.slow
 def test_panel_serve_entry_point(small_ws):
-    """`panel serve apps/planner.py` serves the app (the script must not shadow the package)."""
+    """`panel serve apps/planner_app.py` serves the app (the script must not shadow the package)."""
     import os
     import socket
     import subprocess
@@ -55,7 +55,15 @@ def test_panel_serve_entry_point(small_ws):
         port = s.getsockname()[1]
     panel = Path(sys.executable).with_name("panel")
     env = {**os.environ, "PLANNER_WORKSPACE": str(small_ws.root)}
-    cmd = [str(panel), "serve", "apps/planner.py", "--port", str(port), "--address", "127.0.0.1"]
+    cmd = [
+        str(panel),
+        "serve",
+        "apps/planner_app.py",
+        "--port",
+        str(port),
+        "--address",
+        "127.0.0.1",
+    ]
     proc = subprocess.Popen(
         cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -64,7 +72,7 @@ def test_panel_serve_entry_point(small_ws):
         while time.monotonic() - t0 < 90:
             try:
                 html = (
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/planner", timeout=30)
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/planner_app", timeout=30)
                     .read()
                     .decode()
                 )
@@ -76,3 +84,16 @@ def test_panel_serve_entry_point(small_ws):
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert "Traceback" not in out and "Error running application handler" not in out
+
+
+def test_entry_points_do_not_shadow_packages():
+    """`panel serve apps/X.py` puts apps/ on sys.path: no script there may be named like a
+    package the app imports (apps/planner.py used to shadow `planner`)."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    scripts = sorted(p.stem for p in (repo / "apps").glob("*.py"))
+    assert scripts == ["planner_app"]
+    packages = {p.parent.name for p in repo.glob("*/__init__.py")}
+    assert "planner" in packages
+    assert not set(scripts) & packages

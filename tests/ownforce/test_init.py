@@ -160,7 +160,10 @@ def test_crimes_of_another_area_are_refused(force, tmp_path):
     far = tmp_path / "far"
     pts = [(t, x + 60_000 if x else x, y) for t, x, y in month_points("2024-01")]
     write_street(far / "2024-01-x-street.csv", "2024-01", pts)
-    with pytest.raises(PlannerError, match=r"8 of 8 (located crimes|rows with valid coordinates \(100%\)) fall outside"):
+    with pytest.raises(
+        PlannerError,
+        match=r"8 of 8 (located crimes|rows with valid coordinates \(100%\)) fall outside",
+    ):
         _init(force, tmp_path / "ws", crimes=[far])
     assert not (tmp_path / "ws").exists()
 

@@ -73,15 +73,13 @@ class DeliveryState(param.Parameterized):
     @param.depends("tgp")
     def tgp_summary(self) -> dict:
         """Planned and delivered hours and visits of the selected TGP up to today."""
+        from planner.tracking.tgp_delivery import tgp_visits
+
         row = self.all_tgps().set_index("tgp_id").loc[self.tgp]
-        today = pd.Timestamp(self.data.ws.today)
-        plan = self.data.table("plan_visits")
-        planned_visits = int(
-            ((plan["tgp_id"] == self.tgp) & (pd.to_datetime(plan["date"]) <= today)).sum()
-        )
         table = "delivered_place_days" if self.data.has("delivered_place_days") else "place_days"
-        pdays = self.data.table(table)
-        mine = pdays[(pdays["tgp_id"] == self.tgp) & (pd.to_datetime(pdays["date"]) <= today)]
+        planned_visits, delivered_visits = tgp_visits(
+            self.tgp, self.data.table("plan_visits"), self.data.table(table), self.data.ws.today
+        )
         return {
             "tgp_id": self.tgp,
             "lpa": str(row["lpa"]),
@@ -90,7 +88,7 @@ class DeliveryState(param.Parameterized):
             "delivered_hours": round(float(row["delivered_hours"]), 1),
             "delivered_pct": None if pd.isna(row["delivered_pct"]) else float(row["delivered_pct"]),
             "planned_visits": planned_visits,
-            "delivered_visits": int(mine["visits"].sum()) if "visits" in mine else None,
+            "delivered_visits": delivered_visits,
         }
 
     @param.depends("tgp")
@@ -131,27 +129,15 @@ class DeliveryState(param.Parameterized):
 
     @functools.cached_property
     def _all_tgps(self) -> gpd.GeoDataFrame:
-        tg = self.data.layer("tgps")
-        out = tg[["tgp_id", "driver", "lpa", "geometry"]].copy()
+        from planner.tracking.tgp_delivery import tgp_delivery
+
+        tg = self.data.layer("tgps")[["tgp_id", "driver", "lpa", "geometry"]]
         rep = self.report()
         if rep is not None:
-            by = rep.by["tgp_id"].set_index("tgp_id")
-            planned, delivered = by["planned_hours"], by["delivered_hours"]
-        else:
-            from planner.tracking.delivery import planned_place_days
-
-            today = pd.Timestamp(self.data.ws.today)
-            plan = self.data.table("plan_visits")
-            plan = plan[pd.to_datetime(plan["date"]) <= today]
-            planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
-            pdays = self.data.table("place_days")
-            pdays = pdays[pd.to_datetime(pdays["date"]) <= today]
-            delivered = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
-        out["planned_hours"] = out["tgp_id"].map(planned).fillna(0.0).to_numpy()
-        out["delivered_hours"] = out["tgp_id"].map(delivered).fillna(0.0).to_numpy()
-        ratio = out["delivered_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
-        out["delivered_pct"] = (100 * ratio).round(1)
-        return out.reset_index(drop=True)
+            return tgp_delivery(tg, report=rep)
+        return tgp_delivery(
+            tg, self.data.table("plan_visits"), self.data.table("place_days"), self.data.ws.today
+        )
 
     def by_method(self) -> pd.DataFrame | None:
         rep = self.report()
@@ -174,10 +160,9 @@ class DeliveryState(param.Parameterized):
         return t.sort_values("delivered_pct", kind="stable").round(1).reset_index(drop=True)
 
     def by_lpa(self) -> pd.DataFrame:
-        t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
-        g = t.groupby("lpa")[["planned_hours", "delivered_hours"]].sum()
-        g["delivered_pct"] = (100 * g["delivered_hours"] / g["planned_hours"]).round(1)
-        return g.round(1).reset_index()
+        from planner.tracking.tgp_delivery import lpa_delivery
+
+        return lpa_delivery(pd.DataFrame(self.per_tgp().drop(columns="geometry")))
 
 
 #: visibility columns shown (hours, the community share and what explains the gap)

@@ -12,7 +12,11 @@ import param
 from planner.app.crime_index import MEASURES
 from planner.app.data import LEVELS, AppData
 from planner.app.state.common import ALL_LPAS, DrillState
+from planner.hotspots.config import TGPConfig
 from planner.schema import CRIME_TYPES
+
+#: the TGP parameters' defaults
+_TGP = TGPConfig()
 
 #: padding around the map extent, as a share of its larger side
 EXTENT_PAD = 0.03
@@ -151,13 +155,16 @@ class TGPDeriveState(param.Parameterized):
     data = param.ClassSelector(class_=AppData, constant=True)
     start = param.Selector(default=None, objects=[], doc="First month of the window (YYYY-MM).")
     end = param.Selector(default=None, objects=[], doc="Last month of the window (YYYY-MM).")
+    # defaults from planner.hotspots.config.TGPConfig (their one home)
     area_share = param.Number(
-        default=0.022, bounds=(0.001, 0.2), doc="Share of the force area the TGPs cover."
+        default=_TGP.area_share, bounds=(0.001, 0.2), doc="Share of the force area the TGPs cover."
     )
-    count = param.Integer(default=84, bounds=(1, 400), doc="Number of TGPs.")
-    radius = param.Number(default=150.0, bounds=(25.0, 1000.0), doc="Disc radius (m).")
+    count = param.Integer(default=_TGP.n_total, bounds=(1, 400), doc="Number of TGPs.")
+    radius = param.Number(default=_TGP.radius, bounds=(25.0, 1000.0), doc="Disc radius (m).")
     min_separation = param.Number(
-        default=500.0, bounds=(0.0, 5000.0), doc="Minimum distance between TGP centres (m)."
+        default=_TGP.min_separation,
+        bounds=(0.0, 5000.0),
+        doc="Minimum distance between TGP centres (m).",
     )
 
     def __init__(self, data: AppData, **params):
