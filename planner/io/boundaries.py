@@ -169,7 +169,14 @@ def read_study_area(
 
 
 def study_area(layer) -> shapely.Geometry:
-    """Dissolve any polygon layer (path or GeoDataFrame) into one study-area geometry in EPSG:27700."""
+    """Dissolve any polygon layer (path or GeoDataFrame) into one study-area geometry in EPSG:27700.
+
+    A shapely geometry is taken as already dissolved, in EPSG:27700, and returned as it is.
+    """
+    if isinstance(layer, shapely.Geometry):
+        if layer.is_empty:
+            raise PlannerError("boundary layer is empty")
+        return layer
     if isinstance(layer, str | Path):
         layer, _ = read_layer(layer)
     if layer.crs is not None and layer.crs.to_epsg() != 27700:
