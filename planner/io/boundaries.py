@@ -174,7 +174,7 @@ def study_area(layer) -> shapely.Geometry:
     A shapely geometry is taken as already dissolved, in EPSG:27700, and returned as it is.
     """
     if isinstance(layer, shapely.Geometry):
-        if layer.is_empty:
+        if shapely.is_empty(layer):
             raise PlannerError("boundary layer is empty")
         return layer
     if isinstance(layer, str | Path):
