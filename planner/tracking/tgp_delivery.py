@@ -23,6 +23,14 @@ def _to_day(frame: pd.DataFrame, as_of: date | str | None) -> pd.DataFrame:
     return frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(as_of)]
 
 
+def _delivered(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that count each place-day once: per-method tables (``delivered_place_days``)
+    carry a ``method="all"`` row beside the per-method rows, and only that row is kept."""
+    if "method" in frame and (frame["method"] == "all").any():
+        return frame[frame["method"] == "all"]
+    return frame
+
+
 def _pct(delivered: pd.Series, planned: pd.Series) -> pd.Series:
     """100 x delivered / planned, to one decimal; NaN where nothing was planned."""
     return (100 * delivered / planned.where(planned > 0)).round(1)
@@ -69,7 +77,7 @@ def tgp_delivery(
             raise ValueError("tgp_delivery needs a report, or plan_visits and place_days")
         plan = _to_day(plan_visits, as_of)
         planned = planned_place_days(plan).groupby("tgp_id")["planned_minutes"].sum() / 60.0
-        pdays = _to_day(place_days, as_of)
+        pdays = _to_day(_delivered(place_days), as_of)
         delivered = pdays.groupby("tgp_id")["presence_minutes"].sum() / 60.0
     out = tgps.copy()
     out["planned_hours"] = out["tgp_id"].map(planned).fillna(0.0).to_numpy(dtype="float64")
@@ -93,7 +101,8 @@ def tgp_visits(
     plan_visits : DataFrame
         The plan, one row per planned visit (``tgp_id, date``).
     place_days : DataFrame
-        Tracked place-days (``tgp_id, date`` and, when counted, ``visits``).
+        Tracked place-days (``tgp_id, date`` and, when counted, ``visits``); of a per-method
+        table only the ``method="all"`` rows are counted.
     as_of : date or str, optional
         Last day counted (all days when None).
 
@@ -104,7 +113,7 @@ def tgp_visits(
     """
     plan = _to_day(plan_visits, as_of)
     planned = int((plan["tgp_id"] == tgp_id).sum())
-    pdays = _to_day(place_days, as_of)
+    pdays = _to_day(_delivered(place_days), as_of)
     if "visits" not in pdays:
         return planned, None
     return planned, int(pdays.loc[pdays["tgp_id"] == tgp_id, "visits"].sum())

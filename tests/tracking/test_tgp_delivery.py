@@ -97,3 +97,17 @@ def test_lpa_sums():
     assert out["delivered_hours"].tolist() == [round(72 / 60, 1), round(6 / 60, 1)]
     assert out["delivered_pct"].iloc[0] == round(100 * 72 / 165, 1)
     assert math.isnan(out["delivered_pct"].iloc[1])
+
+
+def test_per_method_table_counts_each_place_day_once():
+    # delivered_place_days holds one row per method and a method="all" row per place-day
+    # (presence is the union of the methods', so "all" is not the sum of the others)
+    gtf = PDAYS.assign(method="gtf")
+    lpa = PDAYS.assign(method="lpa", presence_minutes=PDAYS["presence_minutes"] / 2, visits=1)
+    allm = PDAYS.assign(method="all")
+    per_method = pd.concat([gtf, lpa, allm], ignore_index=True)
+    assert tgp_visits("TGP-1", PLAN, per_method) == tgp_visits("TGP-1", PLAN, PDAYS) == (3, 3)
+    out = tgp_delivery(TGPS, PLAN, per_method)
+    assert out["delivered_hours"].tolist() == pytest.approx([48 / 60, 24 / 60, 6 / 60])
+    # a table with methods but no "all" row is summed as it is
+    assert tgp_visits("TGP-2", PLAN, gtf) == (2, 3)
