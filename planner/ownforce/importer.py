@@ -44,6 +44,8 @@ FALSE = ("false", "no", "n", "0", "f")
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 #: tables whose rows carry a ``synthetic`` column (as the demo writes them)
 WITH_SYNTHETIC_COLUMN = ("officers", "teams", "postings")
+#: kinds whose import rebuilds the tracked place-days (:mod:`planner.ownforce.delivery`)
+DELIVERY_INPUTS = ("pings", "patrol_logs", "plans", "tgps")
 #: records vocabulary fields: import field -> :class:`planner.records.vocab.Vocabulary` attribute
 RECORD_FIELDS = {
     "engagement_type": "engagement_types",
@@ -933,7 +935,13 @@ def import_table(
     if kind == "crimes":
         return import_crimes(ws, sp, paths, opts)
     if kind == "pings":
-        return import_pings(ws, sp, paths, opts)
-    if kind == "tgps":
-        return import_tgps(ws, sp, paths, opts)
-    return import_generic(ws, sp, paths, opts)
+        out = import_pings(ws, sp, paths, opts)
+    elif kind == "tgps":
+        out = import_tgps(ws, sp, paths, opts)
+    else:
+        out = import_generic(ws, sp, paths, opts)
+    if kind in DELIVERY_INPUTS:
+        from planner.ownforce.delivery import auto_refresh
+
+        out["delivery"] = auto_refresh(ws)
+    return out
