@@ -55,6 +55,11 @@ RECORD_FIELDS = {
     "abstraction_type": "abstraction_types",
     "authoriser_level": "authoriser_levels",
 }
+#: the vocabulary fields of each records kind
+RECORD_KIND_FIELDS = {
+    "engagements": ("engagement_type", "method", "priority_group", "minority_group"),
+    "abstractions": ("abstraction_type", "authoriser_level"),
+}
 
 
 @dataclass
@@ -81,6 +86,37 @@ class VocabularyFile:
     translate: dict[str, dict[str, str]] = field(default_factory=dict)
     added: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
+    #: first line of the file naming each field (for messages)
+    lines: dict[str, int] = field(default_factory=dict)
+    #: the rows as written: (field, value, maps_to, line)
+    rows: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    def check_fields(self, kind: str, fields: tuple[str, ...] | list[str]) -> None:
+        """Refuse a field the table has no categories for (one line naming file, line, field).
+
+        Parameters
+        ----------
+        kind
+            The import kind (named in the message).
+        fields
+            The categorical fields of that table.
+        """
+        named = sorted(set(self.translate) | set(self.added), key=lambda f: self.lines.get(f, 0))
+        unknown = [f for f in named if f not in fields]
+        if not unknown:
+            return
+        f = unknown[0]
+        hint = (
+            f"{kind} has categorical field(s) {', '.join(fields)}"
+            if fields
+            else f"{kind} has no categorical field a vocabulary can map"
+        )
+        raise InputError(
+            self.source,
+            f"unknown vocabulary field '{f}' for {kind} ({hint})",
+            line=self.lines.get(f),
+            field="field",
+        )
 
     def allowed(self, fld: str, ours: tuple[str, ...]) -> dict[str, str]:
         """Lower-case value -> canonical value for a field, the force's names included."""
@@ -126,11 +162,45 @@ def read_vocabulary(path: Path | None) -> VocabularyFile:
         fld, val, to = (str(r[c]).strip() for c in ("field", "value", "maps_to"))
         if not fld or not val:
             raise InputError(path, "field and value must not be empty", line=i + 2)
+        out.lines.setdefault(fld, i + 2)
+        out.rows.append((fld, val, to, i + 2))
         if to:
             out.translate.setdefault(fld, {})[val.lower()] = to
         else:
             added.setdefault(fld, []).append(val)
     out.added = {k: tuple(v) for k, v in added.items()}
+    return out
+
+
+def crime_type_map(vocab: VocabularyFile) -> dict[str, str]:
+    """A force extract's offence categories -> police.uk crime types, from a vocabulary file.
+
+    Parameters
+    ----------
+    vocab
+        The vocabulary (its ``crime_type`` rows; values as written in the extract).
+
+    Returns
+    -------
+    dict
+        ``type_map`` entries of a crime :class:`~planner.io.crime.ColumnMapping`.
+    """
+    from planner.io.crime import CRIME_TYPES
+
+    vocab.check_fields("crimes", ["crime_type"])
+    canon = {t.lower(): t for t in CRIME_TYPES}
+    out: dict[str, str] = {}
+    for _fld, val, to, line in vocab.rows:
+        ours = canon.get(to.strip().lower())
+        if ours is None:
+            raise InputError(
+                vocab.source,
+                f"crime_type '{val}' maps to '{to}', which is not a police.uk crime type "
+                "(a crime category must map to one of them; docs/data.md lists them)",
+                line=line,
+                field="maps_to",
+            )
+        out[val] = ours
     return out
 
 
@@ -436,7 +506,9 @@ def import_generic(
 ) -> dict[str, Any]:
     """Import a generic table (see the module docstring); returns the reconciled counts."""
     mapping = _mapping(opts)
-    ctx = Context.of(ws, read_vocabulary(opts.vocabulary))
+    vocab = read_vocabulary(opts.vocabulary)
+    vocab.check_fields(sp.kind, [c.name for c in sp.columns if c.type == "category"])
+    ctx = Context.of(ws, vocab)
     raws = []
     for p in paths:
         raw = read_rows(Path(p), sp, mapping)
@@ -566,12 +638,23 @@ def import_crimes(
     """Import crime files: a month in the files replaces the stored month."""
     from planner.io.crime import save_crimes
     from planner.ownforce.init import CRIMES_REJECTS, InitConfig, load_force_crimes, month_end
+    from planner.ownforce.mappings import crime_mapping
 
     rp = Path(opts.rejects) if opts.rejects else ws.path(CRIMES_REJECTS)
+    mapping = crime_mapping(opts.mapping, opts.mapping_file)
+    if opts.vocabulary is not None:
+        types = crime_type_map(read_vocabulary(opts.vocabulary))
+        if mapping is None:
+            raise PlannerError(
+                f"{opts.vocabulary}: a crime vocabulary maps a force extract's offence "
+                "categories; give the extract's --mapping or --map (police.uk files carry "
+                "police.uk crime types)"
+            )
+        mapping = dataclasses.replace(mapping, type_map={**mapping.type_map, **types})
     res = load_force_crimes(
         paths,
         ws.geography().study_area,
-        mapping=opts.mapping_file,
+        mapping=mapping,
         rejects_path=rp,
         config=InitConfig(),
         source=f"workspace {ws.root}",
@@ -625,9 +708,13 @@ def import_pings(
     """Import GPS pings: a (local) day in the files replaces the stored day."""
     from planner.io.pings import load_pings
 
+    read_vocabulary(opts.vocabulary).check_fields("pings", [])
     rp = Path(opts.rejects) if opts.rejects else ws.path("imports/pings_rejects.csv")
     rp.parent.mkdir(parents=True, exist_ok=True)
-    res = load_pings(list(paths), mapping=opts.mapping_file, rejects_path=rp, progress=False)
+    from planner.ownforce.mappings import ping_mapping
+
+    m = ping_mapping(opts.mapping, opts.mapping_file, list(paths))
+    res = load_pings(list(paths), mapping=m, rejects_path=rp, progress=False)
     pings = res.pings
     folder = ws.path(sp.path)
     if opts.replace and folder.exists():
@@ -698,6 +785,7 @@ def import_tgps(
     n = len(layer)
     r = Reasons(layer.index)
     vocab = read_vocabulary(opts.vocabulary)
+    vocab.check_fields("tgps", ["driver"])
     allowed = vocab.allowed("driver", TGP_DRIVERS)
     if opts.asb:
         drv = pd.Series(["asb"] * n, index=layer.index, dtype=object)
@@ -817,13 +905,7 @@ def import_records_kind(
     from planner.records.vocab import DEFAULT_VOCABULARY
 
     vf = read_vocabulary(opts.vocabulary)
-    unknown = [f for f in (*vf.translate, *vf.added) if f not in RECORD_FIELDS]
-    if unknown:
-        raise InputError(
-            opts.vocabulary,
-            f"unknown field(s) {', '.join(sorted(set(unknown)))}; use {', '.join(RECORD_FIELDS)}",
-            field="field",
-        )
+    vf.check_fields(kind, list(RECORD_KIND_FIELDS[kind]))
     vocab = DEFAULT_VOCABULARY
     translate: dict[str, dict[str, str]] = {}
     for fld, attr in RECORD_FIELDS.items():
