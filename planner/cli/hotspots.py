@@ -534,6 +534,11 @@ def run_tgps(args) -> int:
         prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
     geo = _geography(args)
     res = derive_tgps(crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end)
+    if register:  # the force's own ASB areas (planner import tgps --asb) stay as they are
+        from planner.ownforce.asb import keep_force_asb
+        from planner.workspace import Workspace
+
+        res = keep_force_asb(Workspace(args.workspace), res)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.stem + ".tmp.gpkg")
     if tmp.exists():
@@ -552,6 +557,11 @@ def run_tgps(args) -> int:
             args.workspace, res, crimes, area, geo, start=args.start, end=args.end
         )
         s["registered"] = True
+        from planner.ownforce.asb import overlap_report
+
+        overlap = overlap_report(Workspace(args.workspace))
+        if overlap is not None:
+            s["asb_overlap"] = overlap
     cost = None
     if args.rules_cost:
         from planner.hotspots.targeting import rules_cost
@@ -582,6 +592,8 @@ def run_tgps(args) -> int:
         )
         for sf in s["shortfall"]:
             print(f"  shortfall: {sf}")
+        if s.get("asb_overlap"):
+            print(s["asb_overlap"]["text"])
     return 0
 
 

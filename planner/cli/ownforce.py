@@ -224,6 +224,9 @@ def run_import(args) -> int:
             print(f"  replaced: {out['replaced']}", file=sys.stderr)
         if out["rejected"]:
             print(f"  rejected rows with reasons: {out['rejects_file']}", file=sys.stderr)
+        if out.get("asb_overlap"):
+            print(out["asb_overlap"]["text"])
+            print(f"  overlap table: {out['asb_overlap']['file']}", file=sys.stderr)
         _print_delivery(args, out)
     return 0
 

@@ -831,7 +831,17 @@ def import_tgps(
             value=ids,
         )
     else:
-        ids = pd.Series([f"TGP-{i + 1:03d}" for i in range(n)], index=layer.index)
+        prefix = "ASB" if opts.asb else "TGP"
+        ids = pd.Series([f"{prefix}-{i + 1:03d}" for i in range(n)], index=layer.index)
+    kept = None  # --asb: the workspace's violent TGPs stay, its ASB areas are replaced
+    if opts.asb and ws.has_table("tgps"):
+        cur = ws.tgps()
+        kept = cur[cur["kind"].astype(str) == "violent"]
+        r.add(
+            ids.isin(set(kept["tgp_id"].astype(str))),
+            "tgp_id {v} is a violent TGP of the workspace (ASB areas need ids of their own)",
+            value=ids,
+        )
     area = ws.geography().study_area
     pts = layer.geometry.representative_point().to_numpy()
     shapely.prepare(area)
@@ -860,6 +870,12 @@ def import_tgps(
     if "name" in g.columns:
         tg.insert(1, "name", g["name"].astype(str).to_numpy())
     previous = len(ws.tgps()) if ws.has_table("tgps") else 0
+    if opts.asb:
+        from planner.ownforce.asb import with_violent
+
+        previous -= 0 if kept is None else len(kept)
+        tg = with_violent(tg, kept)
+        kinds = tg["kind"].astype(str).to_numpy()
     target = ws.path(sp.path)
     tmp = target.with_name("tgps.tmp.gpkg")
     if tmp.exists():
@@ -882,6 +898,8 @@ def import_tgps(
         "rejects_file": str(rp),
         "by_reason": _by_reason(r.s[bad]),
     }
+    if opts.asb:
+        out["kept_violent"] = 0 if kept is None else len(kept)
     _register(
         ws,
         sp,
@@ -889,9 +907,19 @@ def import_tgps(
         rows=len(tg),
         paths=paths,
         counts=out,
-        description=f"the force's own TGP layer from {path.name}: {int((kinds == 'violent').sum())} violent + {int((kinds == 'asb').sum())} ASB areas"
+        description=(
+            f"{int((kinds == 'violent').sum())} violent TGPs kept + the force's own "
+            f"{int((kinds == 'asb').sum())} ASB areas from {path.name}, as they are"
+            if opts.asb
+            else f"the force's own TGP layer from {path.name}: "
+            f"{int((kinds == 'violent').sum())} violent + {int((kinds == 'asb').sum())} ASB areas"
+        )
         + (" (SYNTHETIC)" if opts.synthetic else ""),
     )
+    if opts.asb:
+        from planner.ownforce.asb import overlap_report
+
+        out["asb_overlap"] = overlap_report(ws, tg)
     return out
 
 
