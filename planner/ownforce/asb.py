@@ -160,7 +160,7 @@ def overlap_report(ws: Workspace, layer: gpd.GeoDataFrame | None = None) -> dict
         f"{s['asb_areas']} ASB areas" + (" (SYNTHETIC)" if synthetic else ""),
         rows=len(by),
     )
-    hit = by[by["overlapped"]]
+    hit = by.loc[by["overlapped"].astype(bool).to_numpy()]
     return {
         **s,
         "overlapped": hit[["tgp_id", "asb_areas", "overlap_share"]].to_dict("records"),
