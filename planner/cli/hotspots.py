@@ -545,9 +545,14 @@ def run_tgps(args) -> int:
         tmp.unlink()
     gpd.GeoDataFrame(res.tgps).to_file(tmp, layer="tgps", driver="GPKG")
     tmp.replace(args.out)
+    from planner.hotspots.coverage import KNIFE_NOTES, knife_source
+
+    knife_src = knife_source(crimes)
     s = {
         "out": str(args.out),
         **res.summary,
+        "knife_source": knife_src,  # what the knife driver label measured
+        "knife_note": KNIFE_NOTES[knife_src],
         "load": load,
     }
     if register:

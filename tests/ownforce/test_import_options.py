@@ -158,3 +158,34 @@ def test_pings_with_map(ws_dir, tmp_path, capsys):
     p = pd.read_parquet(ws_dir / "pings" / "2024-02.parquet")
     assert p["officer_id"].tolist() == ["K1", "K1"]
     assert p["x"].tolist() == [x, x + 5] and p["y"].tolist() == [y, y]
+
+
+def test_knife_source_follows_the_extracts_flag(ws_dir, tmp_path, capsys):
+    # police.uk months only: the knife share is the proxy, and says so
+    t = _json(capsys, "tgps", "--workspace", ws_dir, "--min-per-year", "1", "--area-share", "0.5")
+    assert t["knife_source"] == "proxy" and t["knife_note"].startswith("knife-crime proxy")
+    assert t["coverage"]["knife_source"] == "proxy"
+    # a month of a force extract with a knife flag: the flag is used where the records carry it
+    x1, y1 = ward_centre("E05000001")
+    f = tmp_path / "extract.csv"
+    pd.DataFrame(
+        {"URN": ["K1", "K2"], "When": ["2024-03-02T21:15", "2024-03-03T22:00"],
+         "Offence": ["Robbery", "Violence and sexual offences"], "E": [x1, x1 + 5],
+         "N": [y1, y1], "Knife": ["yes", "no"]}
+    ).to_csv(f, index=False)  # fmt: skip
+    _json(capsys, "import", "crimes", f, "--workspace", ws_dir, "--map", "URN=crime_id",
+          "--map", "When=occurred_at", "--map", "Offence=crime_type", "--map", "E=easting",
+          "--map", "N=northing", "--map", "Knife=knife_flag")  # fmt: skip
+    t = _json(capsys, "tgps", "--workspace", ws_dir, "--min-per-year", "1", "--area-share", "0.5")
+    assert t["knife_source"] == "flag"
+    assert t["knife_note"] == "knife flag of the force extract (proxy where a record has none)"
+    cov = _json(capsys, "coverage", "--workspace", ws_dir)
+    assert cov["knife_source"] == "flag"
+    # the knife share held: flagged records count 1 or 0, police.uk records their type's proxy
+    from planner.harm import HarmTable
+
+    c = Workspace(ws_dir).crimes(synthetic=None)
+    kw = c.set_index("crime_id")["knife_weight"]
+    assert (kw["K1"], kw["K2"]) == (1.0, 0.0)
+    pu = c[~c["crime_id"].isin(["K1", "K2"])]
+    assert pu["knife_weight"].tolist() == list(HarmTable.default().knife_for(pu["crime_type"]))
