@@ -459,8 +459,8 @@ def advance_briefing(
     if "knife_weight" in crimes.columns and "crime_type" in crimes.columns:
         from planner.hotspots.coverage import KNIFE_NOTES, knife_source
 
-        meta["knife_source"] = knife_source(crimes)
-        meta["knife_note"] = KNIFE_NOTES[meta["knife_source"]]
+        ksrc = knife_source(crimes)
+        meta["knife_source"], meta["knife_note"] = ksrc, KNIFE_NOTES[ksrc]
     layers = {
         "outline": lpa_geom,
         "wards": list(wards.geometry.to_numpy()),
