@@ -40,6 +40,7 @@ USES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("planner hotspots --workspace", "command", ("crimes",)),
     ("planner tgps --workspace", "command", ("crimes",)),
     ("planner coverage --workspace", "command", ("crimes", "tgps")),
+    ("planner hotspots/tgps --workspace --demand calls", "command", ("crimes", "calls")),
     ("planner backtest --workspace", "command", ("crimes",)),
     ("planner advance --workspace", "command", ("crimes",)),
     ("planner schedule --workspace", "command", ("tgps",)),
@@ -66,6 +67,7 @@ CATALOG: tuple[str, ...] = (
     "plan_visits",
     "place_days",
     "delivered_place_days",
+    "calls",
     "records_store",
 )
 
