@@ -137,3 +137,25 @@ def test_track_workspace_alone_rebuilds_and_refuses_without_tgps(ws_dir, tmp_pat
     assert t["officer_hours"] == round(5 / 60, 4)
     assert ws.read_table("place_days")["officer_minutes"].tolist() == [5.0]
     assert "delivered_place_days" not in t["tables"]  # no plan: no per-method table
+
+
+def test_visibility_on_an_init_workspace_with_point_stations(ws_dir, tmp_path, capsys):
+    from ownforce_builders import ward_centre
+
+    sx, sy = ward_centre("E05000003")
+    duty = tmp_path / "duty.csv"
+    duty.write_text("officer_id,start,end\nA1,2024-01-01 00:00,2024-01-01 08:00\n")
+    cust = tmp_path / "cust.csv"
+    cust.write_text("officer_id,start,end,kind\nA1,2024-01-01 03:00,2024-01-01 04:00,custody\n")
+    st = tmp_path / "st.csv"
+    st.write_text(f"station_id,name,kind,x,y\nS1,Central,station,{sx},{sy}\n")
+    for kind, f in (("duty_periods", duty), ("custody_episodes", cust), ("stations", st)):
+        assert _run(capsys, "import", kind, f, "--workspace", ws_dir)["inserted"] == 1
+    # 61 pings 30 s apart, 20 m from the station point (inside its 60 m geofence): 30 minutes
+    _run(capsys, "import", "pings",
+         _pings(tmp_path / "p.csv", "A1", "2024-01-01T05:00:00", 61, sx + 20, sy), "--workspace", ws_dir)  # fmt: skip
+    v = _run(capsys, "visibility", "--workspace", ws_dir, "--month", "2024-01")
+    f = v["force"]
+    assert (f["duty_hours"], f["custody_hours"], f["station_hours"]) == (8.0, 1.0, 0.5)
+    assert f["community_hours"] == 6.5 and f["community_share"] == 6.5 / 8
+    assert list(v["by_lpa"]) == ["force-wide"] and not v["synthetic"]
