@@ -127,6 +127,7 @@ def run_schedule(args) -> int:
     from planner.workspace import Workspace
 
     ws = Workspace(args.workspace)
+    _refuse_overwrite(args.out or ws.path(f"plan/{args.quarter.strip().upper()}"), args.force)
     cfg = PlanConfig.load(args.config) if args.config else None
     assumed = None
     if cfg is None and not has_people(ws):
