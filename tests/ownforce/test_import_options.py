@@ -189,3 +189,9 @@ def test_knife_source_follows_the_extracts_flag(ws_dir, tmp_path, capsys):
     assert (kw["K1"], kw["K2"]) == (1.0, 0.0)
     pu = c[~c["crime_id"].isin(["K1", "K2"])]
     assert pu["knife_weight"].tolist() == list(HarmTable.default().knife_for(pu["crime_type"]))
+
+
+def test_every_kind_is_documented_in_data_md():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text()
+    table = text[text.index("| kind (table) | key | columns | read by |") :]
+    assert [k for k in sorted(KINDS) if f"| `{k}`" not in table] == []
