@@ -159,3 +159,25 @@ def test_visibility_on_an_init_workspace_with_point_stations(ws_dir, tmp_path, c
     assert (f["duty_hours"], f["custody_hours"], f["station_hours"]) == (8.0, 1.0, 0.5)
     assert f["community_hours"] == 6.5 and f["community_share"] == 6.5 / 8
     assert list(v["by_lpa"]) == ["force-wide"] and not v["synthetic"]
+
+
+def test_patrol_logs_alone_give_place_days(ws_dir, tmp_path, capsys):
+    _run(capsys, "tgps", "--workspace", ws_dir, "--min-per-year", "1", "--area-share", "0.5")
+    ws = Workspace(ws_dir)
+    tg = ws.tgps()
+    tid = str(tg.loc[tg["kind"] == "violent", "tgp_id"].iloc[0])
+    logs = tmp_path / "logs.csv"
+    logs.write_text(
+        "officer_id,team_id,tgp_id,start,end,method,crew\n"
+        f",T1,{tid},2024-01-03 20:00,2024-01-03 20:20,gtf,2\n"
+    )
+    c = _run(capsys, "import", "patrol_logs", logs, "--workspace", ws_dir)
+    assert c["delivery"]["tables"] == {"place_days": 1, "tracked_visits": 0}
+    p = ws.read_table("place_days").iloc[0]
+    # a double-crewed 20-minute log: 40 officer-minutes, 20 minutes of presence
+    assert (p["tgp_id"], p["officer_minutes"], p["presence_minutes"]) == (tid, 40.0, 20.0)
+    # the same file again: a duplicate, and the place-days do not double
+    c = _run(capsys, "import", "patrol_logs", logs, "--workspace", ws_dir)
+    assert c["duplicates"] == 1 and ws.read_table("place_days")["officer_minutes"].tolist() == [
+        40.0
+    ]
