@@ -149,6 +149,50 @@ def _common(p, *, workspace: bool = True) -> None:
         )
 
 
+def _demand_args(p, *, modes: bool) -> None:
+    from planner.hotspots.demand import DEMAND_LAYERS, DEMAND_MODES
+
+    p.add_argument(
+        "--demand",
+        choices=DEMAND_LAYERS,
+        help="add a demand layer from the workspace: calls (planner import calls); "
+        "docs/targeting.md",
+    )
+    if modes:
+        p.add_argument(
+            "--demand-weight",
+            type=float,
+            default=1.0,
+            help="weight of one call against one crime (or one unit of harm) in the demand "
+            "column and the weighted surface (default %(default)s)",
+        )
+        p.add_argument(
+            "--demand-mode",
+            choices=DEMAND_MODES,
+            default="weighted",
+            help="KDE/Gi* on crimes and calls together (weighted) or a second surface on the "
+            "calls alone (separate; default %(default)s)",
+        )
+
+
+def _demand_calls(args, window: list[str] | None = None):
+    """The workspace's calls of the window (``--start/--end``, or ``window``) for ``--demand
+    calls`` (None without --demand)."""
+    from planner.errors import PlannerError
+
+    if not getattr(args, "demand", None):
+        return None
+    if args.workspace is None:
+        raise PlannerError("--demand calls reads the workspace's calls: give --workspace DIR")
+    from planner.hotspots.demand import workspace_calls
+    from planner.workspace import Workspace
+
+    start, end = window if window else (args.start, args.end)
+    calls = workspace_calls(Workspace(args.workspace), start, end)
+    _log(f"demand: {len(calls):,} calls for service")
+    return calls
+
+
 def workspace_inputs(args) -> None:
     """Fill ``args.crimes``/``args.boundary`` from ``args.workspace`` where not given; refuse
     when neither is given. Logs which crime table is read (and whether it is synthetic)."""
@@ -234,6 +278,7 @@ def register(sub) -> None:
     p.add_argument(
         "--out", type=Path, required=True, help="output GeoParquet (.parquet) or GeoPackage"
     )
+    _demand_args(p, modes=True)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_hotspots)
 
@@ -328,6 +373,7 @@ def register(sub) -> None:
     p.add_argument(
         "--out", type=Path, help="output layer (.gpkg); default with --workspace: its tgps.gpkg"
     )
+    _demand_args(p, modes=False)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_tgps)
 
@@ -444,11 +490,32 @@ def run_hotspots(args) -> int:
     gdf = grid.to_frame(
         count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
     )
-    extra = {}
+    extra: dict = {}
+    calls = _demand_calls(args)
+    if calls is not None:
+        from planner.hotspots.demand import cell_calls
+
+        if args.demand_weight < 0:
+            raise PlannerError("--demand-weight must not be negative")
+        base = tot["harm"] if args.weight == "harm" else tot["count"]
+        gdf["calls"] = cell_calls(grid, calls)
+        gdf["demand"] = base.to_numpy(dtype="float64") + args.demand_weight * gdf["calls"]
+        extra["demand"] = {
+            "layer": "calls",
+            "calls": int(len(calls)),
+            "calls_in_cells": int(gdf["calls"].sum()),
+            "weight": args.demand_weight,
+            "of": args.weight,
+            "mode": args.demand_mode,
+        }
     if args.method in ("kde", "gistar"):
         c = filter_crimes(crimes, types, args.start, args.end)
         x, y = xy(c)
         w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
+        if calls is not None and args.demand_mode == "weighted":
+            from planner.hotspots.demand import combined_points
+
+            x, y, w = combined_points(x, y, w, calls, args.demand_weight)
         s = surface(
             grid,
             x,
@@ -470,7 +537,32 @@ def run_hotspots(args) -> int:
         assert res is not None  # surface() fills it for Gi*
         gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = res.z, res.p, res.q
         gdf["hot"], gdf["cold"] = res.hot, res.cold
-        extra = {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
+        extra |= {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
+    if calls is not None and args.demand_mode == "separate" and args.method in ("kde", "gistar"):
+        from planner.hotspots.demand import call_xy
+
+        cx, cy = call_xy(calls)
+        cs = surface(
+            grid,
+            cx,
+            cy,
+            args.method,
+            None,
+            kde=KDEConfig(bandwidth=args.bandwidth),
+            gistar=GiStarConfig(
+                neighbours=args.neighbours,
+                distance=args.distance,
+                alpha=args.alpha,
+                correction=args.correction,
+            ),
+        )
+        if args.method == "kde":
+            gdf["calls_kde"] = cs.values
+        else:
+            cr = cs.gistar
+            assert cr is not None
+            gdf["calls_gi_z"], gdf["calls_hot"] = cr.z, cr.hot
+            extra["demand"]["calls_hot_cells"] = int(cr.hot.sum())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".parquet":
         gdf.to_parquet(args.out)
@@ -534,17 +626,37 @@ def run_tgps(args) -> int:
         prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
     geo = _geography(args)
     res = derive_tgps(crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end)
+    if register:  # the force's own ASB areas (planner import tgps --asb) stay as they are
+        from planner.ownforce.asb import keep_force_asb
+        from planner.workspace import Workspace
+
+        res = keep_force_asb(Workspace(args.workspace), res)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.stem + ".tmp.gpkg")
     if tmp.exists():
         tmp.unlink()
     gpd.GeoDataFrame(res.tgps).to_file(tmp, layer="tgps", driver="GPKG")
     tmp.replace(args.out)
+    from planner.hotspots.coverage import KNIFE_NOTES, knife_source
+
+    knife_src = knife_source(crimes)
     s = {
         "out": str(args.out),
         **res.summary,
+        "knife_source": knife_src,  # what the knife driver label measured
+        "knife_note": KNIFE_NOTES[knife_src],
         "load": load,
     }
+    calls = _demand_calls(args, res.summary.get("window"))  # the derivation's months
+    if calls is not None:
+        from planner.hotspots.demand import calls_held
+
+        held = calls_held(res.tgps, calls, area)
+        s["demand"] = {
+            "layer": "calls",
+            **held.summary,
+            "by_tgp": dict(zip(held.by_tgp["tgp_id"], held.by_tgp["calls"].astype(int).tolist())),
+        }
     if register:
         from planner.ownforce.tgps import register_tgps
 
@@ -552,6 +664,11 @@ def run_tgps(args) -> int:
             args.workspace, res, crimes, area, geo, start=args.start, end=args.end
         )
         s["registered"] = True
+        from planner.ownforce.asb import overlap_report
+
+        overlap = overlap_report(Workspace(args.workspace))
+        if overlap is not None:
+            s["asb_overlap"] = overlap
     cost = None
     if args.rules_cost:
         from planner.hotspots.targeting import rules_cost
@@ -582,6 +699,12 @@ def run_tgps(args) -> int:
         )
         for sf in s["shortfall"]:
             print(f"  shortfall: {sf}")
+        if s.get("asb_overlap"):
+            print(s["asb_overlap"]["text"])
+        if s.get("demand"):
+            d = s["demand"]
+            share = "n/a" if d["calls_share"] is None else f"{100 * d['calls_share']:.1f}%"
+            print(f"calls for service held: {d['calls_in_tgps']:,} of {d['calls']:,} ({share})")
     return 0
 
 

@@ -224,7 +224,33 @@ def run_import(args) -> int:
             print(f"  replaced: {out['replaced']}", file=sys.stderr)
         if out["rejected"]:
             print(f"  rejected rows with reasons: {out['rejects_file']}", file=sys.stderr)
+        if out.get("asb_overlap"):
+            print(out["asb_overlap"]["text"])
+            print(f"  overlap table: {out['asb_overlap']['file']}", file=sys.stderr)
+        _print_delivery(args, out)
     return 0
+
+
+def _print_delivery(args, out: dict) -> None:
+    """The tracked tables an import rebuilt (or why none were)."""
+    from planner.ownforce.importer import DELIVERY_INPUTS
+
+    if args.kind not in DELIVERY_INPUTS:
+        return
+    d = out.get("delivery")
+    if d:
+        tables = ", ".join(f"{k} {v:,} rows" for k, v in d["tables"].items())
+        print(
+            f"  tracked: {tables}; officer-hours {d['officer_hours']:,.2f}, "
+            f"presence-hours {d['presence_hours']:,.2f}",
+            file=sys.stderr,
+        )
+    elif args.kind in ("pings", "patrol_logs"):
+        print(
+            "  place_days not derived yet: the workspace has no TGP layer "
+            f"(planner tgps --workspace {args.workspace}, or planner import tgps FILE)",
+            file=sys.stderr,
+        )
 
 
 def run_status(args) -> int:

@@ -50,6 +50,21 @@ def register(sub) -> None:
         help="unit the annual target counts (default: the configuration's, patrol-hours)",
     )
     p.add_argument(
+        "--target-hours",
+        type=float,
+        default=None,
+        help="the force's annual patrol-hours target (default: the configuration's, "
+        "33,323 h, the West Midlands figure)",
+    )
+    p.add_argument(
+        "--lpa-officers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="a workspace without teams/officers: assume one LPA patrol team and one "
+        "neighbourhood team of N officers in every LPA (stated in the summary)",
+    )
+    p.add_argument(
         "--strict",
         action="store_true",
         help="exit with status 3 when the quarterly floor cannot be met",
@@ -100,22 +115,36 @@ def _refuse_overwrite(out, force: bool) -> None:
 
 
 def run_schedule(args) -> int:
+    from dataclasses import replace
+
     import pandas as pd
 
     from planner.errors import PlannerError
+    from planner.ownforce.planning import assumed_config, has_people, no_people_message
     from planner.planning.config import PlanConfig
     from planner.planning.export import write_plan
-    from planner.planning.schedule import plan_workspace_quarter
+    from planner.planning.schedule import load_workspace_config, plan_workspace_quarter
     from planner.workspace import Workspace
 
     ws = Workspace(args.workspace)
+    _refuse_overwrite(args.out or ws.path(f"plan/{args.quarter.strip().upper()}"), args.force)
     cfg = PlanConfig.load(args.config) if args.config else None
+    assumed = None
+    if cfg is None and not has_people(ws):
+        if args.lpa_officers is None:
+            raise PlannerError(no_people_message(ws))
+        cfg = assumed_config(ws, args.lpa_officers)
+        assumed = (
+            f"capacity assumed (--lpa-officers {args.lpa_officers}): one LPA patrol team and "
+            f"one neighbourhood team of {args.lpa_officers} officers in each LPA; import the "
+            "force's teams and officers to plan on its own"
+        )
     if args.target_unit is not None:
-        from dataclasses import replace
-
-        from planner.planning.schedule import load_workspace_config
-
         cfg = replace(cfg or load_workspace_config(ws), target_unit=args.target_unit)
+    if args.target_hours is not None:
+        if args.target_hours <= 0:
+            raise PlannerError("--target-hours must be positive")
+        cfg = replace(cfg or load_workspace_config(ws), annual_target_hours=args.target_hours)
     pins = None
     if args.pins:
         try:
@@ -143,7 +172,15 @@ def run_schedule(args) -> int:
             description=f"{'SYNTHETIC ' if synthetic else ''}patrol plan {plan.quarter} (planner schedule, seed {plan.seed})",
             rows=len(plan.visits),
         )
+        from planner.ownforce.delivery import auto_refresh, merge_quarter_plan, own_force
+
+        if own_force(ws):  # the demo writes its own combined plan
+            merge_quarter_plan(ws, plan.quarter, plan.visits, synthetic=synthetic)
+            auto_refresh(ws)  # the delivered place-days per method follow the plan
     s = plan.summary
+    if assumed:
+        s["capacity_assumed"] = assumed
+        print(f"note: {assumed}", file=sys.stderr)
     s["out"] = str(out)
     s["seconds"] = round(time.perf_counter() - t0, 2)
     ordered = {k: s[k] for k in SCHEDULE_KEYS} | {

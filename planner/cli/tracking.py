@@ -18,10 +18,16 @@ def register(sub) -> None:
         "Rejected pings go to a CSV with a reason; read = accepted + rejected.",
     )
     p.add_argument(
-        "--pings", nargs="+", type=Path, required=True, metavar="PATH", help="ping files or folders"
+        "--pings",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="ping files or folders (default with --workspace: the workspace's own pings)",
     )
     p.add_argument(
-        "--tgps", type=Path, required=True, help="TGP layer (GeoPackage, GeoParquet, GeoJSON)"
+        "--tgps",
+        type=Path,
+        help="TGP layer (GeoPackage, GeoParquet, GeoJSON; default with --workspace: its TGPs)",
     )
     p.add_argument("--plan", type=Path, help="plan folder (visits.parquet from `planner schedule`)")
     p.add_argument(
@@ -29,7 +35,11 @@ def register(sub) -> None:
     )
     p.add_argument("--mapping", type=Path, help="JSON column mapping for the ping files")
     p.add_argument(
-        "--workspace", type=Path, help="workspace for officers and teams (delivery by method)"
+        "--workspace",
+        type=Path,
+        help="workspace for officers and teams (delivery by method); alone (no --pings/--tgps/"
+        "--out) it tracks the workspace's own pings, patrol logs and plan and registers "
+        "place_days (and delivered_place_days) in it for the Delivery page",
     )
     p.add_argument(
         "--gap-cap",
@@ -43,7 +53,9 @@ def register(sub) -> None:
     p.add_argument(
         "--partitions", type=int, default=1, help="officer partitions run in parallel processes"
     )
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument(
+        "--out", type=Path, help="output folder (required unless --workspace tracks the workspace)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--target-unit",
@@ -89,6 +101,13 @@ def run_track(args) -> int:
 
     if args.gap_cap <= 0:
         raise PlannerError("--gap-cap must be positive (minutes)")
+    if args.workspace and not args.pings and not args.tgps and not args.out and not args.plan:
+        return _track_workspace(args)
+    if not args.pings or not args.tgps or not args.out:
+        raise PlannerError(
+            "give --pings PATH, --tgps FILE and --out DIR, or --workspace DIR alone to track "
+            "the workspace's own pings"
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tgps, _ = read_layer(args.tgps)
@@ -212,6 +231,39 @@ def run_track(args) -> int:
                     f"ALERT: year-end forecast {t['forecast_hours']:,.0f} {u}, {t['shortfall_hours']:,.0f} {u} short of {t['target_hours']:,.0f} {u}"
                 )
         print(f"wrote {out}")
+    return 0
+
+
+def _track_workspace(args) -> int:
+    """``planner track --workspace DIR``: the workspace's own delivery chain, registered."""
+    from planner.errors import PlannerError
+    from planner.ownforce.delivery import refresh_delivery
+    from planner.tracking.dwell import DwellConfig
+    from planner.workspace import Workspace
+
+    ws = Workspace(args.workspace)
+    d = refresh_delivery(ws, cfg=DwellConfig(gap_cap_s=args.gap_cap * 60.0))
+    if d is None:
+        need = [
+            t
+            for t, ok in (("tgps", ws.has_table("tgps")), ("pings", ws.has_table("pings")))
+            if not ok
+        ]
+        raise PlannerError(
+            f"workspace {ws.root} has nothing to track: missing {' and '.join(need)} "
+            f"(planner import pings PINGS.csv --workspace {ws.root}; planner tgps --workspace "
+            f"{ws.root})"
+        )
+    d["workspace"] = str(ws.root)
+    if args.json:
+        print(json.dumps(d))
+    else:
+        tables = ", ".join(f"{k} {v:,} rows" for k, v in d["tables"].items())
+        print(
+            f"tracked {d['pings']:,} pings and {d['logs']:,} patrol log rows: officer-hours "
+            f"{d['officer_hours']:,.2f}, presence-hours {d['presence_hours']:,.2f}; registered "
+            f"{tables} in {ws.root}"
+        )
     return 0
 
 

@@ -181,7 +181,7 @@ td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}} th{{backg
 <h1>Op Advance briefing: {html.escape(self.lpa)}</h1>{banner}
 <p>As of {self.as_of}. Windows: {html.escape(m.get("windows_text", ""))}. Baseline: {html.escape(m.get("baseline_text", ""))}.
 Source: {html.escape(str(m.get("source", "")))}. Rate ratios tested with an exact conditional binomial test (alpha {m.get("alpha")}).
-Knife figures are a proxy (police.uk has no knife flag).</p>
+Knife share: {html.escape(str(m.get("knife_note", "knife-crime proxy (police.uk has no knife flag)")))}.</p>
 <h2>Map: top targets</h2>
 <p class="key"><span style="background:#d7301f"></span>new hotspot<span style="background:#fc8d59"></span>intensifying
 <span style="background:#fdcc8a"></span>persistent<span style="background:#9ecae1"></span>other target</p>
@@ -456,6 +456,11 @@ def advance_briefing(
         "intensifying_hotspot_cells": int((status == "intensifying").sum()),
         "persistent_hotspot_cells": int((status == "persistent").sum()),
     }
+    if "knife_weight" in crimes.columns and "crime_type" in crimes.columns:
+        from planner.hotspots.coverage import KNIFE_NOTES, knife_source
+
+        ksrc = knife_source(crimes)
+        meta["knife_source"], meta["knife_note"] = ksrc, KNIFE_NOTES[ksrc]
     layers = {
         "outline": lpa_geom,
         "wards": list(wards.geometry.to_numpy()),

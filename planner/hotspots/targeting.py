@@ -469,7 +469,9 @@ class RulesCost:
         lines = [
             "What the eligibility rules cost (same area budget and count; relevant offences: "
             + ", ".join(self.summary["relevant_types"])
-            + "; knife share is a proxy)",
+            + "; knife share: "
+            + self.summary.get("knife_note", "knife-crime proxy (police.uk has no knife flag)")
+            + ")",
             "",
             f"{'layer':<26}{'window':<30}{'TGPs':>6}{'area %':>9}{'offences':>10}{'offences %':>12}"
             f"{'harm %':>9}{'knife %':>9}",
@@ -590,11 +592,16 @@ def rules_cost(
             "offence_share": float(b["offence_share"] - a["offence_share"]),
             "harm_share": float(b["harm_share"] - a["harm_share"]),
         }
+    from planner.hotspots.coverage import KNIFE_NOTES, knife_source
+
+    knife_src = knife_source(crimes)
     summary: dict = {
         "area_budget": config.area_share,
         "count": config.n_total,
         "rank_by": config.rank_by,
         "relevant_types": list(rel_types),
+        "knife_source": knife_src,
+        "knife_note": KNIFE_NOTES[knife_src],
         "cost": cost,
         "none_vs_discs": None,
     }

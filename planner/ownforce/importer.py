@@ -44,6 +44,8 @@ FALSE = ("false", "no", "n", "0", "f")
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 #: tables whose rows carry a ``synthetic`` column (as the demo writes them)
 WITH_SYNTHETIC_COLUMN = ("officers", "teams", "postings")
+#: kinds whose import rebuilds the tracked place-days (:mod:`planner.ownforce.delivery`)
+DELIVERY_INPUTS = ("pings", "patrol_logs", "plans", "tgps")
 #: records vocabulary fields: import field -> :class:`planner.records.vocab.Vocabulary` attribute
 RECORD_FIELDS = {
     "engagement_type": "engagement_types",
@@ -52,6 +54,11 @@ RECORD_FIELDS = {
     "minority_group": "minority_groups",
     "abstraction_type": "abstraction_types",
     "authoriser_level": "authoriser_levels",
+}
+#: the vocabulary fields of each records kind
+RECORD_KIND_FIELDS = {
+    "engagements": ("engagement_type", "method", "priority_group", "minority_group"),
+    "abstractions": ("abstraction_type", "authoriser_level"),
 }
 
 
@@ -79,6 +86,37 @@ class VocabularyFile:
     translate: dict[str, dict[str, str]] = field(default_factory=dict)
     added: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
+    #: first line of the file naming each field (for messages)
+    lines: dict[str, int] = field(default_factory=dict)
+    #: the rows as written: (field, value, maps_to, line)
+    rows: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    def check_fields(self, kind: str, fields: tuple[str, ...] | list[str]) -> None:
+        """Refuse a field the table has no categories for (one line naming file, line, field).
+
+        Parameters
+        ----------
+        kind
+            The import kind (named in the message).
+        fields
+            The categorical fields of that table.
+        """
+        named = sorted(set(self.translate) | set(self.added), key=lambda f: self.lines.get(f, 0))
+        unknown = [f for f in named if f not in fields]
+        if not unknown:
+            return
+        f = unknown[0]
+        hint = (
+            f"{kind} has categorical field(s) {', '.join(fields)}"
+            if fields
+            else f"{kind} has no categorical field a vocabulary can map"
+        )
+        raise InputError(
+            self.source,
+            f"unknown vocabulary field '{f}' for {kind} ({hint})",
+            line=self.lines.get(f),
+            field="field",
+        )
 
     def allowed(self, fld: str, ours: tuple[str, ...]) -> dict[str, str]:
         """Lower-case value -> canonical value for a field, the force's names included."""
@@ -124,11 +162,45 @@ def read_vocabulary(path: Path | None) -> VocabularyFile:
         fld, val, to = (str(r[c]).strip() for c in ("field", "value", "maps_to"))
         if not fld or not val:
             raise InputError(path, "field and value must not be empty", line=i + 2)
+        out.lines.setdefault(fld, i + 2)
+        out.rows.append((fld, val, to, i + 2))
         if to:
             out.translate.setdefault(fld, {})[val.lower()] = to
         else:
             added.setdefault(fld, []).append(val)
     out.added = {k: tuple(v) for k, v in added.items()}
+    return out
+
+
+def crime_type_map(vocab: VocabularyFile) -> dict[str, str]:
+    """A force extract's offence categories -> police.uk crime types, from a vocabulary file.
+
+    Parameters
+    ----------
+    vocab
+        The vocabulary (its ``crime_type`` rows; values as written in the extract).
+
+    Returns
+    -------
+    dict
+        ``type_map`` entries of a crime :class:`~planner.io.crime.ColumnMapping`.
+    """
+    from planner.io.crime import CRIME_TYPES
+
+    vocab.check_fields("crimes", ["crime_type"])
+    canon = {t.lower(): t for t in CRIME_TYPES}
+    out: dict[str, str] = {}
+    for _fld, val, to, line in vocab.rows:
+        ours = canon.get(to.strip().lower())
+        if ours is None:
+            raise InputError(
+                vocab.source,
+                f"crime_type '{val}' maps to '{to}', which is not a police.uk crime type "
+                "(a crime category must map to one of them; docs/data.md lists them)",
+                line=line,
+                field="maps_to",
+            )
+        out[val] = ours
     return out
 
 
@@ -434,7 +506,9 @@ def import_generic(
 ) -> dict[str, Any]:
     """Import a generic table (see the module docstring); returns the reconciled counts."""
     mapping = _mapping(opts)
-    ctx = Context.of(ws, read_vocabulary(opts.vocabulary))
+    vocab = read_vocabulary(opts.vocabulary)
+    vocab.check_fields(sp.kind, [c.name for c in sp.columns if c.type == "category"])
+    ctx = Context.of(ws, vocab)
     raws = []
     for p in paths:
         raw = read_rows(Path(p), sp, mapping)
@@ -564,12 +638,23 @@ def import_crimes(
     """Import crime files: a month in the files replaces the stored month."""
     from planner.io.crime import save_crimes
     from planner.ownforce.init import CRIMES_REJECTS, InitConfig, load_force_crimes, month_end
+    from planner.ownforce.mappings import crime_mapping
 
     rp = Path(opts.rejects) if opts.rejects else ws.path(CRIMES_REJECTS)
+    mapping = crime_mapping(opts.mapping, opts.mapping_file)
+    if opts.vocabulary is not None:
+        types = crime_type_map(read_vocabulary(opts.vocabulary))
+        if mapping is None:
+            raise PlannerError(
+                f"{opts.vocabulary}: a crime vocabulary maps a force extract's offence "
+                "categories; give the extract's --mapping or --map (police.uk files carry "
+                "police.uk crime types)"
+            )
+        mapping = dataclasses.replace(mapping, type_map={**mapping.type_map, **types})
     res = load_force_crimes(
         paths,
         ws.geography().study_area,
-        mapping=opts.mapping_file,
+        mapping=mapping,
         rejects_path=rp,
         config=InitConfig(),
         source=f"workspace {ws.root}",
@@ -623,9 +708,13 @@ def import_pings(
     """Import GPS pings: a (local) day in the files replaces the stored day."""
     from planner.io.pings import load_pings
 
+    read_vocabulary(opts.vocabulary).check_fields("pings", [])
     rp = Path(opts.rejects) if opts.rejects else ws.path("imports/pings_rejects.csv")
     rp.parent.mkdir(parents=True, exist_ok=True)
-    res = load_pings(list(paths), mapping=opts.mapping_file, rejects_path=rp, progress=False)
+    from planner.ownforce.mappings import ping_mapping
+
+    m = ping_mapping(opts.mapping, opts.mapping_file, list(paths))
+    res = load_pings(list(paths), mapping=m, rejects_path=rp, progress=False)
     pings = res.pings
     folder = ws.path(sp.path)
     if opts.replace and folder.exists():
@@ -696,6 +785,7 @@ def import_tgps(
     n = len(layer)
     r = Reasons(layer.index)
     vocab = read_vocabulary(opts.vocabulary)
+    vocab.check_fields("tgps", ["driver"])
     allowed = vocab.allowed("driver", TGP_DRIVERS)
     if opts.asb:
         drv = pd.Series(["asb"] * n, index=layer.index, dtype=object)
@@ -741,7 +831,17 @@ def import_tgps(
             value=ids,
         )
     else:
-        ids = pd.Series([f"TGP-{i + 1:03d}" for i in range(n)], index=layer.index)
+        prefix = "ASB" if opts.asb else "TGP"
+        ids = pd.Series([f"{prefix}-{i + 1:03d}" for i in range(n)], index=layer.index)
+    kept = None  # --asb: the workspace's violent TGPs stay, its ASB areas are replaced
+    if opts.asb and ws.has_table("tgps"):
+        cur = ws.tgps()
+        kept = cur[cur["kind"].astype(str) == "violent"]
+        r.add(
+            ids.isin(set(kept["tgp_id"].astype(str))),
+            "tgp_id {v} is a violent TGP of the workspace (ASB areas need ids of their own)",
+            value=ids,
+        )
     area = ws.geography().study_area
     pts = layer.geometry.representative_point().to_numpy()
     shapely.prepare(area)
@@ -770,6 +870,12 @@ def import_tgps(
     if "name" in g.columns:
         tg.insert(1, "name", g["name"].astype(str).to_numpy())
     previous = len(ws.tgps()) if ws.has_table("tgps") else 0
+    if opts.asb:
+        from planner.ownforce.asb import with_violent
+
+        previous -= 0 if kept is None else len(kept)
+        tg = with_violent(tg, kept)
+        kinds = tg["kind"].astype(str).to_numpy()
     target = ws.path(sp.path)
     tmp = target.with_name("tgps.tmp.gpkg")
     if tmp.exists():
@@ -792,6 +898,8 @@ def import_tgps(
         "rejects_file": str(rp),
         "by_reason": _by_reason(r.s[bad]),
     }
+    if opts.asb:
+        out["kept_violent"] = 0 if kept is None else len(kept)
     _register(
         ws,
         sp,
@@ -799,9 +907,19 @@ def import_tgps(
         rows=len(tg),
         paths=paths,
         counts=out,
-        description=f"the force's own TGP layer from {path.name}: {int((kinds == 'violent').sum())} violent + {int((kinds == 'asb').sum())} ASB areas"
+        description=(
+            f"{int((kinds == 'violent').sum())} violent TGPs kept + the force's own "
+            f"{int((kinds == 'asb').sum())} ASB areas from {path.name}, as they are"
+            if opts.asb
+            else f"the force's own TGP layer from {path.name}: "
+            f"{int((kinds == 'violent').sum())} violent + {int((kinds == 'asb').sum())} ASB areas"
+        )
         + (" (SYNTHETIC)" if opts.synthetic else ""),
     )
+    if opts.asb:
+        from planner.ownforce.asb import overlap_report
+
+        out["asb_overlap"] = overlap_report(ws, tg)
     return out
 
 
@@ -815,13 +933,7 @@ def import_records_kind(
     from planner.records.vocab import DEFAULT_VOCABULARY
 
     vf = read_vocabulary(opts.vocabulary)
-    unknown = [f for f in (*vf.translate, *vf.added) if f not in RECORD_FIELDS]
-    if unknown:
-        raise InputError(
-            opts.vocabulary,
-            f"unknown field(s) {', '.join(sorted(set(unknown)))}; use {', '.join(RECORD_FIELDS)}",
-            field="field",
-        )
+    vf.check_fields(kind, list(RECORD_KIND_FIELDS[kind]))
     vocab = DEFAULT_VOCABULARY
     translate: dict[str, dict[str, str]] = {}
     for fld, attr in RECORD_FIELDS.items():
@@ -933,7 +1045,13 @@ def import_table(
     if kind == "crimes":
         return import_crimes(ws, sp, paths, opts)
     if kind == "pings":
-        return import_pings(ws, sp, paths, opts)
-    if kind == "tgps":
-        return import_tgps(ws, sp, paths, opts)
-    return import_generic(ws, sp, paths, opts)
+        out = import_pings(ws, sp, paths, opts)
+    elif kind == "tgps":
+        out = import_tgps(ws, sp, paths, opts)
+    else:
+        out = import_generic(ws, sp, paths, opts)
+    if kind in DELIVERY_INPUTS:
+        from planner.ownforce.delivery import auto_refresh
+
+        out["delivery"] = auto_refresh(ws)
+    return out

@@ -444,7 +444,7 @@ def load_force_crimes(
     paths: list[Path],
     area: shapely.Geometry,
     *,
-    mapping: Path | None,
+    mapping: Path | ColumnMapping | None,
     rejects_path: Path,
     config: InitConfig,
     source: str,
@@ -458,7 +458,7 @@ def load_force_crimes(
     area
         Force area (EPSG:27700).
     mapping
-        Column mapping JSON for a force extract.
+        Column mapping JSON for a force extract (or the mapping itself).
     rejects_path
         Where the rejects CSV goes.
     config
@@ -474,7 +474,13 @@ def load_force_crimes(
     res = load_crimes(
         paths,
         boundary=area,
-        mapping=ColumnMapping.from_file(mapping) if mapping else None,
+        mapping=(
+            mapping
+            if isinstance(mapping, ColumnMapping)
+            else ColumnMapping.from_file(mapping)
+            if mapping
+            else None
+        ),
         rejects_path=rejects_path,
         progress=sys.stderr.isatty(),
     )

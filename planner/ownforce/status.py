@@ -22,8 +22,12 @@ CRIME_ALTERNATIVES = SERIES_TABLES
 DERIVED: dict[str, str] = {
     "tgps": "planner tgps --workspace DIR  (or your own: planner import tgps TGPS.gpkg --workspace DIR)",
     "tgps_coverage": "planner tgps --workspace DIR",
-    "place_days": "planner track --pings DIR/pings --tgps DIR/tgps.gpkg --workspace DIR "
-    "--out DIR/track (derived from pings; registering it in the workspace is not automatic yet)",
+    "place_days": "planner import pings PINGS.csv --workspace DIR  (place_days follow from the "
+    "pings and patrol logs once the workspace has TGPs; planner track --workspace DIR rebuilds them)",
+    "delivered_place_days": "planner schedule --workspace DIR --quarter YYYYQN  (or planner import "
+    "plans PLANS.csv --workspace DIR; with pings or patrol logs the per-method place-days follow)",
+    "plan_visits": "planner schedule --workspace DIR --quarter YYYYQN  (or your own: planner import "
+    "plans PLANS.csv --workspace DIR)",
 }
 
 #: what each app page and command reads: (name, kind, tables); "crimes" = any crime series
@@ -36,10 +40,12 @@ USES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("planner hotspots --workspace", "command", ("crimes",)),
     ("planner tgps --workspace", "command", ("crimes",)),
     ("planner coverage --workspace", "command", ("crimes", "tgps")),
+    ("planner hotspots/tgps --workspace --demand calls", "command", ("crimes", "calls")),
     ("planner backtest --workspace", "command", ("crimes",)),
     ("planner advance --workspace", "command", ("crimes",)),
-    ("planner schedule --workspace", "command", ("tgps", "teams", "officers")),
-    ("planner track", "command", ("pings", "tgps")),
+    ("planner schedule --workspace", "command", ("tgps",)),
+    ("planner schedule (own capacity)", "command", ("tgps", "teams", "officers")),
+    ("planner track --workspace", "command", ("pings", "tgps")),
     ("planner visibility --workspace", "command", ("duty_periods", "custody_episodes", "stations")),
     ("planner records summary --workspace", "command", ("records_store", "officers", "postings")),
 )
@@ -60,6 +66,8 @@ CATALOG: tuple[str, ...] = (
     "pings",
     "plan_visits",
     "place_days",
+    "delivered_place_days",
+    "calls",
     "records_store",
 )
 

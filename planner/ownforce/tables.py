@@ -245,6 +245,21 @@ SPECS: tuple[TableSpec, ...] = (
         intervals=True,
     ),
     TableSpec(
+        "calls",
+        "calls",
+        "demand/calls.parquet",
+        (
+            Column("call_id", description="the force's incident or call reference"),
+            Column("time", _DT, description="when the call was received"),
+            Column("category", description="the force's call category (opening code)"),
+            Column("priority", required=False, description="grade or priority, as recorded"),
+        ),
+        key=("call_id",),
+        unlocks=("planner hotspots/tgps --workspace --demand calls",),
+        points=True,
+        description="calls for service (demand), an optional input layer for hotspots and TGPs",
+    ),
+    TableSpec(
         "engagements",
         "records_store",
         "records.sqlite",

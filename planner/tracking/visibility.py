@@ -157,6 +157,9 @@ def visibility(
         out["lpa"] = (
             out["officer_id"].map(o["lpa"]).fillna(FORCE_WIDE) if "lpa" in o else FORCE_WIDE
         )
+    else:  # no officers table (a force's own workspace before it imports one): force-wide rows
+        out["team_id"] = pd.NA
+        out["lpa"] = FORCE_WIDE
     out["community_share"] = out["community_hours"] / out["duty_hours"]
     return out.sort_values(["month", "officer_id"]).reset_index(drop=True)
 
@@ -271,6 +274,10 @@ def report(
     )
 
 
+#: geofence radius (m) around a station or custody suite given as a point (the demo's 60 m)
+STATION_RADIUS_M = 60.0
+
+
 def station_intervals(pings: pd.DataFrame, stations, cfg=None) -> pd.DataFrame:
     """GPS time inside stations/custody suites (``officer_id, start, end, station_id``).
 
@@ -279,7 +286,8 @@ def station_intervals(pings: pd.DataFrame, stations, cfg=None) -> pd.DataFrame:
     pings : pandas.DataFrame
         Canonical pings.
     stations : geopandas.GeoDataFrame
-        Station and custody-suite polygons.
+        Station and custody-suite polygons (points get a geofence of
+        :data:`STATION_RADIUS_M` metres).
     cfg : DwellConfig, optional
         Geofencing settings.
 
@@ -296,6 +304,10 @@ def station_intervals(pings: pd.DataFrame, stations, cfg=None) -> pd.DataFrame:
         if "station_id" in stations.columns
         else stations
     )
+    pts = st.geometry.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+    if pts.any():  # a station given as a point (planner import stations): its geofence
+        st = st.copy()
+        st.loc[pts, st.geometry.name] = st.geometry[pts].buffer(STATION_RADIUS_M)
     res = dwell(pings, TGPIndex.from_frame(st, cell_m=cfg.cell_m), cfg)
     v = res.visits
     return pd.DataFrame(

@@ -42,7 +42,11 @@ def test_status_of_a_fresh_own_force_workspace(ws_dir, capsys):
         "tgps",
     ]
     assert uses["Patrol plan"]["missing"] == [
-        {"table": "plan_visits", "command": f"planner import plans PLANS.csv --workspace {ws_dir}"}
+        {
+            "table": "plan_visits",
+            "command": f"planner schedule --workspace {ws_dir} --quarter YYYYQN  (or your own: "
+            f"planner import plans PLANS.csv --workspace {ws_dir})",
+        }
     ]
     assert s["missing"]["stations"] == f"planner import stations STATIONS.csv --workspace {ws_dir}"
     # the terminal form lists the same commands
