@@ -924,6 +924,10 @@ def import_table(
     if kind in ("engagements", "abstractions"):
         ws = Workspace(workspace) if workspace is not None else None
         return import_records_kind(ws, kind, paths, opts)
+    if kind in ("nominals", "victims", "tasking", "pop", "spend"):  # issue 19
+        from planner.tasking.imports import import_kind
+
+        return import_kind(Workspace(workspace) if workspace else None, kind, paths, opts)
     if workspace is None:
         raise PlannerError(f"import {kind} needs --workspace DIR")
     ws = Workspace(workspace)
