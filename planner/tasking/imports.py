@@ -230,9 +230,7 @@ def read_csv(path: str | Path, mapping: Mapping[str, str] | None = None) -> pd.D
     if absent:
         raise InputError(p, f"mapping names column(s) not in the file: {', '.join(absent)}", line=1)
     drop = [s for s, d in mapping.items() if d.strip() in ("-", "")]
-    raw = raw.drop(columns=drop).rename(
-        columns={s: d for s, d in mapping.items() if s not in drop}
-    )
+    raw = raw.drop(columns=drop).rename(columns={s: d for s, d in mapping.items() if s not in drop})
     return raw
 
 
@@ -260,7 +258,12 @@ class _Checker:
         if not self.lpas:
             return v.strip(), ""
         hit = self.lpas.get(v.strip().lower())
-        return hit, "" if hit else f"unknown lpa '{v}' (LPAs: {', '.join(sorted(set(self.lpas.values())))})"
+        return (
+            hit,
+            ""
+            if hit
+            else f"unknown lpa '{v}' (LPAs: {', '.join(sorted(set(self.lpas.values())))})",
+        )
 
     def tgp(self, v: str) -> str:
         if self.tgps is not None and v.strip() not in self.tgps:
@@ -306,7 +309,12 @@ class _Checker:
         if given:
             miss = [c for c in ("record_id", "occurred_on", "crime_type") if c not in given]
             if miss:
-                return {}, None, "an offence needs record_id, occurred_on and crime_type; missing " + ", ".join(miss)
+                return (
+                    {},
+                    None,
+                    "an offence needs record_id, occurred_on and crime_type; missing "
+                    + ", ".join(miss),
+                )
             d = _date(r["occurred_on"])
             if d is None:
                 return {}, None, f"occurred_on '{r['occurred_on']}' is not a date (YYYY-MM-DD)"
@@ -314,7 +322,11 @@ class _Checker:
             code = r.get("ho_code", "").strip() or None
             w = self.harm.weights_for(pd.Series([ct]), pd.Series([code]) if code else None)[0]
             if w != w:
-                return {}, None, f"unknown crime_type '{ct}' (not in the harm table {self.harm.source})"
+                return (
+                    {},
+                    None,
+                    f"unknown crime_type '{ct}' (not in the harm table {self.harm.source})",
+                )
             off = {
                 "nominal_id": nid,
                 "record_id": r["record_id"].strip(),
@@ -389,7 +401,10 @@ class _Checker:
             return {}, f"spent_on '{r['spent_on']}' is not a date (YYYY-MM-DD)"
         meth = r["method"].strip().lower()
         if meth not in (*METHODS, "pop", "other"):
-            return {}, f"method '{r['method']}' is not one of {', '.join((*METHODS, 'pop', 'other'))}"
+            return (
+                {},
+                f"method '{r['method']}' is not one of {', '.join((*METHODS, 'pop', 'other'))}",
+            )
         amt = _float(r["amount_gbp"].replace(",", "").replace("£", ""))
         if amt is None or amt < 0:
             return {}, f"amount_gbp '{r['amount_gbp']}' is not an amount >= 0"
@@ -562,7 +577,11 @@ def import_targeting(
         user or "(unknown)",
         "insert",
         table_name=table,
-        detail={"import": kind, "file": src, **{k: out[k] for k in ("read", "accepted", "rejected")}},
+        detail={
+            "import": kind,
+            "file": src,
+            **{k: out[k] for k in ("read", "accepted", "rejected")},
+        },
         source="import",
     )
     return out
