@@ -291,10 +291,10 @@ class _Checker:
                 return {}, None, f"{a} and {b} must both be given or both be empty"
         for c in ("repeat_victim", "high_risk", "vulnerable", "wanted"):
             if c in _FLAGS[self.kind]:
-                b = _bool(r.get(c, ""))
-                if b is None:
+                flag = _bool(r.get(c, ""))
+                if flag is None:
                     return {}, None, f"{c} '{r.get(c)}' is not true/false (yes/no, 1/0)"
-                p[c] = b
+                p[c] = flag
             else:
                 p[c] = False
         p["wanted_since"] = None
@@ -383,7 +383,7 @@ class _Checker:
         d = _date(r["updated_on"])
         if d is None:
             return {}, f"updated_on '{r['updated_on']}' is not a date (YYYY-MM-DD)"
-        out = {c: r.get(c, "").strip() or None for c in SARA_STAGES}
+        out: dict[str, Any] = {c: r.get(c, "").strip() or None for c in SARA_STAGES}
         out.update(
             plan_id=r["plan_id"].strip(),
             tgp_id=r["tgp_id"].strip(),
