@@ -4,6 +4,7 @@ wanted suspects on an Op Advance day; access scoped on the server and every view
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -62,7 +63,7 @@ def test_import_nominals_counts_reconcile_and_rejects_have_reasons(store, files)
     assert rej.loc[2, "nominal_id"] == "[redacted]"
     assert (
         "John Smith" not in res["rejects_file"]
-        and "John Smith" not in open(res["rejects_file"]).read()
+        and "John Smith" not in Path(res["rejects_file"]).read_text()
     )
     nom = store.frame("nominals").set_index("nominal_id")
     assert sorted(nom.index) == ["N1", "N2", "N3", "N4"]
