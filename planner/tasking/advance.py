@@ -155,7 +155,11 @@ def generate_calendar(
     require(principal, "advance")
     old = calendar(store)
     hist = dict(zip(old["month"], old["lpa"]))
-    edited = {mo: lpa for mo, lpa, by in zip(old["month"], old["lpa"], old["edited_by"]) if by}
+    edited = {
+        mo: lpa
+        for mo, lpa, by in zip(old["month"], old["lpa"], old["edited_by"])
+        if isinstance(by, str) and by
+    }
     p0 = _month(start)
     rows = []
     history = {mo: lpa for mo, lpa in hist.items() if _month(mo) < p0}
