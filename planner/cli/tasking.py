@@ -291,7 +291,7 @@ def run_people_rank(args) -> int:
             top=args.top,
         )
     return _print_frame(
-        args, df, "Offenders ranked per LPA by harm (CCHI days; OFFICIAL-SENSITIVE)"
+        args, df, "Offenders ranked per LPA by harm (harm-table days; OFFICIAL-SENSITIVE)"
     )
 
 
