@@ -1,0 +1,109 @@
+"""The Tasking page's state on the demo: sections by capability, the library's frames, refusals
+enforced in the data layer (not by hiding widgets), every view of nominals audited."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from planner.access.audit import read_events
+from planner.access.roles import Principal
+from planner.app.data import AppData
+from planner.app.state.tasking import TaskingState
+from planner.errors import AccessDenied
+from planner.records import open_store
+from planner.tasking.meetings import tasking_items
+from planner.tasking.people import rank_by_harm
+
+
+@pytest.fixture(scope="module")
+def data(demo_ws):
+    if not demo_ws.has_table("targeting_nominals"):
+        pytest.skip("the demo workspace was built without the targeting step")
+    return AppData(demo_ws)
+
+
+@pytest.fixture
+def store(data, tmp_path):
+    shutil.copy(data.ws.table_path("records_store"), tmp_path / "r.sqlite")
+    s = open_store(tmp_path / "r.sqlite")
+    yield s
+    s.close()
+
+
+def test_demo_tables_are_synthetic_and_counts_match_the_csvs(data, store):
+    ws = data.ws
+    for kind, table, key in (
+        ("nominals", "nominals", "nominal_id"),
+        ("tasking", "tasking_items", "item_id"),
+        ("pop", "pop_plans", "plan_id"),
+        ("spend", "grant_spend", "spend_id"),
+    ):
+        assert ws.is_synthetic(f"targeting_{kind}")
+        csv = pd.read_csv(ws.table_path(f"targeting_{kind}"))
+        got = store.frame(table)
+        if kind == "nominals":
+            got = got[got["kind"] == "offender"]
+        assert set(got[key]) == set(csv[key]) and bool(got["synthetic"].all())
+    assert all(
+        n.startswith(("SYN-OFF-", "SYN-VIC-")) for n in store.frame("nominals")["nominal_id"]
+    )
+
+
+def test_sections_follow_the_capabilities(data, store):
+    lpa = data.lpa_names()[0]
+    cases = {
+        Principal("i", "intelligence"): ["tasking", "people", "advance", "wanted", "pop"],
+        Principal("n", "inspector", (lpa,)): ["tasking", "people", "wanted", "pop"],
+        Principal("a", "advance"): ["tasking", "advance", "wanted"],
+        Principal("o", "officer", officer_id="X"): [],
+        Principal("adm", "admin"): [],
+    }
+    for who, secs in cases.items():
+        assert TaskingState(data, store, principal=who).sections() == secs
+    insp = TaskingState(data, store, principal=Principal("n", "inspector", (lpa,)))
+    assert insp.param.lpa.objects == [lpa]
+
+
+def test_state_frames_are_the_library_frames_and_views_are_audited(data, store):
+    lpa = data.lpa_names()[1]
+    who = Principal("insp.one", "inspector", (lpa,))
+    st = TaskingState(data, store, principal=who)
+    assert st.synthetic() is True
+    nom = store.frame("nominals")
+    off = store.frame("nominal_offences")
+    direct = rank_by_harm(nom[nom["lpa"] == lpa], off)
+    got = st.offenders()
+    pd.testing.assert_frame_equal(got, direct[direct["rank"] <= 20].reset_index(drop=True))
+    assert set(st.victims()["lpa"]) <= {lpa}
+    items = st.items()
+    assert items.equals(tasking_items(store, who, lpa=lpa, today=data.ws.today))
+    assert "person (restricted)" not in set(items["target_id"])
+    places = st.review_places()
+    assert {"planned patrol-hours", "delivered patrol-hours"} <= set(places.columns)
+    st.unit = "officer-hours"
+    assert {"planned officer-hours", "delivered officer-hours"} <= set(st.review_places().columns)
+    assert "officer-hours" in st.review_line() and "officer-hours" in st.spend_line()
+    views = read_events(store, user="insp.one", action="view")
+    assert len(views) == 2 and all(d["lpa"] == lpa for d in views["detail"])
+
+
+def test_refusals_are_enforced_in_the_state_not_only_hidden(data, store):
+    adv = TaskingState(data, store, principal=Principal("adv", "advance"))
+    for fn in (adv.offenders, adv.victims, adv.reassurance, adv.pop, adv.spend):
+        with pytest.raises(AccessDenied):
+            fn()
+    with pytest.raises(AccessDenied):
+        adv.plan_reassurance()
+    # advance sees tasking actions with person targets masked, and a day's wanted suspects
+    items = adv.items()
+    persons = items[items["target_kind"] == "person"]
+    assert len(persons) > 0 and set(persons["target_id"]) == {"person (restricted)"}
+    assert adv.day_id is not None
+    w = adv.wanted()
+    assert list(w.columns) == ["nominal_id", "lpa", "wanted_since", "offences", "harm"]
+    assert set(w["lpa"]) <= {adv.lpa}
+    denied = read_events(store, user="adv", action="denied")
+    assert len(denied) == 4  # offenders, victims, reassurance, plan (pop/spend: no nominals)
