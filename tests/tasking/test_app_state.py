@@ -107,3 +107,28 @@ def test_refusals_are_enforced_in_the_state_not_only_hidden(data, store):
     assert set(w["lpa"]) <= {adv.lpa}
     denied = read_events(store, user="adv", action="denied")
     assert len(denied) == 4  # offenders, victims, reassurance, plan (pop/spend: no nominals)
+
+
+def test_pages_state_the_hours_unit_and_the_tasking_sections(data, store, tmp_path):
+    """Item 4's app part: the trajectory is labelled in the report's unit; the Tasking page
+    builds its sections (no sign-in: every section)."""
+    from planner.app.registry import build_page
+    from planner.units import MEANING
+
+    page = build_page("delivery", data)
+    rep = data.delivery_report()
+    unit = rep.trajectory.unit
+    plot, alert = page._trajectory()
+    assert plot.object.yaxis[0].axis_label == unit
+    assert unit in plot.object.title.text and MEANING[unit] in alert.object
+    assert alert.object.count(unit) >= 5
+    tp = build_page("tasking", data, records_url=str(tmp_path / "r.sqlite"))
+    view = tp.__panel__()
+    tabs = view.objects[-1]
+    assert list(tabs._names) == [
+        "Tasking and review",
+        "People by need",
+        "Op Advance calendar and days",
+        "Wanted on the day",
+        "POP plans and grant spend",
+    ]
