@@ -19,10 +19,33 @@ from planner.tasking.people import rank_by_harm
 
 
 @pytest.fixture(scope="module")
-def data(demo_ws):
-    if not demo_ws.has_table("targeting_nominals"):
-        pytest.skip("the demo workspace was built without the targeting step")
-    return AppData(demo_ws)
+def data(demo_ws, tmp_path_factory):
+    """The demo with the targeting step; for a prebuilt workspace without it, a mirror (its own
+    store, workspace.json and records folder; the rest linked) with the step run on it - a
+    shared prebuilt workspace is never written to."""
+    import numpy as np
+
+    from planner.demo import STEPS
+    from planner.demo import targeting as step
+    from planner.workspace import Workspace
+
+    if demo_ws.has_table("targeting_nominals"):
+        return AppData(demo_ws)
+    root = tmp_path_factory.mktemp("targeting_ws") / "ws"
+    root.mkdir()
+    for item in demo_ws.root.iterdir():
+        if item.name in ("records.sqlite", "workspace.json"):
+            shutil.copyfile(item, root / item.name)
+        elif item.name == "records" and item.is_dir():
+            (root / "records").mkdir()
+            for sub in item.iterdir():
+                (root / "records" / sub.name).symlink_to(sub)
+        elif not item.name.startswith("records.sqlite"):
+            (root / item.name).symlink_to(item)
+    ws = Workspace(root)
+    i = [n for n, _ in STEPS].index("targeting")
+    step.step(ws, np.random.default_rng([ws.meta["seed"], i]))
+    return AppData(Workspace(root))
 
 
 @pytest.fixture
