@@ -83,7 +83,10 @@ class TaskingPage(Page):
         btn.on_click(plan)
         return [
             pmui.Alert(object=SENSITIVE, severity="warning"),
-            pmui.Typography("Offenders ranked by harm (harm-table days: CCHI per offence code when imported)", variant="h6"),
+            pmui.Typography(
+                "Offenders ranked by harm (harm-table days: CCHI per offence code when imported)",
+                variant="h6",
+            ),
             self._bound(self.state.offenders, p.lpa, p.version),
             pmui.Typography("Repeat, high-risk and vulnerable victims", variant="h6"),
             self._bound(self.state.victims, p.lpa, p.version),
