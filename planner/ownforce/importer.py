@@ -69,6 +69,8 @@ class ImportOptions:
     synthetic: bool = False
     db: str | None = None
     now: datetime | None = None
+    #: nominals/victims: per-offence CCHI (or CSS) weights, ``ho_code, weight`` (issue 19)
+    offence_weights: Path | None = None
 
 
 @dataclass

@@ -624,7 +624,7 @@ def import_kind(ws: Any, kind: str, paths: list[Path], opts: Any) -> dict[str, A
         CSV files.
     opts
         :class:`planner.ownforce.importer.ImportOptions` (``mapping``, ``rejects``,
-        ``synthetic``, ``db``).
+        ``synthetic``, ``db``, ``offence_weights``: CCHI per Home Office code).
 
     Returns
     -------
@@ -638,6 +638,8 @@ def import_kind(ws: Any, kind: str, paths: list[Path], opts: Any) -> dict[str, A
     if ws is None and opts.db is None:
         raise PlannerError("give the records store with --db URL (or --workspace DIR)")
     lpas, tgps = workspace_checks(ws)
+    ow = getattr(opts, "offence_weights", None)
+    harm = HarmTable.from_offence_weights(ow) if ow else None
     totals: dict[str, Any] = {"kind": kind, "read": 0, "accepted": 0, "rejected": 0}
     files: list[str | None] = []
     with open_store(opts.db, workspace=ws) as store:
@@ -650,6 +652,7 @@ def import_kind(ws: Any, kind: str, paths: list[Path], opts: Any) -> dict[str, A
                 mapping=_mapping(opts),
                 lpas=lpas,
                 tgps=tgps,
+                harm=harm,
                 rejects_path=rp,
                 synthetic=opts.synthetic,
                 user=os_user(),

@@ -54,6 +54,22 @@ def test_import_and_people_commands(tmp_path, files, capsys):
     assert list(ev.loc[ev["action"] == "view", "table_name"]) == ["nominals"] * 3
 
 
+def test_import_with_cchi_offence_weights(tmp_path, capsys):
+    db = tmp_path / "records.sqlite"
+    w = tmp_path / "cchi.csv"
+    w.write_text("ho_code,weight\n008/01,730\n")
+    p = tmp_path / "n.csv"
+    p.write_text(
+        "nominal_id,lpa,record_id,occurred_on,crime_type,ho_code\n"
+        "N1,North,R1,2025-01-01,Violence and sexual offences,008/01\n"
+        "N1,North,R2,2025-01-02,Robbery,\n"
+    )
+    code, _, err = _run(capsys, "import", "nominals", p, "--db", db, "--offence-weights", w)
+    assert code == 0, err
+    code, out, _ = _run(capsys, "people", "rank", "--db", db, "--json")
+    assert [(r["nominal_id"], r["harm"]) for r in json.loads(out)["rows"]] == [("N1", 730 + 746)]
+
+
 def test_name_like_field_exits_2_with_one_line(tmp_path, files, capsys):
     db = tmp_path / "records.sqlite"
     p = tmp_path / "names.csv"
