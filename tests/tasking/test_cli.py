@@ -150,3 +150,33 @@ def test_bad_arguments_exit_2(tmp_path, capsys, argv, msg):
     )
     code, out, err = _run(capsys, *argv, *db)
     assert code == 2 and msg in err and err.count("\n") == 1
+
+
+def test_track_reassurance_from_a_ping_file(tmp_path, files, capsys):
+    import pandas as pd
+
+    db = tmp_path / "records.sqlite"
+    assert _run(capsys, "import", "victims", files["victims"], "--db", db)[0] == 0
+    code, out, _ = _run(
+        capsys, "people", "reassure", "--db", db, "--lpa", "North", "--start", "2025-07-01",
+        "--days", "1", "--per-day", "1", "--json",
+    )  # fmt: skip
+    assert [r["visit_id"] for r in json.loads(out)["rows"]] == ["RV-V1-2025-07-01"]
+    # 31 pings 30 s apart at V1's home (401000, 291000): 15 minutes of presence
+    ts = pd.date_range("2025-07-01 10:00", periods=31, freq="30s", tz="Europe/London")
+    pd.DataFrame(
+        {
+            "officer_id": "D1",
+            "timestamp": ts.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "easting": 401000,
+            "northing": 291000,
+        }
+    ).to_csv(tmp_path / "p.csv", index=False)
+    code, out, err = _run(
+        capsys, "people", "track", "--db", db, "--pings", tmp_path / "p.csv", "--json"
+    )
+    assert code == 0, err
+    rows = json.loads(out)["rows"]
+    assert [
+        (r["visit_id"], r["delivered_minutes"], r["tracked_by"], r["status"]) for r in rows
+    ] == [("RV-V1-2025-07-01", 15.0, "gps", "delivered")]
