@@ -8,7 +8,7 @@ next meeting of the LPA (or to the review date): planned and delivered patrol ho
 target's unit (:mod:`planner.units`), visits and Koper-compliant visits.
 
 Person targets are nominals: their ids are shown only to roles with the ``nominals``
-capability (others see "person (restricted)").
+capability (others see "person (restricted)"), and showing them is an audited view.
 """
 
 from __future__ import annotations
@@ -83,8 +83,19 @@ def tasking_items(
     t["overdue"] = (pd.to_datetime(t["due"]) < pd.Timestamp(today)) & ~t["status"].isin(
         ["done", "dropped"]
     )
+    persons = t["target_kind"] == "person"
     if not may(principal, "nominals"):
-        t.loc[t["target_kind"] == "person", "target_id"] = RESTRICTED
+        t.loc[persons, "target_id"] = RESTRICTED
+    elif persons.any():  # nominal ids shown: a view of nominal records, audited
+        from planner.tasking.people import _audit
+
+        _audit(
+            store,
+            principal,
+            "view",
+            "nominals",
+            {"view": "tasking person targets", "lpa": lpa, "rows": int(persons.sum())},
+        )
     return t[ITEM_COLUMNS].sort_values(["meeting_date", "meeting_id", "item_id"], ignore_index=True)
 
 

@@ -110,7 +110,11 @@ def test_state_frames_are_the_library_frames_and_views_are_audited(data, store):
     assert {"planned officer-hours", "delivered officer-hours"} <= set(st.review_places().columns)
     assert "officer-hours" in st.review_line() and "officer-hours" in st.spend_line()
     views = read_events(store, user="insp.one", action="view")
-    assert len(views) == 2 and all(d["lpa"] == lpa for d in views["detail"])
+    kinds = [d["view"] for d in views["detail"]]
+    # the tasking items (and each review, which reads them) show person targets: audited
+    assert kinds[:2] == ["offender ranking", "victims"]
+    assert set(kinds[2:]) == {"tasking person targets"} and len(kinds) >= 4
+    assert all(d["lpa"] == lpa for d in views["detail"])
 
 
 def test_refusals_are_enforced_in_the_state_not_only_hidden(data, store):

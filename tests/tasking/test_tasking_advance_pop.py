@@ -51,6 +51,8 @@ def test_tasking_import_and_list(store, files):
     assert list(items["status"]) == ["open", "done", "in_progress"]
     assert list(items["overdue"]) == [True, False, True]
     assert list(items["target_id"]) == ["T1", "N1", "T1"]
+    seen = read_events(store, user="intel.user", action="view")
+    assert list(seen["detail"]) == [{"view": "tasking person targets", "lpa": "North", "rows": 1}]
     # the advance role sees the actions but not who the person target is
     adv = tasking_items(store, ADV, lpa="North", today=date(2025, 7, 31))
     assert list(adv["target_id"]) == ["T1", RESTRICTED, "T1"]
