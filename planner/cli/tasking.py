@@ -57,7 +57,9 @@ def _window(p) -> None:
 
 def register(sub) -> None:
     t = sub.add_parser("tasking", help="multi-agency tasking meetings: items and review")
-    ts = t.add_subparsers(dest="tasking_command", metavar="ACTION")
+    ts = t.add_subparsers(
+        dest="tasking_command", metavar="ACTION", help="list (the items) or review (delivery)"
+    )
     li = ts.add_parser("list", help="an LPA's tasking items: target, action, owner, due, outcome")
     rv = ts.add_parser(
         "review",
@@ -84,7 +86,11 @@ def register(sub) -> None:
         description="Nominal records (pseudonymised) from planner import nominals|victims. "
         "Every view is written to the audit trail.",
     )
-    ps = pe.add_subparsers(dest="people_command", metavar="ACTION")
+    ps = pe.add_subparsers(
+        dest="people_command",
+        metavar="ACTION",
+        help="rank, victims, reassure (plan visits), track (their delivery), wanted (on a day)",
+    )
     rk = ps.add_parser("rank", help="repeat and high-harm offenders ranked per LPA by CCHI harm")
     _store_args(rk)
     rk.add_argument("--lpa", help="one LPA (default all)")
@@ -123,7 +129,9 @@ def register(sub) -> None:
     pe.set_defaults(func=lambda a: (pe.print_help(), 0)[1])
 
     po = sub.add_parser("pop", help="SYV POP plans per TGP and the hotspot grant spend")
-    pos = po.add_subparsers(dest="pop_command", metavar="ACTION")
+    pos = po.add_subparsers(
+        dest="pop_command", metavar="ACTION", help="list (POP plans) or spend (grant report)"
+    )
     pl = pos.add_parser("list", help="POP plans (SARA stage, status) per TGP")
     _store_args(pl)
     pl.add_argument("--tgp", help="one TGP id")
@@ -154,7 +162,11 @@ def add_advance_actions(p) -> None:
     p
         The ``advance`` argparse parser.
     """
-    acts = p.add_subparsers(dest="advance_command", metavar="ACTION")
+    acts = p.add_subparsers(
+        dest="advance_command",
+        metavar="ACTION",
+        help="calendar (the rotation) or day (a day of action); none: the briefing",
+    )
     c = acts.add_parser(
         "calendar",
         help="the Op Advance rotation: one LPA a month, the year ahead (generated fairly, editable)",
