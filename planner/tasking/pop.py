@@ -184,7 +184,7 @@ def spend_report(
         "unit": unit,
         "unit_meaning": MEANING[unit],
         "delivered_hours": None if total_h is None else round(total_h, 4),
-        "cost_per_hour": cost(spent, total_h),
+        "cost_per_hour": cost(spent, total_h) if len(sp) else None,  # no spend imported
         "by_method": by_method,
         "by_tgp": by_tgp,
         "synthetic": bool(sp["synthetic"].any()) if len(sp) else False,
