@@ -291,3 +291,16 @@ def test_grant_spend_report_against_the_grant(store, files):
     with pytest.raises(PlannerError, match="positive amount"):
         spend_report(store, INTEL, grant_gbp=0)
     assert json.loads(json.dumps(rep))["spent_gbp"] == 3800.5
+
+
+def test_empty_store_gives_empty_frames_not_errors(store):
+    delivered = pd.DataFrame(
+        {"tgp_id": ["T1"], "date": pd.to_datetime(["2025-05-01"]), "presence_minutes": [60.0]}
+    )
+    rep = spend_report(store, INTEL, delivered=delivered)
+    assert (rep["spent_gbp"], rep["delivered_hours"], rep["cost_per_hour"]) == (0.0, 1.0, None)
+    assert rep["by_method"] == [] and rep["by_tgp"] == []
+    assert len(tasking_items(store, INTEL)) == 0 and len(days(store)) == 0
+    r = tasking_review(store, INTEL, lpa="X", today=date(2025, 7, 1))
+    assert r["actions"]["total"] == 0 and r["places"] == []
+    assert pop_summary(pop_plans(store, INTEL))["plans"] == 0
