@@ -72,3 +72,7 @@ def files(tmp_path):
         p.write_text(body)
         out[name] = p
     return out
+
+
+# PostgreSQL: the records tests' throwaway server (skips with its reason when there is none)
+from tests.records.conftest import pg_server, pg_url  # noqa: E402, F401
