@@ -36,6 +36,7 @@ ACTIONS = (
     "user_remove",
     "role_change",
     "password_change",
+    "view",  # issue 19: a view of nominal (offender or victim) records
 )
 
 COLUMNS = ["id", "at", "user", "role", "action", "table_name", "record_id", "detail", "source"]

@@ -29,6 +29,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "advance": frozenset({"intelligence", "advance"}),
     "record": frozenset({"intelligence", "inspector", "officer"}),
     "manage_users": frozenset({"admin"}),
+    # issue 19: nominal lists (offenders, victims) - the most sensitive data; inspectors see
+    # their own LPAs' people only; advance sees only the wanted suspects of a day of action
+    "nominals": frozenset({"intelligence", "inspector"}),
+    "wanted_on_day": frozenset({"intelligence", "inspector", "advance"}),
+    "tasking": frozenset({"intelligence", "inspector", "advance"}),
 }
 
 

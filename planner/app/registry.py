@@ -14,6 +14,7 @@ from planner.app.pages.hotspots import HotspotsPage
 from planner.app.pages.neighbourhoods import NeighbourhoodsPage
 from planner.app.pages.plan import PlanPage
 from planner.app.pages.record import RecordPage
+from planner.app.pages.tasking import TaskingPage
 
 
 class PageEntry(NamedTuple):
@@ -68,6 +69,7 @@ PAGES: tuple[PageEntry, ...] = (
         ("records_store",),
     ),
     PageEntry("record", "Record", RecordPage, "planner.records", ("records_store",)),
+    PageEntry("tasking", "Tasking", TaskingPage, "planner.tasking", ("records_store",)),
 )
 
 

@@ -22,6 +22,7 @@ AREAS = (
     "planning",
     "tracking",
     "records",
+    "tasking",
     "report",
     "users",
     "audit",

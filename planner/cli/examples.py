@@ -97,6 +97,39 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "users list": ("planner users list --users users.json --json",),
     "users passwd": ("planner users passwd jsmith --users users.json",),
     "users role": ("planner users role jsmith --role admin --users users.json",),
+    # issue 19: targeting by need
+    "tasking": ("planner tasking review --workspace workspace/demo --lpa Coventry",),
+    "tasking list": ("planner tasking list --workspace workspace/demo --lpa Coventry --json",),
+    "tasking review": (
+        "planner tasking review --workspace workspace/demo --lpa Coventry --unit officer-hours",
+    ),
+    "people": ("planner people rank --workspace workspace/demo --lpa Coventry --top 10",),
+    "people rank": (
+        "planner people rank --workspace workspace/demo --lpa Coventry --since 2025-01-01 --top 10",
+    ),
+    "people victims": ("planner people victims --workspace workspace/demo --lpa Coventry",),
+    "people reassure": (
+        "planner people reassure --workspace workspace/demo --lpa Coventry --start 2026-01-05 --days 7 --per-day 2",
+    ),
+    "people track": (
+        "planner people track --workspace workspace/demo --pings pings/2026-01.csv --logs visit_logs.csv",
+    ),
+    "people wanted": (
+        "planner people wanted --workspace workspace/demo --day ADV-2025-12-13-Birmingham",
+    ),
+    "pop": ("planner pop spend --workspace workspace/demo --grant 3700000",),
+    "pop list": ("planner pop list --workspace workspace/demo --tgp TGP-001",),
+    "pop spend": (
+        "planner pop spend --workspace workspace/demo --grant 3700000 --unit patrol-hours --out spend.html",
+    ),
+    "advance calendar": (
+        "planner advance calendar --workspace workspace/demo --from 2026-04 --months 12",
+        "planner advance calendar --workspace workspace/demo --set 2026-06=Coventry",
+    ),
+    "advance day": (
+        "planner advance day --workspace workspace/demo --lpa Coventry --date 2026-01-10 --briefing briefing/targets.csv --resource officers=40,vehicles=8",
+        "planner advance day --workspace workspace/demo --lpa Coventry --date 2026-01-10 --result arrests=6,visits=35,engagements=210",
+    ),
     "audit": (
         "planner audit --workspace workspace/demo --since 2026-12-01 --action sign_in --json",
     ),

@@ -446,9 +446,10 @@ def register(sub) -> None:
 
     p = sub.add_parser(
         "advance",
-        help="Op Advance briefing for an LPA: recent trends, new hotspots, targets (CSV + HTML)",
+        help="Op Advance briefing for an LPA: recent trends, new hotspots, targets (CSV + HTML); "
+        "'advance calendar' and 'advance day' for the rotation and the days of action",
     )
-    p.add_argument("--lpa", required=True, help="LPA name")
+    p.add_argument("--lpa", help="LPA name (the briefing: required)")
     p.add_argument(
         "--as-of",
         help="date YYYY-MM-DD (default: the workspace's today, or the last day with data)",
@@ -466,10 +467,13 @@ def register(sub) -> None:
         help="crime files instead of the workspace's",
     )
     p.add_argument(
-        "--out", type=Path, required=True, help="output folder for the briefing CSVs and HTML"
+        "--out", type=Path, help="output folder for the briefing CSVs and HTML (required)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_advance)
+    from planner.cli.tasking import add_advance_actions  # issue 19: calendar, day
+
+    add_advance_actions(p)
 
 
 def run_hotspots(args) -> int:
@@ -825,6 +829,9 @@ def run_advance(args) -> int:
     from planner.paths import DEFAULT_WORKSPACE
     from planner.workspace import Workspace
 
+    missing = [f for f, v in (("--lpa", args.lpa), ("--out", args.out)) if not v]
+    if missing:
+        raise PlannerError(f"the briefing needs {' and '.join(missing)} (or: advance calendar|day)")
     t0 = time.perf_counter()
     ws = Workspace(args.workspace or DEFAULT_WORKSPACE)
     if args.as_of:

@@ -113,6 +113,11 @@ def register(sub) -> None:
     )
     p.add_argument("--rejects", type=Path, help="rejects CSV (default: in the workspace)")
     p.add_argument("--synthetic", action="store_true", help="flag the table as synthetic")
+    p.add_argument(
+        "--offence-weights",
+        type=Path,
+        help="nominals/victims: per-offence CCHI weights CSV (ho_code, weight) for the harm",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_import)
 
@@ -204,6 +209,7 @@ def run_import(args) -> int:
         rejects=args.rejects,
         synthetic=args.synthetic,
         db=args.db,
+        offence_weights=args.offence_weights,
     )
     out = import_table(args.workspace, args.kind, list(args.path), opts)
     if args.json:

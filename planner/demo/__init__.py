@@ -32,6 +32,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("plan", "patrol delivery methods, teams and the default plan"),
     ("pings", "simulated GPS pings, duty periods and custody episodes (synthetic)"),
     ("records", "engagements, abstractions and tenure records (synthetic)"),
+    ("targeting", "nominals, tasking, Op Advance days, POP plans, grant spend (synthetic)"),
 )
 
 

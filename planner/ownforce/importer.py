@@ -76,6 +76,8 @@ class ImportOptions:
     synthetic: bool = False
     db: str | None = None
     now: datetime | None = None
+    #: nominals/victims: per-offence CCHI (or CSS) weights, ``ho_code, weight`` (issue 19)
+    offence_weights: Path | None = None
 
 
 @dataclass
@@ -1036,6 +1038,10 @@ def import_table(
     if kind in ("engagements", "abstractions"):
         ws = Workspace(workspace) if workspace is not None else None
         return import_records_kind(ws, kind, paths, opts)
+    if kind in ("nominals", "victims", "tasking", "pop", "spend"):  # issue 19
+        from planner.tasking.imports import import_kind
+
+        return import_kind(Workspace(workspace) if workspace else None, kind, paths, opts)
     if workspace is None:
         raise PlannerError(f"import {kind} needs --workspace DIR")
     ws = Workspace(workspace)

@@ -276,6 +276,23 @@ SPECS: tuple[TableSpec, ...] = (
         note="abstraction-app export into the records store (record_id, officer_id, "
         "authorised_by, authoriser_level, abstraction_type, destination, start, hours)",
     ),
+    # issue 19: targeting by need, imported by planner.tasking.imports (schemas: docs/data.md)
+    *(
+        TableSpec(
+            k,
+            "records_store",
+            "records.sqlite",
+            unlocks=("Tasking page", f"planner {c}"),
+            note=f"{d} into the records store (planner.tasking.imports)",
+        )
+        for k, c, d in (
+            ("nominals", "people rank", "pseudonymised offender list, one row per offence"),
+            ("victims", "people victims", "pseudonymised victim list, one row per victimisation"),
+            ("tasking", "tasking list|review", "multi-agency tasking meeting items"),
+            ("pop", "pop list", "SYV POP problem-solving plans per TGP (SARA)"),
+            ("spend", "pop spend", "hotspot grant spend lines by method and TGP"),
+        )
+    ),
 )
 
 KINDS: dict[str, TableSpec] = {s.kind: s for s in SPECS}

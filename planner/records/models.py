@@ -245,3 +245,151 @@ class AuditEvent(Base):
     record_id: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(255))
+
+
+# --- 19: targeting by need (people, tasking, Op Advance days, POP plans, grant spend) ---
+class Nominal(Base):
+    """A pseudonymised person from a force system: an offender or a victim (never a name).
+
+    ``kind`` is ``offender`` or ``victim``. Locations are EPSG:27700 metres (home and one
+    frequent location, both optional). ``repeat_victim`` / ``high_risk`` / ``vulnerable`` are
+    the force's flags; ``wanted`` marks a wanted suspect (since ``wanted_since``).
+    """
+
+    __tablename__ = "nominals"
+    nominal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    lpa: Mapped[str] = mapped_column(String(80), index=True)
+    home_x: Mapped[float | None] = mapped_column(Float)
+    home_y: Mapped[float | None] = mapped_column(Float)
+    frequent_x: Mapped[float | None] = mapped_column(Float)
+    frequent_y: Mapped[float | None] = mapped_column(Float)
+    repeat_victim: Mapped[bool] = mapped_column(Boolean, default=False)
+    high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    wanted: Mapped[bool] = mapped_column(Boolean, default=False)
+    wanted_since: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class NominalOffence(Base):
+    """One offence of an offender (or victimisation of a victim) with its CCHI harm (days)."""
+
+    __tablename__ = "nominal_offences"
+    __table_args__ = (UniqueConstraint("nominal_id", "record_id", name="uq_nominal_offence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nominal_id: Mapped[str] = mapped_column(ForeignKey("nominals.nominal_id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(80))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    crime_type: Mapped[str] = mapped_column(String(60))
+    ho_code: Mapped[str | None] = mapped_column(String(16))
+    harm: Mapped[float] = mapped_column(Float)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReassuranceVisit(Base):
+    """A reassurance visit to a vulnerable victim planned beside the patrols, and its delivery.
+
+    ``delivered_minutes`` is filled by tracking (GPS dwell at the home, else patrol logs);
+    ``status`` is ``planned``, ``delivered`` or ``missed``.
+    """
+
+    __tablename__ = "reassurance_visits"
+    visit_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    nominal_id: Mapped[str] = mapped_column(ForeignKey("nominals.nominal_id"), index=True)
+    lpa: Mapped[str] = mapped_column(String(80), index=True)
+    planned_on: Mapped[date] = mapped_column(Date, index=True)
+    team_id: Mapped[str | None] = mapped_column(String(40))
+    minutes: Mapped[float] = mapped_column(Float)
+    delivered_minutes: Mapped[float | None] = mapped_column(Float)
+    tracked_by: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskingItem(Base):
+    """One target of an LPA's multi-agency tasking meeting: the action, owner, due date, outcome.
+
+    ``target_kind`` is ``place`` (``target_id`` a TGP id) or ``person`` (a nominal id).
+    """
+
+    __tablename__ = "tasking_items"
+    item_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(String(80), index=True)
+    lpa: Mapped[str] = mapped_column(String(80), index=True)
+    meeting_date: Mapped[date] = mapped_column(Date)
+    target_kind: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(255))
+    owner: Mapped[str] = mapped_column(String(120))
+    agency: Mapped[str | None] = mapped_column(String(80))
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AdvanceMonth(Base):
+    """The Op Advance rotation: which LPA holds the day of action in a month (``YYYY-MM``)."""
+
+    __tablename__ = "advance_calendar"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    lpa: Mapped[str] = mapped_column(String(80))
+    edited_by: Mapped[str | None] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AdvanceDay(Base):
+    """An Op Advance day of action: plan (locations, resources, comms checklist) and results.
+
+    ``locations``, ``resources``, ``checklist`` and ``wanted`` are JSON (lists / objects).
+    """
+
+    __tablename__ = "advance_days"
+    day_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    lpa: Mapped[str] = mapped_column(String(80), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    locations: Mapped[str] = mapped_column(Text)
+    resources: Mapped[str] = mapped_column(Text)
+    checklist: Mapped[str] = mapped_column(Text)
+    wanted: Mapped[str] = mapped_column(Text)
+    arrests: Mapped[int | None] = mapped_column(Integer)
+    visits: Mapped[int | None] = mapped_column(Integer)
+    engagements: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PopPlan(Base):
+    """A serious-youth-violence problem-oriented policing (SYV POP) plan for a TGP (SARA)."""
+
+    __tablename__ = "pop_plans"
+    plan_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tgp_id: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    stage: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))
+    owner: Mapped[str] = mapped_column(String(120))
+    scanning: Mapped[str | None] = mapped_column(Text)
+    analysis: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    assessment: Mapped[str | None] = mapped_column(Text)
+    updated_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GrantSpend(Base):
+    """One line of Home Office hotspot grant spend: method, TGP (optional), amount in GBP."""
+
+    __tablename__ = "grant_spend"
+    spend_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    spent_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20), index=True)
+    tgp_id: Mapped[str | None] = mapped_column(String(40))
+    amount_gbp: Mapped[float] = mapped_column(Float)
+    description: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(255))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

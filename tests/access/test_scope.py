@@ -52,6 +52,9 @@ def test_capability_matrix():
         "advance": ["advance", "intelligence"],
         "record": ["inspector", "intelligence", "officer"],
         "manage_users": ["admin"],
+        "nominals": ["inspector", "intelligence"],
+        "wanted_on_day": ["advance", "inspector", "intelligence"],
+        "tasking": ["advance", "inspector", "intelligence"],
     }
     assert may(None, "derive_tgps") and not may(None, "manage_users")
     with pytest.raises(AccessDenied, match=r"adv \(advance\) may not use officer data"):

@@ -19,6 +19,7 @@ PANEL_FREE = (
     "planner.app.state.delivery",
     "planner.app.state.advance",
     "planner.app.state.neighbourhoods",
+    "planner.app.state.tasking",
     "planner.app.state.commitments",
     "planner.app.state.record",
     "planner.app.data",
@@ -51,6 +52,7 @@ def test_registry_lists_page_classes_matching_their_slugs():
         "neighbourhoods",
         "commitments",
         "record",
+        "tasking",
     ]
     for e in PAGES:
         assert isinstance(e.cls, type) and issubclass(e.cls, Page)

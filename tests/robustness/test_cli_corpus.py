@@ -367,6 +367,25 @@ def _cases() -> list[tuple[str, list[str]]]:
             ],
         )
     )
+    # issue 19: nominal lists, tasking, POP and spend; the people/tasking/pop commands
+    db = "{t}/r.sqlite"
+    for kind in ("nominals", "victims", "tasking", "pop", "spend"):
+        for f in ("empty.csv", "binary.csv", "unclosed_quote.csv", "header_only.csv"):
+            out.append(("import", ["import", kind, f"{c}/{f}", "--db", db, "--json"]))
+    out += [
+        ("people", ["people", "rank", "--db", db, "--since", "2025-99-01"]),
+        ("people", ["people", "reassure", "--db", db, "--lpa", "X", "--start", "2025-07-01",
+                    "--days", "0"]),
+        ("people", ["people", "track", "--db", db, "--logs", f"{c}/binary.csv"]),
+        ("people", ["people", "wanted", "--db", db, "--day", "ADV-nope"]),
+        ("tasking", ["tasking", "review", "--db", db, "--lpa", "X", "--today", "nope"]),
+        ("tasking", ["tasking", "list", "--db", db, "--lpa", "X", "--json"]),
+        ("pop", ["pop", "spend", "--db", db, "--grant", "-1"]),
+        ("pop", ["pop", "spend", "--db", db, "--out", "{t}/missing/dir/r.html"]),
+        ("advance", ["advance", "calendar", "--db", db, "--lpas", "A", "--from", "2025-13"]),
+        ("advance", ["advance", "day", "--db", db, "--lpa", "A", "--date", "2025-07-01",
+                     "--briefing", f"{c}/binary.csv"]),
+    ]  # fmt: skip
     return out
 
 

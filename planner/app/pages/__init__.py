@@ -12,6 +12,7 @@ from planner.app.pages.hotspots import HotspotsPage
 from planner.app.pages.neighbourhoods import NeighbourhoodsPage
 from planner.app.pages.plan import PlanPage
 from planner.app.pages.record import RecordPage
+from planner.app.pages.tasking import TaskingPage
 
 __all__ = [
     "AdvancePage",
@@ -22,5 +23,6 @@ __all__ = [
     "Page",
     "PlanPage",
     "RecordPage",
+    "TaskingPage",
     "UnavailablePage",
 ]

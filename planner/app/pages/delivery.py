@@ -11,6 +11,8 @@ from planner.app.components.tables import table
 from planner.app.pages.base import Page
 from planner.app.state.common import ALL_LPAS
 from planner.app.state.delivery import DeliveryState
+from planner.units import MEANING, label
+from planner.units import PATROL_HOURS as PH  # per-TGP and per-method figures: presence
 
 
 class DeliveryPage(Page):
@@ -54,7 +56,7 @@ class DeliveryPage(Page):
             fig,
             src,
             bv.DELIVERY_PALETTE,
-            clabel="% of planned hours delivered",
+            clabel=f"% of planned {PH} delivered",
             low=0.0,
             high=120.0,
             line_color="black",
@@ -64,8 +66,8 @@ class DeliveryPage(Page):
             tooltips=[
                 ("TGP", "@tgp_id"),
                 ("LPA", "@lpa"),
-                ("planned (h)", "@planned_hours{0,0.0}"),
-                ("delivered (h)", "@delivered_hours{0,0.0}"),
+                (f"planned ({PH})", "@planned_hours{0,0.0}"),
+                (f"delivered ({PH})", "@delivered_hours{0,0.0}"),
                 ("delivered", "@value{0.0}%"),
             ],
         )
@@ -84,8 +86,8 @@ class DeliveryPage(Page):
         s = self.state.tgp_summary()
         pct = "n/a" if s["delivered_pct"] is None else f"{s['delivered_pct']:.1f}%"
         return (
-            f"{s['tgp_id']} ({s['lpa']}, {s['driver']}): {s['delivered_hours']:,.1f} h delivered of "
-            f"{s['planned_hours']:,.1f} h planned ({pct}); {s['delivered_visits']:,} tracked visits "
+            f"{s['tgp_id']} ({s['lpa']}, {s['driver']}): {s['delivered_hours']:,.1f} {PH} delivered "
+            f"of {s['planned_hours']:,.1f} {PH} planned ({pct}); {s['delivered_visits']:,} tracked visits "
             f"against {s['planned_visits']:,} planned, up to {self.data.ws.today}."
         )
 
@@ -172,14 +174,16 @@ class DeliveryPage(Page):
                 "cumulative_hours": ("delivered (cumulative)", "#2b8cbe", "solid"),
                 "pro_rata_target_hours": ("pro-rata annual target", "black", "dashed"),
             },
-            title=f"Year to date against the annual target of {tr.target_hours:,.0f} h",
-            ylabel="officer-hours",
+            title=f"Year to date against the annual target of {label(tr.target_hours, tr.unit, 0)}",
+            ylabel=tr.unit,
         )
-        s = tr.summary()
+        s, u = tr.summary(), tr.unit
         text = (
-            f"Delivered {s['delivered_hours']:,.0f} h against {s['pro_rata_hours']:,.0f} h pro rata; "
-            f"forecast {s['forecast_hours']:,.0f} h by year end, shortfall {s['shortfall_hours']:,.0f} h; "
-            f"{s['required_hours_per_day']:,.1f} h a day needed from now."
+            f"Delivered {label(s['delivered_hours'], u, 0)} against "
+            f"{label(s['pro_rata_hours'], u, 0)} pro rata; forecast "
+            f"{label(s['forecast_hours'], u, 0)} by year end, shortfall "
+            f"{label(s['shortfall_hours'], u, 0)}; {label(s['required_hours_per_day'], u)} a day "
+            f"needed from now ({MEANING[u]})."
         )
         alert = pmui.Alert(
             object=text,
@@ -195,9 +199,9 @@ class DeliveryPage(Page):
         p = self.state.param
         rep = self.state.report()
         source = (
-            "planned hours against delivered presence hours per method (planner.tracking.delivery_report)"
+            f"planned against delivered {PH} of presence per method (planner.tracking.delivery_report)"
             if rep is not None
-            else "planned patrol hours (plan) against tracked presence hours (GPS, all methods)"
+            else f"planned {PH} (plan) against tracked presence in {PH} (GPS, all methods)"
         )
         extra = []
         if rep is not None:
@@ -205,7 +209,7 @@ class DeliveryPage(Page):
                 *self._trajectory(),
                 pn.Row(
                     pn.Column(
-                        pmui.Typography("By delivery method", variant="h6"),
+                        pmui.Typography(f"By delivery method ({PH})", variant="h6"),
                         table(self.state.by_method()),
                         sizing_mode="stretch_width",
                     ),

@@ -215,7 +215,10 @@ class PlanPage(Page):
                         pn.bind(lambda t, qq: f"{t}: planned visits in {qq}", sp.tgp, sp.quarter),
                         variant="h6",
                     ),
-                    pmui.Typography("Totals per team", variant="subtitle2"),
+                    pmui.Typography(
+                        "Totals per team (patrol_hours: presence; officer_hours: x crew)",
+                        variant="subtitle2",
+                    ),
                     table(self.state.tgp_totals, height=242, css_classes=["tgp-totals"]),
                     table(self.state.tgp_timetable, height=424, css_classes=["tgp-timetable"]),
                     sizing_mode="stretch_width",
@@ -230,7 +233,10 @@ class PlanPage(Page):
                         ),
                         variant="h6",
                     ),
-                    pmui.Typography("Totals per TGP", variant="subtitle2"),
+                    pmui.Typography(
+                        "Totals per TGP (patrol_hours: presence; officer_hours: x crew)",
+                        variant="subtitle2",
+                    ),
                     table(self.state.team_totals, height=242, css_classes=["team-totals"]),
                     table(self.state.team_timetable, height=424, css_classes=["team-timetable"]),
                     sizing_mode="stretch_width",
@@ -241,9 +247,15 @@ class PlanPage(Page):
         )
 
     def summary(self) -> pn.viewable.Viewable:
+        from planner.units import MEANING, OFFICER_HOURS, PATROL_HOURS
+
+        units = (  # issue 19 item 4: the unit of every hours figure is stated
+            f"patrol_hours = {MEANING[PATROL_HOURS]}; officer_hours = {MEANING[OFFICER_HOURS]}."
+        )
         return pn.Row(
             pn.Column(
                 pmui.Typography("Plan by team and method (whole plan)", variant="h6"),
+                pmui.Typography(units, variant="body2", css_classes=["plan-units"]),
                 table(self.state.by_team),
                 sizing_mode="stretch_width",
             ),
@@ -403,7 +415,7 @@ class PlanPage(Page):
             s = self.state.servator().summary()
             return (
                 f"{s['deployments']} deployments over {s['days']} days at {s['sites_used']} TGPs, "
-                f"{s['hours']:,.0f} hours (seed {s['seed']}; planner.planning.servator, TGPs as sites"
+                f"{s['hours']:,.0f} deployment hours (seed {s['seed']}; planner.planning.servator, TGPs as sites"
                 f"{', SYNTHETIC' if self.state.servator_synthetic else ''})."
             )
 

@@ -1,0 +1,161 @@
+"""The Tasking page's state on the demo: sections by capability, the library's frames, refusals
+enforced in the data layer (not by hiding widgets), every view of nominals audited."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from planner.access.audit import read_events
+from planner.access.roles import Principal
+from planner.app.data import AppData
+from planner.app.state.tasking import TaskingState
+from planner.errors import AccessDenied
+from planner.records import open_store
+from planner.tasking.meetings import tasking_items
+from planner.tasking.people import rank_by_harm
+
+
+@pytest.fixture(scope="module")
+def data(demo_ws, tmp_path_factory):
+    """The demo with the targeting step; for a prebuilt workspace without it, a mirror (its own
+    store, workspace.json and records folder; the rest linked) with the step run on it - a
+    shared prebuilt workspace is never written to."""
+    import numpy as np
+
+    from planner.demo import STEPS
+    from planner.demo import targeting as step
+    from planner.workspace import Workspace
+
+    if demo_ws.has_table("targeting_nominals"):
+        return AppData(demo_ws)
+    root = tmp_path_factory.mktemp("targeting_ws") / "ws"
+    root.mkdir()
+    for item in demo_ws.root.iterdir():
+        if item.name in ("records.sqlite", "workspace.json"):
+            shutil.copyfile(item, root / item.name)
+        elif item.name == "records" and item.is_dir():
+            (root / "records").mkdir()
+            for sub in item.iterdir():
+                (root / "records" / sub.name).symlink_to(sub)
+        elif not item.name.startswith("records.sqlite"):
+            (root / item.name).symlink_to(item)
+    ws = Workspace(root)
+    i = [n for n, _ in STEPS].index("targeting")
+    step.step(ws, np.random.default_rng([ws.meta["seed"], i]))
+    return AppData(Workspace(root))
+
+
+@pytest.fixture
+def store(data, tmp_path):
+    shutil.copy(data.ws.table_path("records_store"), tmp_path / "r.sqlite")
+    s = open_store(tmp_path / "r.sqlite")
+    yield s
+    s.close()
+
+
+def test_demo_tables_are_synthetic_and_counts_match_the_csvs(data, store):
+    ws = data.ws
+    for kind, table, key in (
+        ("nominals", "nominals", "nominal_id"),
+        ("tasking", "tasking_items", "item_id"),
+        ("pop", "pop_plans", "plan_id"),
+        ("spend", "grant_spend", "spend_id"),
+    ):
+        assert ws.is_synthetic(f"targeting_{kind}")
+        csv = pd.read_csv(ws.table_path(f"targeting_{kind}"))
+        got = store.frame(table)
+        if kind == "nominals":
+            got = got[got["kind"] == "offender"]
+        assert set(got[key]) == set(csv[key]) and bool(got["synthetic"].all())
+    assert all(
+        n.startswith(("SYN-OFF-", "SYN-VIC-")) for n in store.frame("nominals")["nominal_id"]
+    )
+
+
+def test_sections_follow_the_capabilities(data, store):
+    lpa = data.lpa_names()[0]
+    cases = {
+        Principal("i", "intelligence"): ["tasking", "people", "advance", "wanted", "pop"],
+        Principal("n", "inspector", (lpa,)): ["tasking", "people", "wanted", "pop"],
+        Principal("a", "advance"): ["tasking", "advance", "wanted"],
+        Principal("o", "officer", officer_id="X"): [],
+        Principal("adm", "admin"): [],
+    }
+    for who, secs in cases.items():
+        assert TaskingState(data, store, principal=who).sections() == secs
+    insp = TaskingState(data, store, principal=Principal("n", "inspector", (lpa,)))
+    assert insp.param.lpa.objects == [lpa]
+
+
+def test_state_frames_are_the_library_frames_and_views_are_audited(data, store):
+    lpa = data.lpa_names()[1]
+    who = Principal("insp.one", "inspector", (lpa,))
+    st = TaskingState(data, store, principal=who)
+    assert st.synthetic() is True
+    nom = store.frame("nominals")
+    off = store.frame("nominal_offences")
+    direct = rank_by_harm(nom[nom["lpa"] == lpa], off)
+    got = st.offenders()
+    pd.testing.assert_frame_equal(got, direct[direct["rank"] <= 20].reset_index(drop=True))
+    assert set(st.victims()["lpa"]) <= {lpa}
+    items = st.items()
+    assert items.equals(tasking_items(store, who, lpa=lpa, today=data.ws.today))
+    assert "person (restricted)" not in set(items["target_id"])
+    places = st.review_places()
+    assert {"planned patrol-hours", "delivered patrol-hours"} <= set(places.columns)
+    st.unit = "officer-hours"
+    assert {"planned officer-hours", "delivered officer-hours"} <= set(st.review_places().columns)
+    assert "officer-hours" in st.review_line() and "officer-hours" in st.spend_line()
+    views = read_events(store, user="insp.one", action="view")
+    kinds = [d["view"] for d in views["detail"]]
+    # the tasking items (and each review, which reads them) show person targets: audited
+    assert kinds[:2] == ["offender ranking", "victims"]
+    assert set(kinds[2:]) == {"tasking person targets"} and len(kinds) >= 4
+    assert all(d["lpa"] == lpa for d in views["detail"])
+
+
+def test_refusals_are_enforced_in_the_state_not_only_hidden(data, store):
+    adv = TaskingState(data, store, principal=Principal("adv", "advance"))
+    for fn in (adv.offenders, adv.victims, adv.reassurance, adv.pop, adv.spend):
+        with pytest.raises(AccessDenied):
+            fn()
+    with pytest.raises(AccessDenied):
+        adv.plan_reassurance()
+    # advance sees tasking actions with person targets masked, and a day's wanted suspects
+    items = adv.items()
+    persons = items[items["target_kind"] == "person"]
+    assert len(persons) > 0 and set(persons["target_id"]) == {"person (restricted)"}
+    assert adv.day_id is not None
+    w = adv.wanted()
+    assert list(w.columns) == ["nominal_id", "lpa", "wanted_since", "offences", "harm"]
+    assert set(w["lpa"]) <= {adv.lpa}
+    denied = read_events(store, user="adv", action="denied")
+    assert len(denied) == 4  # offenders, victims, reassurance, plan (pop/spend: no nominals)
+
+
+def test_pages_state_the_hours_unit_and_the_tasking_sections(data, store, tmp_path):
+    """Item 4's app part: the trajectory is labelled in the report's unit; the Tasking page
+    builds its sections (no sign-in: every section)."""
+    from planner.app.registry import build_page
+    from planner.units import MEANING
+
+    page = build_page("delivery", data)
+    rep = data.delivery_report()
+    unit = rep.trajectory.unit
+    plot, alert = page._trajectory()
+    assert plot.object.yaxis[0].axis_label == unit
+    assert unit in plot.object.title.text and MEANING[unit] in alert.object
+    assert alert.object.count(unit) >= 5
+    tp = build_page("tasking", data, records_url=str(tmp_path / "r.sqlite"))
+    view = tp.__panel__()
+    tabs = view.objects[-1]
+    assert list(tabs._names) == [
+        "Tasking and review",
+        "People by need",
+        "Op Advance calendar and days",
+        "Wanted on the day",
+        "POP plans and grant spend",
+    ]
