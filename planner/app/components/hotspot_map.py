@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import panel as pn
 import panel_material_ui as pmui
@@ -23,7 +25,7 @@ class HotspotMap(pn.viewable.Viewer):
     categories, and datashaded crime points: one plain Bokeh figure per session, updated in
     place (a filter change sends only the new ``value`` column to the browser)."""
 
-    state = param.ClassSelector(class_=MapState)
+    state = cast("param.ClassSelector[MapState]", param.ClassSelector(class_=MapState))
     tiles = param.String(
         default=None, allow_None=True, doc="Basemap tile URL; None = no basemap (offline)."
     )

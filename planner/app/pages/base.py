@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import panel as pn
 import panel_material_ui as pmui
 import param
@@ -13,7 +15,7 @@ from planner.app.data import AppData
 class Page(pn.viewable.Viewer):
     """Base page: a title, the synthetic label where needed, and content."""
 
-    data = param.ClassSelector(class_=AppData)
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData))
     tiles = param.String(default=None, allow_None=True)
     title: str = ""
     slug: str = ""

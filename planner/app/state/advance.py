@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import param
 
 from planner.app.data import AppData
@@ -10,8 +12,8 @@ from planner.app.data import AppData
 class AdvanceState(param.Parameterized):
     """Op Advance: an LPA's recent-against-baseline briefing (``planner.hotspots.advance``)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=None, objects=[])
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str | None] = param.Selector(default=None, objects=[])
     as_of = param.String(
         default="", doc="Briefing date (YYYY-MM-DD); default the workspace's today."
     )

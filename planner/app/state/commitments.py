@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import param
@@ -44,10 +44,12 @@ class CommitmentsConfig:
 class CommitmentsState(param.Parameterized):
     """The Commitments page's choices and the frames it shows (all from the library)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    period = param.Selector(default=None, objects=[], doc="A period in the paper's words.")
-    level = param.Selector(default="lpa", objects=list(LEVELS))
-    by = param.Selector(default="engagement_type", objects=list(BREAKDOWNS))
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    period: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="A period in the paper's words."
+    )
+    level: param.Selector[str] = param.Selector(default="lpa", objects=list(LEVELS))
+    by: param.Selector[str] = param.Selector(default="engagement_type", objects=list(BREAKDOWNS))
     officer = param.String(default="", doc="Officer whose abstractions are listed.")
     version = param.Integer(default=0, doc="Bumped after a record is saved.")
 

@@ -4,6 +4,7 @@ per TGP, visibility and the year's trajectory."""
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -16,13 +17,13 @@ from planner.app.state.common import ALL_LPAS
 class DeliveryState(param.Parameterized):
     """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str] = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
 
-    month = param.Selector(
+    month: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="Month of the visibility figures (YYYY-MM, duty data)."
     )
-    tgp = param.Selector(
+    tgp: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="TGP whose hours, visits and harm trend are shown."
     )
 

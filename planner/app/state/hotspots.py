@@ -4,6 +4,7 @@ drill-down and the TGP re-derivation."""
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -25,14 +26,23 @@ EXTENT_PAD = 0.03
 class MapState(param.Parameterized):
     """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA."""
 
-    data = param.ClassSelector(class_=AppData, constant=True, doc="Shared workspace data.")
-    start = param.Selector(default=None, objects=[], doc="First month of the period (YYYY-MM).")
-    end = param.Selector(default=None, objects=[], doc="Last month of the period (YYYY-MM).")
-    measure = param.Selector(
+    data = cast(
+        "param.ClassSelector[AppData]",
+        param.ClassSelector(class_=AppData, constant=True, doc="Shared workspace data."),
+    )
+    start: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="First month of the period (YYYY-MM)."
+    )
+    end: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="Last month of the period (YYYY-MM)."
+    )
+    measure: param.Selector[str] = param.Selector(
         default="crimes", objects=list(MEASURES), doc="Colour by crime count or harm sum."
     )
-    level = param.Selector(default="wards", objects=list(LEVELS), doc="Areas to colour.")
-    lpa = param.Selector(
+    level: param.Selector[str] = param.Selector(
+        default="wards", objects=list(LEVELS), doc="Areas to colour."
+    )
+    lpa: param.Selector[str] = param.Selector(
         default=ALL_LPAS, objects=[ALL_LPAS], doc="Show one LPA or the whole force."
     )
     crime_types = param.ListSelector(
@@ -42,7 +52,7 @@ class MapState(param.Parameterized):
     show_tgps = param.Boolean(
         default=True, doc="Overlay the TGP layer (when the workspace has one)."
     )
-    surface = param.Selector(
+    surface: param.Selector[str] = param.Selector(
         default="none",
         objects=["none", "KDE", "Gi*", "Emerging"],
         doc="Hotspot surface on a grid (planner.hotspots): kernel density, Gi* significant hot "
@@ -152,9 +162,13 @@ class TGPDeriveState(param.Parameterized):
     (:func:`planner.hotspots.tgps.derive_tgps`), with its coverage
     (:func:`planner.hotspots.coverage.coverage_report`) over the same crimes."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    start = param.Selector(default=None, objects=[], doc="First month of the window (YYYY-MM).")
-    end = param.Selector(default=None, objects=[], doc="Last month of the window (YYYY-MM).")
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    start: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="First month of the window (YYYY-MM)."
+    )
+    end: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="Last month of the window (YYYY-MM)."
+    )
     # defaults from planner.hotspots.config.TGPConfig (their one home)
     area_share = param.Number(
         default=_TGP.area_share, bounds=(0.001, 0.2), doc="Share of the force area the TGPs cover."
@@ -239,7 +253,7 @@ class TGPDeriveState(param.Parameterized):
 class CrimeDrillState(DrillState):
     """Crime count/harm by LPA -> neighbourhood -> ward, following a :class:`MapState`'s filters."""
 
-    map = param.ClassSelector(class_=MapState, constant=True)
+    map = cast("param.ClassSelector[MapState]", param.ClassSelector(class_=MapState, constant=True))
     levels = ("LPA", "neighbourhood", "ward")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:

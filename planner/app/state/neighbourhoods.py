@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import pandas as pd
 import param
@@ -39,10 +40,14 @@ MEMO_SIZE = 64
 class RecordsState(param.Parameterized):
     """Neighbourhoods dashboards over the records store (``planner.records``)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    period = param.Selector(default=RECORD_PERIODS[1], objects=list(RECORD_PERIODS))
-    measure = param.Selector(default=RECORD_MEASURES[0], objects=list(RECORD_MEASURES))
-    perspective = param.Selector(
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    period: param.Selector[str] = param.Selector(
+        default=RECORD_PERIODS[1], objects=list(RECORD_PERIODS)
+    )
+    measure: param.Selector[str] = param.Selector(
+        default=RECORD_MEASURES[0], objects=list(RECORD_MEASURES)
+    )
+    perspective: param.Selector[str] = param.Selector(
         default="abstracted",
         objects=["abstracted", "authorising"],
         doc="Abstractions counted against the officer taken off their area, or the authoriser.",
@@ -195,7 +200,10 @@ class RecordsState(param.Parameterized):
 class RecordsDrillState(DrillState):
     """LPA -> team -> officer drill-down of engagements or abstraction hours."""
 
-    records = param.ClassSelector(class_=RecordsState, constant=True)
+    records = cast(
+        "param.ClassSelector[RecordsState]",
+        param.ClassSelector(class_=RecordsState, constant=True),
+    )
     levels = ("LPA", "team", "officer")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -86,17 +87,25 @@ def _row_index(data: AppData, name: str) -> pd.DataFrame:
 class PlanState(param.Parameterized):
     """The patrol plan: week calendar, per-TGP and per-team timetables, exports, Op Servator."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
-    week = param.Selector(default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD).")
-    calendar_team = param.Selector(
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str] = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    week: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD)."
+    )
+    calendar_team: param.Selector[str] = param.Selector(
         default=ALL_TEAMS, objects=[ALL_TEAMS], doc="Team drawn in the week calendar."
     )
-    colour_by = param.Selector(default="method", objects=list(COLOUR_BY))
+    colour_by: param.Selector[str] = param.Selector(default="method", objects=list(COLOUR_BY))
 
-    quarter = param.Selector(default=None, objects=[], doc="Plan quarter (timetables, exports).")
-    team = param.Selector(default=None, objects=[], doc="Team: timetable and calendar (.ics).")
-    tgp = param.Selector(default=None, objects=[], doc="TGP whose quarter timetable is shown.")
+    quarter: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="Plan quarter (timetables, exports)."
+    )
+    team: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="Team: timetable and calendar (.ics)."
+    )
+    tgp: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="TGP whose quarter timetable is shown."
+    )
     servator_start = param.String(default="", doc="First day of the Op Servator plan (YYYY-MM-DD).")
     servator_days = param.Integer(default=7, bounds=(1, SERVATOR_MAX_DAYS), doc="Days planned.")
     servator_seed = param.Integer(
