@@ -27,7 +27,8 @@ def get_data(workspace: str | Path) -> AppData:
     AppData
     """
     path = str(Path(workspace).resolve())
-    return pn.state.as_cached(f"{DATA_KEY}{path}", AppData, workspace=path)
+    # as_cached passes its keywords on to fn; panel annotates fn as taking no arguments
+    return pn.state.as_cached(f"{DATA_KEY}{path}", AppData, workspace=path)  # type: ignore[arg-type]
 
 
 def get_store(url: str):

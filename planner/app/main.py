@@ -105,7 +105,9 @@ def create_app(
         if holders[slug].objects:
             return
         try:
-            page = build_page(slug, data, tiles, records_url=records_url)
+            page: pn.viewable.Viewer | pmui.Alert = build_page(
+                slug, data, tiles, records_url=records_url
+            )
         except Exception as e:  # noqa: BLE001  (the page says so; the other pages still work)
             page = pmui.Alert(
                 object=f"This page could not be built: {e}",
@@ -129,7 +131,7 @@ def create_app(
         if not todo:
             return
         build(todo[0])
-        if len(todo) > 1:
+        if len(todo) > 1 and doc is not None:  # doc is set whenever build_next is scheduled
             # one page at a time, leaving the browser time to draw it before the next arrives
             doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
 
@@ -151,7 +153,10 @@ def create_app(
     if prefetch and doc is not None and doc.session_context is not None:
         # after the first page is drawn: onload runs when the browser has built its views,
         # the pause leaves it time to paint the figures before the next page arrives
-        pn.state.onload(lambda: doc.add_timeout_callback(build_next, PREFETCH_GAP_MS))
+        def after_load() -> None:
+            doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
+
+        pn.state.onload(after_load)
     about = pmui.Typography(
         f"Workspace: {data.name}. {data.notice}",
         variant="caption",

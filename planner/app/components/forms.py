@@ -33,8 +33,8 @@ def record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
     article = "an" if what[0] in "aeiou" else "a"
     return pmui.Card(
         *widgets.values(),
-        submit,
-        msg,
+        submit,  # type: ignore[arg-type]  # panel types *items as lists
+        msg,  # type: ignore[arg-type]  # panel types *items as lists
         title=f"Record {article} {what}",
         sizing_mode="stretch_width",
         collapsed=False,

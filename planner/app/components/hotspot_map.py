@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 import panel as pn
@@ -103,7 +104,7 @@ class HotspotMap(pn.viewable.Viewer):
         self.fig.on_event("rangesupdate", lambda _e: self._set_points(viewport=True))
 
     # ---- areas -------------------------------------------------------------------------------
-    def _columns(self) -> dict[str, object]:
+    def _columns(self) -> dict[str, Iterable[Any]]:
         key, label = LEVELS[self.state.level]
         a = self.state.data.layer(self.state.level)
         cols = {"name": a[label].astype(str), "lpa": a["lpa"].astype(str)}

@@ -156,7 +156,7 @@ def table(
         return html_table(df, max_rows=max_rows, height=height, fixed=True)
 
     owner = getattr(obj, "__self__", None)
-    if isinstance(owner, param.Parameterized) and hasattr(obj, "_dinfo"):
+    if callable(obj) and isinstance(owner, param.Parameterized) and hasattr(obj, "_dinfo"):
         # a param.depends method: redraw when one of its parameters changes
         infos = owner.param.method_dependencies(obj.__name__)
         deps = [i.inst.param[i.name] for i in infos if i.inst is not None and i.what == "value"]

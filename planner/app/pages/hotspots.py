@@ -44,7 +44,7 @@ class HotspotsPage(Page):
             pmui.RadioButtonGroup.from_param(p.measure, label="Colour by", size="small"),
             pmui.RadioButtonGroup.from_param(p.level, label="Areas", size="small"),
             pmui.Card(
-                pmui.CheckBoxGroup.from_param(p.crime_types, label="", sizing_mode="stretch_width"),
+                pmui.CheckBoxGroup.from_param(p.crime_types, label="", sizing_mode="stretch_width"),  # type: ignore[arg-type]  # panel types *items as lists
                 title="Crime types",
                 collapsed=True,
                 sizing_mode="stretch_width",
@@ -84,7 +84,8 @@ class HotspotsPage(Page):
             pmui.Typography(pn.bind(caption, *deps), variant="body2"),
             # computed only while the switch is on
             table(
-                pn.bind(lambda on, *_: counts() if on else None, show, *deps),
+                # param's bind overloads cannot type a lambda
+                pn.bind(lambda on, *_: counts() if on else None, show, *deps),  # type: ignore[arg-type]
                 css_classes=["emerging-counts"],
                 height=300,
             ),
@@ -131,7 +132,7 @@ class HotspotsPage(Page):
                 return pd.DataFrame({"area": []})  # the summary says why
 
         return pmui.Card(
-            pn.Row(
+            pn.Row(  # type: ignore[arg-type]  # panel types *items as lists
                 pmui.Select.from_param(
                     p.start, label="From", width=120, css_classes=["derive-start"]
                 ),
@@ -142,11 +143,11 @@ class HotspotsPage(Page):
                 pmui.FloatInput.from_param(p.min_separation, label="Min separation (m)", width=150),
                 run,
             ),
-            pmui.Typography(
+            pmui.Typography(  # type: ignore[arg-type]  # panel types *items as lists
                 pn.bind(summary, run.param.clicks), variant="body2", css_classes=["derive-summary"]
             ),
-            table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),
-            pn.Row(gpkg, gjson),
+            table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),  # type: ignore[arg-type]  # panel types *items as lists
+            pn.Row(gpkg, gjson),  # type: ignore[arg-type]  # panel types *items as lists
             title="Re-derive TGPs (planner.hotspots.tgps)",
             collapsed=False,
             sizing_mode="stretch_width",

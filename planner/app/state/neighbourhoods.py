@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 import param
 
 from planner.app.data import AppData
 from planner.app.state.common import DrillState
+
+if TYPE_CHECKING:
+    from planner.records.analytics import Perspective
 
 #: reporting periods offered on the Neighbourhoods page (words planner.records understands);
 #: the funding years are those of the workspace's today (:func:`record_periods`)
@@ -84,7 +87,12 @@ class RecordsState(param.Parameterized):
         return self._counts(self.period, self.measure, self.perspective, self.version, tuple(path))
 
     def _counts_for(
-        self, period: str, measure: str, perspective: str, version: int, path: tuple[str, ...]
+        self,
+        period: str,
+        measure: str,
+        perspective: Perspective,
+        version: int,
+        path: tuple[str, ...],
     ) -> pd.DataFrame:
         """:meth:`counts` for these filters (``version`` only tells saved records apart)."""
         from planner.records import analytics as ra

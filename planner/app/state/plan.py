@@ -233,7 +233,8 @@ class PlanState(param.Parameterized):
         v = v.sort_values(["start", "visit_id"], kind="stable")
         day = (pd.to_datetime(v["date"]) - pd.Timestamp(self.week)).dt.days.to_numpy(dtype=np.int64)
         start_h = _local_hours(v["start"])
-        dur_h = ((v["end"] - v["start"]) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+        gap = cast("pd.Series[pd.Timedelta]", v["end"] - v["start"])  # datetime columns
+        dur_h = (gap / pd.Timedelta(hours=1)).to_numpy(dtype=float)
         end_h = np.minimum(start_h + dur_h, 24.0)
         lane = calendar_lanes(day, start_h, end_h)
         lanes = (
