@@ -417,8 +417,8 @@ def make_auth_provider(gate: Gate) -> Any:
 
     Returns
     -------
-    panel.auth.AuthProvider
-        The provider.
+    panel.auth.BasicAuthProvider or panel.auth.OAuthProvider
+        The provider (a subclass of Panel's, with the planner's pages).
     """
     import tornado.escape
     from panel.auth import (
