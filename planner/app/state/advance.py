@@ -28,4 +28,11 @@ class AdvanceState(param.Parameterized):
 
     @param.depends("lpa", "as_of")
     def briefing(self):
+        """The Op Advance briefing of the selected LPA on the briefing date.
+
+        Returns
+        -------
+        object
+            :meth:`planner.app.data.AppData.advance` (recent against baseline, per area).
+        """
         return self.data.advance(self.lpa, self.as_of)
