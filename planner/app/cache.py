@@ -1,5 +1,8 @@
-"""What every session of the server shares, kept in Panel's process-wide cache: one
-:class:`~planner.app.data.AppData` per workspace and one records store per URL."""
+"""What every session of the server shares, kept in Panel's process-wide cache.
+
+What every session of the server shares, kept in Panel's process-wide cache: one
+:class:`~planner.app.data.AppData` per workspace and one records store per URL.
+"""
 
 from __future__ import annotations
 

@@ -59,6 +59,11 @@ def create_app(
     prefetch : bool
         Build the other pages in the background once the first is drawn (default). Without it
         a page is built when first chosen.
+
+    Returns
+    -------
+    panel_material_ui.Page
+        The app (one per session).
     """
     _extensions()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
@@ -184,6 +189,18 @@ def warm(workspace: str | Path, *, render: bool = False) -> AppData:
     ``render``, also draws one app into a throwaway Bokeh document; that is off by default
     because it costs more than it saves: measured cold start (server launch to the first page's
     figures drawn in headless Chromium) median 6.8 s with the warm-up render, 6.1 s without.
+
+    Parameters
+    ----------
+    workspace : str or Path
+        The workspace folder.
+    render : bool
+        Also render one session's app (warms Panel and Bokeh).
+
+    Returns
+    -------
+    AppData
+        The shared data of the workspace.
     """
     data = get_data(workspace)
     data.crimes  # noqa: B018  (builds the crime index)
