@@ -22,9 +22,12 @@ POINTS_PX = (760, 560)
 
 
 class HotspotMap(pn.viewable.Viewer):
-    """Areas coloured by crime count or harm, LPA outlines, TGPs, a hotspot surface or emerging
+    """The hotspots map: areas, outlines, TGPs, surfaces and crime points in one Bokeh figure.
+
+    Areas coloured by crime count or harm, LPA outlines, TGPs, a hotspot surface or emerging
     categories, and datashaded crime points: one plain Bokeh figure per session, updated in
-    place (a filter change sends only the new ``value`` column to the browser)."""
+    place (a filter change sends only the new ``value`` column to the browser).
+    """
 
     state = cast("param.ClassSelector[MapState]", param.ClassSelector(class_=MapState))
     tiles = param.String(
