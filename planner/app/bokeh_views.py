@@ -47,20 +47,7 @@ PAGE_MAP_FRAME = (640, 480)
 def fit_aspect(
     extent: tuple[float, float, float, float], frame: tuple[int, int]
 ) -> tuple[float, float, float, float]:
-    """Widen the shorter side of ``extent`` so that it fills ``frame`` with square metres.
-
-    Parameters
-    ----------
-    extent : tuple of float
-        (xmin, ymin, xmax, ymax) in EPSG:3857.
-    frame : tuple of int
-        The frame (width, height) in pixels.
-
-    Returns
-    -------
-    tuple of float
-        The widened extent.
-    """
+    """Widen the shorter side of ``extent`` so that it fills ``frame`` with square metres."""
     x0, y0, x1, y1 = extent
     aspect = frame[0] / frame[1]
     cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
@@ -72,18 +59,7 @@ def fit_aspect(
 
 
 def mercator_scale(y: np.ndarray) -> np.ndarray:
-    """Web Mercator scale factor (map metres per ground metre) at northings ``y`` (EPSG:3857).
-
-    Parameters
-    ----------
-    y : numpy.ndarray
-        Web Mercator northings.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``1 / cos(latitude)``, one factor per northing.
-    """
+    """Web Mercator scale factor (map metres per ground metre) at northings ``y`` (EPSG:3857)."""
     lat = 2.0 * np.arctan(np.exp(np.asarray(y, dtype="float64") / MERCATOR_R)) - math.pi / 2
     return 1.0 / np.cos(lat)
 
@@ -95,24 +71,7 @@ def map_figure(
     tiles: str | None = None,
     title: str | None = None,
 ) -> figure:
-    """An axis-free map figure in EPSG:3857 with a fixed frame and square metres.
-
-    Parameters
-    ----------
-    extent : tuple of float
-        (xmin, ymin, xmax, ymax) in EPSG:3857.
-    frame : tuple of int
-        The frame (width, height) in pixels.
-    tiles : str, optional
-        A WMTS tile URL (None: no basemap; offline).
-    title : str, optional
-        The title.
-
-    Returns
-    -------
-    bokeh.plotting.figure
-        The figure.
-    """
+    """An axis-free map figure in EPSG:3857 with a fixed frame and square metres."""
     x0, y0, x1, y1 = fit_aspect(extent, frame)
     wheel = WheelZoomTool()
     fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
@@ -136,53 +95,17 @@ def map_figure(
 
 
 def zoom_to(fig: figure, extent: tuple[float, float, float, float], frame: tuple[int, int]) -> None:
-    """Move a map figure to ``extent`` (widened to fill ``frame``).
-
-    Parameters
-    ----------
-    fig : bokeh.plotting.figure
-        A figure from :func:`map_figure`.
-    extent : tuple of float
-        (xmin, ymin, xmax, ymax) in EPSG:3857.
-    frame : tuple of int
-        The frame (width, height) in pixels.
-    """
     x0, y0, x1, y1 = fit_aspect(extent, frame)
     fig.x_range.update(start=x0, end=x1)
     fig.y_range.update(start=y0, end=y1)
 
 
 def polygon_source(xs: list, ys: list, columns: Mapping[str, Iterable[Any]]) -> ColumnDataSource:
-    """A data source for ``multi_polygons``: the polygons and their columns.
-
-    Parameters
-    ----------
-    xs, ys : list
-        Polygon coordinates in Bokeh's ``multi_polygons`` layout.
-    columns : mapping of str to iterable
-        Further columns (one value per polygon).
-
-    Returns
-    -------
-    bokeh.models.ColumnDataSource
-        The source.
-    """
     return ColumnDataSource({"xs": xs, "ys": ys, **{k: list(v) for k, v in columns.items()}})
 
 
 def value_range(values: np.ndarray) -> tuple[float, float]:
-    """(0, max) of the finite values, (0, 1) when there are none.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        The values.
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)`` of a colour map.
-    """
+    """(0, max) of the finite values, (0, 1) when there are none."""
     v = np.asarray(values, dtype="float64")
     v = v[np.isfinite(v)]
     hi = float(v.max()) if v.size else 0.0
@@ -214,41 +137,8 @@ def area_layer(
     line_width: float = 0.4,
     fill_alpha: float = 0.85,
 ):
-    """Polygons filled by ``value`` through a linear colour map, with a colour bar.
-
-    Polygons filled by ``value`` through a linear colour map, with a colour bar; returns
-    (renderer, colour mapper, colour bar).
-
-    Parameters
-    ----------
-    fig : bokeh.plotting.figure
-        The figure drawn on.
-    source : bokeh.models.ColumnDataSource
-        Polygons with a ``value`` column.
-    palette : sequence of str
-        Colours, low to high.
-    clabel : str
-        The colour bar's title.
-    low : float
-        Low end of the colour map.
-    high : float
-        High end of the colour map.
-    tooltips : list of tuple, optional
-        Hover tooltips (None: no hover).
-    name : str
-        Renderer name.
-    line_color : str
-        Outline colour.
-    line_width : float
-        Outline width.
-    fill_alpha : float
-        Fill opacity.
-
-    Returns
-    -------
-    tuple
-        ``(renderer, colour mapper, colour bar)``.
-    """
+    """Polygons filled by ``value`` through a linear colour map, with a colour bar; returns
+    (renderer, colour mapper, colour bar)."""
     mapper = LinearColorMapper(palette=list(palette), low=low, high=high, nan_color=NAN_COLOR)
     r = fig.multi_polygons(
         "xs",
@@ -270,26 +160,6 @@ def area_layer(
 def outline_layer(
     fig: figure, xs: list, ys: list, *, color: str = "black", width: float = 1.2, name: str = ""
 ):
-    """Polygon outlines only (no fill), e.g. the LPA boundaries over a map.
-
-    Parameters
-    ----------
-    fig : bokeh.plotting.figure
-        The figure drawn on.
-    xs, ys : list
-        Polygon coordinates in Bokeh's ``multi_polygons`` layout.
-    color : str
-        Line colour.
-    width : float
-        Line width.
-    name : str
-        Renderer name.
-
-    Returns
-    -------
-    bokeh.models.GlyphRenderer
-        The outlines.
-    """
     return fig.multi_polygons(
         "xs",
         "ys",
@@ -308,29 +178,8 @@ def points_image_data(
     y_range: tuple[float, float],
     size: tuple[int, int],
 ) -> dict[str, list]:
-    """Datashader count aggregate of points over a viewport, as Image glyph data.
-
-    Datashader count aggregate of points over a viewport, as Image glyph data (0 -> NaN so
-    that empty pixels are transparent).
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Point x (EPSG:3857).
-    y : numpy.ndarray
-        Point y (EPSG:3857).
-    x_range : tuple of float
-        The viewport's x range.
-    y_range : tuple of float
-        The viewport's y range.
-    size : tuple of int
-        Image size (width, height) in pixels.
-
-    Returns
-    -------
-    dict of str to list
-        ``image, x, y, dw, dh``.
-    """
+    """Datashader count aggregate of points over a viewport, as Image glyph data (0 -> NaN so
+    that empty pixels are transparent)."""
     import datashader as ds
 
     frame = pd.DataFrame({"x": x, "y": y})
@@ -347,20 +196,6 @@ def points_image_data(
 
 
 def points_layer(fig: figure, data: dict[str, Any]):
-    """The crime points as an image (datashader aggregate, equal-histogram colours).
-
-    Parameters
-    ----------
-    fig : bokeh.plotting.figure
-        The figure drawn on.
-    data : dict
-        Image glyph data (:func:`points_image_data`).
-
-    Returns
-    -------
-    tuple
-        The image renderer and its data source (update ``source.data`` in place).
-    """
     mapper = EqHistColorMapper(palette=list(POINTS_PALETTE), nan_color=(0, 0, 0, 0))
     source = ColumnDataSource(data)
     r = fig.image(  # type: ignore[call-arg]  # image() takes color_mapper; the stub omits it
@@ -385,22 +220,7 @@ def _cell_rects(fig: figure, source: ColumnDataSource, fill_color, fill_alpha: f
 
 
 def cells_layer(fig: figure, palette, *, tooltips: list[tuple[str, str]]):
-    """Grid cells (surface) as rectangles coloured by ``value``; returns (renderer, mapper).
-
-    Parameters
-    ----------
-    fig : bokeh.plotting.figure
-        The figure drawn on.
-    palette : sequence of str
-        Colours, low to high.
-    tooltips : list of tuple
-        Hover tooltips.
-
-    Returns
-    -------
-    tuple
-        ``(renderer, colour mapper)``.
-    """
+    """Grid cells (surface) as rectangles coloured by ``value``; returns (renderer, mapper)."""
     mapper = LinearColorMapper(palette=list(palette), low=0, high=1)
     source = ColumnDataSource({"x": [], "y": [], "w": [], "value": []})
     r = _cell_rects(fig, source, {"field": "value", "transform": mapper}, 0.75)
@@ -409,20 +229,7 @@ def cells_layer(fig: figure, palette, *, tooltips: list[tuple[str, str]]):
 
 
 def categories_layer(fig: figure, categories: list[str]):
-    """Grid cells coloured by category (e.g. emerging hotspot categories), with a legend.
-
-    Parameters
-    ----------
-    fig : bokeh.plotting.figure
-        The figure drawn on.
-    categories : list of str
-        The categories (one colour each).
-
-    Returns
-    -------
-    tuple
-        ``(renderer, source)``.
-    """
+    """Grid cells coloured by category (e.g. emerging hotspot categories), with a legend."""
     mapper = CategoricalColorMapper(
         factors=list(categories),
         palette=list(CATEGORY_PALETTE)[: len(categories)],
@@ -443,15 +250,7 @@ def categories_layer(fig: figure, categories: list[str]):
 
 
 def tap_selection(renderer, callback: Callable[[int], None]) -> None:
-    """Call ``callback(index)`` when a glyph of ``renderer`` is tapped (server-side).
-
-    Parameters
-    ----------
-    renderer : bokeh.models.GlyphRenderer
-        The glyphs tapped.
-    callback : callable
-        Called with the index of the tapped glyph.
-    """
+    """Call ``callback(index)`` when a glyph of ``renderer`` is tapped (server-side)."""
 
     def changed(_attr, _old, new):
         if new:
@@ -461,22 +260,7 @@ def tap_selection(renderer, callback: Callable[[int], None]) -> None:
 
 
 def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
-    """A categorical bar chart with a tap tool; returns (figure, source, renderer).
-
-    Parameters
-    ----------
-    height : int
-        Height in pixels.
-    ylabel : str
-        The y axis label.
-    color : str
-        Bar colour.
-
-    Returns
-    -------
-    tuple
-        ``(figure, source, renderer)``.
-    """
+    """A categorical bar chart with a tap tool; returns (figure, source, renderer)."""
     fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_range=FactorRange(factors=[]),
         height=height,
@@ -509,20 +293,6 @@ def line_figure(*, height: int, ylabel: str, series: dict[str, str]):
     ``series`` maps a source column to its legend label; the first is drawn as the line, every
     one is in the hover. Returns (figure, source); set ``source.data`` to ``{"x": [...], col: ...}``
     and ``figure.x_range.factors`` to the x values.
-
-    Parameters
-    ----------
-    height : int
-        Height in pixels.
-    ylabel : str
-        The y axis label.
-    series : dict of str to str
-        Source column -> legend label.
-
-    Returns
-    -------
-    tuple
-        ``(figure, source)``.
     """
     fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_range=FactorRange(factors=[]),
@@ -558,33 +328,11 @@ def time_lines(
     ylabel: str,
     height: int = 300,
 ):
-    """A static line chart over a datetime column, every series in the hover.
-
-    A static line chart over a datetime column: ``series`` maps a column to (legend label,
+    """A static line chart over a datetime column: ``series`` maps a column to (legend label,
     colour, dash); every series is in the hover. Returns the figure.
 
     Plain Bokeh rather than a HoloViews overlay: the app then does not load the HoloViews
     plotting backend (and matplotlib with it), which the first session paid for (docs/app.md).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The data.
-    x : str
-        The datetime column.
-    series : dict
-        Column -> (legend label, colour, dash).
-    title : str
-        The title.
-    ylabel : str
-        The y axis label.
-    height : int
-        Height in pixels.
-
-    Returns
-    -------
-    bokeh.plotting.figure
-        The figure.
     """
     fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_axis_type="datetime",

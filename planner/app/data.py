@@ -89,42 +89,17 @@ class AppData:
     # ---- metadata ----------------------------------------------------------------
     @property
     def name(self) -> str:
-        """The workspace's name."""
         return self.ws.name
 
     @cached_property
     def notice(self) -> str:
-        """The workspace's notice (what is real and what is synthetic)."""
         return str(self.ws.meta.get("notice", ""))
 
     def is_synthetic(self, table: str) -> bool:
-        """Whether a workspace table is flagged synthetic.
-
-        Parameters
-        ----------
-        table : str
-            Table name.
-
-        Returns
-        -------
-        bool
-            The flag in ``workspace.json``.
-        """
         return self.ws.is_synthetic(table)
 
     def has(self, table: str) -> bool:
-        """Whether the workspace has ``table`` ("crimes": any crime series).
-
-        Parameters
-        ----------
-        table : str
-            Table name, or ``"crimes"``.
-
-        Returns
-        -------
-        bool
-            True when registered.
-        """
+        """Whether the workspace has ``table`` ("crimes": any crime series)."""
         if table == "crimes":
             return self.ws.series_table is not None
         return self.ws.has_table(table)
@@ -140,48 +115,21 @@ class AppData:
         return self.ws.funding_year
 
     def any_synthetic(self, *tables: str) -> bool:
-        """Whether any of ``tables`` that the workspace has is flagged synthetic.
-
-        Whether any of ``tables`` that the workspace has is flagged synthetic ("crimes": the
-        crime series the maps read).
-
-        Parameters
-        ----------
-        *tables : str
-            Table names (``"crimes"``: the crime series the maps read).
-
-        Returns
-        -------
-        bool
-            True when one is synthetic.
-        """
+        """Whether any of ``tables`` that the workspace has is flagged synthetic ("crimes": the
+        crime series the maps read)."""
         names = [self.crime_table if t == "crimes" and self.has("crimes") else t for t in tables]
         return any(self.ws.has_table(t) and self.ws.is_synthetic(t) for t in names)
 
     def missing_notice(self, tables) -> list[dict[str, str]]:
-        """Each missing table of ``tables`` with the exact command that fills it.
-
-        Parameters
-        ----------
-        tables : iterable of str
-            The tables a page needs.
-
-        Returns
-        -------
-        list of dict
-            ``{"table": name, "command": command}`` per missing table.
-        """
+        """Each missing table of ``tables`` with the exact command that fills it."""
         from planner.ownforce.status import missing_notice
 
         return missing_notice(self.ws, list(tables))
 
     @cached_property
     def crime_table(self) -> str:
-        """The crime table the maps read.
-
-        The crime table the maps read: the synthetic series when present, else the real one
-        (:attr:`planner.workspace.Workspace.series_table`).
-        """
+        """The crime table the maps read: the synthetic series when present, else the real one
+        (:attr:`planner.workspace.Workspace.series_table`)."""
         table = self.ws.series_table
         if table is None:
             raise PlannerError(f"workspace {self.ws.root} has no crime table")
@@ -190,22 +138,13 @@ class AppData:
     # ---- layers ------------------------------------------------------------------
     @cached_property
     def geography(self):
-        """The workspace's force geography (:class:`~planner.geography.ForceGeography`)."""
         return self.ws.geography()
 
     @cached_property
     def hierarchy(self) -> pd.DataFrame:
-        """Ward -> neighbourhood -> LPA (:meth:`planner.geography.ForceGeography.hierarchy`)."""
         return self.geography.hierarchy()
 
     def lpa_names(self) -> list[str]:
-        """The force's LPAs.
-
-        Returns
-        -------
-        list of str
-            LPA names (:meth:`planner.geography.ForceGeography.lpa_names`).
-        """
         return self.geography.lpa_names()
 
     @cached_property
@@ -223,18 +162,7 @@ class AppData:
         return out
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
-        """A display layer (simplified, EPSG:3857): force, LPAs, neighbourhoods, wards, tgps.
-
-        Parameters
-        ----------
-        name : str
-            Display layer or table name.
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            The layer (a :class:`~planner.errors.PlannerError` when the workspace has none).
-        """
+        """A display layer (simplified, EPSG:3857): force, LPAs, neighbourhoods, wards, tgps."""
         with self._lock:
             layers = self._display_layers
         if name not in layers:
@@ -244,23 +172,8 @@ class AppData:
     def extent(
         self, lpa: str | None = None, pad: float = 0.03
     ) -> tuple[float, float, float, float]:
-        """(xmin, ymin, xmax, ymax) in EPSG:3857 of one LPA or the force, padded.
-
-        (xmin, ymin, xmax, ymax) in EPSG:3857 of one LPA or the force, padded by ``pad`` of
-        the longer side.
-
-        Parameters
-        ----------
-        lpa : str, optional
-            Keep one LPA (None: the whole force).
-        pad : float
-            Padding as a share of the longer side.
-
-        Returns
-        -------
-        tuple of float
-            The padded extent.
-        """
+        """(xmin, ymin, xmax, ymax) in EPSG:3857 of one LPA or the force, padded by ``pad`` of
+        the longer side."""
         lpas = self.layer("LPAs")
         if lpa:
             lpas = lpas[lpas["lpa"] == lpa]
@@ -269,18 +182,7 @@ class AppData:
         return (float(x0 - d), float(y0 - d), float(x1 + d), float(y1 + d))
 
     def multipolygons(self, name: str) -> tuple[list, list]:
-        """A display layer's polygons in Bokeh's ``multi_polygons`` layout (built once, shared).
-
-        Parameters
-        ----------
-        name : str
-            Display layer or table name.
-
-        Returns
-        -------
-        tuple of list
-            ``(xs, ys)`` nested lists.
-        """
+        """A display layer's polygons in Bokeh's ``multi_polygons`` layout (built once, shared)."""
         return self._multipolygons(name)
 
     def _bokeh_layout(self, name: str) -> tuple[list, list]:
@@ -312,7 +214,6 @@ class AppData:
 
     @property
     def crimes(self) -> CrimeIndex:
-        """The crime index the maps and drill-downs read (:class:`~planner.app.crime_index.CrimeIndex`)."""
         with self._lock:
             return self._crime_index
 
@@ -335,24 +236,6 @@ class AppData:
         ``kind="KDE"``: quartic kernel density per km² (:func:`planner.hotspots.kde.kde_grid`,
         harm-weighted for ``measure="harm"``); ``kind="Gi*"``: Getis-Ord Gi* z-scores of the cell
         totals (:func:`planner.hotspots.gistar.grid_gistar`), significant hot spots only.
-
-        Parameters
-        ----------
-        kind : str
-            ``"KDE"`` or ``"Gi*"``.
-        start : str
-            First month (``"YYYY-MM"``).
-        end : str
-            Last month (``"YYYY-MM"``).
-        types : sequence of str, optional
-            Crime types counted (None: all).
-        measure : str
-            ``"crimes"`` (counts) or ``"harm"`` (harm sums).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``x, y, value`` of the cells kept.
         """
         from planner.hotspots.surface import surface
 
@@ -366,26 +249,9 @@ class AppData:
         return pd.DataFrame({"x": wx[keep], "y": wy[keep], "value": s.values[keep]})
 
     def emerging(self, start: str, end: str, types=None) -> pd.DataFrame:
-        """Emerging hotspot categories on the surface grid (monthly steps).
-
-        Emerging hotspot categories (:func:`planner.hotspots.emerging.emerging_hotspots`,
+        """Emerging hotspot categories (:func:`planner.hotspots.emerging.emerging_hotspots`,
         monthly steps) on the surface grid: ``x, y`` (EPSG:3857 cell centres), ``category`` and
-        ``trend_z``, cells with a pattern only.
-
-        Parameters
-        ----------
-        start : str
-            First month (``"YYYY-MM"``).
-        end : str
-            Last month (``"YYYY-MM"``).
-        types : sequence of str, optional
-            Crime types counted (None: all).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``x, y, category, trend_z`` of the cells with a pattern.
-        """
+        ``trend_z``, cells with a pattern only."""
         import shapely
 
         from planner.hotspots.emerging import emerging_hotspots
@@ -415,17 +281,9 @@ class AppData:
         )
 
     def tgp_default_window(self) -> tuple[str, str]:
-        """The window TGPs are re-derived over unless another is chosen.
-
-        The window TGPs are re-derived over unless another is chosen: the demo's derivation
+        """The window TGPs are re-derived over unless another is chosen: the demo's derivation
         window (:data:`planner.hotspots.config.TGP_WINDOW`) when the crime table covers it,
-        otherwise its last 24 months.
-
-        Returns
-        -------
-        tuple of str
-            ``(start, end)`` months.
-        """
+        otherwise its last 24 months."""
         from planner.hotspots.config import TGP_WINDOW as WINDOW
 
         months = self.crimes.months
@@ -436,24 +294,9 @@ class AppData:
         return months[max(0, len(months) - 24)], months[-1]
 
     def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
-        """Crimes of the TGP offence types from ``start`` to ``end``, read once per window.
-
-        Crimes of the TGP offence types (violence and ASB,
+        """Crimes of the TGP offence types (violence and ASB,
         :func:`planner.hotspots.config.tgp_types`) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions
-        (the last :data:`TGP_WINDOWS_KEPT` windows are kept).
-
-        Parameters
-        ----------
-        start : str
-            First month (``"YYYY-MM"``).
-        end : str
-            Last month (``"YYYY-MM"``).
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            The crimes (shared: do not modify).
-        """
+        (the last :data:`TGP_WINDOWS_KEPT` windows are kept)."""
         if start > end:
             raise PlannerError(f"the window starts ({start}) after it ends ({end})")
         return self._tgp_crimes(start, end)
@@ -464,13 +307,7 @@ class AppData:
         return self.ws.crimes(start, end, types=tgp_types(), columns=list(ANALYSIS_COLUMNS))
 
     def default_period(self) -> tuple[str, str]:
-        """The ``default_months`` months ending at the workspace's today (clipped to the data).
-
-        Returns
-        -------
-        tuple of str
-            ``(start, end)`` months.
-        """
+        """The ``default_months`` months ending at the workspace's today (clipped to the data)."""
         months = self.crimes.months
         if not months:
             raise PlannerError("the crime table is empty")
@@ -492,26 +329,6 @@ class AppData:
 
         Ward totals are summed up the hierarchy (ward -> neighbourhood -> LPA), so every level
         adds up to the same force total. ``lpa`` keeps only that LPA's areas.
-
-        Parameters
-        ----------
-        level : str
-            A key of :data:`LEVELS` (``LPAs``, ``neighbourhoods``, ``wards``).
-        start : str
-            First month (``"YYYY-MM"``).
-        end : str
-            Last month (``"YYYY-MM"``).
-        types : sequence of str, optional
-            Crime types counted (None: all).
-        measure : str
-            ``"crimes"`` (counts) or ``"harm"`` (harm sums).
-        lpa : str, optional
-            Keep one LPA (None: the whole force).
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            The layer's areas with ``value``.
         """
         if level not in LEVELS:
             raise PlannerError(f"unknown level '{level}'; choose one of {', '.join(LEVELS)}")
@@ -530,24 +347,7 @@ class AppData:
         return out.reset_index(drop=True)
 
     def points(self, start: str, end: str, types=None, lpa: str | None = None) -> pd.DataFrame:
-        """Crime points (EPSG:3857) for the period, types and optionally one LPA.
-
-        Parameters
-        ----------
-        start : str
-            First month (``"YYYY-MM"``).
-        end : str
-            Last month (``"YYYY-MM"``).
-        types : sequence of str, optional
-            Crime types counted (None: all).
-        lpa : str, optional
-            Keep one LPA (None: the whole force).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``x, y`` (EPSG:3857) and ``harm`` of each crime.
-        """
+        """Crime points (EPSG:3857) for the period, types and optionally one LPA."""
         idx = self.crimes
         m = idx.mask(start, end, types)
         if lpa:
@@ -557,23 +357,8 @@ class AppData:
         return idx.points(m)
 
     def advance(self, lpa: str, as_of: str):
-        """The Op Advance briefing for an LPA and date, computed once and kept.
-
-        The Op Advance briefing for an LPA and date, computed once and kept (a failure is
-        kept too, and raised again, so that a bad date is not recomputed on every redraw).
-
-        Parameters
-        ----------
-        lpa : str
-            The LPA.
-        as_of : str
-            Briefing date (``YYYY-MM-DD``; empty: the workspace's today).
-
-        Returns
-        -------
-        AdvanceBriefing
-            The briefing (:mod:`planner.hotspots.advance`).
-        """
+        """The Op Advance briefing for an LPA and date, computed once and kept (a failure is
+        kept too, and raised again, so that a bad date is not recomputed on every redraw)."""
         out = self._advance(lpa, str(as_of))
         if isinstance(out, Exception):
             raise out
@@ -588,48 +373,16 @@ class AppData:
         return out
 
     def advance_ready(self, lpa: str, as_of: str) -> bool:
-        """Whether :meth:`advance` for this LPA and date has been computed (or has failed).
-
-        Parameters
-        ----------
-        lpa : str
-            The LPA.
-        as_of : str
-            Briefing date (``YYYY-MM-DD``; empty: the workspace's today).
-
-        Returns
-        -------
-        bool
-            True once computed or failed.
-        """
+        """Whether :meth:`advance` for this LPA and date has been computed (or has failed)."""
         return (lpa, str(as_of)) in self._advance_done
 
     def table(self, name: str) -> pd.DataFrame:
-        """A registered workspace table, read once and shared (treat it as read-only).
-
-        Parameters
-        ----------
-        name : str
-            Display layer or table name.
-
-        Returns
-        -------
-        pandas.DataFrame
-            The table.
-        """
+        """A registered workspace table, read once and shared (treat it as read-only)."""
         return self._tables(name)
 
     def delivery_report(self):
-        """The workspace's :func:`planner.tracking.delivery.delivery_report`, computed once.
-
-        :func:`planner.tracking.delivery.delivery_report` of the workspace's plan and
-        per-method delivered place-days up to its today, computed once for every session.
-
-        Returns
-        -------
-        DeliveryReport
-            The report.
-        """
+        """:func:`planner.tracking.delivery.delivery_report` of the workspace's plan and
+        per-method delivered place-days up to its today, computed once for every session."""
         return self._delivery_report
 
     @cached_property
@@ -644,13 +397,7 @@ class AppData:
         )
 
     def duty_months(self) -> list[str]:
-        """Months (YYYY-MM) covered by the ``duty_periods`` table ([] when there is none).
-
-        Returns
-        -------
-        list of str
-            ``"YYYY-MM"`` months.
-        """
+        """Months (YYYY-MM) covered by the ``duty_periods`` table ([] when there is none)."""
         if not self.has("duty_periods"):
             return []
         d = self.table("duty_periods")
@@ -662,21 +409,8 @@ class AppData:
         ]
 
     def visibility(self, month: str):
-        """:func:`planner.tracking.visibility.workspace_visibility` for ``month``, kept.
-
-        :func:`planner.tracking.visibility.workspace_visibility` for ``month``, kept for
-        every session.
-
-        Parameters
-        ----------
-        month : str
-            ``"YYYY-MM"`` (a month of :meth:`duty_months`).
-
-        Returns
-        -------
-        VisibilityReport
-            The month's visibility.
-        """
+        """:func:`planner.tracking.visibility.workspace_visibility` for ``month``, kept for
+        every session."""
         return self._visibility(month)
 
     def _month_visibility(self, month: str):
@@ -685,18 +419,7 @@ class AppData:
         return workspace_visibility(self.ws, month)
 
     def tgp_monthly(self, tgp_id: str) -> pd.DataFrame:
-        """``month, crimes, harm`` inside one TGP polygon, every month of the crime table.
-
-        Parameters
-        ----------
-        tgp_id : str
-            The TGP.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per month.
-        """
+        """``month, crimes, harm`` inside one TGP polygon, every month of the crime table."""
         from planner.hotspots.monthly import monthly_in_polygon
 
         t = self.tgps_bng
@@ -718,12 +441,10 @@ class AppData:
     # ---- people ------------------------------------------------------------------
     @cached_property
     def teams(self) -> pd.DataFrame | None:
-        """The workspace's teams table (None when it has none)."""
         return self.ws.teams() if self.ws.has_table("teams") else None
 
     @cached_property
     def officers(self) -> pd.DataFrame | None:
-        """The workspace's officers table (None when it has none)."""
         return self.ws.officers() if self.ws.has_table("officers") else None
 
 

@@ -50,18 +50,6 @@ def calendar_lanes(day: np.ndarray, start_h: np.ndarray, end_h: np.ndarray) -> n
     lengths (planned patrol visits do) the blocks running at a block's start are the ones just
     before it in start order, fewer than ``M``, so no two overlapping blocks share a lane;
     blocks of unequal lengths may occasionally share one. Returns the lanes in input order.
-
-    Parameters
-    ----------
-    day : numpy.ndarray of int
-        Day column of each block (0 = Monday).
-    start_h, end_h : numpy.ndarray of float
-        Local start and end hours of each block.
-
-    Returns
-    -------
-    numpy.ndarray of int
-        The lane of each block (0 = leftmost).
     """
     n = len(day)
     if n == 0:
@@ -84,11 +72,8 @@ def calendar_lanes(day: np.ndarray, start_h: np.ndarray, end_h: np.ndarray) -> n
 
 @functools.lru_cache(maxsize=16)
 def _row_index(data: AppData, name: str) -> pd.DataFrame:
-    """Per visit of table ``name``: its TGP's LPA and its date, computed once per workspace.
-
-    Per visit of table ``name``: its TGP's LPA and its date (datetime64), computed once and
-    shared by every session (the plan tables are read-only).
-    """
+    """Per visit of table ``name``: its TGP's LPA and its date (datetime64), computed once and
+    shared by every session (the plan tables are read-only)."""
     v = data.table(name)
     lpa_of = data.layer("tgps").set_index("tgp_id")["lpa"]
     return pd.DataFrame(
@@ -189,24 +174,11 @@ class PlanState(param.Parameterized):
             self.calendar_team = ALL_TEAMS
 
     def visits(self) -> pd.DataFrame:
-        """The whole plan's visits in the chosen LPA.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Rows of ``plan_visits``.
-        """
+        """The whole plan's visits in the chosen LPA."""
         return self._in_lpa("plan_visits")
 
     @param.depends("lpa")
     def by_team(self) -> pd.DataFrame:
-        """Planned visits, patrol hours and officer hours per team and method in the LPA.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``team_id, method, visits, patrol_hours, officer_hours``.
-        """
         v = self.visits()
         g = v.groupby(["team_id", "method"]).agg(
             visits=("visit_id", "size"),
@@ -228,13 +200,6 @@ class PlanState(param.Parameterized):
 
     @param.depends("lpa", "week")
     def week_visits(self) -> pd.DataFrame:
-        """The week's planned visits in the LPA as a table.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``day, start, end, tgp_id, team_id, method, crew`` (local times).
-        """
         v = self._week_rows()
         out = pd.DataFrame(
             {
@@ -251,31 +216,17 @@ class PlanState(param.Parameterized):
 
     # ---- week calendar ------------------------------------------------------------------
     def day_labels(self) -> list[str]:
-        """The seven column labels of the week shown ("Mon 22 Dec").
-
-        Returns
-        -------
-        list of str
-            Monday first.
-        """
+        """The seven column labels of the week shown ("Mon 22 Dec")."""
         w0 = pd.Timestamp(self.week)
         return [(w0 + pd.Timedelta(days=i)).strftime("%a %d %b") for i in range(7)]
 
     @param.depends("lpa", "week", "calendar_team", "colour_by")
     def calendar_blocks(self) -> pd.DataFrame:
-        """One block per planned visit of the week (chosen LPA and team), laid out for a calendar.
-
-        One block per planned visit of the week (chosen LPA and team), laid out for a 7-day
+        """One block per planned visit of the week (chosen LPA and team), laid out for a 7-day
         calendar: ``day`` (0 = Monday), ``start_h``/``end_h`` (local hours since midnight, the
         end capped at 24), ``lane``/``lanes`` (side-by-side position in the day column),
         ``left``/``right`` (x in day-column units) and ``key`` (method or team, what the block
-        is coloured by), plus the visit's fields and ``time`` ("HH:MM-HH:MM").
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per block, in start order.
-        """
+        is coloured by), plus the visit's fields and ``time`` ("HH:MM-HH:MM")."""
         v = self._week_rows()
         if self.calendar_team != ALL_TEAMS:
             v = v[v["team_id"] == self.calendar_team]
@@ -318,13 +269,7 @@ class PlanState(param.Parameterized):
     # ---- the quarter: per TGP and per team ---------------------------------------------------
     @param.depends("quarter")
     def quarter_visits(self) -> pd.DataFrame:
-        """The chosen quarter's visits (``plan_visits_<quarter>``; the whole plan if none).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The quarter's planned visits.
-        """
+        """The chosen quarter's visits (``plan_visits_<quarter>``; the whole plan if none)."""
         return self.data.table(self._quarter_table())
 
     @staticmethod
@@ -366,94 +311,49 @@ class PlanState(param.Parameterized):
 
     @param.depends("quarter", "tgp")
     def tgp_timetable(self) -> pd.DataFrame:
-        """The chosen TGP's visits in the quarter, in time order.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per visit (date, local times, team, method, crew, minutes).
-        """
+        """The chosen TGP's visits in the quarter, in time order."""
         v = self.quarter_visits()
         return self._timetable(v[v["tgp_id"] == self.tgp]).drop(columns="tgp_id")
 
     @param.depends("quarter", "tgp")
     def tgp_totals(self) -> pd.DataFrame:
-        """The chosen TGP's planned visits and hours in the quarter, in total and per team.
-
-        Returns
-        -------
-        pandas.DataFrame
-            A total row, then one row per team.
-        """
+        """The chosen TGP's planned visits and hours in the quarter, in total and per team."""
         v = self.quarter_visits()
         return self._totals(v[v["tgp_id"] == self.tgp], "team_id", ALL_TEAMS)
 
     @param.depends("quarter", "team", "lpa")
     def team_timetable(self) -> pd.DataFrame:
-        """The chosen team's visits in the quarter (to TGPs of the chosen LPA), in time order.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per visit (date, local times, TGP, method, crew, minutes).
-        """
+        """The chosen team's visits in the quarter (to TGPs of the chosen LPA), in time order."""
         v = self._in_lpa(self._quarter_table())
         return self._timetable(v[v["team_id"] == self.team]).drop(columns="team_id")
 
     @param.depends("quarter", "team", "lpa")
     def team_totals(self) -> pd.DataFrame:
-        """The chosen team's planned visits and hours in the quarter, in total and per TGP.
-
-        Returns
-        -------
-        pandas.DataFrame
-            A total row, then one row per TGP.
-        """
+        """The chosen team's planned visits and hours in the quarter, in total and per TGP."""
         v = self._in_lpa(self._quarter_table())
         return self._totals(v[v["team_id"] == self.team], "tgp_id", "All TGPs")
 
     # ---- exports (planner.planning.export) ---------------------------------------------
     @property
     def synthetic(self) -> bool:
-        """Whether the plan is synthetic (demo data)."""
         return self.data.is_synthetic("plan_visits")
 
     def visits_csv(self) -> str:
-        """The quarter's visits as CSV, written by :func:`planner.planning.export.write_csv`.
-
-        Returns
-        -------
-        str
-            CSV text.
-        """
+        """The quarter's visits as CSV, written by :func:`planner.planning.export.write_csv`."""
         from planner.planning.export import write_csv
 
         with tempfile.TemporaryDirectory() as tmp:
             return write_csv(self.quarter_visits(), Path(tmp) / "visits.csv").read_text()
 
     def team_ics(self) -> str:
-        """The chosen team's calendar for the quarter (:func:`planner.planning.export.ics_text`).
-
-        Returns
-        -------
-        str
-            iCalendar text.
-        """
+        """The chosen team's calendar for the quarter (:func:`planner.planning.export.ics_text`)."""
         from planner.planning.export import ics_text
 
         return ics_text(self.quarter_visits(), self.team, synthetic=self.synthetic)
 
     def briefing_html(self) -> str:
-        """Printable briefing for the week shown and the LPA's TGPs.
-
-        Printable briefing for the week shown and the LPA's TGPs
-        (:func:`planner.planning.export.briefing_html`).
-
-        Returns
-        -------
-        str
-            HTML text.
-        """
+        """Printable briefing for the week shown and the LPA's TGPs
+        (:func:`planner.planning.export.briefing_html`)."""
         from planner.planning.export import briefing_html
 
         ws = self.data.ws
@@ -491,13 +391,7 @@ class PlanState(param.Parameterized):
 
     @param.depends("servator_start", "servator_days", "servator_seed")
     def servator(self):
-        """:func:`planner.planning.servator.plan_servator` over the TGPs as sites.
-
-        Returns
-        -------
-        ServatorPlan
-            The deployments and their summary.
-        """
+        """:func:`planner.planning.servator.plan_servator` over the TGPs as sites."""
         from planner.errors import PlannerError
 
         try:
@@ -514,13 +408,7 @@ class PlanState(param.Parameterized):
         return plan_servator(self._sites, start, days, seed=seed)
 
     def servator_table(self) -> pd.DataFrame:
-        """Deployments for display: date, local times, site, LPA, minutes and assets.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per deployment.
-        """
+        """Deployments for display: date, local times, site, LPA, minutes and assets."""
         from planner.planning.servator import ASSETS
 
         d = self.servator().deployments
@@ -542,17 +430,9 @@ class PlanState(param.Parameterized):
         return out.reset_index(drop=True)
 
     def servator_sites(self) -> pd.DataFrame:
-        """Sites used by the Servator plan for the map.
-
-        Sites used by the Servator plan for the map: per-site deployments and hours
+        """Sites used by the Servator plan for the map: per-site deployments and hours
         (:func:`planner.planning.servator.deployments_by_site`) with the site's LPA and its
-        location ``x``/``y`` in EPSG:3857.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per site.
-        """
+        location ``x``/``y`` in EPSG:3857."""
         from planner.planning.servator import deployments_by_site
 
         by = deployments_by_site(self.servator().deployments)
@@ -562,13 +442,7 @@ class PlanState(param.Parameterized):
         return out
 
     def servator_csv(self) -> str:
-        """The deployments as CSV (:func:`planner.planning.export.write_csv`: ISO local times).
-
-        Returns
-        -------
-        str
-            CSV text.
-        """
+        """The deployments as CSV (:func:`planner.planning.export.write_csv`: ISO local times)."""
         from planner.planning.export import write_csv
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -576,29 +450,11 @@ class PlanState(param.Parameterized):
             return p.read_text()
 
     def servator_ics(self) -> str:
-        """The deployments as iCalendar (:func:`planner.planning.servator.deployments_ics`).
-
-        Returns
-        -------
-        str
-            iCalendar text.
-        """
+        """The deployments as iCalendar (:func:`planner.planning.servator.deployments_ics`)."""
         from planner.planning.servator import deployments_ics
 
         return deployments_ics(self.servator().deployments, synthetic=self.servator_synthetic)
 
     def servator_filename(self, ext: str) -> str:
-        """The download file name of the Servator plan.
-
-        Parameters
-        ----------
-        ext : str
-            File extension (``csv``, ``ics``).
-
-        Returns
-        -------
-        str
-            ``servator_<start>_<days>d_seed<seed>[_SYNTHETIC].<ext>``.
-        """
         tag = "_SYNTHETIC" if self.servator_synthetic else ""
         return f"servator_{self.servator_start}_{self.servator_days}d_seed{self.servator_seed}{tag}.{ext}"
