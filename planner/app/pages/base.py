@@ -21,6 +21,18 @@ class Page(pn.viewable.Viewer):
     slug: str = ""
 
     def header(self, synthetic: bool = True) -> list:
+        """The page's title and, when its data is synthetic, the synthetic banner.
+
+        Parameters
+        ----------
+        synthetic : bool
+            Add the banner.
+
+        Returns
+        -------
+        list
+            Panel objects, title first.
+        """
         items: list = [pmui.Typography(self.title, variant="h5", css_classes=["page-title"])]
         if synthetic:
             items.append(synthetic_banner())

@@ -1,5 +1,8 @@
-"""The Hotspots and TGPs page: areas coloured by crime or harm, hotspot surfaces, drill-down,
-TGP coverage, emerging hotspot categories and the TGP re-derivation."""
+"""The Hotspots and TGPs page: crime maps, hotspot surfaces, drill-down and TGPs.
+
+The Hotspots and TGPs page: areas coloured by crime or harm, hotspot surfaces, drill-down,
+TGP coverage, emerging hotspot categories and the TGP re-derivation.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,13 @@ class HotspotsPage(Page):
         self.drill = CrimeDrillState(map=self.state)
 
     def controls(self) -> pn.viewable.Viewable:
+        """The map's filters: period, measure, level, LPA, crime types and layers.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The controls column.
+        """
         p = self.state.param
         return pn.Column(
             pmui.Select.from_param(
@@ -61,8 +71,16 @@ class HotspotsPage(Page):
         )
 
     def emerging_panel(self) -> pn.viewable.Viewable:
-        """Emerging hotspot categories (planner.hotspots.emerging) for the map's period and crime
-        types: cells per category; the cells themselves are a layer of the map above."""
+        """Emerging hotspot categories for the map's period and crime types.
+
+        Emerging hotspot categories (planner.hotspots.emerging) for the map's period and crime
+        types: cells per category; the cells themselves are a layer of the map above.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            A switch, a caption and the counts per category.
+        """
         synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
 
         def counts(*_):
@@ -93,7 +111,13 @@ class HotspotsPage(Page):
         )
 
     def derive_panel(self) -> pn.viewable.Viewable:
-        """Re-derive TGPs with chosen parameters; coverage table and layer downloads."""
+        """Re-derive TGPs with chosen parameters; coverage table and layer downloads.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The re-derivation card.
+        """
         from io import BytesIO, StringIO
 
         st = TGPDeriveState(self.data)
