@@ -1,3 +1,5 @@
+"""``python -m planner``: the ``planner`` command line (:func:`planner.cli.main`)."""
+
 import sys
 
 from planner.cli import main

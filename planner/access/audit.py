@@ -43,7 +43,13 @@ COLUMNS = ["id", "at", "user", "role", "action", "table_name", "record_id", "det
 
 
 def os_user() -> str:
-    """The identity of a command-line run: ``os:<login name>``."""
+    """The identity of a command-line run: ``os:<login name>``.
+
+    Returns
+    -------
+    str
+        ``os:<login name>``.
+    """
     try:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):  # pragma: no cover - no login name (containers)
@@ -65,7 +71,32 @@ def event_row(
     source: str = "app",
     at: datetime | None = None,
 ) -> dict[str, Any]:
-    """One audit row as a dict (for :func:`write_events`)."""
+    """One audit row as a dict (for :func:`write_events`).
+
+    Parameters
+    ----------
+    user : str
+        Who (a sign-in name, or ``os:<login>`` from the command line).
+    action : str
+        What was done (``sign_in``, ``insert``, ``update``, ``export``, ...).
+    role : str, optional
+        The user's role.
+    table_name : str, optional
+        The table changed or exported.
+    record_id : str, optional
+        The record changed.
+    detail : mapping, optional
+        Further detail (stored as JSON; e.g. ``{field: [old, new]}``).
+    source : str
+        Where it happened (``app``, ``web``, ``form``, or a command such as ``planner users``).
+    at : datetime.datetime, optional
+        When (naive UTC; default now).
+
+    Returns
+    -------
+    dict
+        The audit row's columns.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     return {
@@ -81,7 +112,20 @@ def event_row(
 
 
 def write_events(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Append audit rows inside an open transaction (the caller's unit of work)."""
+    """Append audit rows inside an open transaction (the caller's unit of work).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session (inside the caller's transaction).
+    rows : iterable of mapping
+        Rows from :func:`event_row`.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
     rows = list(rows)
     if rows:
         session.execute(insert(m.AuditEvent), rows)
@@ -115,6 +159,17 @@ def read_events(
     action: str | None = None,
 ) -> pd.DataFrame:
     """The audit trail (oldest first), optionally from ``since`` (naive UTC) and for one user.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    since : datetime.datetime, optional
+        Only events from then on (naive UTC).
+    user : str, optional
+        Only this user's events.
+    action : str, optional
+        Only this action.
 
     Returns
     -------

@@ -32,6 +32,18 @@ ROLES = ("intelligence", "inspector", "advance", "officer", "admin")
 def check_role(role: str, lpas: Iterable[str] = ()) -> tuple[str, tuple[str, ...]]:
     """Validate a role and its LPAs; returns ``(role, lpas)`` with the LPAs sorted, unique.
 
+    Parameters
+    ----------
+    role : str
+        The role (one of :data:`planner.access.roles.ROLES`).
+    lpas : iterable of str
+        The LPAs of an inspector's scope.
+
+    Returns
+    -------
+    tuple of (str, tuple of str)
+        The role and the sorted, unique LPAs.
+
     Raises
     ------
     PlannerError
@@ -77,7 +89,18 @@ class Principal:
         return self.role in ("intelligence", "advance")
 
     def sees_lpa(self, lpa: str | None) -> bool:
-        """Whether officer-level data of ``lpa`` is within this principal's scope."""
+        """Whether officer-level data of ``lpa`` is within this principal's scope.
+
+        Parameters
+        ----------
+        lpa : str or None
+            The LPA of the data.
+
+        Returns
+        -------
+        bool
+            True when it may be shown.
+        """
         if self.role == "intelligence":
             return True
         if self.role == "inspector":
@@ -96,6 +119,18 @@ class Principal:
 
         Officers only for themselves; inspectors for officers of their LPAs; intelligence for
         anyone; advance and admin for nobody.
+
+        Parameters
+        ----------
+        officer_id : str
+            The officer the record is about.
+        officer_lpa : str or None
+            That officer's LPA.
+
+        Returns
+        -------
+        bool
+            True when allowed.
         """
         if self.role == "officer":
             return officer_id == self.recorder_id
@@ -117,7 +152,20 @@ class ClaimMapping:
     rules: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     def principal(self, user: str, claims: Mapping[str, Any]) -> Principal | None:
-        """The principal for a user with these claims (None when no rule matches)."""
+        """The principal for a user with these claims (None when no rule matches).
+
+        Parameters
+        ----------
+        user : str
+            The signed-in user.
+        claims : mapping
+            The user's OIDC claims.
+
+        Returns
+        -------
+        Principal or None
+            The first matching rule's role and LPAs.
+        """
         raw = claims.get(self.claim)
         values = {raw} if isinstance(raw, str) else set(raw or ())
         for value, role, lpas in self.rules:
@@ -136,6 +184,18 @@ def read_claim_mapping(data: Mapping[str, Any], file: str) -> ClaimMapping:
         [roles.map]
         "Planner.Intelligence" = { role = "intelligence" }
         "Planner.Inspector.Coventry" = { role = "inspector", lpas = ["Coventry"] }
+
+    Parameters
+    ----------
+    data : mapping
+        The parsed config file.
+    file : str
+        The file's name (for error messages).
+
+    Returns
+    -------
+    ClaimMapping
+        The claim name and its value -> role map.
     """
     roles = data.get("roles")
     if not isinstance(roles, Mapping):
@@ -157,7 +217,18 @@ def read_claim_mapping(data: Mapping[str, Any], file: str) -> ClaimMapping:
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML config file; a missing or malformed file is a one-line error."""
+    """Read a TOML config file; a missing or malformed file is a one-line error.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    dict
+        The parsed file.
+    """
     p = Path(path)
     if not p.is_file():
         raise PlannerError(f"{p}: no such file")

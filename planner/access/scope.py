@@ -38,7 +38,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 
 def may(principal: Principal | None, capability: str) -> bool:
-    """Whether ``principal`` has ``capability`` (None = an unauthenticated local session,
+    """Whether ``principal`` has ``capability``.
+
+    Whether ``principal`` has ``capability`` (None = an unauthenticated local session,
     which has every capability but user management).
 
     Parameters
@@ -47,6 +49,11 @@ def may(principal: Principal | None, capability: str) -> bool:
         The signed-in principal, or None when the server runs without sign-in.
     capability
         A key of :data:`CAPABILITIES`.
+
+    Returns
+    -------
+    bool
+        True when allowed.
     """
     if capability not in CAPABILITIES:
         raise KeyError(f"unknown capability {capability!r}")
@@ -56,7 +63,15 @@ def may(principal: Principal | None, capability: str) -> bool:
 
 
 def require(principal: Principal | None, capability: str) -> None:
-    """Raise :class:`~planner.errors.AccessDenied` unless ``principal`` has ``capability``."""
+    """Raise :class:`~planner.errors.AccessDenied` unless ``principal`` has ``capability``.
+
+    Parameters
+    ----------
+    principal : Principal or None
+        The signed-in principal (None: the server runs without sign-in).
+    capability : str
+        A key of :data:`CAPABILITIES`.
+    """
     if not may(principal, capability):
         who = principal.user if principal else "?"
         role = principal.role if principal else "?"
@@ -76,6 +91,11 @@ def lpa_choices(
         Every LPA of the workspace.
     officer_lpa
         An officer's own LPA.
+
+    Returns
+    -------
+    list of str
+        The LPAs, in the given order.
     """
     every = sorted(dict.fromkeys(str(x) for x in lpas))
     if principal is None or principal.role in ("intelligence", "advance"):
@@ -98,6 +118,17 @@ def officer_rows(
 
     intelligence (and no sign-in): all; inspector: rows whose ``lpa_col`` is one of their LPAs;
     officer: rows whose ``officer_col`` is their own id; advance and admin: none.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Officer-level rows.
+    principal : Principal or None
+        The signed-in principal (None: the server runs without sign-in).
+    lpa_col : str
+        The LPA column.
+    officer_col : str
+        The officer id column.
 
     Returns
     -------
@@ -132,6 +163,11 @@ def officer_options(
         ``{officer_id: lpa}`` for the officers in ``labels``.
     principal
         The principal (see :func:`officer_rows` for who sees whom).
+
+    Returns
+    -------
+    dict of str to str
+        The choices within scope.
     """
     frame = pd.DataFrame(
         {
@@ -156,6 +192,26 @@ def audited(
 
     ``audit(user, action, role=..., table_name=..., detail=..., source=...)`` is
     :func:`planner.access.audit.log_event` bound to the store.
+
+    Parameters
+    ----------
+    callback : callable
+        The export or download callback (no arguments).
+    audit : callable
+        ``audit(user, action, **kwargs)`` writing to the audit trail.
+    principal : Principal or None
+        The signed-in principal (None: the server runs without sign-in).
+    what : str
+        The table or file exported (``table_name`` of the audit row).
+    detail : mapping, optional
+        Further detail for the audit row.
+    action : str
+        The audit action.
+
+    Returns
+    -------
+    callable
+        The wrapped callback (same result).
     """
 
     def run() -> T:

@@ -62,12 +62,36 @@ DEFAULT_SIGN_IN = SignInConfig()
 
 
 def is_local(address: str) -> bool:
-    """Whether ``address`` is reachable from this machine only."""
+    """Whether ``address`` is reachable from this machine only.
+
+    Parameters
+    ----------
+    address : str
+        The address the server listens on.
+
+    Returns
+    -------
+    bool
+        True for loopback addresses.
+    """
     return address in LOCAL_ADDRESSES
 
 
 def check_cookie_secret(secret: str | None, config: SignInConfig = DEFAULT_SIGN_IN) -> str:
-    """The cookie secret, refusing a missing one (never invented silently); warns when short."""
+    """The cookie secret, refusing a missing one (never invented silently); warns when short.
+
+    Parameters
+    ----------
+    secret : str or None
+        The cookie secret (from the environment).
+    config : SignInConfig
+        The minimum length.
+
+    Returns
+    -------
+    str
+        The secret; a :class:`~planner.errors.PlannerError` when missing.
+    """
     if not secret:
         raise PlannerError(
             f"sign-in needs a cookie secret: set {COOKIE_SECRET_ENV} or pass --cookie-secret "
@@ -119,7 +143,13 @@ class OidcConfig:
     user_key: str | None = None
 
     def serve_kwargs(self) -> dict[str, Any]:
-        """The ``pn.serve`` keyword arguments of this provider."""
+        """The ``pn.serve`` keyword arguments of this provider.
+
+        Returns
+        -------
+        dict
+            ``oauth_provider``, ``oauth_key``, ``oauth_secret``, ... for :func:`panel.serve`.
+        """
         kw: dict[str, Any] = {
             "oauth_provider": self.provider,
             "oauth_key": self.client_id,
@@ -133,6 +163,18 @@ class OidcConfig:
 
 def read_oidc_config(path: str | Path, environ: dict[str, str] | None = None) -> OidcConfig:
     """Read an OIDC config file (see :class:`OidcConfig`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The OIDC config file (TOML).
+    environ : dict, optional
+        Environment for the client secret (default ``os.environ``).
+
+    Returns
+    -------
+    OidcConfig
+        The provider settings and the claim mapping.
 
     Raises
     ------
@@ -226,11 +268,25 @@ class Gate:
 
     @property
     def expiry_days(self) -> float:
+        """The sign-in lifetime in days (cookie max age)."""
         return self.config.session_hours / 24
 
     # -- principals
     def principal(self, user: str | None, claims: dict[str, Any] | None) -> Principal | None:
-        """The principal of a signed-in user (None: unknown user or no role)."""
+        """The principal of a signed-in user (None: unknown user or no role).
+
+        Parameters
+        ----------
+        user : str or None
+            The signed-in user.
+        claims : dict or None
+            Their OIDC claims.
+
+        Returns
+        -------
+        Principal or None
+            The principal.
+        """
         if not user:
             return None
         if self.users is not None:
@@ -239,7 +295,18 @@ class Gate:
         return self.oidc.mapping.principal(user, claims or {})
 
     def request_principal(self, handler: Any) -> Principal | None:
-        """The principal of a Tornado request from its signed cookies."""
+        """The principal of a Tornado request from its signed cookies.
+
+        Parameters
+        ----------
+        handler : tornado.web.RequestHandler
+            The request.
+
+        Returns
+        -------
+        Principal or None
+            The principal (None: not signed in).
+        """
         raw = handler.get_secure_cookie("user", max_age_days=self.expiry_days)
         if not raw:
             return None
@@ -250,7 +317,13 @@ class Gate:
         return self.principal(raw.decode("utf-8"), claims)
 
     def session_principal(self) -> Principal | None:
-        """The principal of the current Panel session (``pn.state.user`` / ``user_info``)."""
+        """The principal of the current Panel session (``pn.state.user`` / ``user_info``).
+
+        Returns
+        -------
+        Principal or None
+            The principal (None: not signed in).
+        """
         import panel as pn
 
         user = pn.state.user
@@ -261,7 +334,18 @@ class Gate:
 
     # -- host header
     def host_ok(self, host: str) -> bool:
-        """Whether a Host header value is allowed."""
+        """Whether a Host header value is allowed.
+
+        Parameters
+        ----------
+        host : str
+            The Host header.
+
+        Returns
+        -------
+        bool
+            True when allowed (always, when no hosts are set).
+        """
         if not self.allowed_hosts:
             return True
         host = host.lower()
@@ -269,6 +353,18 @@ class Gate:
 
     # -- password sign-in throttle
     def locked(self, name: str) -> bool:
+        """Whether a name is locked out after too many failed sign-ins.
+
+        Parameters
+        ----------
+        name : str
+            The sign-in name.
+
+        Returns
+        -------
+        bool
+            True while ``max_failed_sign_ins`` failures fall within the lockout window.
+        """
         q = self._failures[name]
         cutoff = time.monotonic() - self.config.lockout_minutes * 60
         while q and q[0] < cutoff:
@@ -276,6 +372,13 @@ class Gate:
         return len(q) >= self.config.max_failed_sign_ins
 
     def failed(self, name: str) -> None:
+        """Note a failed sign-in for ``name`` (for the lockout).
+
+        Parameters
+        ----------
+        name : str
+            The sign-in name.
+        """
         self._failures[name].append(time.monotonic())
 
 
@@ -306,6 +409,16 @@ def make_auth_provider(gate: Gate) -> Any:
 
     Both render the planner's offline copies of Panel's login and logout pages and write
     ``sign_in``, ``sign_in_failed`` and ``sign_out`` to the audit trail.
+
+    Parameters
+    ----------
+    gate : Gate
+        The server's sign-in gate.
+
+    Returns
+    -------
+    panel.auth.BasicAuthProvider or panel.auth.OAuthProvider
+        The provider (a subclass of Panel's, with the planner's pages).
     """
     import tornado.escape
     from panel.auth import (
@@ -440,6 +553,20 @@ def guard_routes(tornado_app: Any, gate: Gate | None, allowed_hosts: Iterable[st
     websocket, other methods); a signed-in user without a role gets 403. Only the sign-in
     and sign-out pages answer without sign-in. A Host header outside ``allowed_hosts`` (or
     the gate's) gets 400. Returns the number of routes wrapped.
+
+    Parameters
+    ----------
+    tornado_app : tornado.web.Application
+        The Bokeh server's application.
+    gate : Gate or None
+        The sign-in gate (None: Host checks only).
+    allowed_hosts : iterable of str
+        Host header values accepted.
+
+    Returns
+    -------
+    int
+        The number of routes wrapped.
     """
     from tornado.web import HTTPError, RequestHandler
     from tornado.websocket import WebSocketHandler
@@ -484,7 +611,9 @@ def guard_routes(tornado_app: Any, gate: Gate | None, allowed_hosts: Iterable[st
 def session_status(
     gate: Gate, principal: Principal, started: float, now: float, claims: dict | None = None
 ) -> str:
-    """Whether an open app session may go on: ``"ok"``, ``"expired"`` (older than the sign-in
+    """Whether an open app session may go on.
+
+    Whether an open app session may go on: ``"ok"``, ``"expired"`` (older than the sign-in
     lifetime), ``"revoked"`` (the user is gone) or ``"role changed"``.
 
     Parameters
@@ -497,6 +626,12 @@ def session_status(
         Session start and current time (seconds, same clock).
     claims
         The OIDC claims of the session (ignored for the users file).
+
+    Returns
+    -------
+    str
+        ``"ok"``, ``"expired"`` (older than the sign-in lifetime), ``"revoked"`` (the user
+        is gone) or ``"role changed"``.
     """
     if now - started >= gate.config.session_hours * 3600:
         return "expired"
@@ -515,6 +650,16 @@ def principal_of(doc: Any) -> Principal | None:
     """The principal an app session (Bokeh document) was opened for (None: no sign-in).
 
     The app's state layer reads this to select what the session may read.
+
+    Parameters
+    ----------
+    doc : bokeh.document.Document
+        The app session's document.
+
+    Returns
+    -------
+    Principal or None
+        The session's principal.
     """
     if doc is None:
         return None
@@ -530,6 +675,17 @@ def watch_session(gate: Gate, principal: Principal, doc: Any, claims: dict | Non
     A websocket session outlives the page request that the route guard checked; this checks it
     periodically (every minute, or a quarter of a short session) and then empties the document
     (no further data reaches the browser), shows a sign-in link and audits the sign-out.
+
+    Parameters
+    ----------
+    gate : Gate
+        The server's sign-in gate.
+    principal : Principal
+        The principal the session was opened with.
+    doc : bokeh.document.Document
+        The app session's document.
+    claims : dict, optional
+        The OIDC claims of the session (ignored for the users file).
     """
     import panel as pn
 
@@ -570,6 +726,11 @@ def audit_downloads(gate: Gate | None) -> None:
     the browser through ``FileDownload._sync_data``; this wraps it once per process so that each
     transfer writes an ``export`` row naming the session's user and the file before the data
     is sent. ``None`` stops auditing.
+
+    Parameters
+    ----------
+    gate : Gate or None
+        The gate whose audit is written (None stops auditing).
     """
     from panel.io.state import state
     from panel.widgets.misc import FileDownload

@@ -51,8 +51,11 @@ _hasher = PasswordHasher()
 
 @functools.cache
 def _dummy_hash() -> str:
-    """A valid hash of a random password, verified against when the user is unknown (so
-    that a sign-in for an unknown name takes as long as one for a known name)."""
+    """A valid hash of a random password, verified against when the user is unknown.
+
+    A valid hash of a random password, verified against when the user is unknown (so
+    that a sign-in for an unknown name takes as long as one for a known name).
+    """
     return _hasher.hash(os.urandom(16).hex())
 
 
@@ -62,6 +65,16 @@ def _now() -> str:
 
 def read_users(path: str | Path) -> dict[str, dict[str, Any]]:
     """The users of a users file (``{}`` when the file does not exist yet).
+
+    Parameters
+    ----------
+    path : str or Path
+        The users file (TOML).
+
+    Returns
+    -------
+    dict
+        ``{name: entry}``.
 
     Raises
     ------
@@ -91,7 +104,15 @@ def read_users(path: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def write_users(path: str | Path, users: dict[str, dict[str, Any]]) -> None:
-    """Write the users file atomically (a temporary file renamed over it), mode 0600."""
+    """Write the users file atomically (a temporary file renamed over it), mode 0600.
+
+    Parameters
+    ----------
+    path : str or Path
+        The users file (TOML).
+    users : dict
+        Every user's entry (with hashes).
+    """
     p = Path(path)
     if not p.parent.is_dir():
         raise PlannerError(f"cannot write {p}: folder {p.parent} does not exist")
@@ -108,7 +129,20 @@ def write_users(path: str | Path, users: dict[str, dict[str, Any]]) -> None:
 
 
 def check_name(name: str, config: UsersConfig = DEFAULT_USERS_CONFIG) -> str:
-    """A valid user name (no spaces or control characters, not empty, not too long)."""
+    """A valid user name (no spaces or control characters, not empty, not too long).
+
+    Parameters
+    ----------
+    name : str
+        The proposed name.
+    config : UsersConfig
+        Password and name rules.
+
+    Returns
+    -------
+    str
+        The name (an :class:`~planner.errors.PlannerError` when invalid).
+    """
     if not name or len(name) > config.max_name_length:
         raise PlannerError(f"user name must be 1 to {config.max_name_length} characters")
     if any(c.isspace() or not c.isprintable() for c in name):
@@ -117,7 +151,20 @@ def check_name(name: str, config: UsersConfig = DEFAULT_USERS_CONFIG) -> str:
 
 
 def hash_password(password: str, config: UsersConfig = DEFAULT_USERS_CONFIG) -> str:
-    """A salted argon2id hash of ``password`` (refuses passwords that are too short)."""
+    """A salted argon2id hash of ``password`` (refuses passwords that are too short).
+
+    Parameters
+    ----------
+    password : str
+        The password (never logged).
+    config : UsersConfig
+        Password and name rules.
+
+    Returns
+    -------
+    str
+        The argon2id hash.
+    """
     if len(password) < config.min_password_length:
         raise PlannerError(f"password too short: at least {config.min_password_length} characters")
     return _hasher.hash(password)
@@ -134,6 +181,23 @@ def add_user(
     config: UsersConfig = DEFAULT_USERS_CONFIG,
 ) -> dict[str, Any]:
     """Add a user (an existing name is an error: use :func:`set_role` / :func:`set_password`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The users file (TOML).
+    name : str
+        The user's sign-in name.
+    password : str
+        The password (never logged).
+    role : str
+        The role (one of :data:`planner.access.roles.ROLES`).
+    lpas : sequence of str
+        The LPAs of an inspector's scope (none for the other roles).
+    officer_id : str, optional
+        The officer a user of role ``officer`` is.
+    config : UsersConfig
+        Password and name rules.
 
     Returns
     -------
@@ -161,7 +225,20 @@ def add_user(
 
 
 def remove_user(path: str | Path, name: str) -> dict[str, Any]:
-    """Remove a user; returns the removed entry (without the hash)."""
+    """Remove a user; returns the removed entry (without the hash).
+
+    Parameters
+    ----------
+    path : str or Path
+        The users file (TOML).
+    name : str
+        The user's sign-in name.
+
+    Returns
+    -------
+    dict
+        The removed entry (without the hash).
+    """
     users = read_users(path)
     if name not in users:
         raise PlannerError(f"no user {name!r} in {path}")
@@ -173,7 +250,19 @@ def remove_user(path: str | Path, name: str) -> dict[str, Any]:
 def set_password(
     path: str | Path, name: str, password: str, config: UsersConfig = DEFAULT_USERS_CONFIG
 ) -> None:
-    """Replace a user's password hash."""
+    """Replace a user's password hash.
+
+    Parameters
+    ----------
+    path : str or Path
+        The users file (TOML).
+    name : str
+        The user's sign-in name.
+    password : str
+        The password (never logged).
+    config : UsersConfig
+        Password and name rules.
+    """
     users = read_users(path)
     if name not in users:
         raise PlannerError(f"no user {name!r} in {path}")
@@ -190,7 +279,26 @@ def set_role(
     lpas: tuple[str, ...] | list[str] = (),
     officer_id: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Change a user's role (and LPAs); returns the entries before and after (no hashes)."""
+    """Change a user's role (and LPAs); returns the entries before and after (no hashes).
+
+    Parameters
+    ----------
+    path : str or Path
+        The users file (TOML).
+    name : str
+        The user's sign-in name.
+    role : str
+        The new role.
+    lpas : sequence of str
+        The new LPAs (inspectors).
+    officer_id : str, optional
+        The officer a user of role ``officer`` is.
+
+    Returns
+    -------
+    tuple of dict
+        The entry before and after (no hashes).
+    """
     role, lp = check_role(role, lpas)
     users = read_users(path)
     if name not in users:
@@ -205,12 +313,38 @@ def set_role(
 
 
 def public_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry without its hash (what may be printed or audited)."""
+    """An entry without its hash (what may be printed or audited).
+
+    Parameters
+    ----------
+    entry : dict
+        A users-file entry.
+
+    Returns
+    -------
+    dict
+        The entry without ``hash``.
+    """
     return {k: v for k, v in entry.items() if k != "hash"}
 
 
 def verify(users: dict[str, dict[str, Any]], name: str, password: str) -> bool:
-    """Whether ``password`` is ``name``'s password (constant work for unknown names)."""
+    """Whether ``password`` is ``name``'s password (constant work for unknown names).
+
+    Parameters
+    ----------
+    users : dict
+        The users (:func:`read_users`).
+    name : str
+        The user's sign-in name.
+    password : str
+        The password (never logged).
+
+    Returns
+    -------
+    bool
+        True when it matches.
+    """
     entry = users.get(name)
     try:
         return _hasher.verify(entry["hash"] if entry else _dummy_hash(), password) and bool(entry)
@@ -219,7 +353,20 @@ def verify(users: dict[str, dict[str, Any]], name: str, password: str) -> bool:
 
 
 def principal(users: dict[str, dict[str, Any]], name: str) -> Principal | None:
-    """The principal of a users-file user (None when the name is not in the file)."""
+    """The principal of a users-file user (None when the name is not in the file).
+
+    Parameters
+    ----------
+    users : dict
+        The users (:func:`read_users`).
+    name : str
+        The user's sign-in name.
+
+    Returns
+    -------
+    Principal or None
+        The user's role, LPAs and officer id.
+    """
     entry = users.get(name)
     if entry is None:
         return None
@@ -245,7 +392,13 @@ class UsersFile:
         self.users()
 
     def users(self) -> dict[str, dict[str, Any]]:
-        """The current users (re-read when the file's mtime or size changed)."""
+        """The current users (re-read when the file's mtime or size changed).
+
+        Returns
+        -------
+        dict
+            ``{name: entry}``.
+        """
         st = self.path.stat()
         stamp = (st.st_mtime_ns, st.st_size)
         if stamp != self._stamp:
@@ -254,7 +407,33 @@ class UsersFile:
         return self._users
 
     def verify(self, name: str, password: str) -> bool:
+        """Whether ``password`` is ``name``'s password (:func:`verify` on the current users).
+
+        Parameters
+        ----------
+        name : str
+            The sign-in name.
+        password : str
+            The password.
+
+        Returns
+        -------
+        bool
+            True when it matches.
+        """
         return verify(self.users(), name, password)
 
     def principal(self, name: str) -> Principal | None:
+        """The principal of a user of the file (:func:`principal` on the current users).
+
+        Parameters
+        ----------
+        name : str
+            The sign-in name.
+
+        Returns
+        -------
+        Principal or None
+            None when the name is not in the file.
+        """
         return principal(self.users(), name)

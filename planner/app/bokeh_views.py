@@ -9,11 +9,12 @@ once per workspace (:func:`planner.app.data.AppData.multipolygons`) and shared b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from bokeh.models import (
+from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss ColorBar's re-export
     BoxZoomTool,
     CategoricalColorMapper,
     ColorBar,
@@ -31,6 +32,9 @@ from bokeh.models import (
 )
 from bokeh.palettes import Blues9, Category20_20, Inferno256, RdBu11, RdYlGn11, Reds9, YlOrRd9
 from bokeh.plotting import figure
+
+if TYPE_CHECKING:
+    from bokeh.models.renderers import DataRenderer
 
 #: earth radius of the Web Mercator projection (m)
 MERCATOR_R = 6378137.0
@@ -70,11 +74,11 @@ def map_figure(
     """An axis-free map figure in EPSG:3857 with a fixed frame and square metres."""
     x0, y0, x1, y1 = fit_aspect(extent, frame)
     wheel = WheelZoomTool()
-    fig = figure(
+    fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         frame_width=frame[0],
         frame_height=frame[1],
-        x_range=Range1d(x0, x1),
-        y_range=Range1d(y0, y1),
+        x_range=Range1d(start=x0, end=x1),
+        y_range=Range1d(start=y0, end=y1),
         x_axis_type=None,
         y_axis_type=None,
         tools=[PanTool(), wheel, BoxZoomTool(match_aspect=True), ResetTool()],
@@ -96,7 +100,7 @@ def zoom_to(fig: figure, extent: tuple[float, float, float, float], frame: tuple
     fig.y_range.update(start=y0, end=y1)
 
 
-def polygon_source(xs: list, ys: list, columns: dict[str, object]) -> ColumnDataSource:
+def polygon_source(xs: list, ys: list, columns: Mapping[str, Iterable[Any]]) -> ColumnDataSource:
     return ColumnDataSource({"xs": xs, "ys": ys, **{k: list(v) for k, v in columns.items()}})
 
 
@@ -191,10 +195,10 @@ def points_image_data(
     }
 
 
-def points_layer(fig: figure, data: dict[str, list]):
+def points_layer(fig: figure, data: dict[str, Any]):
     mapper = EqHistColorMapper(palette=list(POINTS_PALETTE), nan_color=(0, 0, 0, 0))
     source = ColumnDataSource(data)
-    r = fig.image(
+    r = fig.image(  # type: ignore[call-arg]  # image() takes color_mapper; the stub omits it
         image="image", x="x", y="y", dw="dw", dh="dh", source=source, color_mapper=mapper, alpha=0.8
     )
     return r, source
@@ -257,7 +261,7 @@ def tap_selection(renderer, callback: Callable[[int], None]) -> None:
 
 def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
     """A categorical bar chart with a tap tool; returns (figure, source, renderer)."""
-    fig = figure(
+    fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_range=FactorRange(factors=[]),
         height=height,
         sizing_mode="stretch_width",
@@ -279,7 +283,7 @@ def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
     fig.add_tools(HoverTool(renderers=[r], tooltips=[("", "@label"), ("value", "@value{0,0.0}")]))
     fig.xaxis.major_label_orientation = math.pi / 4
     fig.xgrid.visible = False
-    fig.y_range.start = 0
+    fig.y_range.start = 0  # type: ignore[attr-defined]  # a DataRange1d; the stub types the base Range
     return fig, source, r
 
 
@@ -290,7 +294,7 @@ def line_figure(*, height: int, ylabel: str, series: dict[str, str]):
     one is in the hover. Returns (figure, source); set ``source.data`` to ``{"x": [...], col: ...}``
     and ``figure.x_range.factors`` to the x values.
     """
-    fig = figure(
+    fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_range=FactorRange(factors=[]),
         height=height,
         sizing_mode="stretch_width",
@@ -311,7 +315,7 @@ def line_figure(*, height: int, ylabel: str, series: dict[str, str]):
     )
     fig.xaxis.major_label_orientation = math.pi / 3
     fig.xgrid.visible = False
-    fig.y_range.start = 0
+    fig.y_range.start = 0  # type: ignore[attr-defined]  # a DataRange1d; the stub types the base Range
     return fig, source
 
 
@@ -330,7 +334,7 @@ def time_lines(
     Plain Bokeh rather than a HoloViews overlay: the app then does not load the HoloViews
     plotting backend (and matplotlib with it), which the first session paid for (docs/app.md).
     """
-    fig = figure(
+    fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_axis_type="datetime",
         height=height,
         sizing_mode="stretch_width",
@@ -342,7 +346,7 @@ def time_lines(
     source = ColumnDataSource(
         {x: pd.to_datetime(frame[x]).to_numpy(), **{c: frame[c].to_numpy() for c in series}}
     )
-    lines = [
+    lines: list[DataRenderer] = [
         fig.line(x, c, source=source, legend_label=label, color=color, line_dash=dash, line_width=2)
         for c, (label, color, dash) in series.items()
     ]
@@ -358,5 +362,5 @@ def time_lines(
         )
     )
     fig.legend.location = "top_left"
-    fig.y_range.start = 0
+    fig.y_range.start = 0  # type: ignore[attr-defined]  # a DataRange1d; the stub types the base Range
     return fig

@@ -1,5 +1,8 @@
-"""What every session of the server shares, kept in Panel's process-wide cache: one
-:class:`~planner.app.data.AppData` per workspace and one records store per URL."""
+"""What every session of the server shares, kept in Panel's process-wide cache.
+
+What every session of the server shares, kept in Panel's process-wide cache: one
+:class:`~planner.app.data.AppData` per workspace and one records store per URL.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ def get_data(workspace: str | Path) -> AppData:
     AppData
     """
     path = str(Path(workspace).resolve())
-    return pn.state.as_cached(f"{DATA_KEY}{path}", AppData, workspace=path)
+    # as_cached passes its keywords on to fn; panel annotates fn as taking no arguments
+    return pn.state.as_cached(f"{DATA_KEY}{path}", AppData, workspace=path)  # type: ignore[arg-type]
 
 
 def get_store(url: str):

@@ -1,5 +1,8 @@
-"""The crime table as compact arrays for the app (no Panel import): month index, type code, harm,
-ward and coordinates, so that a filter change is a vectorised mask and a ``bincount``."""
+"""The crime table as compact arrays for the app (no Panel import).
+
+The crime table as compact arrays for the app (no Panel import): month index, type code, harm,
+ward and coordinates, so that a filter change is a vectorised mask and a ``bincount``.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,23 @@ MEASURES: tuple[str, ...] = ("crimes", "harm")
 
 
 def month_index(month: pd.Series | np.ndarray | list[str]) -> np.ndarray:
-    """ "YYYY-MM" strings -> integer months since year 0 (year * 12 + month - 1)."""
+    """"YYYY-MM" strings -> integer months since year 0 (year * 12 + month - 1).
+
+    Parameters
+    ----------
+    month : pandas.Series, numpy.ndarray or list of str
+        Month strings (unparseable ones give -1).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The month numbers.
+
+    Examples
+    --------
+    >>> month_index(["2025-01", "bad"]).tolist()
+    [24300, -1]
+    """
     s = pd.Series(np.asarray(month, dtype=object)).astype("string")
     y = pd.to_numeric(s.str.slice(0, 4), errors="coerce")
     m = pd.to_numeric(s.str.slice(5, 7), errors="coerce")
@@ -26,7 +45,23 @@ def month_index(month: pd.Series | np.ndarray | list[str]) -> np.ndarray:
 
 
 def month_label(idx: int) -> str:
-    """Inverse of :func:`month_index` for one value."""
+    """Inverse of :func:`month_index` for one value.
+
+    Parameters
+    ----------
+    idx : int
+        A month number.
+
+    Returns
+    -------
+    str
+        ``"YYYY-MM"``.
+
+    Examples
+    --------
+    >>> month_label(24300)
+    '2025-01'
+    """
     return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
 
 
@@ -54,6 +89,16 @@ def wkb_points_xy(wkb) -> np.ndarray:
 
     Plain little-endian 2-D points (21 bytes each, the GeoParquet norm) are read straight from
     the buffer; anything else goes through shapely.
+
+    Parameters
+    ----------
+    wkb : pyarrow.Array or pyarrow.ChunkedArray
+        Binary WKB points.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 2) float64 coordinates.
     """
     import pyarrow as pa
     import shapely
@@ -103,8 +148,18 @@ class CrimeIndex:
     _ARRAYS = ("month", "type_code", "harm", "bng", "ward")
 
     def save(self, path: str | Path, stamp: str) -> None:
-        """Write the index arrays to ``path`` (``.npz``) tagged with ``stamp`` (the source's
-        identity, e.g. size and modification time), via a temporary file."""
+        """Write the index arrays to ``path`` (``.npz``) tagged with ``stamp``, atomically.
+
+        Write the index arrays to ``path`` (``.npz``) tagged with ``stamp`` (the source's
+        identity, e.g. size and modification time), via a temporary file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The ``.npz`` file.
+        stamp : str
+            The source's identity (e.g. size and modification time).
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -119,7 +174,20 @@ class CrimeIndex:
 
     @classmethod
     def load(cls, path: str | Path, stamp: str) -> CrimeIndex | None:
-        """The index saved at ``path`` if its stamp is ``stamp``, else None (stale or absent)."""
+        """The index saved at ``path`` if its stamp is ``stamp``, else None (stale or absent).
+
+        Parameters
+        ----------
+        path : str or Path
+            The ``.npz`` file.
+        stamp : str
+            The current source's identity.
+
+        Returns
+        -------
+        CrimeIndex or None
+            The index, or None when stale or absent.
+        """
         path = Path(path)
         if not path.exists():
             return None
@@ -139,7 +207,22 @@ class CrimeIndex:
     def from_parquet(
         cls, path: str | Path, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame | None
     ) -> CrimeIndex:
-        """Read only the needed columns of a canonical crime GeoParquet file."""
+        """Read only the needed columns of a canonical crime GeoParquet file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The crime GeoParquet file.
+        wards : geopandas.GeoDataFrame
+            Wards (for the ward of each crime).
+        lsoas : geopandas.GeoDataFrame, optional
+            LSOAs with ``ward_code`` (crimes are placed in wards through their LSOA).
+
+        Returns
+        -------
+        CrimeIndex
+            The index.
+        """
         import pyarrow.parquet as pq
 
         tb = pq.read_table(path, columns=["month", "crime_type", "harm", "lsoa_code", "geometry"])
@@ -163,7 +246,22 @@ class CrimeIndex:
     def from_frame(
         cls, crimes: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame | None
     ) -> CrimeIndex:
-        """From a canonical crime GeoDataFrame (EPSG:27700)."""
+        """From a canonical crime GeoDataFrame (EPSG:27700).
+
+        Parameters
+        ----------
+        crimes : geopandas.GeoDataFrame
+            Canonical crime table (EPSG:27700).
+        wards : geopandas.GeoDataFrame
+            Wards.
+        lsoas : geopandas.GeoDataFrame, optional
+            LSOAs with ``ward_code``.
+
+        Returns
+        -------
+        CrimeIndex
+            The index.
+        """
         ct = pd.Categorical(crimes["crime_type"].astype("string"), categories=list(CRIME_TYPES))
         lc = pd.Categorical(crimes["lsoa_code"].astype("string"))
         xy = (
@@ -210,16 +308,33 @@ class CrimeIndex:
 
     @property
     def x(self) -> np.ndarray:
+        """Web Mercator x of each crime (EPSG:3857)."""
         return self._web[0]
 
     @property
     def y(self) -> np.ndarray:
+        """Web Mercator y of each crime (EPSG:3857)."""
         return self._web[1]
 
     def mask(
         self, start: str, end: str, types: list[str] | tuple[str, ...] | None = None
     ) -> np.ndarray:
-        """Boolean mask of crimes in months ``start``..``end`` inclusive and of ``types``."""
+        """Boolean mask of crimes in months ``start``..``end`` inclusive and of ``types``.
+
+        Parameters
+        ----------
+        start : str
+            First month.
+        end : str
+            Last month.
+        types : sequence of str, optional
+            Crime types (None: all).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One flag per crime.
+        """
         m0, m1 = month_index([start, end])
         keep = (self.month >= m0) & (self.month <= m1)
         if types is not None and set(types) != set(self.types):
@@ -228,7 +343,20 @@ class CrimeIndex:
         return keep
 
     def ward_totals(self, mask: np.ndarray, measure: str = "crimes") -> pd.Series:
-        """Crime count or harm sum per ward code for the masked crimes (all wards, 0 if none)."""
+        """Crime count or harm sum per ward code for the masked crimes (all wards, 0 if none).
+
+        Parameters
+        ----------
+        mask : numpy.ndarray of bool
+            Crimes counted (:meth:`mask`).
+        measure : str
+            ``"crimes"`` or ``"harm"``.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by ``ward_code``, every ward.
+        """
         if measure not in MEASURES:
             raise PlannerError(f"unknown measure '{measure}'; choose one of {', '.join(MEASURES)}")
         w = self.ward[mask]
@@ -240,5 +368,16 @@ class CrimeIndex:
         )
 
     def points(self, mask: np.ndarray) -> pd.DataFrame:
-        """x, y (EPSG:3857) and harm of the masked crimes, for datashader."""
+        """x, y (EPSG:3857) and harm of the masked crimes, for datashader.
+
+        Parameters
+        ----------
+        mask : numpy.ndarray of bool
+            Crimes kept (:meth:`mask`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``x, y, harm``.
+        """
         return pd.DataFrame({"x": self.x[mask], "y": self.y[mask], "harm": self.harm[mask]})

@@ -1,5 +1,8 @@
-"""Display geometry (no Panel import): polygons simplified in metres and projected once to
-EPSG:3857, and converted to Bokeh's ``multi_polygons`` layout."""
+"""Display geometry (no Panel import): polygons simplified and projected once to EPSG:3857.
+
+Display geometry (no Panel import): polygons simplified in metres and projected once to
+EPSG:3857, and converted to Bokeh's ``multi_polygons`` layout.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,20 @@ from planner.errors import PlannerError
 
 
 def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
-    """Simplify polygons in metres (EPSG:27700 input) and project once to EPSG:3857."""
+    """Simplify polygons in metres (EPSG:27700 input) and project once to EPSG:3857.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Polygons in EPSG:27700.
+    tolerance_m : float
+        Simplification tolerance in metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The simplified layer in EPSG:3857.
+    """
     if gdf.crs is None or gdf.crs.to_epsg() != 27700:
         raise PlannerError(f"display layers must be in EPSG:27700, not {gdf.crs}")
     out = gdf.copy()
@@ -29,6 +45,18 @@ def bokeh_multipolygons(geoms, decimals: int | None = 1) -> tuple[list, list]:
     Plain lists, not arrays: Bokeh sends every array as its own binary buffer, two websocket
     messages each. The ward layer alone was 386 arrays; as lists the document is one message,
     and the page drew 0.24-0.36 s sooner (measured, docs/app.md).
+
+    Parameters
+    ----------
+    geoms : array-like of shapely.Geometry
+        (Multi)polygons.
+    decimals : int or None
+        Round the coordinates to this many decimals (None: not rounded).
+
+    Returns
+    -------
+    tuple of list
+        ``(xs, ys)``.
     """
     import shapely
 

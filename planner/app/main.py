@@ -59,6 +59,11 @@ def create_app(
     prefetch : bool
         Build the other pages in the background once the first is drawn (default). Without it
         a page is built when first chosen.
+
+    Returns
+    -------
+    panel_material_ui.Page
+        The app (one per session).
     """
     _extensions()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
@@ -105,7 +110,9 @@ def create_app(
         if holders[slug].objects:
             return
         try:
-            page = build_page(slug, data, tiles, records_url=records_url)
+            page: pn.viewable.Viewer | pmui.Alert = build_page(
+                slug, data, tiles, records_url=records_url
+            )
         except Exception as e:  # noqa: BLE001  (the page says so; the other pages still work)
             page = pmui.Alert(
                 object=f"This page could not be built: {e}",
@@ -129,7 +136,7 @@ def create_app(
         if not todo:
             return
         build(todo[0])
-        if len(todo) > 1:
+        if len(todo) > 1 and doc is not None:  # doc is set whenever build_next is scheduled
             # one page at a time, leaving the browser time to draw it before the next arrives
             doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
 
@@ -151,7 +158,10 @@ def create_app(
     if prefetch and doc is not None and doc.session_context is not None:
         # after the first page is drawn: onload runs when the browser has built its views,
         # the pause leaves it time to paint the figures before the next page arrives
-        pn.state.onload(lambda: doc.add_timeout_callback(build_next, PREFETCH_GAP_MS))
+        def after_load() -> None:
+            doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
+
+        pn.state.onload(after_load)
     about = pmui.Typography(
         f"Workspace: {data.name}. {data.notice}",
         variant="caption",
@@ -179,6 +189,18 @@ def warm(workspace: str | Path, *, render: bool = False) -> AppData:
     ``render``, also draws one app into a throwaway Bokeh document; that is off by default
     because it costs more than it saves: measured cold start (server launch to the first page's
     figures drawn in headless Chromium) median 6.8 s with the warm-up render, 6.1 s without.
+
+    Parameters
+    ----------
+    workspace : str or Path
+        The workspace folder.
+    render : bool
+        Also render one session's app (warms Panel and Bokeh).
+
+    Returns
+    -------
+    AppData
+        The shared data of the workspace.
     """
     data = get_data(workspace)
     data.crimes  # noqa: B018  (builds the crime index)

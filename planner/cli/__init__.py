@@ -30,6 +30,13 @@ AREAS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``planner`` argument parser with every command area's subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser (areas not built yet are left out).
+    """
     parser = argparse.ArgumentParser(
         prog="planner",
         description="Hotspot and patrol planner for UK neighbourhood policing.",
@@ -53,6 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``planner`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: the command's, 2 for a :class:`~planner.errors.PlannerError` (one line on
+        stderr, no traceback), 130 when interrupted.
+
+    Examples
+    --------
+    >>> main(["--help"])  # doctest: +SKIP
+    """
     from planner.errors import PlannerError
 
     parser = build_parser()

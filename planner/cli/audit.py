@@ -8,6 +8,13 @@ from pathlib import Path
 
 
 def register(sub) -> None:
+    """Add ``planner audit`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "audit",
         help="list the audit trail of the records store",
@@ -29,7 +36,18 @@ def register(sub) -> None:
 
 
 def parse_since(text: str):
-    """``--since`` as naive UTC (a naive value is Europe/London time)."""
+    """``--since`` as naive UTC (a naive value is Europe/London time).
+
+    Parameters
+    ----------
+    text : str
+        An ISO date or time.
+
+    Returns
+    -------
+    datetime.datetime
+        Naive UTC; a :class:`~planner.errors.PlannerError` when unparseable.
+    """
     import pandas as pd
 
     from planner.errors import PlannerError
@@ -46,6 +64,18 @@ def parse_since(text: str):
 
 
 def run(args) -> int:
+    """Run ``planner audit``: list the audit trail of the records store.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.access.audit import ACTIONS, read_events
     from planner.errors import PlannerError
     from planner.records.store import open_store

@@ -11,6 +11,13 @@ from planner.paths import DEFAULT_WORKSPACE
 
 
 def register(sub) -> None:
+    """Add ``planner demo`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "demo",
         help="build the West Midlands demo workspace (real boundaries + synthetic records)",
@@ -31,6 +38,20 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    """Run ``planner demo``.
+
+    Build the West Midlands demo workspace (real boundaries + synthetic records).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.demo import DEMO_SEED, build_demo
 
     seed = DEMO_SEED if args.seed is None else args.seed

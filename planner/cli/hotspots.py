@@ -49,8 +49,26 @@ _TGP = TGPConfig()
 
 
 def load_inputs(crime_paths, boundary_path, columns=None, boundary_crs=None):
-    """(crimes, study-area polygon, load summary) from CLI paths
-    (:func:`planner.io.crime_table.read_crime_table`); a boundary repair is reported."""
+    """(crimes, study-area polygon, load summary) from CLI paths.
+
+    Read through :func:`planner.io.crime_table.read_crime_table`; a boundary repair is reported.
+
+    Parameters
+    ----------
+    crime_paths : list of str or Path
+        Crime files, folders or a GeoParquet crime table.
+    boundary_path : str or Path
+        The force boundary layer.
+    columns : list of str, optional
+        Crime columns needed (None: all).
+    boundary_crs : str, optional
+        CRS of a boundary file that declares none.
+
+    Returns
+    -------
+    tuple
+        The crime table, the study-area geometry and the load summary.
+    """
     from planner.io.boundaries import read_study_area
     from planner.io.crime_table import read_crime_table
 
@@ -194,8 +212,15 @@ def _demand_calls(args, window: list[str] | None = None):
 
 
 def workspace_inputs(args) -> None:
-    """Fill ``args.crimes``/``args.boundary`` from ``args.workspace`` where not given; refuse
-    when neither is given. Logs which crime table is read (and whether it is synthetic)."""
+    """Fill ``args.crimes``/``args.boundary`` from ``args.workspace`` where not given.
+
+    Refuses when neither is given. Logs which crime table is read (and whether it is synthetic).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (updated in place).
+    """
     from planner.errors import PlannerError
 
     ws_dir = getattr(args, "workspace", None)
@@ -222,6 +247,13 @@ def workspace_inputs(args) -> None:
 
 
 def register(sub) -> None:
+    """Add ``planner hotspots``, ``planner tgps``, ``planner coverage``, ``planner backtest``, ``planner advance`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     from planner.hotspots.config import RULES, TGPConfig
 
     p = sub.add_parser(
@@ -477,6 +509,18 @@ def register(sub) -> None:
 
 
 def run_hotspots(args) -> int:
+    """Run ``planner hotspots``: per-cell counts, harm, KDE or Gi* on a grid clipped to the force.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.hotspots.config import GiStarConfig, KDEConfig
     from planner.hotspots.grid import cell_totals, filter_crimes, make_grid, xy
@@ -590,6 +634,18 @@ def run_hotspots(args) -> int:
 
 
 def run_tgps(args) -> int:
+    """Run ``planner tgps``: derive the TGP layer (Op Savvy rules, area budget, stable IDs).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     import geopandas as gpd
 
     from planner.errors import PlannerError
@@ -713,6 +769,20 @@ def run_tgps(args) -> int:
 
 
 def run_coverage(args) -> int:
+    """Run ``planner coverage``.
+
+    Coverage report of a TGP layer: area, offence, harm, knife shares; PAI.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.hotspots.config import CoverageConfig
     from planner.hotspots.coverage import SUMMARY_KEYS, coverage_report
@@ -771,6 +841,20 @@ def run_coverage(args) -> int:
 
 
 def run_backtest(args) -> int:
+    """Run ``planner backtest``.
+
+    Rolling-origin backtest of hotspot methods (hit rate, PAI, PEI, RRI).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     import dataclasses
 
     from planner.hotspots.config import BacktestConfig
@@ -824,6 +908,20 @@ def run_backtest(args) -> int:
 
 
 def run_advance(args) -> int:
+    """Run ``planner advance``.
+
+    Op Advance briefing for an LPA: recent trends, new hotspots, targets (CSV + HTML).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.hotspots.advance import advance_briefing, default_as_of, workspace_briefing
     from planner.paths import DEFAULT_WORKSPACE

@@ -10,6 +10,13 @@ from planner.io.limits import LoadLimits
 
 
 def register(sub) -> None:
+    """Add ``planner load`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "load",
         help="validate crime files and write them as GeoParquet (rejects to CSV)",
@@ -55,7 +62,13 @@ def register(sub) -> None:
 
 
 def add_scheduler_argument(p) -> None:
-    """``--scheduler ADDRESS`` (default ``$DASK_SCHEDULER_ADDRESS``): run on a Dask cluster."""
+    """``--scheduler ADDRESS`` (default ``$DASK_SCHEDULER_ADDRESS``): run on a Dask cluster.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The subcommand's parser.
+    """
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -65,6 +78,18 @@ def add_scheduler_argument(p) -> None:
 
 
 def run(args) -> int:
+    """Run ``planner load``: validate crime files and write them as GeoParquet (rejects to CSV).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.cluster import connect, scheduler_address
     from planner.errors import PlannerError
     from planner.harm import HarmTable

@@ -32,6 +32,13 @@ def _level_args(p, level: str, flag: str, layer_flag: str) -> None:
 
 
 def register(sub) -> None:
+    """Add ``planner init``, ``planner import``, ``planner status`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "init",
         help="build a workspace from a force's own ward boundaries and police.uk crimes",
@@ -131,6 +138,20 @@ def register(sub) -> None:
 
 
 def run_init(args) -> int:
+    """Run ``planner init``.
+
+    Build a workspace from a force's own ward boundaries and police.uk crimes.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.ownforce.init import InitRequest, LevelSource, init_workspace
 
@@ -197,6 +218,20 @@ def _mapping(args) -> dict[str, str]:
 
 
 def run_import(args) -> int:
+    """Run ``planner import``.
+
+    Import a table (crimes, tgps, officers, ... engagements) into a workspace.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.ownforce.importer import ImportOptions, import_table
 
     opts = ImportOptions(
@@ -260,6 +295,20 @@ def _print_delivery(args, out: dict) -> None:
 
 
 def run_status(args) -> int:
+    """Run ``planner status``.
+
+    What a workspace holds, what each page and command can do, what to import.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.ownforce.status import status_report, status_text
 
     rep = status_report(args.workspace)

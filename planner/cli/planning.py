@@ -14,6 +14,13 @@ SCHEDULE_KEYS = ("total_hours", "by_method", "by_lpa", "by_tgp", "unmet_hours", 
 
 
 def register(sub) -> None:
+    """Add ``planner schedule``, ``planner servator`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "schedule",
         help="plan a calendar quarter of TGP patrols (exact hours, capacity, unpredictable timetable)",
@@ -115,6 +122,20 @@ def _refuse_overwrite(out, force: bool) -> None:
 
 
 def run_schedule(args) -> int:
+    """Run ``planner schedule``.
+
+    Plan a calendar quarter of TGP patrols (exact hours, capacity, unpredictable timetable).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from dataclasses import replace
 
     import pandas as pd
@@ -214,6 +235,18 @@ def run_schedule(args) -> int:
 
 
 def run_servator(args) -> int:
+    """Run ``planner servator``: draw unpredictable Op Servator deployments across sites.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     import pandas as pd
 
     from planner.errors import PlannerError

@@ -19,6 +19,13 @@ def _db_args(p) -> None:
 
 
 def register(sub) -> None:
+    """Add ``planner records`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     r = sub.add_parser("records", help="neighbourhood records: summary figures, migrations")
     rs = r.add_subparsers(
         dest="records_command",
@@ -58,6 +65,20 @@ def _open(args):
 
 
 def run_summary(args) -> int:
+    """Run ``planner records summary``.
+
+    Engagements, abstractions, DNO tenure and NPG indicators for a period.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.analytics import summary
 
     store, ws = _open(args)
@@ -96,6 +117,18 @@ def run_summary(args) -> int:
 
 
 def run_migrate(args) -> int:
+    """Run ``planner records migrate``: create or upgrade the store schema to the latest version.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     store, _ws = _open(args)
     with store:
         rev = store.revision()

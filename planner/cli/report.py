@@ -42,6 +42,13 @@ def _common(p, *, period: bool = True, default_period: str | None = None) -> Non
 
 
 def register(sub) -> None:
+    """Add ``planner report`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     r = sub.add_parser(
         "report",
         help="neighbourhood commitments: community report, engagement, abstractions, tenure, NPG",
@@ -246,6 +253,20 @@ def _emit(args, df, title: str, extra: dict | None = None) -> int:
 
 
 def run_community(args) -> int:
+    """Run ``planner report community``.
+
+    The public community report (HTML) for a ward, neighbourhood, sector or LPA.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.reports.community import build_community_report, render_html, render_pdf
 
@@ -273,6 +294,18 @@ def run_community(args) -> int:
 
 
 def run_engagement(args) -> int:
+    """Run ``planner report engagement``: engagement counts at a drill-down level, broken down.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.analytics import engagement_counts
 
     store, ws = _open(args)
@@ -291,6 +324,20 @@ def run_engagement(args) -> int:
 
 
 def run_gaps(args) -> int:
+    """Run ``planner report gaps``.
+
+    Areas with less engagement than their share of population (and demand).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.records.neighbourhood import engagement_gaps_by, ward_demand
 
@@ -307,6 +354,18 @@ def run_gaps(args) -> int:
 
 
 def run_tgps(args) -> int:
+    """Run ``planner report tgps``: engagements inside each TGP (needs --workspace with tgps).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.records.neighbourhood import engagement_by_tgp
 
@@ -319,6 +378,20 @@ def run_tgps(args) -> int:
 
 
 def run_abstractions(args) -> int:
+    """Run ``planner report abstractions``.
+
+    Abstractions and hours by type/LPA/team/officer, or the records behind one bar.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.analytics import abstraction_summary
     from planner.records.neighbourhood import abstraction_details
 
@@ -346,6 +419,18 @@ def run_abstractions(args) -> int:
 
 
 def run_policy(args) -> int:
+    """Run ``planner report policy``: print the abstraction policy checked at recording.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from dataclasses import asdict
 
     from planner.records.policy import DEFAULT_POLICY
@@ -358,6 +443,20 @@ def run_policy(args) -> int:
 
 
 def run_objectives(args) -> int:
+    """Run ``planner report objectives``.
+
+    LPA commanders' abstraction objectives month by month vs benchmark.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.records.neighbourhood import objectives_by_month
 
@@ -379,6 +478,18 @@ def run_objectives(args) -> int:
 
 
 def run_vacancies(args) -> int:
+    """Run ``planner report vacancies``: DNO vacancies in the period and who filled them.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.neighbourhood import vacancy_fills
 
     store, ws = _open(args)
@@ -394,6 +505,18 @@ def run_vacancies(args) -> int:
 
 
 def run_training(args) -> int:
+    """Run ``planner report training``: NPP1/NPP2 completion month by month against a target.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.neighbourhood import TrainingTarget, training_trajectory
 
     store, ws = _open(args)
@@ -414,6 +537,20 @@ def run_training(args) -> int:
 
 
 def run_visibility(args) -> int:
+    """Run ``planner report visibility``.
+
+    Visibility per LPA, last two full months side by side, with reasons.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.errors import PlannerError
     from planner.records.neighbourhood import visibility_two_months
 
@@ -428,6 +565,20 @@ def run_visibility(args) -> int:
 
 
 def run_guarantee(args) -> int:
+    """Run ``planner report guarantee``.
+
+    Neighbourhood Policing Guarantee: SOH compliance by month, plan milestones.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.guarantee import milestone_status, soh_by_month
 
     store, ws = _open(args)
@@ -456,6 +607,20 @@ def run_guarantee(args) -> int:
 
 
 def run_import(args) -> int:
+    """Run ``planner report import``.
+
+    Import training completions, SOH compliance or plan milestones (CSV).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.records.guarantee import import_table
 
     store, _ws = _open(args)

@@ -15,6 +15,13 @@ DEFAULT_ADDRESS = "localhost"
 
 
 def register(sub) -> None:
+    """Add ``planner serve`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "serve",
         help="serve the planner app in the browser (default: the demo workspace)",
@@ -101,7 +108,18 @@ def register(sub) -> None:
 
 
 def ensure_workspace(path: Path | None) -> Path:
-    """The workspace to serve; builds the demo at the default path when it is missing."""
+    """The workspace to serve; builds the demo at the default path when it is missing.
+
+    Parameters
+    ----------
+    path : Path, optional
+        ``--workspace`` (must hold ``workspace.json``); None = the default demo workspace.
+
+    Returns
+    -------
+    Path
+        The workspace folder.
+    """
     if path is not None:
         if not (path / "workspace.json").exists():
             raise PlannerError(
@@ -125,7 +143,18 @@ FULL_APP_ROLES = frozenset({"intelligence"})
 
 
 def scoped_notice(principal) -> str:
-    """The page shown to a signed-in role whose scoped views are not in this build."""
+    """The page shown to a signed-in role whose scoped views are not in this build.
+
+    Parameters
+    ----------
+    principal : Principal
+        The signed-in user.
+
+    Returns
+    -------
+    str
+        Markdown naming the user, their role and scope.
+    """
     scope = f" ({', '.join(principal.lpas)})" if principal.lpas else ""
     return (
         f"## Signed in as {principal.user}: {principal.role}{scope}\n\n"
@@ -141,13 +170,27 @@ def scoped_notice(principal) -> str:
 
 
 def sign_in_gate(args, audit=None):
-    """The sign-in gate of ``planner serve`` (None: unauthenticated), checked before loading.
+    """Check the sign-in settings of ``planner serve`` before anything is loaded.
+
+    The sign-in gate of ``planner serve`` (None: unauthenticated), checked before loading.
 
     Raises
     ------
     PlannerError
         Both or neither of --users/--oidc wrongly given, no cookie secret with sign-in, or a
         non-local address without sign-in and without --insecure-no-auth.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    audit : callable, optional
+        ``audit(user, action, **kwargs)`` writing sign-in events to the audit trail.
+
+    Returns
+    -------
+    Gate or None
+        The sign-in gate (None: unauthenticated).
     """
     import os
 
@@ -184,7 +227,19 @@ def sign_in_gate(args, audit=None):
 
 
 def allowed_hosts(args) -> list[str]:
-    """The Host header values (and websocket origins) the server accepts."""
+    """The Host header values (and websocket origins) the server accepts.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (``--address``, ``--port``, ``--allow-websocket-origin``,
+        ``--allowed-host``).
+
+    Returns
+    -------
+    list of str
+        ``host:port`` values.
+    """
     hosts = [f"{args.address}:{args.port}", f"localhost:{args.port}", f"127.0.0.1:{args.port}"]
     return list(dict.fromkeys([*hosts, *args.allow_websocket_origin, *args.allowed_host]))
 
@@ -194,6 +249,17 @@ def build_server(args):
 
     Checks the sign-in settings first (before the workspace is loaded), then wires Panel's
     auth provider, the audit trail and the route guard (:func:`planner.access.server.guard_routes`).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    tuple
+        ``(server, store, gate)``: the Bokeh server, the records store (or None) and the
+        sign-in gate (or None).
     """
     gate = sign_in_gate(args)
     ws = ensure_workspace(args.workspace)
@@ -269,6 +335,18 @@ def build_server(args):
 
 
 def run(args) -> int:
+    """Run ``planner serve``: serve the planner app in the browser (default: the demo workspace).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     server, store, gate = build_server(args)
     print(
         f"serving the planner app on http://{args.address}:{args.port}/ (Ctrl-C to stop)",

@@ -1,5 +1,8 @@
-"""`planner track` (GPS pings -> patrol minutes per TGP, plan against delivery) and
-`planner visibility` (share of duty time out in the community)."""
+"""`planner track` and `planner visibility`.
+
+``planner track``: GPS pings -> patrol minutes per TGP, plan against delivery;
+``planner visibility``: share of duty time out in the community.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,13 @@ from pathlib import Path
 
 
 def register(sub) -> None:
+    """Add ``planner track``, ``planner visibility`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     p = sub.add_parser(
         "track",
         help="GPS pings to patrol minutes in each TGP (and plan against delivery)",
@@ -87,6 +97,18 @@ def register(sub) -> None:
 
 
 def run_track(args) -> int:
+    """Run ``planner track``: GPS pings to patrol minutes in each TGP (and plan against delivery).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from datetime import date
 
     import pandas as pd
@@ -268,6 +290,20 @@ def _track_workspace(args) -> int:
 
 
 def run_visibility(args) -> int:
+    """Run ``planner visibility``.
+
+    Share of duty time out in the community per officer, team and LPA.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tracking.visibility import workspace_visibility
     from planner.workspace import Workspace
 

@@ -37,6 +37,13 @@ def _role_args(p) -> None:
 
 
 def register(sub) -> None:
+    """Add ``planner users`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     u = sub.add_parser(
         "users",
         help="manage the sign-in users file (salted argon2 hashes, roles)",
@@ -72,7 +79,20 @@ def register(sub) -> None:
 
 
 def read_password(stream=None, prompt=None) -> str:
-    """One password: a line of ``stream`` (stdin), or a hidden prompt typed twice at a terminal."""
+    """One password: a line of ``stream`` (stdin), or a hidden prompt typed twice at a terminal.
+
+    Parameters
+    ----------
+    stream : file-like, optional
+        Where to read (default ``sys.stdin``).
+    prompt : callable, optional
+        Asks for the password at a terminal (default :func:`getpass.getpass`).
+
+    Returns
+    -------
+    str
+        The password (an error when empty or the two differ).
+    """
     import getpass
 
     stream = sys.stdin if stream is None else stream
@@ -114,6 +134,18 @@ def _audit(args, action: str, name: str, detail: dict) -> bool:
 
 
 def run_add(args) -> int:
+    """Run ``planner users add``: add a user (password from stdin or a prompt).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.access.users import add_user
 
     password = read_password()
@@ -132,6 +164,18 @@ def run_add(args) -> int:
 
 
 def run_remove(args) -> int:
+    """Run ``planner users remove``: remove a user.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.access.users import remove_user
 
     entry = remove_user(args.users, args.name)
@@ -141,6 +185,18 @@ def run_remove(args) -> int:
 
 
 def run_passwd(args) -> int:
+    """Run ``planner users passwd``: set a user's password (from stdin or a prompt).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.access.users import read_users, set_password
 
     if args.name not in read_users(args.users):
@@ -152,6 +208,18 @@ def run_passwd(args) -> int:
 
 
 def run_role(args) -> int:
+    """Run ``planner users role``: change a user's role and LPAs.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.access.users import set_role
 
     before, after = set_role(
@@ -171,6 +239,18 @@ def run_role(args) -> int:
 
 
 def run_list(args) -> int:
+    """Run ``planner users list``: list users and roles (never hashes).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.access.users import public_entry, read_users
 
     users = read_users(args.users)

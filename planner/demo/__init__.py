@@ -1,4 +1,6 @@
-"""The seeded demo workspace: real West Midlands boundaries and crime month, plus synthetic,
+"""The seeded demo workspace: real West Midlands geography and crime, synthetic records.
+
+The seeded demo workspace: real West Midlands boundaries and crime month, plus synthetic,
 calibrated records for everything that has no open data (timestamped crime, officers, patrols,
 GPS pings, engagements, abstractions). Every synthetic table is flagged in ``workspace.json``.
 

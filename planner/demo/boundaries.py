@@ -11,7 +11,18 @@ from planner.paths import GEODATA
 
 
 def load_wm_geography(seed: int = 0) -> ForceGeography:
-    """Force -> LPA (7 districts) -> neighbourhood team (grouped wards) -> ward (2024), LSOAs 2021."""
+    """Force -> LPA (7 districts) -> neighbourhood team (grouped wards) -> ward (2024), LSOAs 2021.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the ward grouping into neighbourhoods.
+
+    Returns
+    -------
+    ForceGeography
+        The West Midlands geography from the bundled boundary files.
+    """
     force = gpd.read_parquet(GEODATA / "force_area.parquet")
     lpas = gpd.read_parquet(GEODATA / "lpas.parquet")
     wards = gpd.read_parquet(GEODATA / "wards_2024.parquet")[["ward_code", "ward", "geometry"]]
@@ -62,6 +73,17 @@ def demo_sectors(wards: gpd.GeoDataFrame, teams_per_sector: int = TEAMS_PER_SECT
 
 
 def step(ws, rng) -> None:
+    """Demo step (:data:`planner.demo.STEPS`): the real boundary layers.
+
+    Writes force, LPAs, neighbourhoods, wards (with demo sectors) and LSOAs.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     geo = load_wm_geography()
     sec = demo_sectors(geo.wards).set_index("ward_code")
     geo.wards["sector_code"] = geo.wards["ward_code"].map(sec["sector_code"])

@@ -50,7 +50,20 @@ TREND_TYPES = (
 
 
 def monthly_counts(start: str = "2023-04", end: str = "2026-03") -> pd.DataFrame:
-    """Months x crime types of counts: real WMP totals where bundled, else the same calendar month a year on."""
+    """Months x crime types of counts: real WMP totals where bundled, else a year on.
+
+    Months without bundled totals take the same calendar month a year on.
+
+    Parameters
+    ----------
+    start, end : str
+        First and last month (``"YYYY-MM"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by month, one column per crime type.
+    """
     mt = pd.read_csv(GEODATA / "reference" / "wmp_monthly_trends_2024-2026.csv")
     mt = mt[mt.crime_type.isin(CRIME_TYPES)]
     mt["month"] = mt["month"].str[:7]
@@ -70,7 +83,28 @@ def monthly_counts(start: str = "2023-04", end: str = "2026-03") -> pd.DataFrame
 
 
 def ipf(seed: np.ndarray, row_tot: np.ndarray, col_tot: np.ndarray, iters: int = 50) -> np.ndarray:
-    """Iterative proportional fitting of a positive matrix to row and column totals."""
+    """Iterative proportional fitting of a positive matrix to row and column totals.
+
+    Parameters
+    ----------
+    seed : numpy.ndarray
+        The starting matrix (positive).
+    row_tot, col_tot : numpy.ndarray
+        Target totals (the column totals are rescaled to the row totals' sum).
+    iters : int
+        Fitting rounds.
+
+    Returns
+    -------
+    numpy.ndarray
+        The fitted matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ipf(np.ones((2, 2)), np.array([1.0, 3.0]), np.array([2.0, 2.0])).round(3).tolist()
+    [[0.5, 0.5], [1.5, 1.5]]
+    """
     m = seed.astype(float).copy()
     col_tot = col_tot * (row_tot.sum() / col_tot.sum())
     for _ in range(iters):
@@ -80,8 +114,11 @@ def ipf(seed: np.ndarray, row_tot: np.ndarray, col_tot: np.ndarray, iters: int =
 
 
 def _snap_points(real: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, rng) -> pd.DataFrame:
-    """Unique snap points with their LSOA, street name and per-type counts; synthetic points
-    for LSOAs without any real one."""
+    """Unique snap points with their LSOA, street name and per-type counts.
+
+    Unique snap points with their LSOA, street name and per-type counts; synthetic points
+    for LSOAs without any real one.
+    """
     pts = real.assign(x=real.geometry.x.round(1), y=real.geometry.y.round(1))
     j = gpd.sjoin(
         real[["geometry"]], lsoas[["lsoa_code", "geometry"]], predicate="within", how="left"
@@ -134,8 +171,11 @@ def _top(
 
 
 def _measure(g, w0, snap_l, p_lsoa, n, k, sk, area_f, use) -> float:
-    """Mean top share (at the unsaturated shares ``use``) of ``CALIBRATION_DRAWS`` draws of
-    ``n`` offences from the snap points, weights ``w0 ** g`` within each LSOA."""
+    """Mean top share of ``CALIBRATION_DRAWS`` draws at snap-point weights ``w0 ** g``.
+
+    Mean top share (at the unsaturated shares ``use``) of ``CALIBRATION_DRAWS`` draws of
+    ``n`` offences from the snap points, weights ``w0 ** g`` within each LSOA.
+    """
     w = w0**g
     s_l = np.bincount(snap_l, weights=w, minlength=len(p_lsoa))
     p = p_lsoa[snap_l] * w / s_l[snap_l]
@@ -157,7 +197,9 @@ def calibrate_concentration(
     *,
     shares: tuple[float, ...] | None = None,
 ) -> dict[str, float]:
-    """Per crime type, the exponent of the within-LSOA snap-point weights that makes a month
+    """Per crime type, the snap-point weight exponent matching the real month's concentration.
+
+    Per crime type, the exponent of the within-LSOA snap-point weights that makes a month
     of that type (drawn at the real 2018-06 volume) as concentrated as the real month.
 
     The measure is the share of offences in the busiest ``CALIBRATION_CELL`` cells covering
@@ -224,7 +266,24 @@ def synthesise(
     start="2023-04",
     end="2026-03",
 ) -> gpd.GeoDataFrame:
-    """The synthetic timestamped series (canonical schema). Deterministic for ``rng``'s seed."""
+    """The synthetic timestamped series (canonical schema). Deterministic for ``rng``'s seed.
+
+    Parameters
+    ----------
+    real : geopandas.GeoDataFrame
+        The real month (snap points and their concentration).
+    lsoas : geopandas.GeoDataFrame
+        LSOAs 2021 (where offences fall).
+    rng : numpy.random.Generator
+        The random stream.
+    start, end : str
+        First and last month (``"YYYY-MM"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Canonical crime table (EPSG:27700), flagged synthetic by the caller.
+    """
     counts = monthly_counts(start, end)
     months = list(counts.index)
     count_of = counts.to_numpy(dtype=np.int64)  # [month, crime type]
@@ -341,6 +400,17 @@ def synthesise(
 
 
 def step(ws, rng) -> None:
+    """Demo step (:data:`planner.demo.STEPS`): the crime series.
+
+    Loads the real 2018-06 month and writes the synthetic timestamped series calibrated on it.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     geo = ws.geography()
     res = load_crimes(REAL_MONTH_FILE, boundary=geo.force)
     (ws.root / "crime").mkdir(exist_ok=True)

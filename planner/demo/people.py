@@ -119,7 +119,22 @@ DEMO_TODAY = date(2025, 12, 31)
 def build_people(
     geo, rng: np.random.Generator, today: date = DEMO_TODAY
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(teams, officers, postings) for a force geography; deterministic for ``rng``."""
+    """(teams, officers, postings) for a force geography; deterministic for ``rng``.
+
+    Parameters
+    ----------
+    geo : ForceGeography
+        The force's neighbourhoods and LPAs.
+    rng : numpy.random.Generator
+        The random stream.
+    today : datetime.date
+        The workspace's today (postings run up to it).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        Teams, officers and postings.
+    """
     team_rows: list[dict] = []
     for nb in geo.neighbourhoods.sort_values("nbh_code").itertuples():
         team_rows.append(
@@ -288,6 +303,15 @@ def build_people(
 
 
 def step(ws, rng) -> None:
+    """Demo step (:data:`planner.demo.STEPS`): write the synthetic teams, officers and postings.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     teams, officers, postings = build_people(ws.geography(), rng, ws.today)
     (ws.root / "people").mkdir(exist_ok=True)
     for name, df, desc in (

@@ -158,7 +158,20 @@ def _crews(d: pd.DataFrame, officers: pd.DataFrame, rng) -> pd.DataFrame:
 
 
 def stations_layer(ws, m: DeliveryModel) -> gpd.GeoDataFrame:
-    """One station per LPA and custody suites (synthetic positions)."""
+    """One station per LPA and custody suites (synthetic positions).
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace (its LPAs).
+    m : DeliveryModel
+        Station and custody radii.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``station_id, name, kind, lpa`` and the station polygons.
+    """
     lpas = ws.read_table("lpas")
     c = lpas.geometry.representative_point()
     rows = []
@@ -198,6 +211,18 @@ def _ts(sec) -> pd.DatetimeIndex:
 
 
 def step(ws, rng) -> None:
+    """Demo step (:data:`planner.demo.STEPS`): delivery of the plan.
+
+    Writes patrol logs, pings, stations, place-days, delivery per method, tracked visits,
+    duty periods and custody episodes.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     m = DeliveryModel()
     tgps = ws.tgps()
     plan = ws.read_table("plan_visits")

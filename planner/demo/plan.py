@@ -28,6 +28,15 @@ PROFILE_MONTHS = 12
 
 
 def step(ws, rng) -> None:
+    """Demo step (:data:`planner.demo.STEPS`): write the planning configuration and the quarters' patrol plans.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     cfg = default_config(ws.teams(), ws.officers())
     cfg.save(ws.path("plan/config.json"))
     tgps = ws.tgps()

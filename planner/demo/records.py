@@ -128,6 +128,22 @@ def _officer_days(act: pd.DataFrame) -> pd.DataFrame:
 
 
 def simulate_engagements(ws, rng: np.random.Generator, act: pd.DataFrame) -> pd.DataFrame:
+    """SYNTHETIC engagement records of the active officers' working days.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    rng : numpy.random.Generator
+        The random stream.
+    act : pandas.DataFrame
+        Active postings (:func:`_active`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per engagement.
+    """
     days = _officer_days(act)
     rate = days["role"].map(ENGAGE_RATE).to_numpy(float) * WORKING_SHARE
     before = days["day"] < pd.Timestamp(SANDWELL_TRAINING)
@@ -168,6 +184,22 @@ def simulate_engagements(ws, rng: np.random.Generator, act: pd.DataFrame) -> pd.
 
 
 def simulate_abstractions(ws, rng: np.random.Generator, act: pd.DataFrame) -> pd.DataFrame:
+    """SYNTHETIC abstraction records (officers taken off their area), with authorisers.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    rng : numpy.random.Generator
+        The random stream.
+    act : pandas.DataFrame
+        Active postings (:func:`_active`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per abstraction.
+    """
     off = ws.officers()
     sgt = off[off["role"] == "SGT"].drop_duplicates("team_id").set_index("team_id")["officer_id"]
     insp = off[off["role"] == "INSP"].drop_duplicates("lpa").set_index("lpa")["officer_id"]
@@ -235,7 +267,22 @@ SOH_FULL_FROM = "2025-07"
 
 
 def simulate_guarantee(ws, rng: np.random.Generator, today: date) -> dict[str, pd.DataFrame]:
-    """SYNTHETIC training completions, SOH compliance and plan milestones (issue 18)."""
+    """SYNTHETIC training completions, SOH compliance and plan milestones (issue 18).
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace (its officers).
+    rng : numpy.random.Generator
+        The random stream.
+    today : datetime.date
+        Nothing later is recorded.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables by name.
+    """
     off = ws.officers()
     trained = off[off["npp1_trained"].fillna(False).astype(bool)]
     span = (NPP1_TARGET - NPP1_FROM).days
@@ -320,6 +367,18 @@ def _spoil(
 
 
 def step(ws, rng: np.random.Generator) -> None:
+    """Demo step (:data:`planner.demo.STEPS`): the records exports.
+
+    Writes the synthetic engagement and abstraction exports (a few rows spoiled on purpose for
+    the import's rejects) and the guarantee tables.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     today = ws.today
     out = ws.root / "records"
     out.mkdir(exist_ok=True)

@@ -23,6 +23,15 @@ COLUMNS = list(ANALYSIS_COLUMNS)
 
 
 def step(ws, rng) -> None:  # noqa: ARG001 - deterministic step
+    """Demo step (:data:`planner.demo.STEPS`): derive the TGP layer (Op Savvy rules) and write ``tgps.gpkg``.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     geo = ws.geography()
     area = geo.study_area
     cols = COLUMNS

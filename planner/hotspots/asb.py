@@ -28,7 +28,13 @@ class ASBOverlap:
     summary: dict
 
     def text(self) -> str:
-        """One line as the paper puts it, then the overlapped TGPs."""
+        """One line as the paper puts it, then the overlapped TGPs.
+
+        Returns
+        -------
+        str
+            The summary line and one line per overlapped TGP.
+        """
         s = self.summary
         lines = [
             f"ASB areas overlap {s['violent_overlapped']} of {s['violent_tgps']} violent-crime "

@@ -1,4 +1,6 @@
-"""How concentrated crime is: the share of offences in the busiest cells covering a given share
+"""How concentrated crime is: the offences in the busiest cells on a share of the force.
+
+How concentrated crime is: the share of offences in the busiest cells covering a given share
 of the force area, per crime type (the calibration measure of the demo series, ``docs/demo.md``).
 
 Cells are ranked by their count (ties by lattice order); the top cells are taken until their
@@ -53,7 +55,9 @@ def concentration_table(
     types: tuple[str, ...] | None = None,
     month: str | None = None,
 ) -> pd.DataFrame:
-    """Per crime type (and ``All``): offences and the share of them in the busiest 100 m cells
+    """Per crime type (and ``All``): offences and their share in the busiest cells.
+
+    Per crime type (and ``All``): offences and the share of them in the busiest 100 m cells
     covering each of ``shares`` of the force.
 
     Parameters
@@ -97,7 +101,9 @@ def matched_comparison(
     cell: float = 100.0,
     shares: tuple[float, ...] = SHARES,
 ) -> pd.DataFrame:
-    """The concentration table of two crime tables side by side at equal volumes: for each
+    """The concentration table of two crime tables side by side at equal volumes.
+
+    The concentration table of two crime tables side by side at equal volumes: for each
     crime type, both are cut (uniformly at random without replacement, ``seed``) to the
     smaller of their two counts, because a sparser month looks more concentrated.
 

@@ -1,4 +1,6 @@
-"""Targeting by need: TGPs without the Op Savvy eligibility rules, a greedy disc baseline, and
+"""Targeting by need: TGPs without the Op Savvy eligibility rules, a disc baseline, the rules' cost.
+
+Targeting by need: TGPs without the Op Savvy eligibility rules, a greedy disc baseline, and
 what the rules cost.
 
 ``rules="none"`` (:class:`~planner.hotspots.config.TGPConfig`) replaces the eligibility rules
@@ -52,6 +54,22 @@ class Raster:
 
     @classmethod
     def over(cls, poly, cell: float, pad: int = 1) -> Raster:
+        """A raster covering a polygon's bounds.
+
+        Parameters
+        ----------
+        poly : shapely.Geometry
+            The polygon (EPSG:27700).
+        cell : float
+            Cell size in metres.
+        pad : int
+            Cells of padding on each side.
+
+        Returns
+        -------
+        Raster
+            Origin aligned to multiples of ``cell``.
+        """
         minx, miny, maxx, maxy = poly.bounds
         ox = np.floor(minx / cell) * cell - pad * cell
         oy = np.floor(miny / cell) * cell - pad * cell
@@ -60,7 +78,20 @@ class Raster:
         return cls(ox, oy, cell, nrow, ncol)
 
     def bin(self, x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
-        """(nrow, ncol) sums of ``w`` (or counts) per cell; points off the raster are dropped."""
+        """(nrow, ncol) sums of ``w`` (or counts) per cell; points off the raster are dropped.
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Point coordinates.
+        w : numpy.ndarray, optional
+            Weights per point; None counts points.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 (nrow, ncol).
+        """
         col = np.floor((x - self.ox) / self.cell).astype(np.int64)
         row = np.floor((y - self.oy) / self.cell).astype(np.int64)
         ok = (col >= 0) & (col < self.ncol) & (row >= 0) & (row < self.nrow)
@@ -71,7 +102,13 @@ class Raster:
         return out.astype("float64").reshape(self.nrow, self.ncol)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
-        """Cell-centre coordinates, (nrow, ncol) each."""
+        """Cell-centre coordinates, (nrow, ncol) each.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            x and y of every cell centre (broadcast views).
+        """
         cx = self.ox + (np.arange(self.ncol) + 0.5) * self.cell
         cy = self.oy + (np.arange(self.nrow) + 0.5) * self.cell
         return np.broadcast_to(cx[None, :], (self.nrow, self.ncol)), np.broadcast_to(
@@ -79,13 +116,35 @@ class Raster:
         )
 
     def inside(self, poly) -> np.ndarray:
-        """Boolean (nrow, ncol): cell centre inside ``poly``."""
+        """Boolean (nrow, ncol): cell centre inside ``poly``.
+
+        Parameters
+        ----------
+        poly : shapely.Geometry
+            The polygon.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            (nrow, ncol).
+        """
         cx, cy = self.centres()
         shapely.prepare(poly)
         return shapely.contains_xy(poly, cx.ravel(), cy.ravel()).reshape(self.nrow, self.ncol)
 
     def polygon(self, rows: np.ndarray, cols: np.ndarray):
-        """Union of the cells (rows, cols) as one (Multi)Polygon."""
+        """Union of the cells (rows, cols) as one (Multi)Polygon.
+
+        Parameters
+        ----------
+        rows, cols : numpy.ndarray of int
+            Cell positions.
+
+        Returns
+        -------
+        shapely.Geometry
+            The union of the cells' squares.
+        """
         x0 = self.ox + cols * self.cell
         y0 = self.oy + rows * self.cell
         boxes = shapely.box(x0, y0, x0 + self.cell, y0 + self.cell)
@@ -115,7 +174,9 @@ def cell_union_regions(
     smooth: int = 0,
     max_gap: int = 3,
 ) -> list[np.ndarray]:
-    """Up to ``count`` connected cell sets holding as much of ``s`` as possible in at most
+    """Up to ``count`` connected cell sets holding the most of ``s`` within ``max_cells`` cells.
+
+    Up to ``count`` connected cell sets holding as much of ``s`` as possible in at most
     ``max_cells`` cells together (see the module docstring, steps 2-3).
 
     Parameters
@@ -201,8 +262,11 @@ def cell_union_regions(
 
 
 def _path(r0: int, c0: int, r1: int, c1: int) -> list[tuple[int, int]]:
-    """The cells strictly between (r0, c0) and (r1, c1) on a king's-move path (diagonal
-    steps first), as (row, col) pairs."""
+    """The cells strictly between (r0, c0) and (r1, c1) on a king's-move path.
+
+    The cells strictly between (r0, c0) and (r1, c1) on a king's-move path (diagonal
+    steps first), as (row, col) pairs.
+    """
     out = []
     r, c = r0, c0
     while max(abs(r1 - r), abs(c1 - c)) > 1:
@@ -213,11 +277,14 @@ def _path(r0: int, c0: int, r1: int, c1: int) -> list[tuple[int, int]]:
 
 
 def _attach(region, s, inside, max_cells: int, used: int, max_gap: int, batch: int = 25) -> int:
-    """Use the budget left when every region is complete: attach the unselected group of
+    """Use the budget left when every region is complete (attach nearby offence cells).
+
+    Use the budget left when every region is complete: attach the unselected group of
     offence cells (8-connected) with the best value per cell, counting the empty cells of the
     shortest king's-move path to the nearest region (at most ``max_gap`` of them), to that
     region; repeat (up to ``batch`` groups per distance transform) until the budget is used or
-    no group fits. ``region`` (flat, 0 = free) is updated in place; returns the cells used."""
+    no group fits. ``region`` (flat, 0 = free) is updated in place; returns the cells used.
+    """
     nrow, ncol = s.shape
     pos = (s > 0) & inside
     lab, n = ndimage.label(pos, structure=_EIGHT)
@@ -283,7 +350,9 @@ def greedy_discs(
     count: int,
     cell: float = 50.0,
 ) -> gpd.GeoDataFrame:
-    """Greedy maximum-coverage placement of ``count`` discs of ``radius``: each step takes the
+    """Greedy maximum-coverage placement of ``count`` discs of ``radius``.
+
+    Greedy maximum-coverage placement of ``count`` discs of ``radius``: each step takes the
     candidate centre (a raster cell centre inside the force) whose disc holds the most of the
     offences (``w``, or counts) not held by an earlier disc. Offences are binned to ``cell``
     cells; a cell is held when its centre lies within ``radius`` of a chosen centre.
@@ -359,7 +428,18 @@ def greedy_discs(
 
 
 def union_area(layer: gpd.GeoDataFrame) -> float:
-    """Area of the union of a layer's polygons (m2)."""
+    """Area of the union of a layer's polygons (m2).
+
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        Polygons in a metric CRS.
+
+    Returns
+    -------
+    float
+        The area (0 for an empty layer).
+    """
     return float(shapely.union_all(layer.geometry.to_numpy()).area) if len(layer) else 0.0
 
 
@@ -375,8 +455,34 @@ def radius_for_area(
     tol: float = 0.005,
     max_iter: int = 20,
 ) -> tuple[float, gpd.GeoDataFrame]:
-    """(radius, discs): the greedy disc placement whose union uses ``area_m2`` (to within
-    ``tol`` relative, or the closest below after ``max_iter`` bisection steps)."""
+    """The greedy disc placement whose union uses ``area_m2``.
+
+    To within ``tol`` relative, or the closest below after ``max_iter`` bisection steps.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Offence coordinates (EPSG:27700).
+    w : numpy.ndarray or None
+        Weights (harm) or None for counts.
+    boundary : shapely.Geometry or geopandas.GeoDataFrame
+        Force polygon.
+    area_m2 : float
+        The area to match (positive).
+    count : int
+        Number of discs.
+    cell : float
+        Raster cell in metres.
+    tol : float
+        Relative tolerance on the area.
+    max_iter : int
+        Most bisection steps.
+
+    Returns
+    -------
+    tuple of (float, geopandas.GeoDataFrame)
+        The radius and the discs of :func:`greedy_discs`.
+    """
     if area_m2 <= 0:
         raise PlannerError("the area to match must be positive")
     lo, hi = cell, max(2 * cell, np.sqrt(area_m2 / (np.pi * max(count, 1))) * 3)
@@ -400,7 +506,9 @@ def radius_for_area(
 
 
 def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[list, str | None]:
-    """The ``rules="none"`` areas for :func:`~planner.hotspots.tgps.derive_tgps`: records
+    """The ``rules="none"`` areas for :func:`~planner.hotspots.tgps.derive_tgps`.
+
+    The ``rules="none"`` areas for :func:`~planner.hotspots.tgps.derive_tgps`: records
     ``(kind, rank, centre_x, centre_y, polygon)`` best first, and why selection stopped.
 
     Parameters
@@ -457,15 +565,24 @@ def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[lis
 
 @dataclass
 class RulesCost:
-    """What the eligibility rules cost: one row per layer and window (``table``) and the
-    differences (``summary``)."""
+    """What the eligibility rules cost.
+
+    What the eligibility rules cost: one row per layer and window (``table``) and the
+    differences (``summary``).
+    """
 
     table: pd.DataFrame
     summary: dict
     layers: dict
 
     def text(self) -> str:
-        """The terminal table."""
+        """The terminal table.
+
+        Returns
+        -------
+        str
+            A header line, the table and the differences.
+        """
         lines = [
             "What the eligibility rules cost (same area budget and count; relevant offences: "
             + ", ".join(self.summary["relevant_types"])
@@ -507,7 +624,9 @@ def rules_cost(
     geography=None,
     discs: bool = True,
 ) -> RulesCost:
-    """Derive the TGPs with the Op Savvy rules and with none (same ``area_share`` and
+    """Derive the TGPs with the Op Savvy rules and with none, and score both.
+
+    Derive the TGPs with the Op Savvy rules and with none (same ``area_share`` and
     ``n_total``), optionally a greedy disc placement at the ``none`` layer's area, and score
     each on the derivation window and (when ``test_start`` is given) on a later test window.
 

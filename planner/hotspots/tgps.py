@@ -84,8 +84,11 @@ def _disc(radius: float, cell: float) -> np.ndarray:
 
 
 class _DiscConv:
-    """FFT convolution of several rasters with several disc kernels on one padded shape:
-    each raster and each kernel is transformed once (the work of ``derive_tgps``)."""
+    """FFT convolution of several rasters with several disc kernels on one padded shape.
+
+    FFT convolution of several rasters with several disc kernels on one padded shape:
+    each raster and each kernel is transformed once (the work of ``derive_tgps``).
+    """
 
     def __init__(self, shape: tuple[int, int], kernels: dict[str, np.ndarray]):
         from planner.hotspots.kde import _fast_len
@@ -109,9 +112,12 @@ class _DiscConv:
 
 
 def _select(cx, cy, score, eligible, k, sep, tiebreak=None):
-    """Greedy non-maximum suppression: indices of up to ``k`` best eligible centres at least
+    """Greedy non-maximum suppression of candidate centres.
+
+    Greedy non-maximum suppression: indices of up to ``k`` best eligible centres at least
     ``sep`` apart (a loop over the picks, vectorised over candidates); ties in ``score`` go
-    to the higher ``tiebreak``, then to the lower raster index."""
+    to the higher ``tiebreak``, then to the lower raster index.
+    """
     cand = np.flatnonzero(eligible)
     tb = np.zeros(len(cand)) if tiebreak is None else -tiebreak[cand]
     cand = cand[np.lexsort((cand, tb, -score[cand]))]
@@ -150,6 +156,11 @@ def derive_tgps(
     config : :class:`TGPConfig` (Op Savvy defaults).
     previous : an earlier TGP layer (with ``tgp_id``) whose IDs are kept where areas overlap.
     start, end : derivation window ("YYYY-MM", inclusive); default the whole table.
+
+    Returns
+    -------
+    TGPDerivation
+        The TGP layer (EPSG:27700, ranked) and a summary of how it was derived.
     """
     config = config or TGPConfig()
     if config.rules not in RULES:
@@ -370,7 +381,20 @@ def points_in_polygons(
     """(polygon index, point index) pairs of points inside (or on) each polygon.
 
     Points are sorted by x once; each polygon tests only the points in its bounding box with
-    ``shapely.contains_xy`` (a loop over the polygons, vectorised over points)."""
+    ``shapely.contains_xy`` (a loop over the polygons, vectorised over points).
+
+    Parameters
+    ----------
+    polys : numpy.ndarray of shapely.Geometry
+        The polygons.
+    x, y : numpy.ndarray
+        Point coordinates in the polygons' CRS.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Polygon positions and point positions, one pair per point inside.
+    """
     order = np.argsort(x, kind="stable")
     xs = x[order]
     pis, cis = [], []
@@ -405,9 +429,26 @@ def _polygon_sums(n, pi, ci, is_v, is_a, harm, ctype, knife):
 def label_areas(
     areas: gpd.GeoDataFrame, geography, min_ward_share: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(lpa, wards) per polygon: the LPA it overlaps most; the wards holding at least
+    """(lpa, wards) labels per polygon.
+
+    The LPA is the one it overlaps most; the wards are those holding at least
     ``min_ward_share`` of its area, largest overlap first, ";"-joined. Empty strings where
-    ``geography`` (or its ``lpas`` / ``wards`` layer) is missing."""
+    ``geography`` (or its ``lpas`` / ``wards`` layer) is missing.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        The polygons (EPSG:27700).
+    geography : ForceGeography, optional
+        LPA and ward layers.
+    min_ward_share : float
+        Share of a polygon's area a ward must hold to be named.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        LPA names and ward lists, one per polygon.
+    """
     n = len(areas)
     lpa = np.full(n, "", dtype=object)
     wards = np.full(n, "", dtype=object)
@@ -445,9 +486,26 @@ def label_areas(
 def assign_ids(
     new: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None, config: TGPConfig | None = None
 ) -> tuple[np.ndarray, int]:
-    """Stable IDs: each new polygon takes the ID of the previous polygon it overlaps most
-    (one-to-one, greedy by overlap = intersection / smaller area >= ``id_min_overlap``); the
-    rest get the next free numbers in rank order. Returns (ids, number kept)."""
+    """Stable IDs for a new layer, kept from the previous one where areas overlap.
+
+    Each new polygon takes the ID of the previous polygon it overlaps most (one-to-one, greedy by
+    overlap = intersection / smaller area >= ``id_min_overlap``); the rest get the next free
+    numbers in rank order.
+
+    Parameters
+    ----------
+    new : geopandas.GeoDataFrame
+        The new polygons, in rank order.
+    previous : geopandas.GeoDataFrame, optional
+        An earlier layer with ``tgp_id``.
+    config : TGPConfig, optional
+        ``id_min_overlap`` and the ID format.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, int)
+        The IDs and how many were kept from ``previous``.
+    """
     config = config or TGPConfig()
     n = len(new)
     ids = np.full(n, None, dtype=object)
@@ -487,8 +545,20 @@ def assign_ids(
 
 
 def read_tgps(path) -> gpd.GeoDataFrame:
-    """Read any TGP layer (GeoPackage, GeoParquet, GeoJSON, shapefile) with a ``tgp_id`` column,
-    in EPSG:27700. ``kind`` is inferred from ``driver`` when absent (asb -> asb, else violent)."""
+    """Read any TGP layer (GeoPackage, GeoParquet, GeoJSON, shapefile) with a ``tgp_id`` column.
+
+    ``kind`` is inferred from ``driver`` when absent (asb -> asb, else violent).
+
+    Parameters
+    ----------
+    path : str or Path
+        The layer file.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The TGPs in EPSG:27700; a :class:`~planner.errors.PlannerError` when unreadable.
+    """
     from pathlib import Path
 
     p = Path(path)

@@ -87,7 +87,18 @@ class AreaTest:
         return a, b
 
     def contains_xy(self, x, y) -> np.ndarray:
-        """Boolean array: point ``(x[i], y[i])`` is in the interior of the union."""
+        """Boolean array: point ``(x[i], y[i])`` is in the interior of the union.
+
+        Parameters
+        ----------
+        x, y : array-like of float
+            Point coordinates in the layer's CRS (EPSG:27700), of equal length.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One flag per point.
+        """
         x = np.asarray(x, np.float64)
         y = np.asarray(y, np.float64)
         n = len(x)

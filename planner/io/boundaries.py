@@ -1,6 +1,8 @@
-"""Boundary layers (force, LPAs, neighbourhoods, wards, LSOAs, TGPs) from GeoJSON, GeoPackage,
-Shapefile or GeoParquet: CRS detected and reprojected to EPSG:27700, invalid geometries
-repaired with ``make_valid`` and reported, empty ones reported and dropped."""
+"""Boundary layers (force, LPAs, neighbourhoods, wards, LSOAs, TGPs) from files.
+
+GeoJSON, GeoPackage, Shapefile or GeoParquet: CRS detected and reprojected to EPSG:27700,
+invalid geometries repaired with ``make_valid`` and reported, empty ones reported and dropped.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +29,13 @@ class LayerReport:
     dropped_empty: list[int] = field(default_factory=list)
 
     def message(self) -> str:
+        """One line for the user: features, CRS conversion, repaired and dropped rows.
+
+        Returns
+        -------
+        str
+            The report, parts joined with ``"; "``.
+        """
         parts = [f"{self.path}: {self.features} features, CRS {self.source_crs} -> EPSG:27700"]
         if self.repaired:
             parts.append(
@@ -50,12 +59,19 @@ def read_layer(
 
     Parameters
     ----------
-    path
+    path : str or Path
         GeoJSON, GeoPackage (``layer`` picks one), Shapefile, GeoParquet or FlatGeobuf.
-    assume_crs
+    layer : str, optional
+        Layer name inside a multi-layer file (GeoPackage); None reads the first.
+    assume_crs : str, optional
         CRS to use when the file declares none (otherwise that is an error).
-    polygons
+    polygons : bool
         Require polygonal geometries (boundary layers); False accepts any geometry.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, LayerReport)
+        The layer in EPSG:27700 and what was repaired or dropped on the way.
     """
     path = Path(path)
     if not path.exists():
@@ -172,6 +188,16 @@ def study_area(layer) -> shapely.Geometry:
     """Dissolve any polygon layer (path or GeoDataFrame) into one study-area geometry in EPSG:27700.
 
     A shapely geometry is taken as already dissolved, in EPSG:27700, and returned as it is.
+
+    Parameters
+    ----------
+    layer : str, Path, geopandas.GeoDataFrame or shapely.Geometry
+        The boundary layer (a file is read with :func:`read_layer`).
+
+    Returns
+    -------
+    shapely.Geometry
+        The union of the layer's geometries; a :class:`~planner.errors.PlannerError` when empty.
     """
     if isinstance(layer, shapely.Geometry):
         if shapely.is_empty(layer):

@@ -1,7 +1,9 @@
-"""Crime loaders: police.uk street CSVs (current and 2011 formats, .csv/.csv.gz/.zip/folders),
-police.uk API output (JSON or its flattened CSV) and force extracts through a declared column
-mapping. All return the canonical schema (:mod:`planner.schema`) and never lose a row: every
-record is either accepted or rejected with a reason, and ``read == accepted + rejected``.
+"""Crime loaders: police.uk street CSVs, police.uk API output and mapped force extracts.
+
+police.uk street CSVs come in the current and 2011 formats (.csv/.csv.gz/.zip/folders), API
+output as JSON or its flattened CSV, force extracts through a declared column mapping. All
+return the canonical schema (:mod:`planner.schema`) and never lose a row: every record is
+either accepted or rejected with a reason, and ``read == accepted + rejected``.
 
 Examples
 --------
@@ -79,7 +81,13 @@ LONLAT_BOUNDS = (-9.0, 49.0, 3.0, 61.0)
 
 @lru_cache(maxsize=1)
 def category_map() -> dict[str, str]:
-    """Source category -> police.uk crime type (``planner/config/category_map.csv``)."""
+    """Source category -> police.uk crime type (``planner/config/category_map.csv``).
+
+    Returns
+    -------
+    dict of str to str
+        Every source category and every police.uk crime type (mapped to itself).
+    """
     df = pd.read_csv(CONFIG / "category_map.csv")
     m = dict(zip(df["source"], df["crime_type"]))
     m.update({t: t for t in CRIME_TYPES})
@@ -129,6 +137,19 @@ class ColumnMapping:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ColumnMapping:
+        """Read a column mapping from a JSON file.
+
+        Parameters
+        ----------
+        path : str or Path
+            JSON object with a ``columns`` object and optionally ``coords``, ``datetime_format``
+            and ``type_map``.
+
+        Returns
+        -------
+        ColumnMapping
+            The mapping; an :class:`~planner.errors.InputError` naming the file and field if invalid.
+        """
         path = Path(path)
         try:
             d = json.loads(path.read_text())
@@ -179,6 +200,16 @@ def expand_paths(paths) -> list[Path]:
 
     In a folder of police.uk downloads only ``*-street.csv[.gz]`` files are taken when any
     exist (outcomes and stop-and-search files sit beside them).
+
+    Parameters
+    ----------
+    paths : str, Path or list of them
+        Files, folders or zip archives.
+
+    Returns
+    -------
+    list of Path
+        The crime files, sorted; a :class:`~planner.errors.PlannerError` for a missing path.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -287,6 +318,24 @@ def _read_api_json(name: str, data: bytes) -> tuple[pd.DataFrame, list[tuple[int
 
 
 def detect_format(columns) -> str:
+    """Which layout a header has.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The column names.
+
+    Returns
+    -------
+    str
+        ``"street"`` (police.uk street CSV), ``"street2011"`` (its 2011 layout), ``"api"``
+        (flattened police.uk API CSV) or ``"unknown"``.
+
+    Examples
+    --------
+    >>> detect_format(["Month", "Crime type"])
+    'unknown'
+    """
     cols = set(columns)
     if set(STREET_COLS) <= cols:
         return "street"
@@ -736,9 +785,22 @@ class FilePart:
 
 
 def read_members(path: Path, engine: str = "auto") -> list[tuple[str, bytes, Any]]:
-    """The I/O half of :func:`load_file`: each member's bytes and, for the fast path, its
-    Arrow table (None: the pandas path reads it). Thread-safe (decompression and pyarrow's
-    CSV reader release the GIL), so the next file can be read while this one is validated.
+    """The I/O half of :func:`load_file`: each member's bytes and, for the fast path, its table.
+
+    Thread-safe (decompression and pyarrow's CSV reader release the GIL), so the next file can be
+    read while this one is validated.
+
+    Parameters
+    ----------
+    path : Path
+        A crime file or zip archive.
+    engine : str
+        ``"auto"`` also parses CSV members into Arrow tables; ``"pandas"`` reads bytes only.
+
+    Returns
+    -------
+    list of tuple
+        ``(member name, bytes, Arrow table or None)``; None means the pandas path reads it.
     """
     out = []
     for name, data in _open_members(Path(path)):
@@ -763,11 +825,30 @@ def load_file(
 ) -> list[FilePart]:
     """Validate one file (each member of a police.uk zip): the pure partition step of a load.
 
-    ``area`` is an :class:`~planner.io.area.AreaTest` (or None); the result depends on
-    nothing else, so files can be validated in any order, or on other machines.
-    ``members`` is what :func:`read_members` read for this file, when read ahead.
-    ``limits`` and ``today`` are the plausibility limits and the reference date for "in the
-    future" (pass ``today`` for a reproducible result).
+    The result depends on nothing but the arguments, so files can be validated in any order, or
+    on other machines.
+
+    Parameters
+    ----------
+    path : Path
+        The crime file.
+    area : AreaTest, optional
+        Study-area test (:class:`~planner.io.area.AreaTest`); None keeps every located row.
+    mapping : ColumnMapping, optional
+        Column mapping of a force extract; None detects a police.uk layout.
+    engine : str
+        ``"auto"`` (Arrow fast path where it applies) or ``"pandas"``.
+    members : list, optional
+        What :func:`read_members` read for this file, when read ahead.
+    limits : LoadLimits, optional
+        Plausibility limits (defaults when None).
+    today : datetime.date, optional
+        Reference date for "in the future" (pass it for a reproducible result).
+
+    Returns
+    -------
+    list of FilePart
+        One part per member: rows read, accepted rows and rejects with reasons.
     """
     out = []
     for name, data, table in members if members is not None else read_members(path, engine):
@@ -842,7 +923,15 @@ def _read_fast(name: str, data: bytes, area, limits=None, today=None, table=None
 
 
 def save_crimes(crimes: gpd.GeoDataFrame, path: str | Path) -> None:
-    """Write a canonical crime table as GeoParquet, sorted by month (row groups prune by month)."""
+    """Write a canonical crime table as GeoParquet, sorted by month (row groups prune by month).
+
+    Parameters
+    ----------
+    crimes : geopandas.GeoDataFrame
+        Canonical crime table.
+    path : str or Path
+        Output file (parent folders are created).
+    """
     crimes = crimes.sort_values(["month", "crime_type"], kind="stable").reset_index(drop=True)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     crimes.to_parquet(path, compression="zstd", row_group_size=50_000, write_covering_bbox=False)

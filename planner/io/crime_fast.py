@@ -1,6 +1,8 @@
-"""The fast path of the crime loader: police.uk street, 2011 and API CSVs read with pyarrow and
-normalised column-wise in Arrow (the same checks, reasons and rejects as the pandas path in
-:mod:`planner.io.crime`, which stays the reference and handles everything this path declines).
+"""The fast path of the crime loader: police.uk CSVs read with pyarrow, normalised in Arrow.
+
+police.uk street, 2011 and API CSVs are normalised column-wise in Arrow (the same checks,
+reasons and rejects as the pandas path in :mod:`planner.io.crime`, which stays the reference
+and handles everything this path declines).
 
 A file takes this path when it is well-formed UTF-8 CSV with a recognised police.uk header and
 no duplicate column names; any other file (a malformed row, a force extract through a mapping,
@@ -49,7 +51,20 @@ class Columns:
 
 
 def format_columns(fmt: str, names) -> Columns:
-    """Which source column feeds which canonical one, as :func:`planner.io.crime._normalise`."""
+    """Which source column feeds which canonical one, as :func:`planner.io.crime._normalise`.
+
+    Parameters
+    ----------
+    fmt : str
+        ``"street"``, ``"street2011"`` or ``"api"`` (:func:`planner.io.crime.detect_format`).
+    names : iterable of str
+        The file's column names.
+
+    Returns
+    -------
+    Columns
+        Source column names (None where the format has none) and the coordinate system.
+    """
     names = set(names)
     if fmt == "street":
         return Columns(
@@ -75,6 +90,16 @@ def read_table(data: bytes) -> pa.Table | None:
 
     None for: no header, duplicate or empty header names, invalid UTF-8, a row with the wrong
     number of fields, a NUL byte near the start (the pandas path raises the right error).
+
+    Parameters
+    ----------
+    data : bytes
+        The CSV file's bytes.
+
+    Returns
+    -------
+    pyarrow.Table or None
+        Every column as strings, or None.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -122,7 +147,18 @@ def _strip(a: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def numbers(raw: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(values, blank mask, unparseable mask), exactly as the pandas path's ``_num``."""
+    """(values, blank mask, unparseable mask), exactly as the pandas path's ``_num``.
+
+    Parameters
+    ----------
+    raw : pyarrow.ChunkedArray
+        A string column.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        float64 values (NaN where blank or unparseable), blank flags, unparseable flags.
+    """
     st = _strip(raw)
     blank = pc.equal(st, "").to_numpy(zero_copy_only=False)
     plain = pc.match_substring_regex(st, _DECIMAL).to_numpy(zero_copy_only=False)
@@ -136,8 +172,22 @@ def numbers(raw: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def dict_map(a: pa.ChunkedArray, fn, arrow: bool = False):
-    """``fn`` over the distinct values of ``a`` only, spread back to every row (object array;
-    with ``arrow``, also the string results as an Arrow array)."""
+    """``fn`` over the distinct values of ``a`` only, spread back to every row.
+
+    Parameters
+    ----------
+    a : pyarrow.ChunkedArray
+        A string column.
+    fn : callable
+        Applied to each distinct value.
+    arrow : bool
+        Also return the (string) results as an Arrow array.
+
+    Returns
+    -------
+    numpy.ndarray or tuple
+        The results per row (object array); with ``arrow``, ``(that, pyarrow.Array)``.
+    """
     d = pc.dictionary_encode(a).combine_chunks()
     uniq = d.dictionary.to_pylist()
     res = [fn(v) for v in uniq]
@@ -151,32 +201,97 @@ def dict_map(a: pa.ChunkedArray, fn, arrow: bool = False):
 
 
 def repeat(value: str, n: int) -> pa.Array:
-    """``value`` ``n`` times as an Arrow string array (no Python list)."""
+    """``value`` ``n`` times as an Arrow string array (no Python list).
+
+    Parameters
+    ----------
+    value : str
+        The string.
+    n : int
+        How many times.
+
+    Returns
+    -------
+    pyarrow.Array
+        A string array of length ``n``.
+    """
     return pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string())
     ).cast(pa.string())
 
 
 def month_ok(mon: pa.ChunkedArray, pattern: re.Pattern) -> np.ndarray:
-    """Rows whose (stripped) month matches ``pattern``, tested on the distinct values only."""
+    """Rows whose (stripped) month matches ``pattern``, tested on the distinct values only.
+
+    Parameters
+    ----------
+    mon : pyarrow.ChunkedArray
+        Month column (stripped text).
+    pattern : re.Pattern
+        The accepted month layout.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+    """
     return dict_map(mon, lambda v: bool(pattern.match(v))).astype(bool)
 
 
 def month_cmp(mon: pa.ChunkedArray, op: str, bound: str) -> np.ndarray:
-    """Rows whose month text is after (``>``) or before (``<``) ``bound``."""
+    """Rows whose month text is after (``>``) or before (``<``) ``bound``.
+
+    Parameters
+    ----------
+    mon : pyarrow.ChunkedArray
+        Month column (``YYYY-MM`` text).
+    op : str
+        ``">"`` or ``"<"``.
+    bound : str
+        The month compared with.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+    """
     fn = pc.greater if op == ">" else pc.less
     return fn(mon, bound).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def nullable_strings(a: pa.ChunkedArray) -> pd.Series:
-    """Stripped strings with empty -> <NA>, as the canonical ``string`` dtype."""
+    """Stripped strings with empty -> <NA>, as the canonical ``string`` dtype.
+
+    Parameters
+    ----------
+    a : pyarrow.ChunkedArray
+        A string column.
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` dtype.
+    """
     st = _strip(a)
     st = pc.if_else(pc.equal(st, ""), pa.scalar(None, pa.string()), st)
     return pd.Series(pd.array(st, dtype="string"))
 
 
 def raw_rows(table: pa.Table, idx: np.ndarray) -> pd.DataFrame:
-    """The source rows at ``idx`` as a string frame (as the pandas path's raw frame)."""
+    """The source rows at ``idx`` as a string frame (as the pandas path's raw frame).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The file read by :func:`read_table`.
+    idx : numpy.ndarray
+        Row positions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Those rows, every column a string.
+    """
     sub = table.take(pa.array(idx, pa.int64()))
     str_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     return sub.to_pandas(types_mapper={pa.string(): str_dtype}.get)
@@ -207,6 +322,7 @@ class PointCache:
         self.clear()
 
     def clear(self) -> None:
+        """Forget every cached point."""
         self.keys = np.empty(0, np.complex128)
         self.ex = np.empty(0)
         self.ny = np.empty(0)
@@ -224,7 +340,18 @@ class PointCache:
         return ex, ny, inside
 
     def locate(self, sx: np.ndarray, sy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(x, y, inside) for finite source coordinates."""
+        """(x, y, inside) for finite source coordinates.
+
+        Parameters
+        ----------
+        sx, sy : numpy.ndarray
+            Source coordinates (longitude/latitude or easting/northing).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            BNG x, BNG y and whether each point is inside the area (True when there is no area).
+        """
         z = np.asarray(sx, np.float64) + 1j * np.asarray(sy, np.float64)
         u, inv = np.unique(z, return_inverse=True)
         pos = np.searchsorted(self.keys, u)
@@ -252,8 +379,22 @@ _CACHES: dict[tuple[str, int], PointCache] = {}
 
 
 def point_cache(coords: str, area=None) -> PointCache:
-    """The process's cache for these source coordinates and this area (each Dask worker has
-    its own; at most four are kept)."""
+    """The process's cache for these source coordinates and this area.
+
+    Each Dask worker has its own; at most four are kept.
+
+    Parameters
+    ----------
+    coords : str
+        ``"lonlat"`` or ``"bng"``.
+    area : AreaTest, optional
+        The study-area test.
+
+    Returns
+    -------
+    PointCache
+        A cache shared by the files of this process.
+    """
     key = (coords, id(area))
     c = _CACHES.get(key)
     if c is None or c.area is not area:
@@ -264,8 +405,11 @@ def point_cache(coords: str, area=None) -> PointCache:
 
 
 class FastBatch:
-    """Rejects of one file on the fast path (the pandas path's ``_Batch``): each check's rows
-    are noted, and the raw source rows of all of them are turned into text once, at the end."""
+    """Rejects of one file on the fast path (the pandas path's ``_Batch``).
+
+    Each check's rows are noted, and the raw source rows of all of them are turned into text
+    once, at the end.
+    """
 
     def __init__(self, name: str, table: pa.Table, lines: np.ndarray):
         self.name = name
@@ -276,7 +420,19 @@ class FastBatch:
         self._rejects: list[pd.DataFrame] | None = None
 
     def reject(self, mask: np.ndarray, reason: str, field: str, values) -> None:
-        """Reject ``mask`` rows still kept; ``values(idx)`` gives their reject values."""
+        """Reject ``mask`` rows still kept; ``values(idx)`` gives their reject values.
+
+        Parameters
+        ----------
+        mask : numpy.ndarray of bool
+            Rows failing the check.
+        reason : str
+            The reject reason.
+        field : str
+            The field checked.
+        values : callable
+            Row positions -> the values shown in the rejects file.
+        """
         mask = mask & self.keep
         if not mask.any():
             return
@@ -318,8 +474,27 @@ def normalise(
     """Canonical columns of the rows kept (Arrow; ``_x, _y`` in BNG) and the file's rejects.
 
     The same checks in the same order as :func:`planner.io.crime._normalise` followed by the
-    boundary test of :func:`planner.io.crime.load_crimes` (``area``: an
-    :class:`~planner.io.area.AreaTest` in EPSG:27700, or None).
+    boundary test of :func:`planner.io.crime.load_crimes`.
+
+    Parameters
+    ----------
+    name : str
+        File name (for rejects).
+    table : pyarrow.Table
+        The file read by :func:`read_table`.
+    fmt : str
+        Its format (:func:`planner.io.crime.detect_format`).
+    area : AreaTest, optional
+        :class:`~planner.io.area.AreaTest` in EPSG:27700, or None.
+    limits : LoadLimits, optional
+        Plausibility limits.
+    today : datetime.date, optional
+        Reference date for "in the future".
+
+    Returns
+    -------
+    tuple of (pyarrow.Table, FastBatch)
+        The kept rows and the rejects.
     """
     from planner.io import crime as C
 
@@ -429,7 +604,18 @@ def _nullable(a: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def to_frame(t: pa.Table) -> pd.DataFrame:
-    """An Arrow part (canonical columns, ``_x, _y``) as the pandas path's frame."""
+    """An Arrow part (canonical columns, ``_x, _y``) as the pandas path's frame.
+
+    Parameters
+    ----------
+    t : pyarrow.Table
+        A part from :func:`normalise`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows and columns.
+    """
     out = {}
     for c in t.column_names:
         a = t[c]

@@ -1,7 +1,7 @@
-"""`planner load` streamed: validate crime files one at a time and write each file's accepted
-rows straight to the GeoParquet output and its rejects to the rejects CSV.
+"""`planner load` streamed: validate crime files one at a time, writing as it goes.
 
-Memory is bounded by one file (a police.uk monthly file: tens of thousands of rows), not by
+Each file's accepted rows go straight to the GeoParquet output and its rejects to the rejects
+CSV. Memory is bounded by one file (a police.uk monthly file: tens of thousands of rows), not by
 the input: no table of every crime is ever built. Files are the partitions
 (:func:`planner.io.crime.load_file`, a pure function); with a Dask client they are validated on
 the cluster's workers and the results written here, in file order, so the output is the same
@@ -61,7 +61,13 @@ class StreamedLoad:
     boundary_report: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        """The same keys as :meth:`planner.io._result.Reconciled.summary`."""
+        """The same keys as :meth:`planner.io._result.Reconciled.summary`.
+
+        Returns
+        -------
+        dict
+            ``read``, ``accepted``, ``rejected``, ``rejects_file``, ``by_reason`` and ``files``.
+        """
         return {
             "read": self.read,
             "accepted": self.accepted,
@@ -73,7 +79,18 @@ class StreamedLoad:
 
 
 def point_wkb(x: np.ndarray, y: np.ndarray) -> pa.Array:
-    """Little-endian WKB points built in numpy (21 bytes each; no shapely objects)."""
+    """Little-endian WKB points built in numpy (21 bytes each; no shapely objects).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Point coordinates (float64), of equal length.
+
+    Returns
+    -------
+    pyarrow.Array
+        A binary array of WKB points.
+    """
     n = len(x)
     rec = np.empty(n, dtype=[("bo", "u1"), ("t", "<u4"), ("x", "<f8"), ("y", "<f8")])
     rec["bo"], rec["t"], rec["x"], rec["y"] = 1, 1, x, y
@@ -104,7 +121,13 @@ def _geo_metadata() -> bytes:
 
 @lru_cache(maxsize=1)
 def canonical_schema() -> pa.Schema:
-    """The Arrow schema of the canonical crime table (with pandas metadata and GeoParquet)."""
+    """The Arrow schema of the canonical crime table (with pandas metadata and GeoParquet).
+
+    Returns
+    -------
+    pyarrow.Schema
+        Canonical columns plus a WKB ``geometry`` column.
+    """
     df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CRIME_DTYPES.items()})
     t = pa.Table.from_pandas(df, preserve_index=False)
     sch = t.schema.append(pa.field("geometry", pa.binary()))
@@ -112,8 +135,22 @@ def canonical_schema() -> pa.Schema:
 
 
 def part_table(part, harm: HarmTable) -> pa.Table:
-    """One file's kept rows (pandas or Arrow) -> the canonical Arrow table (harm, knife weight,
-    WKB points), sorted by month and crime type."""
+    """One file's kept rows (pandas or Arrow) -> the canonical Arrow table.
+
+    Adds harm, knife weight and WKB points, and sorts by month and crime type.
+
+    Parameters
+    ----------
+    part : pandas.DataFrame or pyarrow.Table
+        The rows one file kept (with ``_x``, ``_y`` and optionally ``_ho_code``).
+    harm : HarmTable
+        Harm weights.
+
+    Returns
+    -------
+    pyarrow.Table
+        Rows in :func:`canonical_schema`.
+    """
     sch = canonical_schema()
     if isinstance(part, pd.DataFrame):
         df = part.sort_values(["month", "crime_type"], kind="stable")

@@ -1,6 +1,7 @@
-"""One reader for a crime table given as paths: GeoParquet written by ``planner load`` (read
-with only the columns needed) or raw police.uk / force files (through
-:func:`planner.io.crime.load_crimes`), kept to a study area, with counts that reconcile.
+"""One reader for a crime table given as paths, kept to a study area; counts reconcile.
+
+GeoParquet written by ``planner load`` (read with only the columns needed) or raw police.uk /
+force files (through :func:`planner.io.crime.load_crimes`).
 
 The hotspot commands (``planner hotspots | tgps | coverage | backtest | advance --crimes``)
 read their input through :func:`read_crime_table`.

@@ -129,6 +129,18 @@ class PingMapping:
 
     @classmethod
     def from_file(cls, path: str | Path) -> PingMapping:
+        """Read a ping column mapping from a JSON file.
+
+        Parameters
+        ----------
+        path : str or Path
+            JSON object with a ``columns`` object.
+
+        Returns
+        -------
+        PingMapping
+            The mapping; an :class:`~planner.errors.InputError` naming the file if invalid.
+        """
         path = Path(path)
         try:
             d = json.loads(path.read_text())
@@ -142,7 +154,20 @@ class PingMapping:
 
 
 def detect_mapping(columns, file: str = "<input>") -> PingMapping:
-    """The default mapping for a header, or an InputError naming the missing field."""
+    """The default mapping for a header, or an InputError naming the missing field.
+
+    Parameters
+    ----------
+    columns : list of str
+        The header.
+    file : str
+        File name used in the error message.
+
+    Returns
+    -------
+    PingMapping
+        The columns found (``officer_id`` or ``callsign``, ``timestamp``, coordinates, ...).
+    """
     cols = {c.strip().lower(): c for c in columns}
     m: dict[str, str] = {}
     for canon, names in (("officer_id", ("officer_id", "callsign")), ("timestamp", ("timestamp",))):
@@ -183,10 +208,24 @@ class PingLoadResult(Reconciled):
 
 
 def empty_pings() -> pd.DataFrame:
+    """An empty canonical ping frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows, the canonical ping columns and dtypes.
+    """
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in PING_DTYPES.items()})
 
 
 def empty_rejects() -> pd.DataFrame:
+    """An empty rejects frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows, the reject columns (``source_row`` int64, the rest strings).
+    """
     return pd.DataFrame(
         {c: pd.Series(dtype="int64" if c == "source_row" else "string") for c in REJECT_COLUMNS}
     )
@@ -365,8 +404,11 @@ def _normalise(
 
 # ---- the Arrow fast path (typed Parquet) -------------------------------------------------
 def _arrow_ok(schema, m: PingMapping) -> bool:
-    """A Parquet chunk the fast path reads: string officer, tz-aware timestamp, numeric
-    coordinates and speed (anything else goes through :func:`_normalise`)."""
+    """Whether the fast path reads this Parquet chunk.
+
+    It does for a string officer, a tz-aware timestamp and numeric coordinates and speed
+    (anything else goes through :func:`_normalise`).
+    """
     import pyarrow as pa
 
     col = m.columns
@@ -394,8 +436,11 @@ def _arrow_ok(schema, m: PingMapping) -> bool:
 
 
 def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
-    """:func:`_normalise` for a typed Arrow batch: the same checks, order and reject values,
-    column-wise in Arrow and numpy (no Python strings but for rejected rows)."""
+    """:func:`_normalise` for a typed Arrow batch.
+
+    The same checks, order and reject values, column-wise in Arrow and numpy (no Python strings
+    but for rejected rows).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -486,8 +531,10 @@ def _frames(parts: list) -> pd.DataFrame:
 
 
 class _LazyValues:
-    """A batch column turned into pandas values only at the rows asked for (reject values,
-    as :func:`_normalise` shows them)."""
+    """A batch column turned into pandas values only at the rows asked for.
+
+    These are the reject values, as :func:`_normalise` shows them.
+    """
 
     def __init__(self, batch, name: str, strip: bool = False):
         self.batch, self.name, self.strip = batch, name, strip
@@ -590,14 +637,25 @@ def load_pings(
 
     Parameters
     ----------
-    paths : file(s) or folder(s) (``*.csv``, ``*.parquet`` inside a folder).
-    mapping : a :class:`PingMapping`, or a JSON mapping file; None detects the default columns.
-    rejects_path : where to write the rejects CSV (written even when empty).
-    chunk_rows : rows per streamed chunk.
-    progress : show a tqdm progress bar on stderr.
-    engine : ``"auto"`` reads typed Parquet (string officer, tz-aware timestamp, numeric
+    paths : str, Path or list of them
+        File(s) or folder(s) (``*.csv``, ``*.parquet`` inside a folder).
+    mapping : PingMapping, str or Path, optional
+        A :class:`PingMapping`, or a JSON mapping file; None detects the default columns.
+    rejects_path : str or Path, optional
+        Where to write the rejects CSV (written even when empty).
+    chunk_rows : int
+        Rows per streamed chunk.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    engine : str
+        ``"auto"`` reads typed Parquet (string officer, tz-aware timestamp, numeric
         coordinates) column-wise in Arrow; ``"pandas"`` reads every chunk through pandas (the
         reference the fast path is tested against).
+
+    Returns
+    -------
+    PingLoadResult
+        Accepted pings, rejects with reasons, and counts with ``read == accepted + rejected``.
 
     Examples
     --------
@@ -705,7 +763,15 @@ def _expand(paths) -> list[Path]:
 
 
 def save_pings(pings: pd.DataFrame, path: str | Path) -> None:
-    """Write a canonical ping frame as Parquet (row groups of 1M for streaming reads)."""
+    """Write a canonical ping frame as Parquet (row groups of 1M for streaming reads).
+
+    Parameters
+    ----------
+    pings : pandas.DataFrame
+        Canonical ping frame.
+    path : str or Path
+        Output file (parent folders are created).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     pings.to_parquet(path, index=False, row_group_size=1_000_000)

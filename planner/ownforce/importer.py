@@ -82,8 +82,11 @@ class ImportOptions:
 
 @dataclass
 class VocabularyFile:
-    """A force's categories: ``translate[field][force value (lower case)] = our value``;
-    ``added[field]`` = new categories of the force's own."""
+    """A force's categories: translations to ours and categories of its own.
+
+    A force's categories: ``translate[field][force value (lower case)] = our value``;
+    ``added[field]`` = new categories of the force's own.
+    """
 
     translate: dict[str, dict[str, str]] = field(default_factory=dict)
     added: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -121,7 +124,20 @@ class VocabularyFile:
         )
 
     def allowed(self, fld: str, ours: tuple[str, ...]) -> dict[str, str]:
-        """Lower-case value -> canonical value for a field, the force's names included."""
+        """Lower-case value -> canonical value for a field, the force's names included.
+
+        Parameters
+        ----------
+        fld : str
+            The field.
+        ours : tuple of str
+            Our categories of that field.
+
+        Returns
+        -------
+        dict of str to str
+            Every accepted spelling (lower case) to the value stored.
+        """
         out = {v.strip().lower(): v for v in (*ours, *self.added.get(fld, ()))}
         canon = {v.strip().lower(): v for v in ours}
         for src, dst in self.translate.get(fld, {}).items():
@@ -303,7 +319,20 @@ class Context:
 
     @classmethod
     def of(cls, ws: Workspace, vocabulary: VocabularyFile) -> Context:
-        """Context from a workspace's layers."""
+        """Context from a workspace's layers.
+
+        Parameters
+        ----------
+        ws : Workspace
+            The workspace (its wards, LPAs, neighbourhoods, TGPs, teams and officers).
+        vocabulary : VocabularyFile
+            The force's categories.
+
+        Returns
+        -------
+        Context
+            The known codes the rows are checked against.
+        """
         ctx = cls(vocabulary=vocabulary)
         if ws.has_table("wards"):
             w = pd.read_parquet(ws.table_path("wards"), columns=["ward_code"])
@@ -506,7 +535,24 @@ def _key_frame(df: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
 def import_generic(
     ws: Workspace, sp: TableSpec, paths: list[Path], opts: ImportOptions
 ) -> dict[str, Any]:
-    """Import a generic table (see the module docstring); returns the reconciled counts."""
+    """Import a generic table (see the module docstring); returns the reconciled counts.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace imported into.
+    sp : TableSpec
+        The table's specification (:mod:`planner.ownforce.tables`).
+    paths : list of Path
+        The files to import.
+    opts : ImportOptions
+        Mapping, vocabulary, rejects path and replace/append choice.
+
+    Returns
+    -------
+    dict
+        The reconciled counts (read, accepted, rejected, ...) and where the rows went.
+    """
     mapping = _mapping(opts)
     vocab = read_vocabulary(opts.vocabulary)
     vocab.check_fields(sp.kind, [c.name for c in sp.columns if c.type == "category"])
@@ -637,7 +683,24 @@ def _register(
 def import_crimes(
     ws: Workspace, sp: TableSpec, paths: list[Path], opts: ImportOptions
 ) -> dict[str, Any]:
-    """Import crime files: a month in the files replaces the stored month."""
+    """Import crime files: a month in the files replaces the stored month.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace imported into.
+    sp : TableSpec
+        The table's specification (:mod:`planner.ownforce.tables`).
+    paths : list of Path
+        The files to import.
+    opts : ImportOptions
+        Mapping, vocabulary, rejects path and replace/append choice.
+
+    Returns
+    -------
+    dict
+        The reconciled counts (read, accepted, rejected, ...) and where the rows went.
+    """
     from planner.io.crime import save_crimes
     from planner.ownforce.init import CRIMES_REJECTS, InitConfig, load_force_crimes, month_end
     from planner.ownforce.mappings import crime_mapping
@@ -707,7 +770,24 @@ def import_crimes(
 def import_pings(
     ws: Workspace, sp: TableSpec, paths: list[Path], opts: ImportOptions
 ) -> dict[str, Any]:
-    """Import GPS pings: a (local) day in the files replaces the stored day."""
+    """Import GPS pings: a (local) day in the files replaces the stored day.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace imported into.
+    sp : TableSpec
+        The table's specification (:mod:`planner.ownforce.tables`).
+    paths : list of Path
+        The files to import.
+    opts : ImportOptions
+        Mapping, vocabulary, rejects path and replace/append choice.
+
+    Returns
+    -------
+    dict
+        The reconciled counts (read, accepted, rejected, ...) and where the rows went.
+    """
     from planner.io.pings import load_pings
 
     read_vocabulary(opts.vocabulary).check_fields("pings", [])
@@ -769,7 +849,24 @@ def _parquet_rows(f: Path) -> int:
 def import_tgps(
     ws: Workspace, sp: TableSpec, paths: list[Path], opts: ImportOptions
 ) -> dict[str, Any]:
-    """Import a force's own TGP polygons (the layer replaces the stored one)."""
+    """Import a force's own TGP polygons (the layer replaces the stored one).
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace imported into.
+    sp : TableSpec
+        The table's specification (:mod:`planner.ownforce.tables`).
+    paths : list of Path
+        The files to import.
+    opts : ImportOptions
+        Mapping, vocabulary, rejects path and replace/append choice.
+
+    Returns
+    -------
+    dict
+        The reconciled counts (read, accepted, rejected, ...) and where the rows went.
+    """
     import shapely
 
     from planner.hotspots.tgps import label_areas
@@ -929,7 +1026,24 @@ def import_tgps(
 def import_records_kind(
     ws: Workspace | None, kind: str, paths: list[Path], opts: ImportOptions
 ) -> dict[str, Any]:
-    """Engagement and abstraction exports into the records store (planner.records.imports)."""
+    """Engagement and abstraction exports into the records store (planner.records.imports).
+
+    Parameters
+    ----------
+    ws : Workspace or None
+        The workspace (None: the records store only).
+    kind : str
+        ``engagements`` or ``abstractions``.
+    paths : list of Path
+        The files to import.
+    opts : ImportOptions
+        Mapping, vocabulary, rejects path and replace/append choice.
+
+    Returns
+    -------
+    dict
+        The reconciled counts (read, accepted, rejected, ...) and where the rows went.
+    """
     from planner.records.imports import import_records
     from planner.records.store import open_store
     from planner.records.vocab import DEFAULT_VOCABULARY

@@ -79,6 +79,7 @@ class LevelSource:
 
     @property
     def given(self) -> bool:
+        """Whether any source (field, lookup or layer) was given for this level."""
         return any(v is not None for v in (self.field, self.lookup, self.layer))
 
 
@@ -345,7 +346,23 @@ def assign_level(
 
 # ---- the build ------------------------------------------------------------------------------
 def month_end(month: str) -> date:
-    """Last day of a "YYYY-MM" month."""
+    """Last day of a "YYYY-MM" month.
+
+    Parameters
+    ----------
+    month : str
+        ``"YYYY-MM"``.
+
+    Returns
+    -------
+    datetime.date
+        The month's last day.
+
+    Examples
+    --------
+    >>> month_end("2024-02")
+    datetime.date(2024, 2, 29)
+    """
     y, m = int(month[:4]), int(month[5:7])
     return date(y, m, calendar.monthrange(y, m)[1])
 

@@ -107,7 +107,20 @@ def _has(ws: Workspace, table: str) -> bool:
 
 
 def missing_tables(ws: Workspace, tables: tuple[str, ...] | list[str]) -> list[str]:
-    """The tables of ``tables`` the workspace lacks ("crimes" = any crime series)."""
+    """The tables of ``tables`` the workspace lacks ("crimes" = any crime series).
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    tables : sequence of str
+        Table names.
+
+    Returns
+    -------
+    list of str
+        Those it does not hold, in the given order.
+    """
     return [t for t in tables if not _has(ws, t)]
 
 

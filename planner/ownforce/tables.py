@@ -342,7 +342,18 @@ def import_command(kind: str, workspace: str = "DIR") -> str:
 
 
 def kind_of_table(table: str) -> str | None:
-    """The import kind that fills a workspace table (None for geography and derived tables)."""
+    """The import kind that fills a workspace table (None for geography and derived tables).
+
+    Parameters
+    ----------
+    table : str
+        Workspace table name.
+
+    Returns
+    -------
+    str or None
+        The ``planner import`` kind.
+    """
     for s in SPECS:
         if s.table == table:
             return s.kind

@@ -72,7 +72,18 @@ def _dates(s: pd.Series) -> pd.Series:
 
 
 def people(store: RecordStore) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(officers, teams, postings, wards) from the store, with dates as datetime64."""
+    """(officers, teams, postings, wards) from the store, with dates as datetime64.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        Officers, teams, postings and wards.
+    """
     officers = store.frame("officers")
     teams = store.frame("teams")
     postings = store.frame("postings")
@@ -86,6 +97,16 @@ def sectors(store: RecordStore) -> pd.DataFrame:
     """The optional sector level per ward: ``ward_code, sector_code, sector_name``.
 
     Empty when the force has no sectors (no ``ward_sectors`` rows).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ward_code, sector_code, sector_name``.
     """
     return store.frame("ward_sectors")
 
@@ -95,6 +116,16 @@ def team_sectors(store: RecordStore) -> pd.Series:
 
     A team's wards are the wards whose ``nbh_code`` is the team's ``nbh_code`` (else its id).
     Teams in no sector are absent.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+
+    Returns
+    -------
+    pandas.Series
+        ``sector_code`` indexed by ``team_id``.
     """
     sec = sectors(store)
     teams = store.frame("teams")
@@ -117,7 +148,20 @@ def team_sectors(store: RecordStore) -> pd.Series:
 
 
 def add_sector(store: RecordStore, df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``sector_code`` (of the record's team, else of its ward, else :data:`NO_SECTOR`)."""
+    """Add ``sector_code`` (of the record's team, else of its ward, else :data:`NO_SECTOR`).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    df : pandas.DataFrame
+        Records with ``team_id`` and/or ``ward_code``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` with a ``sector_code`` column.
+    """
     ts = team_sectors(store)
     sec = df["team_id"].map(ts) if len(ts) else pd.Series(None, index=df.index, dtype=object)
     ws = sectors(store)
@@ -135,7 +179,28 @@ def assign_teams(
     store: RecordStore | None = None,
     prefix: str = "",
 ) -> pd.DataFrame:
-    """Add ``{prefix}team_id`` and ``{prefix}lpa`` for ``officer_col`` on ``date_col`` (vectorised)."""
+    """Add ``{prefix}team_id`` and ``{prefix}lpa`` for ``officer_col`` on ``date_col`` (vectorised).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Records with an officer and a date column.
+    officer_col : str
+        The officer id column.
+    date_col : str
+        The date column (the posting on that day gives the team).
+    store_people : tuple, optional
+        :func:`people` of the store, when already read.
+    store : RecordStore, optional
+        Read the people tables from here when ``store_people`` is None.
+    prefix : str
+        Prefix of the added column names (``auth_`` for the authoriser).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``records`` with ``{prefix}team_id`` and ``{prefix}lpa`` (None where no posting).
+    """
     if store_people is None:
         if store is None:
             raise TypeError("assign_teams needs store_people or store")
@@ -183,7 +248,22 @@ def assign_teams(
 def engagements_frame(
     store: RecordStore, period: Any = None, *, today: date | None = None
 ) -> pd.DataFrame:
-    """Engagements in a period (all when None) with local ``date``, ``team_id`` and ``lpa``."""
+    """Engagements in a period (all when None) with local ``date``, ``team_id`` and ``lpa``.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str, optional
+        The period (as :func:`engagement_counts`); None = every engagement.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per engagement, with ``date``, ``team_id``, ``lpa`` (and ``sector_code``).
+    """
     e = m.Engagement
     where = None
     p = _period(period, today) if period is not None else None
@@ -222,6 +302,15 @@ def engagement_counts(
         (one column per value, plus ``engagements`` = the row total).
     lpa, sector, team_id
         Drill into one LPA / sector (code) / team.
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str, optional
+        The period (:class:`~planner.records.periods.Period`, ``(start, end)`` or words with
+        ``today``); None = every engagement.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+    frame : pandas.DataFrame, optional
+        The records already read for the period (saves reading them again).
 
     Returns
     -------
@@ -272,6 +361,20 @@ def engagement_drilldown(
     """All drill-down levels stacked: ``level, lpa, team_id, officer_id, engagements``.
 
     The "sector" level (with a ``sector_code`` column) is included when the force has sectors.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str, optional
+        The period; None = every engagement.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group of every level.
     """
     df = engagements_frame(store, period, today=today)
     with_sectors = bool(len(sectors(store)))
@@ -314,6 +417,14 @@ def engagement_gaps(
     ----------
     demand
         Demand per ward (e.g. crime harm or calls), indexed by ``ward_code``; None = population only.
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str, optional
+        The period; None = every engagement.
+    config : GapConfig
+        Expected-engagement rule and gap threshold.
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------
@@ -358,6 +469,20 @@ def abstractions_frame(
 
     Columns added: ``date``, ``team_id``/``lpa`` (abstracted officer),
     ``auth_team_id``/``auth_lpa`` (authorising officer).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str, optional
+        The period; None = every abstraction.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per abstraction, with the columns above.
     """
     a = m.Abstraction
     p = _period(period, today) if period is not None else None
@@ -392,6 +517,26 @@ def abstraction_summary(
     ``perspective="abstracted"`` groups LPA/team/officer by the officer taken off their area;
     ``"authorising"`` by the officer who authorised it. Totals are identical either way.
     Columns: the group key(s), ``abstractions``, ``hours``, ``share_hours``.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str, optional
+        The period; None = every abstraction.
+    by : str
+        One of :data:`ABSTRACTION_BY`.
+    perspective : {'abstracted', 'authorising'}
+        Whose LPA/team/officer the abstraction counts against.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+    frame : pandas.DataFrame, optional
+        The records already read for the period (saves reading them again).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The group key(s), ``abstractions``, ``hours``, ``share_hours``.
     """
     if by not in ABSTRACTION_BY:
         raise PlannerError(f"cannot group abstractions by '{by}' (use {', '.join(ABSTRACTION_BY)})")
@@ -437,6 +582,10 @@ def abstraction_objectives(
     objectives
         Improvement objective per LPA: the fractional reduction in hours per week the LPA
         commander committed to (0.2 = 20 % fewer). LPAs without one get NaN targets.
+    store : RecordStore
+        The records store.
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------
@@ -471,7 +620,22 @@ def abstraction_objectives(
 
 # ---- tenure -------------------------------------------------------------------------
 def in_post(store: RecordStore, on: date, *, roles: tuple[str, ...] = ("DNO",)) -> pd.DataFrame:
-    """Postings in ``roles`` covering day ``on`` (``end`` inclusive; None = current), with names."""
+    """Postings in ``roles`` covering day ``on`` (``end`` inclusive; None = current), with names.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    on : datetime.date
+        The day looked at.
+    roles : tuple of str
+        Officer roles counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per posting, with the officer's name.
+    """
     officers, _teams, postings, _wards = people(store)
     d = pd.Timestamp(on)
     p = postings[
@@ -496,7 +660,20 @@ def _ward_list(store: RecordStore, postings: pd.DataFrame) -> pd.DataFrame:
 
 
 def dno_vacancies(store: RecordStore, on: date) -> pd.DataFrame:
-    """Wards with no DNO in post on ``on`` (target: none), with the day the last DNO left."""
+    """Wards with no DNO in post on ``on`` (target: none), with the day the last DNO left.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    on : datetime.date
+        The day looked at.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per vacant ward, sorted by ``ward_code``.
+    """
     _o, _t, postings, _w = people(store)
     wards = _ward_list(store, postings)
     cur = in_post(store, on)
@@ -513,7 +690,22 @@ def dno_vacancies(store: RecordStore, on: date) -> pd.DataFrame:
 def short_tenures(
     store: RecordStore, on: date, *, min_years: float = DNO_MIN_YEARS
 ) -> pd.DataFrame:
-    """DNOs in post on ``on`` for less than ``min_years`` (default 2) in their ward."""
+    """DNOs in post on ``on`` for less than ``min_years`` (default 2) in their ward.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    on : datetime.date
+        The day looked at.
+    min_years : float
+        Tenure (years) below which a DNO is listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The DNOs in post with ``tenure_years`` below ``min_years``.
+    """
     cur = in_post(store, on)
     return cur[cur["tenure_years"] < min_years].reset_index(drop=True)
 
@@ -527,6 +719,20 @@ def missing_handovers(
     or when the predecessor was still in post on the new DNO's first day (an overlap). Only
     postings starting in ``[since, on]`` are checked (default: all). Columns: ``ward_code,
     officer_id, predecessor, predecessor_end, start, gap_days, handover_date, team_id``.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    since : datetime.date, optional
+        First posting start checked (default: all).
+    on : datetime.date, optional
+        Last posting start checked (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per posting without a handover.
     """
     _o, _t, postings, _w = people(store)
     dno = postings[postings["role"] == "DNO"].sort_values(["ward_code", "start"]).copy()
@@ -563,6 +769,22 @@ def tenure_comparison(
     Columns: ``ward_code, ward, lpa``, for each role ``<role>_baseline`` and ``<role>_now``
     counts, ``officers_baseline`` / ``officers_now`` (names), ``joined``, ``left`` (officer ids)
     and ``same_or_more`` (every role has at least as many officers as at the baseline).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    baseline : datetime.date
+        The baseline date (e.g. last year's review).
+    on : datetime.date
+        The date compared with it.
+    roles : tuple of str
+        Officer roles counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ward.
     """
     _o, _t, postings, _w = people(store)
     wards = _ward_list(store, postings).set_index("ward_code")[["ward", "lpa"]]
@@ -608,7 +830,20 @@ def tenure_comparison(
 
 # ---- Neighbourhood Policing Guarantee --------------------------------------------------
 def named_officers(store: RecordStore, on: date) -> pd.DataFrame:
-    """Per ward: named DNO(s) and PCSO(s) in post on ``on`` and whether the ward has both."""
+    """Per ward: named DNO(s) and PCSO(s) in post on ``on`` and whether the ward has both.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    on : datetime.date
+        The day looked at.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ward: the DNO and PCSO names and whether both are named.
+    """
     _o, _t, postings, _w = people(store)
     wards = _ward_list(store, postings).set_index("ward_code")[["ward", "lpa"]]
     cur = in_post(store, on, roles=("DNO", "PCSO"))
@@ -639,6 +874,22 @@ def npp1_completion(
     start date) or, when ``on`` is None, every verified officer whose role is in ``roles``.
     Grouped by "lpa", "team" or "force". Dated NPP1 completions (``training_records``) count
     from their date when ``on`` is given; the ``npp1_trained`` flag alone counts throughout.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    on : datetime.date, optional
+        Count officers in post that day (None: every verified officer in ``roles``).
+    by : str
+        ``"lpa"``, ``"team"`` or ``"force"``.
+    roles : tuple of str
+        Officer roles counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per group: officers, trained and their share.
     """
     officers, teams, _p, _w = people(store)
     if on is not None:
@@ -687,7 +938,23 @@ def npp1_completion(
 
 # ---- one-call summary (CLI `planner records summary`) ---------------------------------
 def summary(store: RecordStore, period: Any, *, today: date | None = None) -> dict[str, Any]:
-    """Headline figures for a period: engagements and abstractions per LPA, tenure and NPG."""
+    """Headline figures for a period: engagements and abstractions per LPA, tenure and NPG.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
+    Returns
+    -------
+    dict
+        The headline figures (JSON-ready).
+    """
     p = _period(period, today)
     on = p.end
     eng = engagement_counts(store, p, level="lpa")

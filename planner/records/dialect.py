@@ -1,5 +1,8 @@
-"""Dialect-aware SQL shared by the records store and the imports: INSERT ... ON CONFLICT DO
-NOTHING on SQLite and PostgreSQL, and a bulk insert through the driver's executemany."""
+"""Dialect-aware SQL shared by the records store and the imports.
+
+Dialect-aware SQL shared by the records store and the imports: INSERT ... ON CONFLICT DO
+NOTHING on SQLite and PostgreSQL, and a bulk insert through the driver's executemany.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +63,15 @@ def bulk_insert(session: Session, table, df: pd.DataFrame) -> None:
 
     Values are converted column by column: None for missing, datetimes in SQLAlchemy's SQLite
     text format on SQLite (native on PostgreSQL), booleans as 0/1 on SQLite.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session (inside a transaction).
+    table : sqlalchemy.Table
+        The table inserted into.
+    df : pandas.DataFrame
+        Rows, with the table's column names.
     """
     if df.empty:
         return

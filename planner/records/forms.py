@@ -143,6 +143,29 @@ def record_engagement(
     record is checked against their role (an officer records only for themselves; an empty
     ``officer_id`` is theirs) and the save is written to the audit trail with their name.
 
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    source : str
+        Where the record came from (``form``, an import file, ...), stored with it.
+    vocabulary : Vocabulary
+        The allowed categories.
+    now : datetime.datetime, optional
+        Reference time for "in the future" (default: the current time).
+    synthetic : bool
+        Flag the records as synthetic (demo data).
+    principal : Principal, optional
+        The signed-in user (:class:`planner.access.roles.Principal`): the record is checked
+        against their role and the save is audited with their name.
+    **fields
+        The record's fields (see above).
+
+    Returns
+    -------
+    str
+        The stored ``record_id``.
+
     Raises
     ------
     PlannerError
@@ -207,6 +230,21 @@ def record_abstraction_checked(
         (:class:`planner.records.policy.AbstractionPolicy`).
     fields
         As for :func:`record_abstraction`.
+    store : RecordStore
+        The records store.
+    source : str
+        Where the record came from (``form``, an import file, ...), stored with it.
+    vocabulary : Vocabulary
+        The allowed categories.
+    now : datetime.datetime, optional
+        Reference time for "in the future" (default: the current time).
+    synthetic : bool
+        Flag the records as synthetic (demo data).
+    principal : Principal, optional
+        The signed-in user (:class:`planner.access.roles.Principal`): the record is checked
+        against their role and the save is audited with their name.
+    **fields
+        The record's fields (see above).
 
     Returns
     -------
@@ -270,6 +308,28 @@ def record_abstraction(
     ``hours`` (alias ``duration_hours``; a timedelta is accepted), ``notes``, ``record_id``.
     The abstraction ``policy`` is applied first (refusals raise; use
     :func:`record_abstraction_checked` to get its warnings too).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    source : str
+        Where the record came from (``form``, an import file, ...), stored with it.
+    vocabulary : Vocabulary
+        The allowed categories.
+    now : datetime.datetime, optional
+        Reference time for "in the future" (default: the current time).
+    synthetic : bool
+        Flag the records as synthetic (demo data).
+    policy : AbstractionPolicy
+        The abstraction policy (:class:`planner.records.policy.AbstractionPolicy`).
+    **fields
+        The record's fields (see above).
+
+    Returns
+    -------
+    str
+        The stored ``record_id``.
     """
     return record_abstraction_checked(
         store,
@@ -293,6 +353,16 @@ def form_options(
     With ``principal`` the officer and authoriser choices hold only officers in their scope
     (:func:`planner.access.scope.officer_options`): an inspector's LPAs, an officer
     themselves (and the authorisers of their LPA), nobody for advance and admin.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    vocabulary : Vocabulary
+        The allowed categories.
+    principal : Principal, optional
+        The signed-in user (:class:`planner.access.roles.Principal`): the record is checked
+        against their role and the save is audited with their name.
 
     Returns
     -------

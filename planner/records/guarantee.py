@@ -186,6 +186,16 @@ def import_table(
 def soh_by_month(store: RecordStore, period: Any, *, today: date | None = None) -> pd.DataFrame:
     """Single Online Home compliance per month and LPA, and the force, in the period.
 
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
     Returns
     -------
     DataFrame
@@ -213,6 +223,13 @@ def milestone_status(store: RecordStore, on: date) -> pd.DataFrame:
 
     Status: "done" (done on or before due), "done late", "overdue" (not done, due before
     ``on``; done after ``on`` counts as not done yet), "due" (not done, due on or after ``on``).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    on : datetime.date
+        The day looked at.
 
     Returns
     -------

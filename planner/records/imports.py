@@ -135,7 +135,13 @@ class ImportResult:
     rejects_path: str | None = None
 
     def counts(self) -> dict[str, Any]:
-        """The JSON summary printed by ``planner import --json``."""
+        """The JSON summary printed by ``planner import --json``.
+
+        Returns
+        -------
+        dict
+            Counts, reasons and the rejects file.
+        """
         return {
             "kind": self.kind,
             "source": self.source,
@@ -150,6 +156,7 @@ class ImportResult:
 
     @property
     def reconciled(self) -> bool:
+        """Whether ``read == inserted + updated + duplicates + rejected``."""
         return self.read == self.inserted + self.updated + self.duplicates + self.rejected
 
 
@@ -169,6 +176,25 @@ def validate(
     Returns ``(clean, reasons)``: the canonical typed values and one reason string per row
     ("" for a valid row; several reasons are joined with "; ").
     ``wards``: known ward codes (None = do not check).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Raw rows (strings, canonical column names).
+    kind : str
+        ``"engagements"`` or ``"abstractions"``.
+    vocabulary : Vocabulary
+        The allowed categories.
+    wards : set of str, optional
+        Known ward codes (None = do not check).
+    now : datetime.datetime, optional
+        Reference time for "in the future" (default: the current time).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.Series)
+        ``(clean, reasons)``: the canonical typed values and one reason string per row
+        ("" for a valid row; several reasons are joined with "; ").
     """
     r = _Reasons(df.index)
     df = _normalise(df)
@@ -264,6 +290,18 @@ def content_hash(clean: pd.DataFrame, kind: Kind) -> pd.Series:
 
     Fields are rendered as text (times to the second, numbers to 7 decimals, missing as "")
     and joined with a unit separator, then hashed with pandas' fixed-key SipHash.
+
+    Parameters
+    ----------
+    clean : pandas.DataFrame
+        Validated rows (:func:`validate`).
+    kind : str
+        ``"engagements"`` or ``"abstractions"``.
+
+    Returns
+    -------
+    pandas.Series
+        16 hex digits per row.
     """
     joined: np.ndarray | None = None
     for c in CONTENT[kind]:
@@ -331,6 +369,30 @@ def apply_records(
     With ``user`` (the signed-in user, or ``os:<login>`` for a command-line import) every
     inserted and updated record also gets a row in the audit trail naming them
     (:mod:`planner.access.audit`), in the same transaction.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session (inside a transaction).
+    clean : pandas.DataFrame
+        Validated rows, deduplicated within the file.
+    kind : str
+        ``"engagements"`` or ``"abstractions"``.
+    source : str
+        Where the record came from (``form``, an import file, ...), stored with it.
+    synthetic : bool
+        Flag the records as synthetic (demo data).
+    allow_new_officers : bool
+        Unknown officer ids are added as unverified officers (False: they are an error).
+    user : str, optional
+        Who made the change (``os:<login>`` from the command line), named in the audit trail.
+    role : str, optional
+        Their role, stored with the audit row.
+
+    Returns
+    -------
+    dict
+        ``inserted``, ``updated``, ``duplicates`` and ``new_officers``.
     """
     model = MODELS[kind]
     table = model.__table__
@@ -483,6 +545,20 @@ def read_export(
 
     Rows with the wrong number of fields (and lines with a stray quote) are left out; use
     :func:`read_export_lines` to get them with their line numbers.
+
+    Parameters
+    ----------
+    path : str or Path
+        The export file.
+    kind : str
+        ``"engagements"`` or ``"abstractions"``.
+    mapping : mapping of str to str, optional
+        Export column -> canonical column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows as strings, canonical column names.
     """
     return read_export_lines(path, kind, mapping)[0]
 
@@ -573,6 +649,23 @@ def import_records(
         default ``<stem>.rejects.csv`` beside the input. Written on every run.
     now
         Reference time for "in the future" (default: the current time).
+    store : RecordStore
+        The records store.
+    path : str or Path
+        The export file.
+    kind : str
+        ``"engagements"`` or ``"abstractions"``.
+    mapping : mapping of str to str, optional
+        Export column -> canonical column.
+    vocabulary : Vocabulary
+        The allowed categories.
+    synthetic : bool
+        Flag the records as synthetic (demo data).
+
+    Returns
+    -------
+    ImportResult
+        Reconciled counts, reasons and the rejects file.
     """
     p = Path(path)
     raw, lines, malformed = read_export_lines(p, kind, mapping)
@@ -634,10 +727,40 @@ def import_records(
 
 
 def import_engagements(store: RecordStore, path: str | Path, **kwargs: Any) -> ImportResult:
-    """Import an engagement-tracker export (see :func:`import_records`)."""
+    """Import an engagement-tracker export (see :func:`import_records`).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    path : str or Path
+        The engagement-tracker export (CSV).
+    **kwargs
+        As for :func:`import_records`.
+
+    Returns
+    -------
+    ImportResult
+        As :func:`import_records`.
+    """
     return import_records(store, path, "engagements", **kwargs)
 
 
 def import_abstractions(store: RecordStore, path: str | Path, **kwargs: Any) -> ImportResult:
-    """Import an abstraction-app export (see :func:`import_records`)."""
+    """Import an abstraction-app export (see :func:`import_records`).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    path : str or Path
+        The abstraction-app export (CSV).
+    **kwargs
+        As for :func:`import_records`.
+
+    Returns
+    -------
+    ImportResult
+        As :func:`import_records`.
+    """
     return import_records(store, path, "abstractions", **kwargs)

@@ -46,6 +46,8 @@ class Ward(Base):
 
 
 class Team(Base):
+    """A team: neighbourhood, taskforce, patrol or council warden team, in an LPA."""
+
     __tablename__ = "teams"
     team_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(120))
@@ -94,6 +96,8 @@ class Posting(Base):
 
 
 class Engagement(Base):
+    """One engagement record (an officer meeting the public), with its ward and categories."""
+
     __tablename__ = "engagements"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[str] = mapped_column(String(80), unique=True)

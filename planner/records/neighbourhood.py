@@ -72,7 +72,9 @@ def _teams_of_nbh(teams: pd.DataFrame, nbh_codes: set[str]) -> list[str]:
 
 
 def resolve_area(store: RecordStore, code: str, *, kind: str | None = None) -> Area:
-    """The area a code names: a ward code, a team id or neighbourhood code, a sector code or an
+    """The area a code names: a ward, a team or neighbourhood, a sector or an LPA.
+
+    The area a code names: a ward code, a team id or neighbourhood code, a sector code or an
     LPA name (case-insensitive), tried in that order unless ``kind`` says which.
 
     Parameters
@@ -191,7 +193,25 @@ def team_officers(store: RecordStore, teams: tuple[str, ...] | list[str], on: da
 def area_engagements(
     store: RecordStore, area: Area, period: Any, *, today: date | None = None
 ) -> pd.DataFrame:
-    """Engagements in the area's wards in a period (see :func:`analytics.engagements_frame`)."""
+    """Engagements in the area's wards in a period (see :func:`analytics.engagements_frame`).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    area : Area
+        From :func:`resolve_area`.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`analytics.engagements_frame`, kept to the area's wards.
+    """
     e = an.engagements_frame(store, period, today=today)
     return e[e["ward_code"].isin(area.wards)].reset_index(drop=True)
 
@@ -214,6 +234,10 @@ def engagement_by_tgp(
         The period (words need ``today``).
     by
         Optional breakdown column (one of :data:`analytics.ENGAGEMENT_BY`).
+    store : RecordStore
+        The records store.
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------
@@ -266,6 +290,26 @@ def abstraction_details(
     Filters combine: e.g. ``officer_id`` and ``abstraction_type`` give the records behind that
     officer's bar segment. ``perspective="authorising"`` filters the officer, team and LPA of
     the authorising officer instead.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+    officer_id : str, optional
+        Keep one officer.
+    team_id : str, optional
+        Keep one team.
+    lpa : str, optional
+        Keep one LPA.
+    abstraction_type : str, optional
+        Keep one abstraction type.
+    perspective : {'abstracted', 'authorising'}
+        Whose officer, team and LPA the filters match.
 
     Returns
     -------
@@ -325,6 +369,10 @@ def objectives_by_month(
         The period whose calendar months are tracked (a part month counts its days only).
     objectives
         Fractional reduction per LPA (0.2 = 20 % fewer hours per week than the benchmark).
+    store : RecordStore
+        The records store.
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------
@@ -378,6 +426,16 @@ def vacancy_fills(store: RecordStore, period: Any, *, today: date | None = None)
     previous posting (any role) was a LAT one or their role in the officers table is LAT;
     ``lat_backfill`` is False for a fill from elsewhere (flagged: the paper fills vacancies
     from the LAT establishment) and None while the vacancy is still open at the period's end.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------
@@ -497,6 +555,18 @@ def training_trajectory(
     as completed before the period). The target line runs from the share at the period's first
     day to ``target_share`` on ``target_date``.
 
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    target : TrainingTarget
+        Course, roles, target share and date.
+    today : datetime.date, optional
+        Reference date for a period given in words.
+
     Returns
     -------
     DataFrame
@@ -558,7 +628,20 @@ def training_trajectory(
 
 # ---- visibility ------------------------------------------------------------------------
 def last_full_months(today: date, n: int = 2) -> list[str]:
-    """The ``n`` last complete calendar months before ``today`` ("YYYY-MM"), oldest first."""
+    """The ``n`` last complete calendar months before ``today`` ("YYYY-MM"), oldest first.
+
+    Parameters
+    ----------
+    today : datetime.date
+        The reference day.
+    n : int
+        How many months.
+
+    Returns
+    -------
+    list of str
+        ``"YYYY-MM"`` months, oldest first.
+    """
     first = today.replace(day=1)
     out = []
     for _ in range(n):
@@ -621,6 +704,8 @@ def ward_demand(ws: Any, period: Any, *, today: date | None = None) -> pd.Series
         The workspace (crimes with ``harm`` and ``lsoa_code``; LSOAs with ``ward_code``).
     period
         The period (words need ``today``; default the workspace's today).
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------
@@ -665,6 +750,15 @@ def engagement_gaps_by(
         "ward" (as :func:`analytics.engagement_gaps`), "sector", "neighbourhood" or "lpa".
     demand
         Demand per ward (e.g. :func:`ward_demand`); None = population only.
+    store : RecordStore
+        The records store.
+    period : Period, tuple or str
+        The period: a :class:`~planner.records.periods.Period`, ``(start, end)`` dates, or
+        words (``"last 28 days"``, ``"FY2025"``) that need ``today``.
+    config : GapConfig
+        Expected-engagement rule and gap threshold.
+    today : datetime.date, optional
+        Reference date for a period given in words.
 
     Returns
     -------

@@ -65,14 +65,31 @@ class AbstractionPolicy:
     same_lpa: SameLpa = "warn"
 
     def required_rank(self, hours: float) -> str:
-        """The lowest rank that may authorise an abstraction of ``hours``."""
+        """The lowest rank that may authorise an abstraction of ``hours``.
+
+        Parameters
+        ----------
+        hours : float
+            The abstraction's length in hours.
+
+        Returns
+        -------
+        str
+            A rank (SGT, INSP, ...).
+        """
         for bound, rank in self.authorisation:
             if hours <= bound:
                 return rank
         return self.above_rank
 
     def describe(self) -> list[str]:
-        """The policy in plain sentences (for the docs, the CLI and the form)."""
+        """The policy in plain sentences (for the docs, the CLI and the form).
+
+        Returns
+        -------
+        list of str
+            One sentence per rule.
+        """
         out = [
             "Abstractions are: " + ", ".join(self.counted_reasons) + ".",
             "Not abstractions (record elsewhere): " + ", ".join(self.not_abstractions) + ".",
@@ -107,6 +124,7 @@ class PolicyCheck:
 
     @property
     def ok(self) -> bool:
+        """Whether nothing was refused."""
         return not self.refusals
 
 

@@ -57,13 +57,35 @@ DEFAULT_CONFIG = StoreConfig()
 
 
 def default_store_path(ws: Workspace | str | Path) -> Path:
-    """``<workspace>/records.sqlite``."""
+    """``<workspace>/records.sqlite``.
+
+    Parameters
+    ----------
+    ws : Workspace, str or Path
+        The workspace or its folder.
+
+    Returns
+    -------
+    Path
+        ``<workspace>/records.sqlite``.
+    """
     root = ws if isinstance(ws, str | Path) else ws.root
     return Path(root) / STORE_FILE
 
 
 def normalise_url(url: str | Path) -> str:
-    """Turn a path or URL into an SQLAlchemy URL (``postgresql://`` -> psycopg 3 driver)."""
+    """Turn a path or URL into an SQLAlchemy URL (``postgresql://`` -> psycopg 3 driver).
+
+    Parameters
+    ----------
+    url : str or Path
+        A file path, ``sqlite:///...`` or ``postgresql://...`` URL.
+
+    Returns
+    -------
+    str
+        An SQLAlchemy URL.
+    """
     s = str(url)
     if "://" not in s:
         return f"sqlite:///{Path(s).expanduser().resolve()}"
@@ -155,12 +177,14 @@ class RecordStore:
 
     @property
     def dialect(self) -> str:
+        """The SQLAlchemy dialect name (``sqlite`` or ``postgresql``)."""
         return self.engine.dialect.name
 
     def __repr__(self) -> str:
         return f"RecordStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
     def close(self) -> None:
+        """Dispose of the store's engines (and their connections)."""
         self.engine.dispose()
         if self._reader is not self.engine:
             self._reader.dispose()
@@ -173,14 +197,26 @@ class RecordStore:
 
     # ---- schema -------------------------------------------------------------------
     def revision(self) -> str | None:
-        """The Alembic revision the database is at (None for an empty database)."""
+        """The Alembic revision the database is at (None for an empty database).
+
+        Returns
+        -------
+        str or None
+            The revision id.
+        """
         with self.engine.connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def upgrade(self, target: str = "head") -> None:
-        """Apply the migrations up to ``target``."""
+        """Apply the migrations up to ``target``.
+
+        Parameters
+        ----------
+        target : str
+            Alembic revision (``head`` = the latest).
+        """
         from alembic import command
         from alembic.config import Config
         from alembic.script import ScriptDirectory
@@ -200,13 +236,25 @@ class RecordStore:
     # ---- units of work --------------------------------------------------------------
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A plain session (reads); commit yourself. Prefer :meth:`transaction` for writes."""
+        """A plain session (reads); commit yourself. Prefer :meth:`transaction` for writes.
+
+        Returns
+        -------
+        Iterator of sqlalchemy.orm.Session
+            The session (closed afterwards).
+        """
         with self._sessions() as s:
             yield s
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work, committed on success and rolled back on error (no retry)."""
+        """One unit of work, committed on success and rolled back on error (no retry).
+
+        Returns
+        -------
+        Iterator of sqlalchemy.orm.Session
+            The session of the transaction.
+        """
         with self._sessions() as s, s.begin():
             yield s
 
@@ -214,6 +262,16 @@ class RecordStore:
         """Run ``work(session)`` in a transaction, retrying it on transient conflicts.
 
         ``work`` must be safe to repeat (it is re-run from scratch after a rollback).
+
+        Parameters
+        ----------
+        work : callable
+            ``work(session)``; must be safe to repeat.
+
+        Returns
+        -------
+        object
+            What ``work`` returns.
         """
         cfg = self.config
         for attempt in range(cfg.retries + 1):
@@ -228,7 +286,20 @@ class RecordStore:
 
     # ---- reads as DataFrames ------------------------------------------------------
     def frame(self, table: str, where: Any = None) -> pd.DataFrame:
-        """A whole table (optionally filtered by a SQLAlchemy clause) as a DataFrame."""
+        """A whole table (optionally filtered by a SQLAlchemy clause) as a DataFrame.
+
+        Parameters
+        ----------
+        table : str
+            Table name.
+        where : sqlalchemy clause, optional
+            Filter.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows.
+        """
         t = m.Base.metadata.tables[table]
         stmt = select(t)
         if where is not None:
@@ -242,6 +313,18 @@ class RecordStore:
         return pd.DataFrame.from_records(rows, columns=cols)
 
     def count(self, table: str) -> int:
+        """Rows in a table.
+
+        Parameters
+        ----------
+        table : str
+            Table name.
+
+        Returns
+        -------
+        int
+            The row count.
+        """
         with self._reader.connect() as conn:
             return int(
                 conn.execute(
@@ -265,6 +348,13 @@ def open_store(
         ``postgresql+psycopg://...``. Default: the workspace's ``records.sqlite``.
     workspace
         Workspace whose embedded store to open when ``url`` is None.
+    upgrade : bool
+        Apply pending migrations.
+
+    Returns
+    -------
+    RecordStore
+        The open store, at the latest revision when ``upgrade``.
     """
     if url is None:
         if workspace is None:
@@ -336,6 +426,26 @@ def load_reference(
     level (``sector_code``, ``sector_name``; null = no sector), stored in ``ward_sectors``.
     Returns rows written per table.
     Re-running with the same frames changes nothing.
+
+    Parameters
+    ----------
+    store : RecordStore
+        The records store.
+    teams : pandas.DataFrame, optional
+        Teams table.
+    officers : pandas.DataFrame, optional
+        Officers table.
+    postings : pandas.DataFrame, optional
+        Postings (officer, team, ward, role, start, end).
+    wards : pandas.DataFrame, optional
+        Wards (with optional sector columns).
+    synthetic : bool
+        Flag the records as synthetic (demo data).
+
+    Returns
+    -------
+    dict of str to int
+        Rows written per table.
     """
     counts: dict[str, int] = {}
 

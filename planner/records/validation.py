@@ -1,4 +1,6 @@
-"""Vectorised row validation shared by file imports and forms (``planner.records.imports``,
+"""Vectorised row validation shared by file imports, forms and workspace table imports.
+
+Vectorised row validation shared by file imports and forms (``planner.records.imports``,
 ``planner.records.forms``) and by the workspace table imports (``planner.ownforce``).
 
 Every check adds a reason to the rows it fails (:class:`Reasons`); a row is valid when it has
@@ -19,7 +21,18 @@ DAYFIRST_FORMATS: tuple[str, ...] = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/
 
 
 def utc_naive(t: datetime | None = None) -> datetime:
-    """``t`` (default: now) as a naive UTC datetime; a naive ``t`` is taken to be UTC."""
+    """``t`` (default: now) as a naive UTC datetime; a naive ``t`` is taken to be UTC.
+
+    Parameters
+    ----------
+    t : datetime.datetime, optional
+        The time (default: now).
+
+    Returns
+    -------
+    datetime.datetime
+        Naive UTC.
+    """
     if t is None:
         t = datetime.now(UTC)
     return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
@@ -74,6 +87,22 @@ def parse_local_times(
 
     Naive values are Europe/London local time. Adds reasons for missing, unparseable,
     ambiguous (clocks went back), non-existent (clocks went forward) and future times.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The text (or datetimes).
+    field : str
+        Field name in the reasons.
+    reasons : Reasons
+        Collects a reason per failing row.
+    now : datetime.datetime, optional
+        Reference time for "in the future" (default: the current time).
+
+    Returns
+    -------
+    pandas.Series
+        Naive UTC datetimes (NaT where a reason was added).
     """
     s = values.astype(object)
     s = s.where(s.notna(), "").map(lambda x: str(x).strip())

@@ -1,6 +1,8 @@
-"""Public-facing reports (issue 18): the community report for a ward, neighbourhood, sector or
-LPA, safe to hand to a community meeting (no officer-level performance, no abstraction data,
-no individual records)."""
+"""Public-facing reports (issue 18): the community report for an area.
+
+The report for a ward, neighbourhood, sector or LPA is safe to hand to a community meeting (no
+officer-level performance, no abstraction data, no individual records).
+"""
 
 from __future__ import annotations
 

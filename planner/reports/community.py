@@ -172,6 +172,8 @@ def build_community_report(
         A ward code, team/neighbourhood code, sector code or LPA name.
     period
         The period (words need ``today``).
+    today
+        Reference date for a period given in words (``"last 28 days"``, ``"FY2025"``).
     ws
         The workspace (for visibility and local priorities; None leaves them out).
     kind

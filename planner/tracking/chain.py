@@ -1,7 +1,7 @@
-"""The tracking chain in one call: pings (and patrol logs) to place-days, and per delivery
-method when there is a plan.
+"""The tracking chain in one call: pings (and patrol logs) to place-days, per method too.
 
-``planner track`` and the demo's tracking step both run it::
+Delivery per method is given when there is a plan. ``planner track`` and the demo's tracking
+step both run it::
 
     r = track(pings, tgps, cfg, logs=logs, plan=plan)
     r.place_days            # officer/presence minutes, visits per TGP and day

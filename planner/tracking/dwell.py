@@ -101,6 +101,8 @@ class Segments:
 
 @dataclass
 class TraceStats:
+    """Counts from building segments (pings, dropped pings, segments, capped and fast ones)."""
+
     pings: int = 0
     duplicates: int = 0
     speed_dropped: int = 0
@@ -114,8 +116,23 @@ def build_segments(
 ) -> tuple[Segments, TraceStats]:
     """Officer traces to segments (see the module docstring for the rules).
 
-    ``officer`` is an integer code per ping, ``t`` epoch seconds (float64), ``x, y`` metres in
-    EPSG:27700, ``speed`` the reported speed in m/s (NaN when absent).
+    Parameters
+    ----------
+    officer : array-like of int
+        Integer officer code per ping.
+    t : array-like of float
+        Epoch seconds (float64).
+    x, y : array-like of float
+        Metres in EPSG:27700.
+    speed : array-like of float, optional
+        Reported speed in m/s (NaN when absent); None when the pings have none.
+    cfg : DwellConfig, optional
+        Dwell rules (defaults when None).
+
+    Returns
+    -------
+    tuple of (Segments, TraceStats)
+        The segments and the counts of what was dropped or capped.
     """
     cfg = cfg or DwellConfig()
     officer = np.asarray(officer, np.int64)
@@ -197,7 +214,20 @@ VISIT_DTYPES = {
 
 
 def segment_pieces(segs: Segments, index: TGPIndex) -> pd.DataFrame:
-    """Time pieces of segments inside TGPs: officer, tgp, start, end (epoch s), foot."""
+    """Time pieces of segments inside TGPs: officer, tgp, start, end (epoch s), foot.
+
+    Parameters
+    ----------
+    segs : Segments
+        From :func:`build_segments`.
+    index : TGPIndex
+        The TGP polygons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per piece: ``officer, tgp, start, end, foot, seg``.
+    """
     seg, tgp, s0, s1 = index.locate(segs.x0, segs.y0, segs.x1, segs.y1)
     t0, t1 = segs.t0[seg], segs.t1[seg]
     start = t0 * (1 - s0) + t1 * s0
@@ -219,9 +249,21 @@ def visits_from_pieces(
 ) -> pd.DataFrame:
     """Merge contiguous pieces of one officer in one TGP into visits, split at local midnight.
 
-    One row per visit and local day (a visit over midnight gives two rows): ``officer, tgp,
-    date, start, end, seconds, foot_seconds, visit_start`` (True on the visit's first row) and
-    ``visit_seconds`` (the whole visit's length, for the Koper test).
+    Parameters
+    ----------
+    pieces : pandas.DataFrame
+        From :func:`segment_pieces`.
+    n_tgps : int
+        Number of TGPs in the index.
+    cfg : DwellConfig, optional
+        Dwell rules (merge tolerance, time zone).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per visit and local day (a visit over midnight gives two rows): ``officer, tgp,
+        date, start, end, seconds, foot_seconds, visit_start`` (True on the visit's first row)
+        and ``visit_seconds`` (the whole visit's length, for the Koper test).
     """
     cfg = cfg or DwellConfig()
     if len(pieces) == 0:
@@ -269,7 +311,22 @@ def visits_from_pieces(
 def officer_visits(
     officer, t, x, y, speed, index: TGPIndex, cfg: DwellConfig | None = None
 ) -> tuple[pd.DataFrame, TraceStats]:
-    """The partition step: complete officer traces -> visit-day rows (pure; Dask-ready)."""
+    """The partition step: complete officer traces -> visit-day rows (pure; Dask-ready).
+
+    Parameters
+    ----------
+    officer, t, x, y, speed : array-like
+        As :func:`build_segments`.
+    index : TGPIndex
+        The TGP polygons.
+    cfg : DwellConfig, optional
+        Dwell rules.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, TraceStats)
+        Visit-day rows (:func:`visits_from_pieces`) and the trace counts.
+    """
     cfg = cfg or DwellConfig()
     segs, st = build_segments(officer, t, x, y, speed, cfg)
     pieces = segment_pieces(segs, index)
@@ -293,8 +350,22 @@ PLACE_DAY_COLUMNS = (
 
 
 def rejoin_visits(rows: pd.DataFrame, cfg: DwellConfig | None = None) -> pd.DataFrame:
-    """Recompute ``visit_start`` / ``visit_seconds`` of visit-day rows from contiguity, so a
-    visit split across partitions (or days) counts once."""
+    """Recompute ``visit_start`` / ``visit_seconds`` of visit-day rows from contiguity.
+
+    A visit split across partitions (or days) then counts once.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Visit-day rows, concatenated over partitions.
+    cfg : DwellConfig, optional
+        Dwell rules (merge tolerance).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows sorted by officer, TGP and start, with visits re-identified.
+    """
     cfg = cfg or DwellConfig()
     order = np.lexsort(
         (rows["start"].to_numpy(), rows["tgp"].to_numpy(), rows["officer"].to_numpy())
@@ -313,11 +384,26 @@ def rejoin_visits(rows: pd.DataFrame, cfg: DwellConfig | None = None) -> pd.Data
 
 
 def officer_day_partitions(officer, t, tz: str = TZ) -> list[np.ndarray]:
-    """Row indices of officer-day partitions (local days), each with the officer's next ping
-    appended so the segment over the partition boundary is counted exactly once.
+    """Row indices of officer-day partitions (local days).
 
-    Run :func:`officer_visits` on each partition (e.g. under Dask) and :func:`place_days` on the
-    concatenated rows: the result equals one run over everything.
+    Each partition has the officer's next ping appended, so the segment over the partition
+    boundary is counted exactly once. Run :func:`officer_visits` on each partition (e.g. under
+    Dask) and :func:`place_days` on the concatenated rows: the result equals one run over
+    everything.
+
+    Parameters
+    ----------
+    officer : array-like of int
+        Officer code per ping.
+    t : array-like of float
+        Epoch seconds.
+    tz : str
+        Time zone of the local days.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Ping positions of each partition.
     """
     officer = np.asarray(officer, np.int64)
     t = np.asarray(t, np.float64)
@@ -340,7 +426,20 @@ def officer_day_partitions(officer, t, tz: str = TZ) -> list[np.ndarray]:
 
 
 def presence_episodes(visits: pd.DataFrame, cfg: DwellConfig | None = None) -> pd.DataFrame:
-    """Place visits: union over officers of the visits to each TGP (tgp, start, end)."""
+    """Place visits: union over officers of the visits to each TGP (tgp, start, end).
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        Visit rows with ``tgp``, ``start``, ``end``.
+    cfg : DwellConfig, optional
+        Dwell rules (merge tolerance).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tgp, start, end`` of each presence episode.
+    """
     cfg = cfg or DwellConfig()
     iv = Intervals(
         visits["tgp"].to_numpy().astype(np.int64),
@@ -352,6 +451,13 @@ def presence_episodes(visits: pd.DataFrame, cfg: DwellConfig | None = None) -> p
 
 
 def empty_place_days() -> pd.DataFrame:
+    """An empty place-days frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows, the columns and dtypes of :func:`place_days`.
+    """
     cols = {
         "tgp_id": "string",
         "date": "datetime64[s]",
@@ -371,11 +477,26 @@ def place_days(
 ) -> pd.DataFrame:
     """Per TGP and local day: officer/presence minutes, place visits and Koper-compliant ones.
 
-    ``visits`` is the concatenation of :func:`officer_visits` outputs over any partitioning
-    by officer or by officer-day (:func:`officer_day_partitions`): officer visits cut by a
-    partition boundary are joined again here. ``visits``/``compliant_visits`` count place
-    visits (presence episodes) by the day they start; ``officer_visits`` counts officers' own
-    visits started that day; foot and vehicle minutes split the officer-minutes.
+    ``visits``/``compliant_visits`` count place visits (presence episodes) by the day they
+    start; ``officer_visits`` counts officers' own visits started that day; foot and vehicle
+    minutes split the officer-minutes.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        The concatenation of :func:`officer_visits` outputs over any partitioning by officer or
+        by officer-day (:func:`officer_day_partitions`): officer visits cut by a partition
+        boundary are joined again here.
+    tgp_ids : numpy.ndarray
+        ``tgp_id`` for each TGP position.
+    cfg : DwellConfig, optional
+        Dwell rules (Koper minimum, time zone).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tgp_id, date, officer_minutes, presence_minutes, visits, compliant_visits,
+        officer_visits, foot_minutes, vehicle_minutes``.
     """
     cfg = cfg or DwellConfig()
     tgp_ids = np.asarray(tgp_ids)
@@ -442,23 +563,43 @@ class DwellResult:
 
     @property
     def officer_hours(self) -> float:
+        """Officer-hours in TGPs (summed over officers)."""
         return (
             float(self.place_days["officer_minutes"].sum() / 60.0) if len(self.place_days) else 0.0
         )
 
     @property
     def presence_hours(self) -> float:
+        """Presence hours in TGPs (at least one officer there)."""
         return (
             float(self.place_days["presence_minutes"].sum() / 60.0) if len(self.place_days) else 0.0
         )
 
     def by_tgp(self) -> pd.DataFrame:
+        """Totals per TGP over all days.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``tgp_id``: officer and presence minutes, visits and compliant visits.
+        """
         cols = ["officer_minutes", "presence_minutes", "visits", "compliant_visits"]
         return self.place_days.groupby("tgp_id")[cols].sum()
 
 
 def epoch_seconds(ts: pd.Series) -> np.ndarray:
-    """Timezone-aware timestamps to float64 epoch seconds (:func:`planner.timeutil.to_epoch`)."""
+    """Timezone-aware timestamps to float64 epoch seconds (:func:`planner.timeutil.to_epoch`).
+
+    Parameters
+    ----------
+    ts : pandas.Series
+        Timezone-aware timestamps (naive ones are an error).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 seconds since 1970-01-01 UTC.
+    """
     s = pd.Series(ts)
     if s.dt.tz is None:
         raise PlannerError("ping timestamps must be timezone-aware")
@@ -481,15 +622,26 @@ def dwell(
 
     Parameters
     ----------
-    pings : DataFrame with ``officer_id``, ``timestamp`` (tz-aware), ``x``, ``y`` (EPSG:27700)
-        and optionally ``speed`` (m/s).
-    tgps : the TGP layer (``tgp_id``, polygons) or a prebuilt :class:`TGPIndex`.
-    client : a ``distributed.Client``: officer partitions (about equal numbers of pings, at
-        least two per worker thread, or ``partitions`` if more) run on the Dask cluster.
-    partitions : officer partitions processed in parallel processes (1 = in this process).
+    pings : pandas.DataFrame
+        ``officer_id``, ``timestamp`` (tz-aware), ``x``, ``y`` (EPSG:27700) and optionally
+        ``speed`` (m/s).
+    tgps : geopandas.GeoDataFrame or TGPIndex
+        The TGP layer (``tgp_id``, polygons) or a prebuilt :class:`TGPIndex`.
+    cfg : DwellConfig, optional
+        Dwell rules (defaults when None).
+    partitions : int
+        Officer partitions processed in parallel processes (1 = in this process).
         On Linux the workers are forked (they inherit the arrays); do not use it from a
         multi-threaded server process (forking a threaded process can deadlock) - use 1 there,
         or run :func:`officer_visits` per partition under Dask.
+    client : distributed.Client, optional
+        Officer partitions (about equal numbers of pings, at least two per worker thread, or
+        ``partitions`` if more) run on the Dask cluster.
+
+    Returns
+    -------
+    DwellResult
+        Place-days, officer visits, trace statistics and the code tables.
     """
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
@@ -518,7 +670,24 @@ def dwell(
 def officer_visit_table(
     visits: pd.DataFrame, officers, tgp_ids, cfg: DwellConfig | None = None
 ) -> pd.DataFrame:
-    """Visit-day rows -> one row per officer visit (officer_id, tgp_id, start, end, minutes...)."""
+    """Visit-day rows -> one row per officer visit (officer_id, tgp_id, start, end, minutes...).
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        Visit-day rows (:func:`rejoin_visits` order).
+    officers : array-like
+        ``officer_id`` for each officer code.
+    tgp_ids : array-like
+        ``tgp_id`` for each TGP position.
+    cfg : DwellConfig, optional
+        Dwell rules (time zone, Koper minimum).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per officer visit.
+    """
     cfg = cfg or DwellConfig()
     vs = visits["visit_start"].to_numpy()
     first = np.flatnonzero(vs)

@@ -1,6 +1,9 @@
-"""Running the dwell kernel over officer partitions: blocks one after another (bounded
-temporaries), forked worker processes, or a Dask cluster. Officer partitions are exact: the
-concatenated visit-day rows equal one pass over every officer."""
+"""Running the dwell kernel over officer partitions.
+
+Blocks one after another (bounded temporaries), forked worker processes, or a Dask cluster.
+Officer partitions are exact: the concatenated visit-day rows equal one pass over every
+officer.
+"""
 
 from __future__ import annotations
 
@@ -40,16 +43,18 @@ def _work_range(bounds):
 def blocked_visits(
     codes, t, x, y, speed, index: TGPIndex, cfg: DwellConfig | None = None
 ) -> tuple[pd.DataFrame, TraceStats]:
-    """:func:`officer_visits` over blocks of whole officers of about ``cfg.block_pings``
-    pings, one after another (the same rows as one call: officer partitions are exact).
+    """:func:`officer_visits` over blocks of whole officers of about ``cfg.block_pings`` pings.
+
+    The blocks run one after another and give the same rows as one call (officer partitions are
+    exact).
 
     Parameters
     ----------
-    codes, t, x, y, speed
+    codes, t, x, y, speed : array-like
         Officer code, epoch seconds, EPSG:27700 metres and reported speed (or None) per ping.
-    index
+    index : TGPIndex
         The TGP index.
-    cfg
+    cfg : DwellConfig, optional
         Dwell rules.
 
     Returns
@@ -122,8 +127,11 @@ def _cluster_visits(codes, t, x, y, sp, index, cfg, partitions, client):
 
 
 def _parallel_visits(codes, t, x, y, sp, index, cfg, partitions):
-    """Officer partitions in worker processes. On Linux the workers are forked and inherit
-    the arrays (nothing is pickled but the visit rows coming back)."""
+    """Officer partitions in worker processes.
+
+    On Linux the workers are forked and inherit the arrays (nothing is pickled but the visit rows
+    coming back).
+    """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 

@@ -1,11 +1,11 @@
-"""The geofence index: TGP polygons with a boundary grid for fast exact segment-in-polygon
-pieces (see :mod:`planner.tracking.dwell` for the model).
+"""The geofence index: TGP polygons with a boundary grid for exact segment-in-polygon pieces.
 
-A fine grid over the TGPs marks every cell that any polygon edge passes through; a segment
-whose bounding box touches no such cell cannot cross a boundary, so its status is its start
-cell's label. The rest are intersected with the polygon edges in numpy (an edge grid lists the
-edges near each cell); only degenerate cases (a segment through a vertex, along an edge, or
-ending on a boundary) fall back to shapely's exact line-polygon intersection.
+See :mod:`planner.tracking.dwell` for the model. A fine grid over the TGPs marks every cell
+that any polygon edge passes through; a segment whose bounding box touches no such cell cannot
+cross a boundary, so its status is its start cell's label. The rest are intersected with the
+polygon edges in numpy (an edge grid lists the edges near each cell); only degenerate cases (a
+segment through a vertex, along an edge, or ending on a boundary) fall back to shapely's exact
+line-polygon intersection.
 """
 
 from __future__ import annotations
@@ -46,6 +46,23 @@ class TGPIndex:
     def from_frame(
         cls, tgps: gpd.GeoDataFrame, *, id_column: str = "tgp_id", cell_m: float = 20.0
     ) -> TGPIndex:
+        """Build the index from a TGP layer.
+
+        Parameters
+        ----------
+        tgps : geopandas.GeoDataFrame
+            Polygons (reprojected to EPSG:27700 when in another CRS) with unique ids.
+        id_column : str
+            The id column.
+        cell_m : float
+            Boundary grid cell size in metres.
+
+        Returns
+        -------
+        TGPIndex
+            The index; a :class:`~planner.errors.PlannerError` for missing or duplicate ids or
+            non-polygon geometries.
+        """
         if id_column not in tgps.columns:
             raise PlannerError(f"TGP layer has no '{id_column}' column")
         if tgps.crs is not None and tgps.crs.to_epsg() != 27700:
@@ -163,10 +180,19 @@ class TGPIndex:
     def locate(self, x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Exact pieces of straight segments inside TGPs.
 
-        Returns ``(seg, tgp, s0, s1)``: segment index, TGP position in :attr:`ids`, and the
-        fractions of the segment (0 = start, 1 = end) where the piece begins and ends; the
-        pieces of one segment come in time order. A
-        zero-length segment (a held position) is one piece (0, 1) per TGP containing it.
+        The pieces of one segment come in time order. A zero-length segment (a held position) is one
+        piece (0, 1) per TGP containing it.
+
+        Parameters
+        ----------
+        x0, y0, x1, y1 : array-like of float
+            Segment start and end points (EPSG:27700).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(seg, tgp, s0, s1)``: segment index, TGP position in :attr:`ids`, and the fractions of
+            the segment (0 = start, 1 = end) where the piece begins and ends.
         """
         x0, y0, x1, y1 = (np.asarray(a, np.float64) for a in (x0, y0, x1, y1))
         n = len(x0)
@@ -211,7 +237,18 @@ class TGPIndex:
         )
 
     def candidates(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        """(point, tgp) pairs where the point is inside the TGP's bounding-box cells."""
+        """(point, tgp) pairs where the point is inside the TGP's bounding-box cells.
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Point coordinates (EPSG:27700).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Point positions and TGP positions, one pair per candidate.
+        """
         ci = np.floor((x - self.gx0) / self.gcs).astype(np.int64)
         cj = np.floor((y - self.gy0) / self.gcs).astype(np.int64)
         ok = (ci >= 0) & (ci < self.gnx) & (cj >= 0) & (cj < self.gny)
@@ -407,10 +444,10 @@ class TGPIndex:
 
 
 def _line_cells(x0, y0, x1, y1, gx0, gy0, g, nx, ny):
-    """Grid cells a straight segment passes through (a conservative supercover, clipped to the
-    grid): for each row of cells the segment crosses, the columns its x-range spans there.
+    """Grid cells a straight segment passes through (a conservative supercover, clipped).
 
-    Returns (segment, column, row) arrays.
+    For each row of cells the segment crosses, the columns its x-range spans there. Returns
+    (segment, column, row) arrays.
     """
     ymin, ymax = np.minimum(y0, y1), np.maximum(y0, y1)
     eps = _EPS

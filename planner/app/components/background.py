@@ -1,5 +1,8 @@
-"""Work done off the session's event loop, the page updated when it is done; and a server log
-free of the tracebacks a closed browser tab would otherwise leave."""
+"""Work done off the session's event loop; a server log free of closed-tab tracebacks.
+
+Work done off the session's event loop, the page updated when it is done; and a server log
+free of the tracebacks a closed browser tab would otherwise leave.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,9 @@ def session_gone(doc: Any) -> bool:
 
 
 def in_background(work: Callable[[], Any], then: Callable[[Exception | None], Any]) -> None:
-    """Run ``work()`` in a thread, then ``then(error)`` on the session's event loop, ``error``
+    """Run ``work()`` in a thread, then ``then(error)`` on the session's event loop.
+
+    Run ``work()`` in a thread, then ``then(error)`` on the session's event loop, ``error``
     being the exception ``work`` raised or None (both at once when there is no served session,
     e.g. a notebook or a test rendering into a Document). When the session has gone in the
     meantime (the tab closed), ``then`` is not called: there is no page left to update.

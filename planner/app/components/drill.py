@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
@@ -14,7 +16,7 @@ from planner.app.state.common import DrillState
 class DrillBars(pn.viewable.Viewer):
     """A bar chart where clicking a bar drills one level down; a button goes back up."""
 
-    state = param.ClassSelector(class_=DrillState)
+    state = cast("param.ClassSelector[DrillState]", param.ClassSelector(class_=DrillState))
     title = param.String(default="")
     ylabel = param.String(default="value", allow_refs=True)
 

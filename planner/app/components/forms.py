@@ -8,9 +8,28 @@ from planner.errors import PlannerError
 
 
 def record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
-    """A recording form: the ``widgets`` (field name -> widget), a submit button calling
+    """A recording form: the widgets, a submit button and a message saying what happened.
+
+    A recording form: the ``widgets`` (field name -> widget), a submit button calling
     ``save(**values)`` (which returns the new record's id or raises PlannerError naming the
-    field), and a message saying what happened. CSS classes ``<css>-submit``/``<css>-message``."""
+    field), and a message saying what happened. CSS classes ``<css>-submit``/``<css>-message``.
+
+    Parameters
+    ----------
+    widgets : dict
+        Field name -> widget.
+    save : callable
+        ``save(**values)``: returns the new record's id or raises PlannerError naming the field.
+    what : str
+        The record kind, in the form's title (``engagement``, ``abstraction``).
+    css : str
+        Prefix of the CSS classes ``<css>-submit`` and ``<css>-message``.
+
+    Returns
+    -------
+    panel_material_ui.Card
+        The form.
+    """
     msg = pmui.Alert(
         object="",
         severity="info",
@@ -33,8 +52,8 @@ def record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
     article = "an" if what[0] in "aeiou" else "a"
     return pmui.Card(
         *widgets.values(),
-        submit,
-        msg,
+        submit,  # type: ignore[arg-type]  # panel types *items as lists
+        msg,  # type: ignore[arg-type]  # panel types *items as lists
         title=f"Record {article} {what}",
         sizing_mode="stretch_width",
         collapsed=False,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 import numpy as np
 import panel as pn
 import panel_material_ui as pmui
@@ -19,11 +22,14 @@ POINTS_PX = (760, 560)
 
 
 class HotspotMap(pn.viewable.Viewer):
-    """Areas coloured by crime count or harm, LPA outlines, TGPs, a hotspot surface or emerging
-    categories, and datashaded crime points: one plain Bokeh figure per session, updated in
-    place (a filter change sends only the new ``value`` column to the browser)."""
+    """The hotspots map: areas, outlines, TGPs, surfaces and crime points in one Bokeh figure.
 
-    state = param.ClassSelector(class_=MapState)
+    Areas coloured by crime count or harm, LPA outlines, TGPs, a hotspot surface or emerging
+    categories, and datashaded crime points: one plain Bokeh figure per session, updated in
+    place (a filter change sends only the new ``value`` column to the browser).
+    """
+
+    state = cast("param.ClassSelector[MapState]", param.ClassSelector(class_=MapState))
     tiles = param.String(
         default=None, allow_None=True, doc="Basemap tile URL; None = no basemap (offline)."
     )
@@ -101,7 +107,7 @@ class HotspotMap(pn.viewable.Viewer):
         self.fig.on_event("rangesupdate", lambda _e: self._set_points(viewport=True))
 
     # ---- areas -------------------------------------------------------------------------------
-    def _columns(self) -> dict[str, object]:
+    def _columns(self) -> dict[str, Iterable[Any]]:
         key, label = LEVELS[self.state.level]
         a = self.state.data.layer(self.state.level)
         cols = {"name": a[label].astype(str), "lpa": a["lpa"].astype(str)}

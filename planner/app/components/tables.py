@@ -41,6 +41,19 @@ def format_cell(value: Any, *, whole: bool = False) -> tuple[str, bool]:
 
     ``whole``: the cell's column holds whole numbers only (e.g. counts stored as floats), so a
     float is shown like an integer, without decimals.
+
+    Parameters
+    ----------
+    value : object
+        The cell's value.
+    whole : bool
+        The cell's column holds whole numbers only (e.g. counts stored as floats), so a
+        float is shown like an integer, without decimals.
+
+    Returns
+    -------
+    tuple of (str, bool)
+        The text and whether it is a number.
     """
     if value is None or value is pd.NaT:
         return "", False
@@ -69,8 +82,11 @@ def format_cell(value: Any, *, whole: bool = False) -> tuple[str, bool]:
 
 
 def _whole_numbers(col: pd.Series) -> bool:
-    """A float column whose finite values are all whole numbers (and that has no infinities):
-    shown without decimals, so that a count column does not mix "2,541" and "981.00"."""
+    """A float column whose finite values are all whole numbers (and no infinities).
+
+    A float column whose finite values are all whole numbers (and that has no infinities):
+    shown without decimals, so that a count column does not mix "2,541" and "981.00".
+    """
     if not pd.api.types.is_float_dtype(col.dtype):
         return False
     v = col.to_numpy(dtype="float64", na_value=np.nan)
@@ -89,6 +105,22 @@ def html_table(
     keeps its size does not make the browser lay out the whole app again.
 
     Column names are shown with underscores as spaces; cell text is escaped.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or None
+        The table.
+    max_rows : int
+        Rows shown at most.
+    height : int
+        Box height in pixels.
+    fixed : bool
+        Give the box exactly ``height`` pixels.
+
+    Returns
+    -------
+    str
+        HTML text.
     """
     box = f"height:{int(height) + 20}px" if fixed else ""
     if df is None:
@@ -149,14 +181,35 @@ def table(
     css_classes: list[str] | None = None,
     **kw,
 ) -> TableHTML:
-    """A read-only table pane over a frame, a ``pn.bind``-ed function returning one, or a
-    ``param.depends`` method returning one (each evaluated once per change)."""
+    """A read-only table pane over a frame, a bound function or a ``param.depends`` method.
+
+    A read-only table pane over a frame, a ``pn.bind``-ed function returning one, or a
+    ``param.depends`` method returning one (each evaluated once per change).
+
+    Parameters
+    ----------
+    obj : pandas.DataFrame, callable or None
+        The frame, or what returns it (evaluated once per change).
+    max_rows : int
+        Rows shown at most.
+    height : int
+        Box height in pixels.
+    css_classes : list of str, optional
+        CSS classes of the pane.
+    **kw
+        Further :class:`TableHTML` parameters.
+
+    Returns
+    -------
+    TableHTML
+        The pane.
+    """
 
     def render(df):
         return html_table(df, max_rows=max_rows, height=height, fixed=True)
 
     owner = getattr(obj, "__self__", None)
-    if isinstance(owner, param.Parameterized) and hasattr(obj, "_dinfo"):
+    if callable(obj) and isinstance(owner, param.Parameterized) and hasattr(obj, "_dinfo"):
         # a param.depends method: redraw when one of its parameters changes
         infos = owner.param.method_dependencies(obj.__name__)
         deps = [i.inst.param[i.name] for i in infos if i.inst is not None and i.what == "value"]

@@ -1,6 +1,9 @@
-"""The app's pages, one module each (a ``pn.viewable.Viewer`` over the shared data); each page's
+"""The app's pages, one module each (a ``pn.viewable.Viewer`` over the shared data).
+
+The app's pages, one module each (a ``pn.viewable.Viewer`` over the shared data); each page's
 state is the module of the same name in :mod:`planner.app.state`. The menu order is
-:data:`planner.app.registry.PAGES`."""
+:data:`planner.app.registry.PAGES`.
+"""
 
 from __future__ import annotations
 

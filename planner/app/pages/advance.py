@@ -27,8 +27,11 @@ class AdvancePage(Page):
         self.state = AdvanceState(self.data)
 
     def _map(self) -> pn.viewable.Viewable:
-        """The LPA's wards coloured by the recent-against-baseline rate ratio (shortest window)
-        with the target cells on top: a plain Bokeh figure."""
+        """The LPA's wards coloured by the recent-against-baseline rate ratio, targets on top.
+
+        The LPA's wards coloured by the recent-against-baseline rate ratio (shortest window)
+        with the target cells on top: a plain Bokeh figure.
+        """
         br, data = self.state.briefing(), self.data
         wards = data.layer("wards")
         in_lpa = (wards["lpa"] == self.state.lpa).to_numpy()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import panel as pn
 import panel_material_ui as pmui
 import param
@@ -13,12 +15,24 @@ from planner.app.data import AppData
 class Page(pn.viewable.Viewer):
     """Base page: a title, the synthetic label where needed, and content."""
 
-    data = param.ClassSelector(class_=AppData)
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData))
     tiles = param.String(default=None, allow_None=True)
     title: str = ""
     slug: str = ""
 
     def header(self, synthetic: bool = True) -> list:
+        """The page's title and, when its data is synthetic, the synthetic banner.
+
+        Parameters
+        ----------
+        synthetic : bool
+            Add the banner.
+
+        Returns
+        -------
+        list
+            Panel objects, title first.
+        """
         items: list = [pmui.Typography(self.title, variant="h5", css_classes=["page-title"])]
         if synthetic:
             items.append(synthetic_banner())

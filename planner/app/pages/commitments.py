@@ -1,7 +1,10 @@
-"""The Commitments page (issue 18): any period, engagement breakdowns at every level and gaps,
+"""The Commitments page (issue 18): the paper's neighbourhood commitments over any period.
+
+The Commitments page (issue 18): any period, engagement breakdowns at every level and gaps,
 abstractions by type with the specific abstractions behind an officer's bar, commanders'
 objectives, tenure fills, NPP1/NPP2 trajectories, visibility two months side by side, the
-Guarantee, and the community report to download."""
+Guarantee, and the community report to download.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,18 @@ from planner.app.state.commitments import CommitmentsState
 
 
 def store_url(page) -> str:
-    """The records store URL of a page (its ``records_url``, else the workspace's store)."""
+    """The records store URL of a page (its ``records_url``, else the workspace's store).
+
+    Parameters
+    ----------
+    page : Page
+        A page with ``records_url`` and ``data``.
+
+    Returns
+    -------
+    str
+        A URL or path for :func:`planner.records.open_store`.
+    """
     from planner.records import default_store_path
 
     return page.records_url or str(default_store_path(page.data.ws))
@@ -41,6 +55,13 @@ class CommitmentsPage(Page):
         return io.StringIO(self.state.report_html(area))
 
     def report_download(self) -> pn.viewable.Viewable:
+        """The community report: an area picker and the HTML download.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The picker and the download button.
+        """
         areas = self.state.areas()
         pick = pmui.AutocompleteInput(
             label="Area", options=areas, value=next(iter(areas.values())), css_classes=["rep-area"]
@@ -59,8 +80,16 @@ class CommitmentsPage(Page):
         return pn.Column(pick, dl, note, width=420)
 
     def slow_tables(self) -> pn.viewable.Viewable:
-        """Tables that take a moment (tenure, training, visibility, the Guarantee), computed
-        in the background after the page shows."""
+        """Tables that take a moment, computed in the background after the page shows.
+
+        Tables that take a moment (tenure, training, visibility, the Guarantee), computed
+        in the background after the page shows.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            A column filled in when the tables are ready.
+        """
         st = self.state
         body = pn.Column(
             pmui.Typography("Computing...", variant="body2", css_classes=["commit-wait"]),

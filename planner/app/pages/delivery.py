@@ -26,8 +26,11 @@ class DeliveryPage(Page):
         self.state = DeliveryState(self.data)
 
     def _map(self) -> pn.viewable.Viewable:
-        """TGPs coloured by delivered against planned hours: a plain Bokeh figure whose source is
-        replaced when the LPA changes; tapping a TGP selects it for the detail below."""
+        """TGPs coloured by delivered against planned hours (tap one for its detail).
+
+        TGPs coloured by delivered against planned hours: a plain Bokeh figure whose source is
+        replaced when the LPA changes; tapping a TGP selects it for the detail below.
+        """
         st, data = self.state, self.data
         xs, ys = data.multipolygons("tgps")
         pos = pd.Series(range(len(xs)), index=data.layer("tgps")["tgp_id"].astype(str))
@@ -92,9 +95,12 @@ class DeliveryPage(Page):
         )
 
     def _tgp_trend(self) -> pn.viewable.Viewable:
-        """Harm and crimes per month inside the chosen TGP: one Bokeh figure whose data change
+        """Harm and crimes per month inside the chosen TGP: one Bokeh figure updated in place.
+
+        Harm and crimes per month inside the chosen TGP: one Bokeh figure whose data change
         in place (a new figure per TGP made the browser lay out every page again: 1.6-2.2 s
-        per tap)."""
+        per tap).
+        """
         synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
         fig, source = bv.line_figure(
             height=260, ylabel="crime harm", series={"harm": "harm", "crimes": "crimes"}
@@ -120,6 +126,13 @@ class DeliveryPage(Page):
         return pn.pane.Bokeh(fig, sizing_mode="stretch_width")
 
     def tgp_detail(self) -> pn.viewable.Viewable:
+        """The chosen TGP: its planned and delivered hours and visits and its harm trend.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The TGP picker, summary and trend.
+        """
         p = self.state.param
         return pn.Column(
             pmui.Typography(
@@ -134,6 +147,13 @@ class DeliveryPage(Page):
         )
 
     def visibility(self) -> list:
+        """The month's visibility per LPA and team (nothing without duty data).
+
+        Returns
+        -------
+        list
+            Panel objects (empty when no month is selected).
+        """
         st = self.state
         if st.month is None:
             return []

@@ -1,5 +1,8 @@
-"""The Hotspots and TGPs page: areas coloured by crime or harm, hotspot surfaces, drill-down,
-TGP coverage, emerging hotspot categories and the TGP re-derivation."""
+"""The Hotspots and TGPs page: crime maps, hotspot surfaces, drill-down and TGPs.
+
+The Hotspots and TGPs page: areas coloured by crime or harm, hotspot surfaces, drill-down,
+TGP coverage, emerging hotspot categories and the TGP re-derivation.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,13 @@ class HotspotsPage(Page):
         self.drill = CrimeDrillState(map=self.state)
 
     def controls(self) -> pn.viewable.Viewable:
+        """The map's filters: period, measure, level, LPA, crime types and layers.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The controls column.
+        """
         p = self.state.param
         return pn.Column(
             pmui.Select.from_param(
@@ -44,7 +54,7 @@ class HotspotsPage(Page):
             pmui.RadioButtonGroup.from_param(p.measure, label="Colour by", size="small"),
             pmui.RadioButtonGroup.from_param(p.level, label="Areas", size="small"),
             pmui.Card(
-                pmui.CheckBoxGroup.from_param(p.crime_types, label="", sizing_mode="stretch_width"),
+                pmui.CheckBoxGroup.from_param(p.crime_types, label="", sizing_mode="stretch_width"),  # type: ignore[arg-type]  # panel types *items as lists
                 title="Crime types",
                 collapsed=True,
                 sizing_mode="stretch_width",
@@ -61,8 +71,16 @@ class HotspotsPage(Page):
         )
 
     def emerging_panel(self) -> pn.viewable.Viewable:
-        """Emerging hotspot categories (planner.hotspots.emerging) for the map's period and crime
-        types: cells per category; the cells themselves are a layer of the map above."""
+        """Emerging hotspot categories for the map's period and crime types.
+
+        Emerging hotspot categories (planner.hotspots.emerging) for the map's period and crime
+        types: cells per category; the cells themselves are a layer of the map above.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            A switch, a caption and the counts per category.
+        """
         synth = " (SYNTHETIC)" if self.data.is_synthetic(self.data.crime_table) else ""
 
         def counts(*_):
@@ -84,7 +102,8 @@ class HotspotsPage(Page):
             pmui.Typography(pn.bind(caption, *deps), variant="body2"),
             # computed only while the switch is on
             table(
-                pn.bind(lambda on, *_: counts() if on else None, show, *deps),
+                # param's bind overloads cannot type a lambda
+                pn.bind(lambda on, *_: counts() if on else None, show, *deps),  # type: ignore[arg-type]
                 css_classes=["emerging-counts"],
                 height=300,
             ),
@@ -92,7 +111,13 @@ class HotspotsPage(Page):
         )
 
     def derive_panel(self) -> pn.viewable.Viewable:
-        """Re-derive TGPs with chosen parameters; coverage table and layer downloads."""
+        """Re-derive TGPs with chosen parameters; coverage table and layer downloads.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The re-derivation card.
+        """
         from io import BytesIO, StringIO
 
         st = TGPDeriveState(self.data)
@@ -131,7 +156,7 @@ class HotspotsPage(Page):
                 return pd.DataFrame({"area": []})  # the summary says why
 
         return pmui.Card(
-            pn.Row(
+            pn.Row(  # type: ignore[arg-type]  # panel types *items as lists
                 pmui.Select.from_param(
                     p.start, label="From", width=120, css_classes=["derive-start"]
                 ),
@@ -142,11 +167,11 @@ class HotspotsPage(Page):
                 pmui.FloatInput.from_param(p.min_separation, label="Min separation (m)", width=150),
                 run,
             ),
-            pmui.Typography(
+            pmui.Typography(  # type: ignore[arg-type]  # panel types *items as lists
                 pn.bind(summary, run.param.clicks), variant="body2", css_classes=["derive-summary"]
             ),
-            table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),
-            pn.Row(gpkg, gjson),
+            table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),  # type: ignore[arg-type]  # panel types *items as lists
+            pn.Row(gpkg, gjson),  # type: ignore[arg-type]  # panel types *items as lists
             title="Re-derive TGPs (planner.hotspots.tgps)",
             collapsed=False,
             sizing_mode="stretch_width",

@@ -1,5 +1,8 @@
-"""The Neighbourhoods page: engagement and abstraction dashboards with drill-down, tenure and
-vacancies, and the recording forms."""
+"""The Neighbourhoods page: engagement and abstraction dashboards and the recording forms.
+
+The Neighbourhoods page: engagement and abstraction dashboards with drill-down, tenure and
+vacancies, and the recording forms.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +47,13 @@ class NeighbourhoodsPage(Page):
         return f"Force total, {st.period}: {st.total():,.0f} {unit}"
 
     def form(self) -> pn.viewable.Viewable:
+        """Record an engagement (:func:`planner.records.forms.record_engagement`).
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The engagement form (the dashboard updates when it saves).
+        """
         from planner.records import form_options
 
         opts = form_options(self.state.store, principal=self.principal)
@@ -84,8 +94,16 @@ class NeighbourhoodsPage(Page):
         return record_form(w, self.state.save_engagement, "engagement", "form")
 
     def abstraction_form(self) -> pn.viewable.Viewable:
-        """Record an abstraction (planner.records.forms.record_abstraction); the dashboard
-        (abstraction hours) updates at once."""
+        """Record an abstraction (planner.records.forms.record_abstraction).
+
+        Record an abstraction (planner.records.forms.record_abstraction); the dashboard
+        (abstraction hours) updates at once.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The abstraction form.
+        """
         from planner.records import form_options
 
         opts = form_options(self.state.store, principal=self.principal)
@@ -121,9 +139,17 @@ class NeighbourhoodsPage(Page):
         return record_form(w, self.state.save_abstraction, "abstraction", "abs")
 
     def tenure(self) -> pn.viewable.Viewable:
-        """Postings-based tables (a saved engagement or abstraction does not change them, so
+        """Postings-based tables (tenure, vacancies, handovers, NPP1), built once.
+
+        Postings-based tables (a saved engagement or abstraction does not change them, so
         they are built once, not re-bound to the record version). They take a second or two to
-        compute, so the page shows first and the tables follow (computed in the background)."""
+        compute, so the page shows first and the tables follow (computed in the background).
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            A column filled in when the tables are ready.
+        """
         st = self.state
         tables: dict[str, pd.DataFrame] = {}
         body = pn.Column(

@@ -8,13 +8,14 @@ selection changes, and dynamic tabs so only the visible section is rendered.
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 from bokeh.core.properties import field
-from bokeh.models import (
+from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss ColorBar, Legend
     ColorBar,
     ColumnDataSource,
     FixedTicker,
@@ -74,7 +75,7 @@ def _palette(keys: list[str]) -> dict[str, str]:
     return {k: pal[i % len(pal)] for i, k in enumerate(keys)}
 
 
-def _outline_xy(data: AppData) -> dict[str, list]:
+def _outline_xy(data: AppData) -> dict[str, Any]:
     """LPA outlines (EPSG:3857, simplified) in Bokeh ``multi_polygons`` form (shared)."""
     xs, ys = data.multipolygons("LPAs")
     return {"xs": xs, "ys": ys, "lpa": data.layer("LPAs")["lpa"].astype(str).tolist()}
@@ -119,11 +120,11 @@ class PlanPage(Page):
     def calendar(self) -> pn.viewable.Viewable:
         """Seven day columns by the hours of the day; each visit a block at its start-end time."""
         self.calendar_source = ColumnDataSource(self._calendar_data())
-        p = figure(
+        p = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
             height=CALENDAR_HEIGHT,
             sizing_mode="stretch_width",
-            x_range=Range1d(0, 7),
-            y_range=Range1d(24, 0),
+            x_range=Range1d(start=0, end=7),
+            y_range=Range1d(start=24, end=0),
             tools="pan,wheel_zoom,box_zoom,reset,save",
             toolbar_location="above",
         )
@@ -212,7 +213,8 @@ class PlanPage(Page):
             pn.Row(
                 pn.Column(
                     pmui.Typography(
-                        pn.bind(lambda t, qq: f"{t}: planned visits in {qq}", sp.tgp, sp.quarter),
+                        # param's bind overloads cannot type a lambda
+                        pn.bind(lambda t, qq: f"{t}: planned visits in {qq}", sp.tgp, sp.quarter),  # type: ignore[arg-type, misc]
                         variant="h6",
                     ),
                     pmui.Typography(
@@ -225,8 +227,9 @@ class PlanPage(Page):
                 ),
                 pn.Column(
                     pmui.Typography(
+                        # param's bind overloads cannot type a lambda
                         pn.bind(
-                            lambda t, qq, lpa: f"{t}: planned visits in {qq} ({lpa})",
+                            lambda t, qq, lpa: f"{t}: planned visits in {qq} ({lpa})",  # type: ignore[arg-type, misc]
                             sp.team,
                             sp.quarter,
                             sp.lpa,
@@ -298,11 +301,11 @@ class PlanPage(Page):
 
         self.state.param.watch(names, ["quarter", "team", "week"])
         return pmui.Card(
-            pn.Row(
+            pn.Row(  # type: ignore[arg-type]  # panel types *items as lists
                 pmui.Select.from_param(p.quarter, label="Quarter", width=160),
                 pmui.Select.from_param(p.team, label="Team", width=200),
             ),
-            pn.Row(csv, ics, brief),
+            pn.Row(csv, ics, brief),  # type: ignore[arg-type]  # panel types *items as lists
             title="Exports",
             collapsed=True,
             sizing_mode="stretch_width",
@@ -327,7 +330,7 @@ class PlanPage(Page):
         out = _outline_xy(self.data)
         self.sites_source = ColumnDataSource(self._sites_data())
         tag = " (SYNTHETIC sites)" if self.state.servator_synthetic else ""
-        p = figure(
+        p = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
             height=SERVATOR_MAP_HEIGHT,
             sizing_mode="stretch_width",
             match_aspect=True,

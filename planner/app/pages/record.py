@@ -1,5 +1,8 @@
-"""The phone recording page (issue 18): the engagement and abstraction forms laid out for a
-390 x 844 screen, reachable by its own link (``?page=record``)."""
+"""The phone recording page (issue 18): the engagement and abstraction forms for a phone.
+
+The phone recording page (issue 18): the engagement and abstraction forms laid out for a
+390 x 844 screen, reachable by its own link (``?page=record``).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,20 @@ from planner.app.state.record import RecordState
 
 
 def engagement_widgets(opts: dict, today) -> dict:
-    """The engagement form's fields (minority group and location included)."""
+    """The engagement form's fields (minority group and location included).
+
+    Parameters
+    ----------
+    opts : dict
+        :func:`planner.records.forms.form_options` of the store.
+    today : datetime.date
+        The default date of the engagement.
+
+    Returns
+    -------
+    dict
+        Field name -> widget.
+    """
     officers = {v: k for k, v in opts["officers"].items()}
     wards = {v: k for k, v in opts["wards"].items()}
     return {
@@ -48,8 +64,11 @@ def engagement_widgets(opts: dict, today) -> dict:
 
 
 class RecordPage(Page):
-    """Recording on the street: the engagement and abstraction forms laid out for a phone
-    (390 x 844), reachable by its own link (``?page=record``)."""
+    """Recording on the street: the engagement and abstraction forms laid out for a phone.
+
+    Recording on the street: the engagement and abstraction forms laid out for a phone
+    (390 x 844), reachable by its own link (``?page=record``).
+    """
 
     title = "Record"
     slug = "record"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import param
 
 from planner.app.data import AppData
@@ -10,8 +12,8 @@ from planner.app.data import AppData
 class AdvanceState(param.Parameterized):
     """Op Advance: an LPA's recent-against-baseline briefing (``planner.hotspots.advance``)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=None, objects=[])
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str | None] = param.Selector(default=None, objects=[])
     as_of = param.String(
         default="", doc="Briefing date (YYYY-MM-DD); default the workspace's today."
     )
@@ -26,4 +28,11 @@ class AdvanceState(param.Parameterized):
 
     @param.depends("lpa", "as_of")
     def briefing(self):
+        """The Op Advance briefing of the selected LPA on the briefing date.
+
+        Returns
+        -------
+        object
+            :meth:`planner.app.data.AppData.advance` (recent against baseline, per area).
+        """
         return self.data.advance(self.lpa, self.as_of)

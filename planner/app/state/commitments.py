@@ -1,13 +1,16 @@
-"""State of the Commitments page (no Panel import): the paper's neighbourhood commitments
+"""State of the Commitments page (no Panel import): the paper's neighbourhood commitments.
+
+State of the Commitments page (no Panel import): the paper's neighbourhood commitments
 (issue 18) over the records store - any period, breakdowns at every level, engagement gaps,
 abstraction click-through and by-type, commanders' objectives, tenure fills, NPP1/NPP2
-trajectories, visibility two months side by side, the Guarantee and the community report."""
+trajectories, visibility two months side by side, the Guarantee and the community report.
+"""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import param
@@ -44,10 +47,12 @@ class CommitmentsConfig:
 class CommitmentsState(param.Parameterized):
     """The Commitments page's choices and the frames it shows (all from the library)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    period = param.Selector(default=None, objects=[], doc="A period in the paper's words.")
-    level = param.Selector(default="lpa", objects=list(LEVELS))
-    by = param.Selector(default="engagement_type", objects=list(BREAKDOWNS))
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    period: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="A period in the paper's words."
+    )
+    level: param.Selector[str] = param.Selector(default="lpa", objects=list(LEVELS))
+    by: param.Selector[str] = param.Selector(default="engagement_type", objects=list(BREAKDOWNS))
     officer = param.String(default="", doc="Officer whose abstractions are listed.")
     version = param.Integer(default=0, doc="Bumped after a record is saved.")
 
@@ -68,6 +73,7 @@ class CommitmentsState(param.Parameterized):
 
     @property
     def today(self):
+        """The workspace's today (periods in words are read against it)."""
         return self.data.ws.today
 
     @property
@@ -109,51 +115,144 @@ class CommitmentsState(param.Parameterized):
         return self._memo(what, self.period, self.version, *args)
 
     def breakdown(self) -> pd.DataFrame:
-        """Engagements at :attr:`level` broken down :attr:`by` (``engagement_counts``)."""
+        """Engagements at :attr:`level` broken down :attr:`by` (``engagement_counts``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group at the level.
+        """
         return self._get("breakdown", self.level, self.by)
 
     def gaps(self) -> pd.DataFrame:
-        """Engagement gaps at the chosen level (wards when "officer" or "team")."""
+        """Engagement gaps at the chosen level (wards when "officer" or "team").
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.neighbourhood.engagement_gaps_by`.
+        """
         level = {"lpa": "lpa", "sector": "sector"}.get(self.level, "ward")
         return self._get("gaps", level)
 
     def abstraction_by_type(self) -> pd.DataFrame:
+        """Abstractions and hours lost by abstraction type in the period.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.analytics.abstraction_summary`.
+        """
         return self._get("by_type")
 
     def abstraction_details(self, officer_id: str | None = None) -> pd.DataFrame:
-        """The specific abstractions behind an officer's bar (all when none is chosen)."""
+        """The specific abstractions behind an officer's bar (all when none is chosen).
+
+        Parameters
+        ----------
+        officer_id : str, optional
+            The officer (default: the one selected).
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.neighbourhood.abstraction_details`.
+        """
         return self._get("details", officer_id if officer_id is not None else self.officer)
 
     def objectives(self) -> pd.DataFrame:
+        """Each LPA's abstraction objective month by month against the benchmark.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.neighbourhood.objectives_by_month`.
+        """
         return self._get("objectives")
 
     def vacancy_fills(self) -> pd.DataFrame:
+        """DNO vacancies open in the period and who filled them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.neighbourhood.vacancy_fills`.
+        """
         return self._get("fills")
 
     def training(self, course: str = "NPP1") -> pd.DataFrame:
+        """Completion of a course month by month against its target.
+
+        Parameters
+        ----------
+        course : str
+            The course (``NPP1``, ``NPP2``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.neighbourhood.training_trajectory`.
+        """
         return self._get("training", course)
 
     def soh(self) -> pd.DataFrame:
+        """Single Online Home compliance per month and LPA in the period.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.guarantee.soh_by_month`.
+        """
         return self._get("soh")
 
     def milestones(self) -> pd.DataFrame:
+        """Action plan milestones with their status on the period's last day.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.guarantee.milestone_status`.
+        """
         return self._get("milestones")
 
     def visibility(self) -> pd.DataFrame:
-        """The last two full months before today side by side per LPA."""
+        """The last two full months before today side by side per LPA.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per LPA.
+        """
         from planner.records.neighbourhood import visibility_two_months
 
         return visibility_two_months(self.data.ws, self.today)
 
     def report_html(self, area: str) -> str:
-        """The public community report for ``area`` and the chosen period (HTML text)."""
+        """The public community report for ``area`` and the chosen period (HTML text).
+
+        Parameters
+        ----------
+        area : str
+            A ward, team, sector code or LPA name (:meth:`areas`).
+
+        Returns
+        -------
+        str
+            The report as HTML.
+        """
         from planner.reports.community import build_community_report, render_html
 
         rep = build_community_report(self.store, area, self.span, ws=self.data.ws)
         return render_html(rep, produced=self.today)
 
     def areas(self) -> dict[str, str]:
-        """Report areas: label -> code (wards, teams, sectors, LPAs)."""
+        """Report areas: label -> code (wards, teams, sectors, LPAs).
+
+        Returns
+        -------
+        dict of str to str
+            ``{"LPA: name": name, "Sector: ...": code, ...}``.
+        """
         from planner.records import analytics as ra
 
         w = self.store.frame("wards").sort_values("ward_code")

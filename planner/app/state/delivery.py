@@ -1,9 +1,13 @@
-"""State of the Coverage and delivery page (no Panel import): planned against tracked hours
-per TGP, visibility and the year's trajectory."""
+"""State of the Coverage and delivery page (no Panel import).
+
+State of the Coverage and delivery page (no Panel import): planned against tracked hours
+per TGP, visibility and the year's trajectory.
+"""
 
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -16,13 +20,13 @@ from planner.app.state.common import ALL_LPAS
 class DeliveryState(param.Parameterized):
     """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str] = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
 
-    month = param.Selector(
+    month: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="Month of the visibility figures (YYYY-MM, duty data)."
     )
-    tgp = param.Selector(
+    tgp: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="TGP whose hours, visits and harm trend are shown."
     )
 
@@ -43,17 +47,36 @@ class DeliveryState(param.Parameterized):
     # ---- visibility (planner.tracking.visibility) -------------------------------------------
     @param.depends("month")
     def visibility(self):
-        """:func:`planner.tracking.visibility.workspace_visibility` for the month (or None)."""
+        """:func:`planner.tracking.visibility.workspace_visibility` for the month (or None).
+
+        Returns
+        -------
+        VisibilityReport or None
+            The month's visibility (None when no month is selected).
+        """
         return None if self.month is None else self.data.visibility(self.month)
 
     @param.depends("month")
     def visibility_by_lpa(self) -> pd.DataFrame | None:
+        """Visibility per LPA for the month, with the gap explained.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            One row per LPA (None when no month is selected).
+        """
         r = self.visibility()
         return None if r is None else _visibility_table(r.by_lpa, "lpa")
 
     @param.depends("month", "lpa")
     def visibility_by_team(self) -> pd.DataFrame | None:
-        """The selected LPA's teams (all teams for the force) with the gap explained."""
+        """The selected LPA's teams (all teams for the force) with the gap explained.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            One row per team (None when no month is selected).
+        """
         r = self.visibility()
         if r is None:
             return None
@@ -67,12 +90,24 @@ class DeliveryState(param.Parameterized):
 
     # ---- one TGP ---------------------------------------------------------------------------------
     def select_tgp(self, index: int) -> None:
-        """Select the TGP at row ``index`` of :meth:`per_tgp` (what a map tap gives)."""
+        """Select the TGP at row ``index`` of :meth:`per_tgp` (what a map tap gives).
+
+        Parameters
+        ----------
+        index : int
+            Row position in :meth:`per_tgp`.
+        """
         self.tgp = str(self.per_tgp()["tgp_id"].iloc[index])
 
     @param.depends("tgp")
     def tgp_summary(self) -> dict:
-        """Planned and delivered hours and visits of the selected TGP up to today."""
+        """Planned and delivered hours and visits of the selected TGP up to today.
+
+        Returns
+        -------
+        dict
+            ``tgp_id, lpa, driver``, planned and delivered hours and visits.
+        """
         from planner.tracking.tgp_delivery import tgp_visits
 
         row = self.all_tgps().set_index("tgp_id").loc[self.tgp]
@@ -93,7 +128,13 @@ class DeliveryState(param.Parameterized):
 
     @param.depends("tgp")
     def tgp_harm_trend(self) -> pd.DataFrame:
-        """Crimes and harm per month inside the selected TGP, up to the workspace's today."""
+        """Crimes and harm per month inside the selected TGP, up to the workspace's today.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month, crimes, harm``.
+        """
         t = self.data.tgp_monthly(self.tgp)
         return t[t["month"] <= f"{self.data.ws.today:%Y-%m}"].reset_index(drop=True)
 
@@ -105,15 +146,29 @@ class DeliveryState(param.Parameterized):
 
     @param.depends("lpa")
     def per_tgp(self) -> gpd.GeoDataFrame:
-        """The selected LPA's rows of :meth:`all_tgps`."""
+        """The selected LPA's rows of :meth:`all_tgps`.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The TGPs of the selected LPA (all for the force).
+        """
         out = self.all_tgps()
         if self.lpa != ALL_LPAS:
             out = out[out["lpa"] == self.lpa]
         return out.reset_index(drop=True)
 
     def report(self):
-        """:func:`planner.tracking.delivery.delivery_report` up to the workspace's today, or None
-        when the workspace has no per-method ``delivered_place_days`` table."""
+        """:func:`planner.tracking.delivery.delivery_report` up to the workspace's today.
+
+        :func:`planner.tracking.delivery.delivery_report` up to the workspace's today, or None
+        when the workspace has no per-method ``delivered_place_days`` table.
+
+        Returns
+        -------
+        DeliveryReport or None
+            None when the workspace has no per-method ``delivered_place_days`` table.
+        """
         if not self.data.has("delivered_place_days"):
             return None
         return self.data.delivery_report()
@@ -124,6 +179,11 @@ class DeliveryState(param.Parameterized):
         From :meth:`report` when available; otherwise planned hours from
         :func:`planner.tracking.delivery.planned_place_days` and delivered hours from the
         tracked presence minutes in ``place_days`` (all methods).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per TGP (computed once per state).
         """
         return self._all_tgps
 
@@ -140,6 +200,13 @@ class DeliveryState(param.Parameterized):
         )
 
     def by_method(self) -> pd.DataFrame | None:
+        """Planned and delivered hours and the delivery rate per method.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            One row per method (None without a delivery report).
+        """
         rep = self.report()
         if rep is None:
             return None
@@ -147,19 +214,46 @@ class DeliveryState(param.Parameterized):
         return rep.by["method"][cols].round(2)
 
     def place_day_share(self) -> pd.DataFrame | None:
+        """Share of place-days delivered, per method (the delivery report's table).
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            None without a delivery report.
+        """
         rep = self.report()
         return None if rep is None else rep.place_days.round(3)
 
     def trajectory(self):
-        """The year's cumulative delivery against the pro-rata annual target (or None)."""
+        """The year's cumulative delivery against the pro-rata annual target (or None).
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The cumulative trajectory (None without a delivery report).
+        """
         rep = self.report()
         return None if rep is None else rep.trajectory
 
     def table(self) -> pd.DataFrame:
+        """The selected LPA's TGPs as a table, least delivered first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :meth:`per_tgp` without geometry, rounded.
+        """
         t = pd.DataFrame(self.per_tgp().drop(columns="geometry"))
         return t.sort_values("delivered_pct", kind="stable").round(1).reset_index(drop=True)
 
     def by_lpa(self) -> pd.DataFrame:
+        """Planned against delivered hours per LPA (:func:`planner.tracking.tgp_delivery.lpa_delivery`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per LPA.
+        """
         from planner.tracking.tgp_delivery import lpa_delivery
 
         return lpa_delivery(pd.DataFrame(self.per_tgp().drop(columns="geometry")))

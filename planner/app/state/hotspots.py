@@ -1,9 +1,13 @@
-"""State of the Hotspots and TGPs page (no Panel import): the map's filters, the crime
-drill-down and the TGP re-derivation."""
+"""State of the Hotspots and TGPs page (no Panel import).
+
+State of the Hotspots and TGPs page (no Panel import): the map's filters, the crime
+drill-down and the TGP re-derivation.
+"""
 
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -25,14 +29,23 @@ EXTENT_PAD = 0.03
 class MapState(param.Parameterized):
     """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA."""
 
-    data = param.ClassSelector(class_=AppData, constant=True, doc="Shared workspace data.")
-    start = param.Selector(default=None, objects=[], doc="First month of the period (YYYY-MM).")
-    end = param.Selector(default=None, objects=[], doc="Last month of the period (YYYY-MM).")
-    measure = param.Selector(
+    data = cast(
+        "param.ClassSelector[AppData]",
+        param.ClassSelector(class_=AppData, constant=True, doc="Shared workspace data."),
+    )
+    start: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="First month of the period (YYYY-MM)."
+    )
+    end: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="Last month of the period (YYYY-MM)."
+    )
+    measure: param.Selector[str] = param.Selector(
         default="crimes", objects=list(MEASURES), doc="Colour by crime count or harm sum."
     )
-    level = param.Selector(default="wards", objects=list(LEVELS), doc="Areas to colour.")
-    lpa = param.Selector(
+    level: param.Selector[str] = param.Selector(
+        default="wards", objects=list(LEVELS), doc="Areas to colour."
+    )
+    lpa: param.Selector[str] = param.Selector(
         default=ALL_LPAS, objects=[ALL_LPAS], doc="Show one LPA or the whole force."
     )
     crime_types = param.ListSelector(
@@ -42,7 +55,7 @@ class MapState(param.Parameterized):
     show_tgps = param.Boolean(
         default=True, doc="Overlay the TGP layer (when the workspace has one)."
     )
-    surface = param.Selector(
+    surface: param.Selector[str] = param.Selector(
         default="none",
         objects=["none", "KDE", "Gi*", "Emerging"],
         doc="Hotspot surface on a grid (planner.hotspots): kernel density, Gi* significant hot "
@@ -64,6 +77,7 @@ class MapState(param.Parameterized):
 
     @property
     def lpa_filter(self) -> str | None:
+        """The selected LPA, or None for the whole force."""
         return None if self.lpa == ALL_LPAS else self.lpa
 
     @property
@@ -73,7 +87,13 @@ class MapState(param.Parameterized):
 
     @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
     def areas(self) -> gpd.GeoDataFrame:
-        """The selected level's areas with a ``value`` column (count or harm)."""
+        """The selected level's areas with a ``value`` column (count or harm).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The areas of the selected LPA (EPSG:3857).
+        """
         s, e = self.period
         return self.data.area_totals(
             self.level, s, e, self.crime_types, self.measure, self.lpa_filter
@@ -81,7 +101,13 @@ class MapState(param.Parameterized):
 
     @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
     def map_areas(self) -> gpd.GeoDataFrame:
-        """All areas of the level (context), ``value`` NaN outside the selected LPA."""
+        """All areas of the level (context), ``value`` NaN outside the selected LPA.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            Every area of the level (EPSG:3857).
+        """
         s, e = self.period
         a = self.data.area_totals(self.level, s, e, self.crime_types, self.measure)
         if self.lpa_filter:
@@ -90,24 +116,49 @@ class MapState(param.Parameterized):
 
     @param.depends("lpa")
     def extent(self) -> tuple[float, float, float, float]:
-        """(xmin, ymin, xmax, ymax) in EPSG:3857 of the selected LPA or the force, padded."""
+        """(xmin, ymin, xmax, ymax) in EPSG:3857 of the selected LPA or the force, padded.
+
+        Returns
+        -------
+        tuple of float
+            The padded extent.
+        """
         return self.data.extent(self.lpa_filter, EXTENT_PAD)
 
     def tgps(self) -> gpd.GeoDataFrame | None:
-        """The TGP layer (EPSG:3857) of the selected LPA, or None when the workspace has none."""
+        """The TGP layer (EPSG:3857) of the selected LPA, or None when the workspace has none.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame or None
+            The TGPs.
+        """
         if not self.data.has("tgps"):
             return None
         t = self.data.layer("tgps")
         return t[t["lpa"] == self.lpa_filter].reset_index(drop=True) if self.lpa_filter else t
 
     def coverage(self) -> pd.DataFrame | None:
-        """The TGP coverage table (``tgps_coverage``, from planner.hotspots) or None."""
+        """The TGP coverage table (``tgps_coverage``, from planner.hotspots) or None.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            Coverage rounded to 2 decimals.
+        """
         if not self.data.has("tgps_coverage"):
             return None
         return pd.DataFrame(self.data.table("tgps_coverage")).round(2)
 
     @param.depends("start", "end", "measure", "crime_types", "surface")
     def surface_frame(self) -> pd.DataFrame:
+        """The chosen hotspot surface for the period (cells with a value).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``x, y, value`` (EPSG:3857); empty for ``none``.
+        """
         s, e = self.period
         if self.surface == "none":
             return pd.DataFrame({"x": [], "y": [], "value": []}, dtype="float64")
@@ -117,17 +168,37 @@ class MapState(param.Parameterized):
 
     @param.depends("start", "end", "crime_types")
     def emerging(self) -> pd.DataFrame:
-        """Emerging hotspot categories over the period (cells with a pattern)."""
+        """Emerging hotspot categories over the period (cells with a pattern).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cell with a category.
+        """
         s, e = self.period
         return self.data.emerging(s, e, self.crime_types)
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:
+        """The crime points of the period, types and LPA (for the datashader overlay).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Point coordinates (EPSG:3857) with their values.
+        """
         s, e = self.period
         return self.data.points(s, e, self.crime_types, self.lpa_filter)
 
     @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
     def title(self) -> str:
+        """The map's title: measure, level, place and period (and SYNTHETIC when it is).
+
+        Returns
+        -------
+        str
+            The title.
+        """
         s, e = self.period
         where = self.data.force_name if self.lpa == ALL_LPAS else self.lpa
         what = "Crimes" if self.measure == "crimes" else "Crime harm"
@@ -136,7 +207,13 @@ class MapState(param.Parameterized):
 
     @param.depends("start", "end", "measure", "level", "lpa", "crime_types")
     def table(self) -> pd.DataFrame:
-        """The areas as a ranked table (name, LPA, value), highest first."""
+        """The areas as a ranked table (name, LPA, value), highest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Name (and LPA) and the measure, one row per area.
+        """
         key, label = LEVELS[self.level]
         a = self.areas()
         cols = [label] + (["lpa"] if label != "lpa" else [])
@@ -144,17 +221,31 @@ class MapState(param.Parameterized):
         return t.rename(columns={"value": self.measure}).reset_index(drop=True)
 
     def total(self) -> float:
+        """The measure summed over the selected areas.
+
+        Returns
+        -------
+        float
+            The total count or harm.
+        """
         return float(self.areas()["value"].sum())
 
 
 class TGPDeriveState(param.Parameterized):
-    """Re-derive the TGP layer with chosen parameters and window
-    (:func:`planner.hotspots.tgps.derive_tgps`), with its coverage
-    (:func:`planner.hotspots.coverage.coverage_report`) over the same crimes."""
+    """Re-derive the TGP layer with chosen parameters and window, with its coverage.
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    start = param.Selector(default=None, objects=[], doc="First month of the window (YYYY-MM).")
-    end = param.Selector(default=None, objects=[], doc="Last month of the window (YYYY-MM).")
+    Re-derive the TGP layer with chosen parameters and window
+    (:func:`planner.hotspots.tgps.derive_tgps`), with its coverage
+    (:func:`planner.hotspots.coverage.coverage_report`) over the same crimes.
+    """
+
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    start: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="First month of the window (YYYY-MM)."
+    )
+    end: param.Selector[str] = param.Selector(
+        default=None, objects=[], doc="Last month of the window (YYYY-MM)."
+    )
     # defaults from planner.hotspots.config.TGPConfig (their one home)
     area_share = param.Number(
         default=_TGP.area_share, bounds=(0.001, 0.2), doc="Share of the force area the TGPs cover."
@@ -180,19 +271,40 @@ class TGPDeriveState(param.Parameterized):
 
     @property
     def window(self) -> tuple[str, str]:
+        """The derivation window ``(start, end)``."""
         return self.start, self.end
 
     def crimes(self):
-        """The TGP offence types' crimes of the window (shared; PlannerError if it is reversed)."""
+        """The TGP offence types' crimes of the window (shared; PlannerError if it is reversed).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The crimes of the window.
+        """
         return self.data.tgp_crimes(self.start, self.end)
 
     def config(self):
-        """The :class:`~planner.hotspots.config.TGPConfig` of the current parameters."""
+        """The :class:`~planner.hotspots.config.TGPConfig` of the current parameters.
+
+        Returns
+        -------
+        TGPConfig
+            Op Savvy defaults with the chosen area share, count, radius and separation.
+        """
         return _tgp_config(self.area_share, self.count, self.radius, self.min_separation)
 
     def derive(self):
-        """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (the
-        last one is kept)."""
+        """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters.
+
+        The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (the
+        last one is kept).
+
+        Returns
+        -------
+        TGPDerivation
+            The derived layer and its summary.
+        """
         return self._derive(
             self.start, self.end, self.area_share, self.count, self.radius, self.min_separation
         )
@@ -214,7 +326,13 @@ class TGPDeriveState(param.Parameterized):
         return derive_tgps(crimes, geo.study_area, geo, cfg)
 
     def coverage(self) -> pd.DataFrame:
-        """Force and per-LPA coverage of the derived layer over the window's crimes (shares in %)."""
+        """Force and per-LPA coverage of the derived layer over the window's crimes (shares in %).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The coverage table, rounded to 2 decimals.
+        """
         from planner.hotspots.coverage import coverage_report
 
         geo = self.data.geography
@@ -222,11 +340,23 @@ class TGPDeriveState(param.Parameterized):
         return rep.table().round(2)
 
     def geojson(self) -> str:
-        """The derived layer as GeoJSON (EPSG:4326)."""
+        """The derived layer as GeoJSON (EPSG:4326).
+
+        Returns
+        -------
+        str
+            GeoJSON text.
+        """
         return gpd.GeoDataFrame(self.derive().tgps).to_crs(4326).to_json()
 
     def geopackage(self) -> bytes:
-        """The derived layer as a GeoPackage (layer ``tgps``, EPSG:27700)."""
+        """The derived layer as a GeoPackage (layer ``tgps``, EPSG:27700).
+
+        Returns
+        -------
+        bytes
+            The GeoPackage file's bytes.
+        """
         import tempfile
         from pathlib import Path
 
@@ -239,10 +369,22 @@ class TGPDeriveState(param.Parameterized):
 class CrimeDrillState(DrillState):
     """Crime count/harm by LPA -> neighbourhood -> ward, following a :class:`MapState`'s filters."""
 
-    map = param.ClassSelector(class_=MapState, constant=True)
+    map = cast("param.ClassSelector[MapState]", param.ClassSelector(class_=MapState, constant=True))
     levels = ("LPA", "neighbourhood", "ward")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:
+        """Crimes (or harm) per LPA, then neighbourhood, then ward of the map's filters.
+
+        Parameters
+        ----------
+        path : list of str
+            The LPA and neighbourhood drilled into so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``key``, ``label`` and ``value`` per area of the next level.
+        """
         m = self.map
         s, e = m.period
         if not path:

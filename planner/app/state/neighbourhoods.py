@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 import param
 
 from planner.app.data import AppData
 from planner.app.state.common import DrillState
+
+if TYPE_CHECKING:
+    from planner.records.analytics import Perspective
 
 #: reporting periods offered on the Neighbourhoods page (words planner.records understands);
 #: the funding years are those of the workspace's today (:func:`record_periods`)
@@ -39,10 +43,14 @@ MEMO_SIZE = 64
 class RecordsState(param.Parameterized):
     """Neighbourhoods dashboards over the records store (``planner.records``)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    period = param.Selector(default=RECORD_PERIODS[1], objects=list(RECORD_PERIODS))
-    measure = param.Selector(default=RECORD_MEASURES[0], objects=list(RECORD_MEASURES))
-    perspective = param.Selector(
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    period: param.Selector[str] = param.Selector(
+        default=RECORD_PERIODS[1], objects=list(RECORD_PERIODS)
+    )
+    measure: param.Selector[str] = param.Selector(
+        default=RECORD_MEASURES[0], objects=list(RECORD_MEASURES)
+    )
+    perspective: param.Selector[str] = param.Selector(
         default="abstracted",
         objects=["abstracted", "authorising"],
         doc="Abstractions counted against the officer taken off their area, or the authoriser.",
@@ -69,17 +77,33 @@ class RecordsState(param.Parameterized):
 
     @property
     def today(self):
+        """The workspace's today (periods in words are read against it)."""
         return self.data.ws.today
 
     def counts(self, path: list[str]) -> pd.DataFrame:
         """key, label, value at the drill level below ``path`` (LPA -> team -> officer).
 
         Memoised per filters, path and :attr:`version` (a saved record bumps the version).
+
+        Parameters
+        ----------
+        path : list of str
+            The LPA and team drilled into so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``key, label, value``.
         """
         return self._counts(self.period, self.measure, self.perspective, self.version, tuple(path))
 
     def _counts_for(
-        self, period: str, measure: str, perspective: str, version: int, path: tuple[str, ...]
+        self,
+        period: str,
+        measure: str,
+        perspective: Perspective,
+        version: int,
+        path: tuple[str, ...],
     ) -> pd.DataFrame:
         """:meth:`counts` for these filters (``version`` only tells saved records apart)."""
         from planner.records import analytics as ra
@@ -129,9 +153,23 @@ class RecordsState(param.Parameterized):
         return {}
 
     def total(self) -> float:
+        """The measure summed over the LPAs (the force figure).
+
+        Returns
+        -------
+        float
+            The total.
+        """
         return float(self.counts([])["value"].sum())
 
     def vacancies(self) -> pd.DataFrame:
+        """Wards with no DNO in post today (:func:`planner.records.analytics.dno_vacancies`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per vacant ward.
+        """
         from planner.records import analytics as ra
 
         return ra.dno_vacancies(self.store, self.today)
@@ -143,7 +181,13 @@ class RecordsState(param.Parameterized):
         return (pd.Timestamp(self.today) - pd.DateOffset(years=1)).date()
 
     def short_tenures(self) -> pd.DataFrame:
-        """DNOs in post today for less than two years in their ward."""
+        """DNOs in post today for less than two years in their ward.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``officer_id, name, ward_code, team_id, start, tenure_years``.
+        """
         from planner.records import analytics as ra
 
         cols = ["officer_id", "name", "ward_code", "team_id", "start", "tenure_years"]
@@ -152,13 +196,25 @@ class RecordsState(param.Parameterized):
         return t.assign(tenure_years=t["tenure_years"].round(2))
 
     def missing_handovers(self) -> pd.DataFrame:
-        """DNO postings in the last year that began without a handover."""
+        """DNO postings in the last year that began without a handover.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`planner.records.analytics.missing_handovers`.
+        """
         from planner.records import analytics as ra
 
         return ra.missing_handovers(self.store, since=self.tenure_baseline, on=self.today)
 
     def tenure_comparison(self) -> pd.DataFrame:
-        """Per ward, DNOs and PCSOs in post a year ago against today (wards that lost one first)."""
+        """Per ward, DNOs and PCSOs in post a year ago against today (wards that lost one first).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per ward.
+        """
         from planner.records import analytics as ra
 
         t = ra.tenure_comparison(self.store, self.tenure_baseline, self.today)
@@ -166,13 +222,30 @@ class RecordsState(param.Parameterized):
         return t.sort_values(["same_or_more", "ward_code"], kind="stable").reset_index(drop=True)
 
     def npp1_completion(self) -> pd.DataFrame:
-        """Share of neighbourhood officers in post today with NPP1 training, per LPA."""
+        """Share of neighbourhood officers in post today with NPP1 training, per LPA.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per LPA, shares rounded to 3 decimals.
+        """
         from planner.records import analytics as ra
 
         return ra.npp1_completion(self.store, on=self.today, by="lpa").round(3)
 
     def save_abstraction(self, **fields) -> str:
-        """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`."""
+        """Validate and store one abstraction via :func:`planner.records.forms.record_abstraction`.
+
+        Parameters
+        ----------
+        **fields
+            The abstraction's fields (as :func:`planner.records.forms.record_abstraction`).
+
+        Returns
+        -------
+        str
+            The record id, followed by the policy's warnings when there are any.
+        """
         from planner.records.forms import record_abstraction_checked
 
         res = record_abstraction_checked(
@@ -184,7 +257,18 @@ class RecordsState(param.Parameterized):
         return res.record_id
 
     def save_engagement(self, **fields) -> str:
-        """Validate and store one engagement via :func:`planner.records.record_engagement`."""
+        """Validate and store one engagement via :func:`planner.records.record_engagement`.
+
+        Parameters
+        ----------
+        **fields
+            The engagement's fields (as :func:`planner.records.forms.record_engagement`).
+
+        Returns
+        -------
+        str
+            The record id.
+        """
         from planner.records import record_engagement
 
         rid = record_engagement(self.store, source="app", principal=self.principal, **fields)
@@ -195,10 +279,25 @@ class RecordsState(param.Parameterized):
 class RecordsDrillState(DrillState):
     """LPA -> team -> officer drill-down of engagements or abstraction hours."""
 
-    records = param.ClassSelector(class_=RecordsState, constant=True)
+    records = cast(
+        "param.ClassSelector[RecordsState]",
+        param.ClassSelector(class_=RecordsState, constant=True),
+    )
     levels = ("LPA", "team", "officer")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:
+        """Engagements or abstractions of the level below ``path`` (:meth:`RecordsState.counts`).
+
+        Parameters
+        ----------
+        path : list of str
+            The LPA and team drilled into so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``key, label, value``.
+        """
         return self.records.counts(path)
 
     @param.depends(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -86,17 +87,25 @@ def _row_index(data: AppData, name: str) -> pd.DataFrame:
 class PlanState(param.Parameterized):
     """The patrol plan: week calendar, per-TGP and per-team timetables, exports, Op Servator."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
-    week = param.Selector(default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD).")
-    calendar_team = param.Selector(
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str] = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    week: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD)."
+    )
+    calendar_team: param.Selector[str] = param.Selector(
         default=ALL_TEAMS, objects=[ALL_TEAMS], doc="Team drawn in the week calendar."
     )
-    colour_by = param.Selector(default="method", objects=list(COLOUR_BY))
+    colour_by: param.Selector[str] = param.Selector(default="method", objects=list(COLOUR_BY))
 
-    quarter = param.Selector(default=None, objects=[], doc="Plan quarter (timetables, exports).")
-    team = param.Selector(default=None, objects=[], doc="Team: timetable and calendar (.ics).")
-    tgp = param.Selector(default=None, objects=[], doc="TGP whose quarter timetable is shown.")
+    quarter: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="Plan quarter (timetables, exports)."
+    )
+    team: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="Team: timetable and calendar (.ics)."
+    )
+    tgp: param.Selector[str | None] = param.Selector(
+        default=None, objects=[], doc="TGP whose quarter timetable is shown."
+    )
     servator_start = param.String(default="", doc="First day of the Op Servator plan (YYYY-MM-DD).")
     servator_days = param.Integer(default=7, bounds=(1, SERVATOR_MAX_DAYS), doc="Days planned.")
     servator_seed = param.Integer(
@@ -224,7 +233,8 @@ class PlanState(param.Parameterized):
         v = v.sort_values(["start", "visit_id"], kind="stable")
         day = (pd.to_datetime(v["date"]) - pd.Timestamp(self.week)).dt.days.to_numpy(dtype=np.int64)
         start_h = _local_hours(v["start"])
-        dur_h = ((v["end"] - v["start"]) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+        gap = cast("pd.Series[pd.Timedelta]", v["end"] - v["start"])  # datetime columns
+        dur_h = (gap / pd.Timedelta(hours=1)).to_numpy(dtype=float)
         end_h = np.minimum(start_h + dur_h, 24.0)
         lane = calendar_lanes(day, start_h, end_h)
         lanes = (

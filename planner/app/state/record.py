@@ -6,5 +6,8 @@ from planner.app.state.neighbourhoods import RecordsState
 
 
 class RecordState(RecordsState):
-    """The recording forms' state: saves through :mod:`planner.records.forms` (validation and
-    the abstraction policy) and bumps ``version`` so dashboards in the session update."""
+    """The recording forms' state: saves through :mod:`planner.records.forms`.
+
+    The recording forms' state: saves through :mod:`planner.records.forms` (validation and
+    the abstraction policy) and bumps ``version`` so dashboards in the session update.
+    """
