@@ -99,6 +99,35 @@ class CommitmentsState(param.Parameterized):
     def today(self):
         return self.data.ws.today
 
+    def add_period(self, text: str) -> str:
+        """Offer and choose a period typed in the paper's words (e.g. "since 3 July 2025",
+        "week commencing 29 September", "October 2025", "FY2024", "2025-07-01:2025-09-30").
+
+        Parameters
+        ----------
+        text
+            The period as :func:`planner.records.periods.parse_period` reads it.
+
+        Returns
+        -------
+        str
+            The label chosen (the text as typed, trimmed).
+
+        Raises
+        ------
+        planner.errors.PlannerError
+            When the text is not a period (the message says which forms are read).
+        """
+        from planner.records.periods import parse_period
+
+        label = " ".join(str(text).split())
+        span = parse_period(label, self.today)
+        if label not in self.periods:
+            self.periods[label] = span
+            self.param.period.objects = [*self.param.period.objects, label]
+        self.period = label
+        return label
+
     @property
     def span(self):
         """The chosen period as a :class:`planner.records.periods.Period`."""
@@ -114,9 +143,12 @@ class CommitmentsState(param.Parameterized):
         if what == "breakdown":
             level, by, path = args
             lpa, sector, team = (list(path) + [None, None, None])[:3]
+            frame = self._get_for(period, version, "engagements")
             return ra.engagement_counts(
-                s, p, level=level, by=by, lpa=lpa, sector=sector, team_id=team
+                s, p, level=level, by=by, lpa=lpa, sector=sector, team_id=team, frame=frame
             )
+        if what == "engagements":  # the period's engagements, shared by the breakdowns
+            return ra.engagements_frame(s, p)
         if what == "abs_counts":
             level, path = args
             c = ra.abstraction_summary(s, p, by=level)
@@ -149,6 +181,9 @@ class CommitmentsState(param.Parameterized):
 
     def _get(self, what: str, *args: Any) -> pd.DataFrame:
         return self._memo(what, self.period, self.version, *args)
+
+    def _get_for(self, period: str, version: int, what: str, *args: Any) -> pd.DataFrame:
+        return self._memo(what, period, version, *args)
 
     # ---- scope --------------------------------------------------------------------------
     def check_path(self, path: list[str] | tuple[str, ...]) -> None:
