@@ -185,9 +185,7 @@ def objectives_figure(frame: pd.DataFrame):
         g = g.sort_values("month")
         x = list(g["month"].astype(str))
         r = fig.line(x, g["hours_pw"].to_numpy(float), color=c, line_width=2, legend_label=lpa)
-        fig.line(
-            x, g["target_hours_pw"].to_numpy(float), color=c, line_dash="dashed", line_width=1
-        )
+        fig.line(x, g["target_hours_pw"].to_numpy(float), color=c, line_dash="dashed", line_width=1)
         fig.add_tools(HoverTool(renderers=[r], tooltips=[("LPA", lpa), ("hours/week", "@y{0,0}")]))
     fig.y_range.start = 0
     if fig.legend:

@@ -62,8 +62,10 @@ def engagement_section(st: CommitmentsState) -> pn.viewable.Viewable:
     dep = (p.period, p.by, p.version, d.path)
     breakdown = table(pn.bind(lambda *_: st.breakdown(), *dep), height=320)
     level = pn.bind(
-        lambda *_: f"Engagements by {st.by.replace('_', ' ')} at the {st.eng_drill.level} "
-        f"level: {st.eng_drill.breadcrumb()}",
+        lambda *_: (
+            f"Engagements by {st.by.replace('_', ' ')} at the {st.eng_drill.level} "
+            f"level: {st.eng_drill.breadcrumb()}"
+        ),
         *dep,
     )
     gaps = table(pn.bind(lambda *_: st.gaps(), p.period, p.level, p.version), height=320)

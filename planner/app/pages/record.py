@@ -60,9 +60,7 @@ class RecordPage(Page):
         from planner.access.server import principal_of
 
         self.principal = principal_of(pn.state.curdoc)
-        self.state = RecordState(
-            self.data, get_store(store_url(self)), principal=self.principal
-        )
+        self.state = RecordState(self.data, get_store(store_url(self)), principal=self.principal)
 
     def __panel__(self):
         from planner.records import form_options

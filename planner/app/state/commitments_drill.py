@@ -32,9 +32,7 @@ class _CommitmentsDrill(DrillState):
             from planner.records import analytics as ra
 
             sec = ra.sectors(st.store)
-            return {
-                str(c): str(n or c) for c, n in zip(sec["sector_code"], sec["sector_name"])
-            }
+            return {str(c): str(n or c) for c, n in zip(sec["sector_code"], sec["sector_name"])}
         if level == "team":
             t = st.store.frame("teams")
             return {str(k): str(n or k) for k, n in zip(t["team_id"], t["name"])}
