@@ -13,7 +13,7 @@ from planner.app.state.common import DrillState
 
 
 def _labels(keys: pd.Series, names: dict[str, str]) -> pd.Series:
-    return keys.map(names).fillna(keys)
+    return pd.Series([names.get(k, k) for k in keys], index=keys.index, dtype=object)
 
 
 class _CommitmentsDrill(DrillState):
@@ -24,6 +24,24 @@ class _CommitmentsDrill(DrillState):
     @param.depends("commitments.period", "commitments.version", watch=True)
     def _filters_changed(self) -> None:
         self.version += 1
+
+    def drill(self, key: str) -> bool:
+        """Go one level down into ``key``, refused (AccessDenied) below an LPA outside the
+        principal's scope whatever the client asks for."""
+        if self.can_drill:
+            self.commitments.check_path([*self.path, str(key)])
+        return super().drill(key)
+
+    @param.depends("path", watch=True)
+    def _check_path(self) -> None:
+        # a path set directly (e.g. a model change from the browser) is checked too
+        from planner.errors import AccessDenied
+
+        try:
+            self.commitments.check_path(self.path)
+        except AccessDenied:
+            self.path = []
+            raise
 
     def names(self, level: str) -> dict[str, str]:
         """Display names of a level's keys (sector, team and officer names)."""
