@@ -36,7 +36,10 @@ def engagement_widgets(opts: dict, today) -> dict:
         "method": pmui.Select(label="Method", options=opts["methods"]),
         "priority_group": pmui.Select(label="Priority group", options=opts["priority_groups"]),
         "minority_group": pmui.Select(
-            label="Minority group reached", options=opts["minority_groups"], value="none"
+            label="Minority group reached",
+            options=opts["minority_groups"],
+            value="none",
+            css_classes=["m-eng-minority"],
         ),
         "location": pmui.TextInput(
             label="Location", value="", placeholder="street or place", css_classes=["m-eng-where"]
