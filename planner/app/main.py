@@ -12,7 +12,7 @@ from panel.util import edit_readonly
 from planner.app.cache import get_data
 from planner.app.components.background import quiet_closed_sockets
 from planner.app.data import AppData
-from planner.app.registry import PAGES, build_page
+from planner.app.registry import PAGES, PHONE_PAGES, build_page
 from planner.paths import DEFAULT_WORKSPACE
 
 #: environment settings read by create_app when arguments are not given
@@ -155,7 +155,8 @@ def create_app(
     menu.param.watch(on_menu, "value")
     build(first)
     doc = pn.state.curdoc  # the session's document (build_next is only scheduled on it)
-    if prefetch and doc is not None and doc.session_context is not None:
+    phone = first in PHONE_PAGES  # a phone view: no background pages, the menu closed
+    if prefetch and not phone and doc is not None and doc.session_context is not None:
         # after the first page is drawn: onload runs when the browser has built its views,
         # the pause leaves it time to paint the figures before the next page arrives
         def after_load() -> None:
@@ -172,6 +173,7 @@ def create_app(
         sidebar=[menu, about, status],
         main=[tabs],
         sidebar_width=260,
+        sidebar_open=not phone,
         theme_toggle=False,
         busy_indicator=None,
     )

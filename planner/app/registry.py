@@ -73,6 +73,11 @@ PAGES: tuple[PageEntry, ...] = (
 )
 
 
+#: pages laid out for a phone (390 x 844): the app opens them with the menu drawer closed and
+#: builds no other page in the background (``?page=record`` is the phone recording view)
+PHONE_PAGES: frozenset[str] = frozenset({"record"})
+
+
 def module_available(module: str) -> bool:
     """Whether the library ``module`` can be imported in this build.
 

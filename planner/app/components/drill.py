@@ -60,8 +60,12 @@ class DrillBars(pn.viewable.Viewer):
 
     def _on_tap(self, index: int) -> None:
         keys = self._source.data["key"]
-        if index < len(keys) and self.state.can_drill:
+        if index >= len(keys):
+            return
+        if self.state.can_drill:
             self.state.drill(str(keys[index]))
+        elif hasattr(self.state, "select"):  # the bottom level: the bar's own records
+            self.state.select(str(keys[index]))
 
     def __panel__(self):
         return pn.Column(

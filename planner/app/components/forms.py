@@ -7,29 +7,19 @@ import panel_material_ui as pmui
 from planner.errors import PlannerError
 
 
+def _value(widget):
+    """A widget's value, with text typed but not yet committed (no blur/enter) included."""
+    if isinstance(widget, pmui.TextInput) and isinstance(widget.value_input, str):
+        return widget.value_input  # free text only: a choice's typed text is not its value
+    return widget.value
+
+
 def record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
-    """A recording form: the widgets, a submit button and a message saying what happened.
-
-    A recording form: the ``widgets`` (field name -> widget), a submit button calling
-    ``save(**values)`` (which returns the new record's id or raises PlannerError naming the
-    field), and a message saying what happened. CSS classes ``<css>-submit``/``<css>-message``.
-
-    Parameters
-    ----------
-    widgets : dict
-        Field name -> widget.
-    save : callable
-        ``save(**values)``: returns the new record's id or raises PlannerError naming the field.
-    what : str
-        The record kind, in the form's title (``engagement``, ``abstraction``).
-    css : str
-        Prefix of the CSS classes ``<css>-submit`` and ``<css>-message``.
-
-    Returns
-    -------
-    panel_material_ui.Card
-        The form.
-    """
+    """A recording form: the ``widgets`` (field name -> widget), a submit button calling
+    ``save(**values)`` (which returns the new record's id, or a
+    :class:`planner.records.forms.Recorded` whose policy warnings are shown, or raises
+    PlannerError naming the field), and a message saying what happened (severity success,
+    warning or error). CSS classes ``<css>-submit``/``<css>-message``."""
     msg = pmui.Alert(
         object="",
         severity="info",
@@ -41,11 +31,17 @@ def record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
 
     def on_submit(_event):
         try:
-            rid = save(**{k: v.value for k, v in widgets.items()})
+            res = save(**{k: _value(v) for k, v in widgets.items()})
         except PlannerError as exc:
             msg.severity, msg.object = "error", str(exc)
         else:
-            msg.severity, msg.object = "success", f"Saved {what} {rid}."
+            warnings = tuple(getattr(res, "warnings", ()))
+            rid = getattr(res, "record_id", res)
+            if warnings:  # saved, but the policy asks for a check
+                msg.severity = "warning"
+                msg.object = f"Saved {what} {rid}. Please check: {'; '.join(warnings)}."
+            else:
+                msg.severity, msg.object = "success", f"Saved {what} {rid}."
         msg.visible = True
 
     submit.on_click(on_submit)

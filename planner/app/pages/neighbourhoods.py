@@ -136,7 +136,7 @@ class NeighbourhoodsPage(Page):
                 label="Hours", value=8.0, start=0.25, step=0.25, css_classes=["abs-hours"]
             ),
         }
-        return record_form(w, self.state.save_abstraction, "abstraction", "abs")
+        return record_form(w, self.state.record_abstraction, "abstraction", "abs")
 
     def tenure(self) -> pn.viewable.Viewable:
         """Postings-based tables (tenure, vacancies, handovers, NPP1), built once.

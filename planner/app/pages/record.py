@@ -52,7 +52,10 @@ def engagement_widgets(opts: dict, today) -> dict:
         "method": pmui.Select(label="Method", options=opts["methods"]),
         "priority_group": pmui.Select(label="Priority group", options=opts["priority_groups"]),
         "minority_group": pmui.Select(
-            label="Minority group reached", options=opts["minority_groups"], value="none"
+            label="Minority group reached",
+            options=opts["minority_groups"],
+            value="none",
+            css_classes=["m-eng-minority"],
         ),
         "location": pmui.TextInput(
             label="Location", value="", placeholder="street or place", css_classes=["m-eng-where"]
@@ -76,12 +79,15 @@ class RecordPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = RecordState(self.data, get_store(store_url(self)))
+        from planner.access.server import principal_of
+
+        self.principal = principal_of(pn.state.curdoc)
+        self.state = RecordState(self.data, get_store(store_url(self)), principal=self.principal)
 
     def __panel__(self):
         from planner.records import form_options
 
-        opts = form_options(self.state.store)
+        opts = form_options(self.state.store, principal=self.principal)
         eng = record_form(
             engagement_widgets(opts, self.state.today),
             self.state.save_engagement,
@@ -95,21 +101,31 @@ class RecordPage(Page):
                 label="Officer abstracted",
                 options=officers,
                 value=next(iter(officers.values()), None),
+                css_classes=["m-abs-officer"],
             ),
             "authorised_by": pmui.AutocompleteInput(
-                label="Authorised by", options=auth, value=next(iter(auth.values()), None)
+                label="Authorised by",
+                options=auth,
+                value=next(iter(auth.values()), None),
+                css_classes=["m-abs-authoriser"],
             ),
             "authoriser_level": pmui.Select(
-                label="Authoriser level", options=opts["authoriser_levels"]
+                label="Authoriser level",
+                options=opts["authoriser_levels"],
+                css_classes=["m-abs-level"],
             ),
             "abstraction_type": pmui.Select(label="Reason", options=opts["abstraction_types"]),
-            "destination": pmui.TextInput(label="Where to", value="LPA response"),
+            "destination": pmui.TextInput(
+                label="Where to", value="LPA response", css_classes=["m-abs-where"]
+            ),
             "start": pmui.DatetimePicker(
                 label="Start", value=pd.Timestamp(self.state.today).to_pydatetime().replace(hour=9)
             ),
-            "hours": pmui.FloatInput(label="Hours", value=8.0, start=0.25, step=0.25),
+            "hours": pmui.FloatInput(
+                label="Hours", value=8.0, start=0.25, step=0.25, css_classes=["m-abs-hours"]
+            ),
         }
-        abs_ = record_form(abs_w, self.state.save_abstraction, "abstraction", "m-abs")
+        abs_ = record_form(abs_w, self.state.record_abstraction, "abstraction", "m-abs")
         return pn.Column(
             *self.header(True),
             eng,

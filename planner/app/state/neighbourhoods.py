@@ -256,6 +256,34 @@ class RecordsState(param.Parameterized):
             return f"{res.record_id} (policy warning: {'; '.join(res.warnings)})"
         return res.record_id
 
+    def record_abstraction(self, **fields):
+        """Check, validate and store one abstraction; the form shows the policy's warnings.
+
+        Parameters
+        ----------
+        **fields
+            As for :func:`planner.records.forms.record_abstraction_checked`.
+
+        Returns
+        -------
+        planner.records.forms.Recorded
+            The record id and the abstraction policy's warnings (e.g. an authoriser of
+            another LPA).
+
+        Raises
+        ------
+        planner.errors.PlannerError
+            With the policy's refusals (e.g. 30 hours authorised below inspector) or the
+            validation problems; nothing is saved.
+        """
+        from planner.records.forms import record_abstraction_checked
+
+        res = record_abstraction_checked(
+            self.store, source="app", principal=self.principal, **fields
+        )
+        self.version += 1
+        return res
+
     def save_engagement(self, **fields) -> str:
         """Validate and store one engagement via :func:`planner.records.record_engagement`.
 
