@@ -206,8 +206,9 @@ class ServerProcess:
 
 
 def api_to_street(api_csv: str | Path, month: str | None = None):
-    """The police.uk API month (``geodata/crime/policeuk_api_*.csv.gz``) as a police.uk
-    street CSV frame (the archive's columns), optionally relabelled to ``month``.
+    """The police.uk API month as a police.uk street CSV frame (the archive's columns).
+
+    The API month is ``geodata/crime/policeuk_api_*.csv.gz``; ``month`` relabels it.
 
     Parameters
     ----------
@@ -266,3 +267,32 @@ def write_archive(frames: dict[tuple[str, str], object], root: str | Path) -> li
         df.to_csv(f, index=False)  # type: ignore[attr-defined]
         out.append(f)
     return out
+
+
+def wm_two_force_archive(root: str | Path, rows: int = 6000) -> list[Path]:
+    """A small police.uk archive of two 'forces' for tests.
+
+    The first ``rows`` of the real WM API month (``geodata/crime``) split at longitude -1.9
+    into ``west-mids-a`` (west) and ``west-mids-b``, written for the months 2018-06 and 2018-07.
+
+    Parameters
+    ----------
+    root
+        The archive folder.
+    rows
+        Rows of the WM month taken.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from planner.paths import GEODATA
+
+    s = api_to_street(GEODATA / "crime" / "policeuk_api_2018-06_wm_area.csv.gz").iloc[:rows]
+    lon = s["Longitude"].astype(float)
+    parts = {"west-mids-a": s[lon < -1.9], "west-mids-b": s[lon >= -1.9]}
+    return write_archive(
+        {(m, f): df.assign(Month=m) for m in ("2018-06", "2018-07") for f, df in parts.items()},
+        root,
+    )
