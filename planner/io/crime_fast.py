@@ -382,11 +382,10 @@ def normalise(
     if area is not None:
 
         def rounded(idx):
-            return (
-                pd.Series(x[idx]).round(1).astype(str)
-                + ","
-                + pd.Series(y[idx]).round(1).astype(str)
-            ).to_numpy()
+            # numpy's float text is Python's (shortest round trip), as pandas' astype(str);
+            # the points tested against the area are finite
+            rx, ry = np.round(x[idx], 1).astype(str), np.round(y[idx], 1).astype(str)
+            return np.char.add(np.char.add(rx, ","), ry).astype(object)
 
         b.reject(
             ~inside,
