@@ -682,6 +682,7 @@ def run_tgps(args) -> int:
     if register:
         from planner.ownforce.tgps import register_tgps
 
+        assert crimes is not None  # loaded here for the registration
         s["coverage"] = register_tgps(
             args.workspace, res, crimes, area, geo, start=args.start, end=args.end
         )
