@@ -18,12 +18,12 @@ def _registered() -> dict[str, str]:
         p = argparse.ArgumentParser()
         sub = p.add_subparsers()
         importlib.import_module(f"planner.cli.{area}").register(sub)
-        out.update({name: area for name in sub.choices})
+        out.update(dict.fromkeys(sub.choices, area))
     return out
 
 
 def test_command_area_table_matches_the_registered_commands():
-    assert COMMAND_AREA == _registered()
+    assert _registered() == COMMAND_AREA
 
 
 def test_one_area_parser_parses_like_the_full_parser():
