@@ -64,3 +64,47 @@ def test_header_written_once(tmp_path, n):
     assert lines[0] == "source_file,source_row,reason,field,value,raw"
     assert sum(ln.startswith("source_file,") for ln in lines) == 1
     assert len(pd.read_csv(tmp_path / "c_rejects.csv")) == s.rejected > 0
+
+
+def _ref_json(table, idx):
+    from planner.io.crime_fast import raw_rows
+
+    return raw_rows(table, idx).to_json(orient="records", lines=True).splitlines()
+
+
+def test_raw_json_lines_match_pandas_to_json():
+    import pyarrow as pa
+
+    from planner.io.crime_fast import json_lines
+
+    vals = [
+        "plain",
+        "",
+        'q"uote',
+        "back\\slash",
+        "a/b",
+        "tab\there",
+        "nl\nx",
+        "é",
+        "€ 5",
+        "\x7f",
+        "𝄞",
+    ]
+    t = pa.table({"Crime ID": vals, "Month/Year": vals[::-1], "x": ["1"] * len(vals)})
+    idx = np.arange(len(vals))
+    assert json_lines(t, idx) == _ref_json(t, idx)
+    assert json_lines(t, idx[::-2]) == _ref_json(t, idx[::-2])
+    assert json_lines(t, idx[:0]) == []
+
+
+def test_raw_json_lines_on_the_real_month():
+    import pyarrow as pa
+
+    from planner.io.crime_fast import json_lines, read_table
+    from planner.testing import api_to_street
+
+    data = api_to_street(API).to_csv(index=False).encode()
+    t = read_table(data)
+    assert isinstance(t, pa.Table) and t.num_rows == 30831
+    idx = np.arange(0, t.num_rows, 3)
+    assert json_lines(t, idx) == _ref_json(t, idx)
