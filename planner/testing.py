@@ -203,3 +203,96 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def api_to_street(api_csv: str | Path, month: str | None = None):
+    """The police.uk API month as a police.uk street CSV frame (the archive's columns).
+
+    The API month is ``geodata/crime/policeuk_api_*.csv.gz``; ``month`` relabels it.
+
+    Parameters
+    ----------
+    api_csv
+        The API CSV (columns ``persistent_id, month, derived_crime_type, longitude, ...``).
+    month
+        ``YYYY-MM`` to write in ``Month`` (default: the file's own).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Street CSV columns, all text.
+    """
+    import pandas as pd
+
+    a = pd.read_csv(api_csv, dtype=str, keep_default_na=False)
+    force = "West Midlands Police"
+    return pd.DataFrame(
+        {
+            "Crime ID": a["persistent_id"],
+            "Month": month or a["month"],
+            "Reported by": force,
+            "Falls within": force,
+            "Longitude": a["longitude"],
+            "Latitude": a["latitude"],
+            "Location": a["street_name"],
+            "LSOA code": a["derived_lsoa11cd"],
+            "LSOA name": "",
+            "Crime type": a["derived_crime_type"],
+            "Last outcome category": a["outcome_category"],
+            "Context": a["context"],
+        }
+    )
+
+
+def write_archive(frames: dict[tuple[str, str], object], root: str | Path) -> list[Path]:
+    """Write street CSV frames in the police.uk archive layout.
+
+    Parameters
+    ----------
+    frames
+        ``(month, force) -> frame``: written to ``root/<month>/<month>-<force>-street.csv``.
+    root
+        The archive folder.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out = []
+    for (month, force), df in frames.items():
+        d = Path(root) / month
+        d.mkdir(parents=True, exist_ok=True)
+        f = d / f"{month}-{force}-street.csv"
+        df.to_csv(f, index=False)  # type: ignore[attr-defined]
+        out.append(f)
+    return out
+
+
+def wm_two_force_archive(root: str | Path, rows: int = 6000) -> list[Path]:
+    """A small police.uk archive of two 'forces' for tests.
+
+    The first ``rows`` of the real WM API month (``geodata/crime``) split at longitude -1.9
+    into ``west-mids-a`` (west) and ``west-mids-b``, written for the months 2018-06 and 2018-07.
+
+    Parameters
+    ----------
+    root
+        The archive folder.
+    rows
+        Rows of the WM month taken.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from planner.paths import GEODATA
+
+    s = api_to_street(GEODATA / "crime" / "policeuk_api_2018-06_wm_area.csv.gz").iloc[:rows]
+    lon = s["Longitude"].astype(float)
+    parts = {"west-mids-a": s[lon < -1.9], "west-mids-b": s[lon >= -1.9]}
+    return write_archive(
+        {(m, f): df.assign(Month=m) for m in ("2018-06", "2018-07") for f, df in parts.items()},
+        root,
+    )

@@ -28,14 +28,59 @@ AREAS = (
     "audit",
 )
 
+#: the area module of each command, so that ``planner load ...`` imports only
+#: ``planner/cli/load.py`` (registering every area imports SQLAlchemy, the hotspot engine,
+#: the access layer ...: seconds of start-up before any work). A command missing here still
+#: works (the full parser is built); ``tests/foundation/test_cli_areas.py`` keeps it in step.
+COMMAND_AREA = {
+    "demo": "demo",
+    "init": "ownforce",
+    "import": "ownforce",
+    "status": "ownforce",
+    "load": "load",
+    "serve": "serve",
+    "hotspots": "hotspots",
+    "tgps": "hotspots",
+    "coverage": "hotspots",
+    "backtest": "hotspots",
+    "advance": "hotspots",
+    "schedule": "planning",
+    "servator": "planning",
+    "track": "tracking",
+    "visibility": "tracking",
+    "records": "records",
+    "people": "tasking",
+    "tasking": "tasking",
+    "pop": "tasking",
+    "report": "report",
+    "users": "users",
+    "audit": "audit",
+}
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``planner`` argument parser with every command area's subcommands.
+
+def _areas_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The areas to register: the named command's alone, else every area (help, unknown)."""
+    if argv:
+        first = argv[0]
+        area = COMMAND_AREA.get(first)
+        if area is not None and area in AREAS:
+            return (area,)
+    return AREAS
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``planner`` argument parser.
+
+    Parameters
+    ----------
+    argv
+        The arguments to be parsed: when they name a known command, only that command's
+        area is registered (fast start-up); None or anything else registers every area.
 
     Returns
     -------
     argparse.ArgumentParser
-        The parser (areas not built yet are left out).
+        The parser.
     """
     parser = argparse.ArgumentParser(
         prog="planner",
@@ -45,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"planner {__import__('planner').__version__}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for area in AREAS:
+    for area in _areas_for(argv):
         try:
             mod = importlib.import_module(f"planner.cli.{area}")
         except ModuleNotFoundError as exc:  # an area not built yet
@@ -79,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     from planner.errors import PlannerError
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

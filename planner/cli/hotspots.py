@@ -246,6 +246,20 @@ def workspace_inputs(args) -> None:
         raise PlannerError(f"give {' and '.join(missing)}, or --workspace DIR")
 
 
+def _national_args(p, suffix: str) -> None:
+    """``--by-force`` and ``--scheduler`` (national scale, a Dask cluster)."""
+    from planner.cli.load import add_scheduler_argument
+
+    p.add_argument(
+        "--by-force",
+        action="store_true",
+        help="each force on its own: --crimes is a `planner load --by-force` folder (or the "
+        "police.uk archive), --boundary one layer or a folder of <force> layers, --out a "
+        f"folder for one <force>{suffix} each",
+    )
+    add_scheduler_argument(p)
+
+
 def register(sub) -> None:
     """Add ``planner hotspots``, ``planner tgps``, ``planner coverage``, ``planner backtest``, ``planner advance`` to the command line.
 
@@ -312,6 +326,7 @@ def register(sub) -> None:
     )
     _demand_args(p, modes=True)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    _national_args(p, ".parquet")
     p.set_defaults(func=run_hotspots)
 
     p = sub.add_parser(
@@ -407,6 +422,7 @@ def register(sub) -> None:
     )
     _demand_args(p, modes=False)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    _national_args(p, ".gpkg")
     p.set_defaults(func=run_tgps)
 
     p = sub.add_parser(
@@ -508,6 +524,124 @@ def register(sub) -> None:
     add_advance_actions(p)
 
 
+def _hotspot_options(args):
+    from planner.national import HotspotOptions
+
+    types = _types(args.types)
+    return HotspotOptions(
+        method=args.method,
+        cell=args.cell,
+        shape=args.shape,
+        types=tuple(types) if types else None,
+        start=args.start,
+        end=args.end,
+        weight=args.weight,
+        bandwidth=args.bandwidth,
+        neighbours=args.neighbours,
+        distance=args.distance,
+        alpha=args.alpha,
+        correction=args.correction,
+    )
+
+
+def _write_cells(gdf, out: Path) -> None:
+    from planner.errors import PlannerError
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        gdf.to_parquet(out)
+    elif out.suffix in (".gpkg", ".geojson"):
+        gdf.to_file(out)
+    else:
+        raise PlannerError(f"--out must end in .parquet or .gpkg, not {out.name}")
+
+
+def _scheduler_client(args):
+    from planner.cluster import connect, scheduler_address
+
+    return connect(scheduler_address(getattr(args, "scheduler", None)))
+
+
+def _one_force_job(args):
+    """The single-force run as one partition (for a cluster run)."""
+    from planner.national import ForceJob
+
+    return ForceJob(
+        "force",
+        tuple(args.crimes),
+        args.boundary,
+        getattr(args, "boundary_crs", None),
+    )
+
+
+def _add_demand(args, gdf, crimes, area, opts) -> dict:
+    """Add ``--demand calls`` to the cells ``gdf`` in place: ``calls`` and ``demand`` per cell,
+    and, for KDE/Gi*, the surface of crimes and calls together (``weighted``, replacing the
+    crimes' own) or of calls alone beside it (``separate``); returns the JSON's ``demand``."""
+    from planner.errors import PlannerError
+    from planner.hotspots.config import GiStarConfig, KDEConfig
+    from planner.hotspots.grid import filter_crimes, make_grid, xy
+    from planner.hotspots.surface import surface
+
+    calls = _demand_calls(args)
+    if calls is None:
+        return {}
+    from planner.hotspots.demand import call_xy, cell_calls, combined_points
+
+    if args.demand_weight < 0:
+        raise PlannerError("--demand-weight must not be negative")
+    grid = make_grid(area, opts.cell, opts.shape)  # the same grid as hotspot_cells'
+    base = gdf["harm"] if args.weight == "harm" else gdf["count"]
+    gdf["calls"] = cell_calls(grid, calls)
+    gdf["demand"] = base.to_numpy(dtype="float64") + args.demand_weight * gdf["calls"]
+    demand = {
+        "layer": "calls",
+        "calls": int(len(calls)),
+        "calls_in_cells": int(gdf["calls"].sum()),
+        "weight": args.demand_weight,
+        "of": args.weight,
+        "mode": args.demand_mode,
+    }
+    if args.method not in ("kde", "gistar"):
+        return {"demand": demand}
+    cfgs = {
+        "kde": KDEConfig(bandwidth=args.bandwidth),
+        "gistar": GiStarConfig(
+            neighbours=args.neighbours,
+            distance=args.distance,
+            alpha=args.alpha,
+            correction=args.correction,
+        ),
+    }
+    if args.demand_mode == "weighted":
+        types = list(opts.types) if opts.types else None
+        c = filter_crimes(crimes, types, opts.start, opts.end)
+        x, y = xy(c)
+        w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
+        x, y, w = combined_points(x, y, w, calls, args.demand_weight)
+        sf = surface(grid, x, y, args.method, w, **cfgs)
+        if args.method == "kde":
+            gdf["kde"] = sf.values
+        else:
+            res = sf.gistar
+            assert res is not None  # surface() fills it for Gi*
+            gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = res.z, res.p, res.q
+            gdf["hot"], gdf["cold"] = res.hot, res.cold
+            top = {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
+            return {**top, "demand": demand}
+    elif args.demand_mode == "separate":
+        cx, cy = call_xy(calls)
+        cs = surface(grid, cx, cy, args.method, None, **cfgs)
+        if args.method == "kde":
+            gdf["calls_kde"] = cs.values
+        else:
+            cr = cs.gistar
+            assert cr is not None
+            gdf["calls_gi_z"], gdf["calls_hot"] = cr.z, cr.hot
+            demand["calls_hot_cells"] = int(cr.hot.sum())
+    return {"demand": demand}
+
+
 def run_hotspots(args) -> int:
     """Run ``planner hotspots``: per-cell counts, harm, KDE or Gi* on a grid clipped to the force.
 
@@ -522,114 +656,143 @@ def run_hotspots(args) -> int:
         Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
     """
     from planner.errors import PlannerError
-    from planner.hotspots.config import GiStarConfig, KDEConfig
-    from planner.hotspots.grid import cell_totals, filter_crimes, make_grid, xy
-    from planner.hotspots.surface import surface
+    from planner.national import force_hotspots, hotspot_cells, run_forces
 
     t0 = time.perf_counter()
-    workspace_inputs(args)
-    crimes, area, load = load_inputs(
-        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
-    )
-    grid = make_grid(area, args.cell, args.shape)
-    _log(f"grid: {grid.n:,} {args.shape} cells of {args.cell:g} m")
-    types = _types(args.types)
-    tot = cell_totals(grid, crimes, types, args.start, args.end)
-    gdf = grid.to_frame(
-        count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
-    )
-    extra: dict = {}
-    calls = _demand_calls(args)
-    if calls is not None:
-        from planner.hotspots.demand import cell_calls
-
-        if args.demand_weight < 0:
-            raise PlannerError("--demand-weight must not be negative")
-        base = tot["harm"] if args.weight == "harm" else tot["count"]
-        gdf["calls"] = cell_calls(grid, calls)
-        gdf["demand"] = base.to_numpy(dtype="float64") + args.demand_weight * gdf["calls"]
-        extra["demand"] = {
-            "layer": "calls",
-            "calls": int(len(calls)),
-            "calls_in_cells": int(gdf["calls"].sum()),
-            "weight": args.demand_weight,
-            "of": args.weight,
-            "mode": args.demand_mode,
-        }
-    if args.method in ("kde", "gistar"):
-        c = filter_crimes(crimes, types, args.start, args.end)
-        x, y = xy(c)
-        w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
-        if calls is not None and args.demand_mode == "weighted":
-            from planner.hotspots.demand import combined_points
-
-            x, y, w = combined_points(x, y, w, calls, args.demand_weight)
-        s = surface(
-            grid,
-            x,
-            y,
-            args.method,
-            w,
-            kde=KDEConfig(bandwidth=args.bandwidth),
-            gistar=GiStarConfig(
-                neighbours=args.neighbours,
-                distance=args.distance,
-                alpha=args.alpha,
-                correction=args.correction,
-            ),
-        )
-    if args.method == "kde":
-        gdf["kde"] = s.values
-    elif args.method == "gistar":
-        res = s.gistar
-        assert res is not None  # surface() fills it for Gi*
-        gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = res.z, res.p, res.q
-        gdf["hot"], gdf["cold"] = res.hot, res.cold
-        extra |= {"hot_cells": int(res.hot.sum()), "cold_cells": int(res.cold.sum())}
-    if calls is not None and args.demand_mode == "separate" and args.method in ("kde", "gistar"):
-        from planner.hotspots.demand import call_xy
-
-        cx, cy = call_xy(calls)
-        cs = surface(
-            grid,
-            cx,
-            cy,
-            args.method,
-            None,
-            kde=KDEConfig(bandwidth=args.bandwidth),
-            gistar=GiStarConfig(
-                neighbours=args.neighbours,
-                distance=args.distance,
-                alpha=args.alpha,
-                correction=args.correction,
-            ),
-        )
-        if args.method == "kde":
-            gdf["calls_kde"] = cs.values
-        else:
-            cr = cs.gistar
-            assert cr is not None
-            gdf["calls_gi_z"], gdf["calls_hot"] = cr.z, cr.hot
-            extra["demand"]["calls_hot_cells"] = int(cr.hot.sum())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.suffix == ".parquet":
-        gdf.to_parquet(args.out)
-    elif args.out.suffix in (".gpkg", ".geojson"):
-        gdf.to_file(args.out)
-    else:
+    opts = _hotspot_options(args)
+    if args.by_force:
+        return _run_hotspots_by_force(args, opts, t0)
+    if args.out.suffix not in (".parquet", ".gpkg", ".geojson"):
         raise PlannerError(f"--out must end in .parquet or .gpkg, not {args.out.name}")
+    workspace_inputs(args)
+    with _scheduler_client(args) as client:
+        if client is None:
+            crimes, area, load = load_inputs(
+                args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+            )
+            gdf, s = hotspot_cells(crimes, area, opts)
+            extra = _add_demand(args, gdf, crimes, area, opts)
+        else:  # the force as one partition on the cluster (the same function)
+            if getattr(args, "demand", None):
+                raise PlannerError("--demand is computed on this machine: drop --scheduler")
+            ((_, gdf, s),) = run_forces(force_hotspots, [_one_force_job(args)], client, opts=opts)
+            load = s.pop("load")
+            extra = {}
+    _log(f"grid: {s['cells']:,} {args.shape} cells of {args.cell:g} m")
+    _write_cells(gdf, args.out)
     out = {
         "out": str(args.out),
-        "cells": grid.n,
+        "cells": s["cells"],
         "method": args.method,
         "cell": args.cell,
         "shape": args.shape,
-        "crimes": int(tot["count"].sum()),
+        "crimes": s["crimes"],
         "load": load,
+        **{k: v for k, v in s.items() if k in ("hot_cells", "cold_cells")},
         **extra,
         "seconds": round(time.perf_counter() - t0, 2),
     }
-    print(_dumps(out) if args.json else f"wrote {grid.n:,} cells to {args.out}")
+    print(_dumps(out) if args.json else f"wrote {s['cells']:,} cells to {args.out}")
+    return 0
+
+
+def _by_force_out(args, suffix: str) -> Path:
+    from planner.errors import PlannerError
+
+    if args.out is None or args.out.suffix:
+        raise PlannerError(
+            f"--by-force writes one {suffix} per force: give --out a folder, not {args.out}"
+        )
+    if args.crimes is None or args.boundary is None:
+        raise PlannerError(
+            "--by-force needs --crimes (a `planner load --by-force` folder or the police.uk "
+            "archive) and --boundary (one layer, or a folder of <force> layers)"
+        )
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args.out
+
+
+def _run_hotspots_by_force(args, opts, t0) -> int:
+    from planner.national import force_hotspots, force_jobs, run_forces
+
+    out = _by_force_out(args, ".parquet")
+    jobs = force_jobs(args.crimes, args.boundary)
+    forces = {}
+    with _scheduler_client(args) as client:
+        for force, gdf, s in run_forces(force_hotspots, jobs, client, opts=opts):
+            path = out / f"{force}.parquet"
+            gdf.to_parquet(path)
+            forces[force] = {"out": str(path), **s}
+            _log(f"{force}: {s['cells']:,} cells, {s['crimes']:,} crimes")
+    res = {
+        "out": str(out),
+        "method": args.method,
+        "cell": args.cell,
+        "shape": args.shape,
+        "forces": forces,
+        "cells": sum(f["cells"] for f in forces.values()),
+        "crimes": sum(f["crimes"] for f in forces.values()),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    print(_dumps(res) if args.json else f"wrote {len(forces)} forces' cells to {out}")
+    return 0
+
+
+def _tgp_config(args):
+    from planner.hotspots.config import TGPConfig
+
+    return TGPConfig(
+        area_share=args.area_share,
+        n_total=args.count,
+        n_violent=min(args.violent, args.count),
+        min_per_year=args.min_per_year,
+        max_per_year=args.max_per_year,
+        radius=args.radius,
+        buffer=args.buffer,
+        min_separation=args.separation,
+        rules=args.rules,
+        rank_by=args.rank_by,
+    )
+
+
+def _write_gpkg(tgps, out: Path) -> None:
+    import geopandas as gpd
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.stem + ".tmp.gpkg")
+    if tmp.exists():
+        tmp.unlink()
+    gpd.GeoDataFrame(tgps).to_file(tmp, layer="tgps", driver="GPKG")
+    tmp.replace(out)
+
+
+def _run_tgps_by_force(args, t0) -> int:
+    from planner.errors import PlannerError
+    from planner.national import force_jobs, force_tgps, run_forces
+
+    if args.rules_cost or args.previous or args.workspace or args.lpas or args.wards:
+        raise PlannerError(
+            "--by-force takes neither --rules-cost, --previous, --workspace, --lpas nor --wards"
+        )
+    out = _by_force_out(args, ".gpkg")
+    jobs = force_jobs(args.crimes, args.boundary)
+    cfg = _tgp_config(args)
+    forces = {}
+    with _scheduler_client(args) as client:
+        for force, res, load in run_forces(
+            force_tgps, jobs, client, cfg=cfg, start=args.start, end=args.end
+        ):
+            path = out / f"{force}.gpkg"
+            _write_gpkg(res.tgps, path)
+            forces[force] = {"out": str(path), **res.summary, "load": load}
+            _log(f"{force}: {res.summary['n_tgps']} TGPs")
+    s = {
+        "out": str(out),
+        "forces": forces,
+        "n_tgps": sum(f["n_tgps"] for f in forces.values()),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    print(_dumps(s) if args.json else f"wrote {len(forces)} forces' TGP layers to {out}")
     return 0
 
 
@@ -646,13 +809,14 @@ def run_tgps(args) -> int:
     int
         Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
     """
-    import geopandas as gpd
-
     from planner.errors import PlannerError
-    from planner.hotspots.config import TGPConfig
+    from planner.hotspots.coverage import KNIFE_NOTES, knife_source
     from planner.hotspots.tgps import derive_tgps, read_tgps
+    from planner.national import force_tgps, run_forces
 
     t0 = time.perf_counter()
+    if args.by_force:
+        return _run_tgps_by_force(args, t0)
     register = args.workspace is not None and args.out is None
     if args.out is None:
         if args.workspace is None:
@@ -665,41 +829,38 @@ def run_tgps(args) -> int:
     if args.out.suffix != ".gpkg":
         raise PlannerError(f"--out must be a GeoPackage (.gpkg), not {args.out.name}")
     workspace_inputs(args)
-    crimes, area, load = load_inputs(
-        args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
-    )
-    _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
-    cfg = TGPConfig(
-        area_share=args.area_share,
-        n_total=args.count,
-        n_violent=min(args.violent, args.count),
-        min_per_year=args.min_per_year,
-        max_per_year=args.max_per_year,
-        radius=args.radius,
-        buffer=args.buffer,
-        min_separation=args.separation,
-        rules=args.rules,
-        rank_by=args.rank_by,
-    )
+    cfg = _tgp_config(args)
     prev = read_tgps(args.previous) if args.previous else None
     if prev is None and register and args.out.exists():
         prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
     geo = _geography(args)
-    res = derive_tgps(crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end)
+    crimes = area = None
+    with _scheduler_client(args) as client:
+        if client is None:
+            crimes, area, load = load_inputs(
+                args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+            )
+            _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
+            res = derive_tgps(
+                crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end
+            )  # fmt: skip
+        else:  # the force as one partition on the cluster (the same function)
+            ((_, res, load),) = run_forces(
+                force_tgps, [_one_force_job(args)], client, cfg=cfg, start=args.start,
+                end=args.end, geography=geo, previous=prev,
+            )  # fmt: skip
+    demand = bool(getattr(args, "demand", None))
+    if crimes is None and (register or args.rules_cost or demand):  # these need them here
+        crimes, area, load = load_inputs(
+            args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+        )
     if register:  # the force's own ASB areas (planner import tgps --asb) stay as they are
         from planner.ownforce.asb import keep_force_asb
         from planner.workspace import Workspace
 
         res = keep_force_asb(Workspace(args.workspace), res)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.stem + ".tmp.gpkg")
-    if tmp.exists():
-        tmp.unlink()
-    gpd.GeoDataFrame(res.tgps).to_file(tmp, layer="tgps", driver="GPKG")
-    tmp.replace(args.out)
-    from planner.hotspots.coverage import KNIFE_NOTES, knife_source
-
-    knife_src = knife_source(crimes)
+    _write_gpkg(res.tgps, args.out)
+    knife_src = knife_source(crimes) if crimes is not None else res.summary["knife_source"]
     s = {
         "out": str(args.out),
         **res.summary,
@@ -720,6 +881,7 @@ def run_tgps(args) -> int:
     if register:
         from planner.ownforce.tgps import register_tgps
 
+        assert crimes is not None  # loaded here for the registration
         s["coverage"] = register_tgps(
             args.workspace, res, crimes, area, geo, start=args.start, end=args.end
         )

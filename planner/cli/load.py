@@ -57,6 +57,13 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output GeoParquet file")
     p.add_argument("--rejects", type=Path, help="rejects CSV (default: OUT with _rejects.csv)")
     p.add_argument("--json", action="store_true", help="print the reconciliation as JSON")
+    p.add_argument(
+        "--by-force",
+        action="store_true",
+        help="the police.uk archive (one folder per month, YYYY-MM-<force>-street.csv files): "
+        "one OUT/<force>.parquet and OUT/<force>_rejects.csv per force; --out is a folder and "
+        "--boundary one layer for every force or a folder of <force> layers",
+    )
     add_scheduler_argument(p)
     p.set_defaults(func=run)
 
@@ -77,6 +84,55 @@ def add_scheduler_argument(p) -> None:
     )
 
 
+def _harm(args):
+    from planner.harm import HarmTable
+
+    harm = HarmTable.from_csv(args.harm) if args.harm else HarmTable.default()
+    if args.offence_weights:
+        harm = HarmTable.from_offence_weights(args.offence_weights, harm)
+    return harm
+
+
+def _run_by_force(args) -> int:
+    from planner.cluster import connect, scheduler_address
+    from planner.errors import PlannerError
+    from planner.national import load_by_force
+
+    if args.out.suffix or args.rejects:
+        raise PlannerError(
+            "--by-force writes OUT/<force>.parquet and OUT/<force>_rejects.csv: give --out a "
+            "folder (and no --rejects)"
+        )
+    with connect(scheduler_address(args.scheduler)) as client:
+        res = load_by_force(
+            args.paths,
+            args.out,
+            boundary=args.boundary,
+            mapping=args.mapping,
+            harm=_harm(args),
+            progress=sys.stderr.isatty(),
+            client=client,
+            boundary_crs=args.boundary_crs,
+            limits=LoadLimits(max_outside_share=args.max_outside_share),
+        )
+    forces = {r.force: {**r.summary, "out": r.out} for r in res}
+    total = {
+        k: sum(f[k] for f in forces.values()) for k in ("read", "accepted", "rejected", "files")
+    }
+    if args.json:
+        print(json.dumps({**total, "out": str(args.out), "forces": forces}))
+    else:
+        for f, s in forces.items():
+            print(
+                f"{f:<28} read {s['read']:,}  accepted {s['accepted']:,}  rejected {s['rejected']:,}"
+            )
+        print(
+            f"read {total['read']:,}  accepted {total['accepted']:,}  rejected "
+            f"{total['rejected']:,} ({total['files']} file(s), {len(forces)} force(s)); wrote {args.out}"
+        )
+    return 0
+
+
 def run(args) -> int:
     """Run ``planner load``: validate crime files and write them as GeoParquet (rejects to CSV).
 
@@ -92,18 +148,17 @@ def run(args) -> int:
     """
     from planner.cluster import connect, scheduler_address
     from planner.errors import PlannerError
-    from planner.harm import HarmTable
     from planner.io.crime_stream import load_to_parquet
 
     if not 0 <= args.max_outside_share <= 1:
         raise PlannerError(
             f"--max-outside-share must be between 0 and 1, not {args.max_outside_share}"
         )
+    if args.by_force:
+        return _run_by_force(args)
     if args.out.suffix != ".parquet":
         raise PlannerError(f"--out must be a .parquet file, not {args.out}")
-    harm = HarmTable.from_csv(args.harm) if args.harm else HarmTable.default()
-    if args.offence_weights:
-        harm = HarmTable.from_offence_weights(args.offence_weights, harm)
+    harm = _harm(args)
     rejects = args.rejects or args.out.with_name(args.out.stem + "_rejects.csv")
     with connect(scheduler_address(args.scheduler)) as client:
         res = load_to_parquet(

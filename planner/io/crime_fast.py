@@ -18,6 +18,7 @@ rejected rows (usually a few per cent) are the only ones turned into Python obje
 from __future__ import annotations
 
 import csv
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -297,6 +298,65 @@ def raw_rows(table: pa.Table, idx: np.ndarray) -> pd.DataFrame:
     return sub.to_pandas(types_mapper={pa.string(): str_dtype}.get)
 
 
+def _json_text(a: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """ASCII text without control characters as a quoted JSON string, escaped as pandas'
+    ``to_json`` (ujson) escapes it: backslash, double quote and forward slash."""
+    for old, new in (("\\", "\\\\"), ('"', '\\"'), ("/", "\\/")):
+        a = pc.replace_substring(a, old, new)
+    return pc.binary_join_element_wise('"', a, '"', "")
+
+
+def json_lines(table: pa.Table, idx: np.ndarray, sub: pd.DataFrame | None = None) -> list[str]:
+    """The rows ``idx`` of an all-text table as ``to_json(orient="records", lines=True)``
+    lines, built in Arrow; rows with non-ASCII or control characters go through pandas.
+
+    Parameters
+    ----------
+    table
+        The source table (string columns, no nulls: :func:`read_table`).
+    idx
+        Row positions.
+    sub
+        ``raw_rows(table, idx)`` if already made (for the pandas rows).
+
+    Returns
+    -------
+    list of str
+        One JSON object per row.
+    """
+    if len(idx) == 0:
+        return []
+    t = table.take(pa.array(idx, pa.int64()))
+    names = t.column_names
+    plain = all(n.isascii() and n.isprintable() for n in names)
+    ok = np.ones(len(idx), bool)
+    parts = []
+    for i, n in enumerate(names):
+        a = t[n]
+        if a.null_count or not pa.types.is_string(a.type):
+            plain = False
+            break
+        ok &= pc.and_(
+            pc.string_is_ascii(a), pc.invert(pc.match_substring_regex(a, "[\\x00-\\x1f\\x7f]"))
+        ).to_numpy(zero_copy_only=False)
+        key = json.dumps(n).replace("/", "\\/")
+        parts.append(
+            pc.binary_join_element_wise(("{" if i == 0 else ",") + key + ":", _json_text(a), "")
+        )
+    if not plain:
+        sub = raw_rows(table, idx) if sub is None else sub
+        return sub.to_json(orient="records", lines=True).splitlines()
+    line = pc.binary_join_element_wise(*parts, "}", "")
+    out = (line.combine_chunks() if isinstance(line, pa.ChunkedArray) else line).to_pylist()
+    if not ok.all():
+        bad = np.flatnonzero(~ok)
+        sub = raw_rows(table, idx) if sub is None else sub
+        ref = sub.iloc[bad].to_json(orient="records", lines=True).splitlines()
+        for j, r in zip(bad, ref, strict=True):
+            out[j] = r
+    return out
+
+
 class PointCache:
     """Source coordinates -> BNG and inside-the-area flags, each distinct point done once.
 
@@ -448,7 +508,6 @@ class FastBatch:
                 self._rejects = []
                 return self._rejects
             idx = np.concatenate([c[0] for c in self._checks])
-            sub = raw_rows(self.table, idx)
             self._rejects = [
                 pd.DataFrame(
                     {
@@ -461,7 +520,7 @@ class FastBatch:
                             [c[2] for c in self._checks], [len(c[0]) for c in self._checks]
                         ),
                         "value": np.concatenate([c[3] for c in self._checks]),
-                        "raw": sub.to_json(orient="records", lines=True).splitlines(),
+                        "raw": json_lines(self.table, idx),
                     }
                 )
             ]
@@ -557,11 +616,10 @@ def normalise(
     if area is not None:
 
         def rounded(idx):
-            return (
-                pd.Series(x[idx]).round(1).astype(str)
-                + ","
-                + pd.Series(y[idx]).round(1).astype(str)
-            ).to_numpy()
+            # numpy's float text is Python's (shortest round trip), as pandas' astype(str);
+            # the points tested against the area are finite
+            rx, ry = np.round(x[idx], 1).astype(str), np.round(y[idx], 1).astype(str)
+            return np.char.add(np.char.add(rx, ","), ry).astype(object)
 
         b.reject(
             ~inside,

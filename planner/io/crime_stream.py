@@ -199,6 +199,60 @@ def _type_weights(harm: HarmTable, types: tuple[str, ...]) -> tuple[np.ndarray, 
     return hit
 
 
+def csv_field_py(v: str) -> str:
+    """One CSV field as pandas' ``to_csv`` writes it (QUOTE_MINIMAL, "\\n" line ends: a
+    field is quoted for a comma, a quote or a newline, not for a bare carriage return)."""
+    return '"' + v.replace('"', '""') + '"' if any(ch in v for ch in ',"\n') else v
+
+
+def _csv_column(a: pa.Array) -> pa.Array:
+    a = pc.fill_null(pc.cast(a, pa.string()), "")
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(a, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(a, '[,"\n]'), quoted, a)
+
+
+def csv_text(df: pd.DataFrame) -> str | None:
+    """The rows of ``df`` as ``DataFrame.to_csv(index=False, header=False)`` writes them, built
+    column-wise in Arrow (text columns and int64 columns only; None for any other frame).
+
+    Parameters
+    ----------
+    df
+        Text (str or pandas string) and int64 columns; missing text is written empty.
+
+    Returns
+    -------
+    str or None
+        The CSV lines (each ending in a newline), or None when a column is of another type.
+    """
+    if len(df) == 0:
+        return ""
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if s.dtype == np.int64:
+            cols.append(_csv_column(pa.array(s.to_numpy())))
+            continue
+        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
+            return None
+        try:
+            a = pa.array(s, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        if not (pa.types.is_string(a.type) or pa.types.is_large_string(a.type)) and not (
+            pa.types.is_null(a.type)
+        ):
+            return None
+        cols.append(_csv_column(a))
+    line = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+    line = pc.binary_join_element_wise(line, "", "\n")
+    if isinstance(line, pa.ChunkedArray):
+        line = pa.concat_arrays(line.chunks)
+    off = np.frombuffer(line.buffers()[1], np.int32)[line.offset : line.offset + len(line) + 1]
+    data = line.buffers()[2]
+    return data.to_pybytes()[int(off[0]) : int(off[-1])].decode("utf-8")
+
+
 class _Writer:
     def __init__(self, out: Path, rejects: Path):
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +271,13 @@ class _Writer:
         if not frames:
             return
         df = pd.concat(frames, ignore_index=True)[list(REJECT_COLUMNS)]
-        df.to_csv(self.rej, index=False, header=self.rej_header)
+        text = csv_text(df)
+        if text is None:  # a column Arrow cannot take as text as it stands: pandas writes it
+            df.to_csv(self.rej, index=False, header=self.rej_header)
+        else:
+            if self.rej_header:
+                self.rej.write(",".join(csv_field_py(c) for c in df.columns) + "\n")
+            self.rej.write(text)
         self.rej_header = False
 
     def close(self) -> None:

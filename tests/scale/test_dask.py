@@ -19,9 +19,19 @@ import pandas as pd
 import pytest
 import shapely
 
+from planner.hotspots.config import TGPConfig
 from planner.io.crime import load_crimes
 from planner.io.crime_stream import load_to_parquet
+from planner.national import (
+    HotspotOptions,
+    force_hotspots,
+    force_jobs,
+    force_tgps,
+    load_by_force,
+    run_forces,
+)
 from planner.paths import GEODATA
+from planner.testing import wm_two_force_archive
 from planner.tracking.dwell import DwellConfig, TGPIndex, dwell
 from planner.tracking.simulate import TraceConfig, to_ping_frame, visit_pings
 
@@ -96,6 +106,40 @@ def test_load_on_local_cluster_equals_single_machine(client, tmp_path):
     )
     rej = pd.read_csv(s.rejects_file, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(rej, ref.rejects.astype(str))
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("national")
+    wm_two_force_archive(root / "archive", rows=4000)
+    return root
+
+
+def test_forces_on_local_cluster_equal_single_machine(client, archive, tmp_path):
+    """load, hotspots and TGPs force by force: the same tables and layers on the cluster."""
+    here = load_by_force([archive / "archive"], tmp_path / "a", boundary=FORCE)
+    there = load_by_force([archive / "archive"], tmp_path / "b", boundary=FORCE, client=client)
+    assert [r.summary | {"rejects_file": None} for r in here] == [
+        r.summary | {"rejects_file": None} for r in there
+    ]
+    for r in here:
+        pd.testing.assert_frame_equal(
+            gpd.read_parquet(r.out), gpd.read_parquet(tmp_path / "b" / Path(r.out).name)
+        )
+    jobs = force_jobs([tmp_path / "a"], FORCE)
+    assert [j.force for j in jobs] == ["west-mids-a", "west-mids-b"]
+    opts = HotspotOptions(method="kde", cell=400.0)
+    h1 = list(run_forces(force_hotspots, jobs, None, opts=opts))
+    h2 = list(run_forces(force_hotspots, jobs, client, opts=opts))
+    for (f1, g1, s1), (f2, g2, s2) in zip(h1, h2, strict=True):
+        assert f1 == f2 and s1 == s2 and s1["crimes"] > 0
+        pd.testing.assert_frame_equal(g1, g2)
+    cfg = TGPConfig(n_total=4, n_violent=2)
+    t1 = list(run_forces(force_tgps, jobs, None, cfg=cfg))
+    t2 = list(run_forces(force_tgps, jobs, client, cfg=cfg))
+    for (f1, r1, l1), (f2, r2, l2) in zip(t1, t2, strict=True):
+        assert (f1, l1) == (f2, l2) and r1.summary == r2.summary and r1.summary["n_tgps"] > 0
+        pd.testing.assert_frame_equal(r1.tgps, r2.tgps)
 
 
 def _free_port() -> int:
@@ -182,6 +226,63 @@ def test_track_and_load_commands_on_separate_dask_processes(dask_processes, tmp_
     }
     pd.testing.assert_frame_equal(
         gpd.read_parquet(tmp_path / "la.parquet"), gpd.read_parquet(tmp_path / "lb.parquet")
+    )
+
+
+def _outputs(folder: Path) -> dict[str, pd.DataFrame]:
+    return {
+        f.name: gpd.read_file(f) if f.suffix == ".gpkg" else gpd.read_parquet(f)
+        for f in sorted(folder.iterdir())
+        if f.suffix in (".gpkg", ".parquet")
+    }
+
+
+def test_hotspots_and_tgps_commands_on_separate_dask_processes(dask_processes, archive, tmp_path):
+    """`planner load|hotspots|tgps --by-force --scheduler` and single-force `hotspots|tgps
+    --scheduler` give exactly the local outputs."""
+    addr, env = dask_processes
+    arch = str(archive / "archive")
+
+    def both(args, out_a, out_b):
+        a = _run([*args, "--out", str(out_a)], env)
+        b = _run([*args, "--out", str(out_b), "--scheduler", addr], env)
+        for s in (a, b):
+            s.pop("out", None)
+            s.pop("seconds", None)
+            for f in s.get("forces", {}).values():
+                f.pop("out", None)
+                f.pop("rejects_file", None)
+        assert a == b
+        return a
+
+    load = both(["load", arch, "--by-force", "--boundary", str(FORCE), "--json"],
+                tmp_path / "la", tmp_path / "lb")  # fmt: skip
+    assert list(load["forces"]) == ["west-mids-a", "west-mids-b"] and load["accepted"] > 0
+    crimes = str(tmp_path / "la")
+    common = ["--crimes", crimes, "--boundary", str(FORCE), "--json"]
+    hs = both(["hotspots", "--by-force", *common, "--method", "gistar", "--cell", "500"],
+              tmp_path / "ha", tmp_path / "hb")  # fmt: skip
+    assert hs["crimes"] == load["accepted"]
+    tg = both(["tgps", "--by-force", *common, "--count", "4", "--violent", "2"],
+              tmp_path / "ta", tmp_path / "tb")  # fmt: skip
+    assert tg["n_tgps"] > 0
+    for a, b in (("la", "lb"), ("ha", "hb"), ("ta", "tb")):
+        oa, ob = _outputs(tmp_path / a), _outputs(tmp_path / b)
+        assert list(oa) == list(ob) and len(oa) == 2
+        for k in oa:
+            pd.testing.assert_frame_equal(oa[k], ob[k])
+    # one force as one partition on the cluster
+    one = ["--crimes", str(tmp_path / "la" / "west-mids-b.parquet"), "--boundary", str(FORCE),
+           "--json"]  # fmt: skip
+    both(["hotspots", *one, "--method", "kde", "--cell", "300"],
+         tmp_path / "k1.parquet", tmp_path / "k2.parquet")  # fmt: skip
+    pd.testing.assert_frame_equal(
+        gpd.read_parquet(tmp_path / "k1.parquet"), gpd.read_parquet(tmp_path / "k2.parquet")
+    )
+    both(["tgps", *one, "--count", "4", "--violent", "2"],
+         tmp_path / "t1.gpkg", tmp_path / "t2.gpkg")  # fmt: skip
+    pd.testing.assert_frame_equal(
+        gpd.read_file(tmp_path / "t1.gpkg"), gpd.read_file(tmp_path / "t2.gpkg")
     )
 
 
