@@ -27,9 +27,9 @@ PREFETCH_GAP_MS = 1500
 #: session was created within PREFETCH_IDLE_S: under load the other pages are built when first
 #: chosen (each build holds the server's event loop for about a second, docs/benchmarks.md)
 PREFETCH_MAX_SESSIONS = 3
-PREFETCH_IDLE_S = 5.0
+PREFETCH_IDLE_S = 3.0
 #: how often a waiting background build looks again (ms)
-PREFETCH_RETRY_MS = 4000
+PREFETCH_RETRY_MS = 2000
 
 #: every app built in this process and still referenced (sessions not yet released)
 _LIVE_APPS: weakref.WeakSet = weakref.WeakSet()

@@ -118,8 +118,9 @@ def test_healthz_needs_no_sign_in_while_the_app_does(small_ws, tmp_path, monkeyp
         s.stop()
 
 
-def test_sessions_are_built_off_the_loop_and_released_when_closed(served):
+def test_sessions_are_built_off_the_loop_and_released_when_closed(served, monkeypatch):
     from bokeh.client import pull_session
+    from bokeh.protocol import Protocol
 
     from planner.app import serving
     from planner.app.main import live_apps
@@ -146,6 +147,15 @@ def test_sessions_are_built_off_the_loop_and_released_when_closed(served):
             del app.initialize_document
 
     serving._OffLoopApplication.on_session_created = spy
+    pulled_on: list[int] = []
+    create = Protocol.create
+
+    def spy_create(self, msgtype, *a, **kw):
+        if msgtype == "PULL-DOC-REPLY":
+            pulled_on.append(threading.get_ident())
+        return create(self, msgtype, *a, **kw)
+
+    monkeypatch.setattr(Protocol, "create", spy_create)
     try:
         gc.collect()
         base = live_apps()
@@ -162,8 +172,10 @@ def test_sessions_are_built_off_the_loop_and_released_when_closed(served):
                 s.close()
     finally:
         serving._OffLoopApplication.on_session_created = real
-    # each document was built once, in the worker thread, not on the loop
+    # each document was built once, in the worker thread, not on the loop, and serialized
+    # for its client in a worker thread too
     assert len(built_on) == 3 and loop_id not in built_on
+    assert len(pulled_on) == 3 and loop_id not in pulled_on
     t0 = time.monotonic()
     while served.call(serving.server_sessions) and time.monotonic() - t0 < 30:
         time.sleep(0.2)
