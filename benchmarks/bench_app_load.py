@@ -225,7 +225,7 @@ def _with_env(cmd: list[str], env: dict) -> ServerProcess:
 def _git(src: Path) -> str:
     try:
         return subprocess.check_output(
-            ["git", "-C", str(src), "log", "-1", "--format=%h %s"], text=True
+            ["git", "-C", str(src), "log", "-1", "--format=%h"], text=True
         ).strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
