@@ -256,6 +256,26 @@ def release_after_sessions(server: Any, delay_s: float = RELEASE_DELAY_S) -> Non
     PeriodicCallback(check, delay_s * 1000).start()
 
 
+def die_with_parent() -> None:
+    """In a forked server process (``--num-procs``), exit when the parent does (Linux).
+
+    Tornado's parent process only watches its children: stopped with SIGTERM it exits and
+    leaves them serving. ``prctl(PR_SET_PDEATHSIG, SIGTERM)`` makes the kernel stop each child
+    when the parent goes; a no-op where prctl is missing.
+    """
+    import signal
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        prctl = ctypes.CDLL(name).prctl
+    except (OSError, AttributeError):
+        return
+    pr_set_pdeathsig = 1
+    prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+
+
 def prepare(server: Any) -> ThreadPoolExecutor:
     """Everything above for a configured, not yet started, server of ``planner serve``.
 

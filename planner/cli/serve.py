@@ -279,6 +279,9 @@ def build_server(args):
     )
     # with --num-procs, each forked process runs from here on (the parent only watches them)
     if num_procs != 1:
+        from planner.app.serving import die_with_parent
+
+        die_with_parent()
         for engine in {store.engine, getattr(store, "_reader", store.engine)}:
             engine.dispose(close=False)  # no connection shared with the parent
     guard_routes(server._tornado, gate, hosts)
