@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+import weakref
 from pathlib import Path
 
 import panel as pn
@@ -21,6 +23,47 @@ ENV_TILES = "PLANNER_TILES"
 
 #: pause between two pages built in the background (ms), for the browser to draw the last one
 PREFETCH_GAP_MS = 1500
+#: background page builds wait while more sessions than this are open in the process, or a
+#: session was created within PREFETCH_IDLE_S: under load the other pages are built when first
+#: chosen (each build holds the server's event loop for about a second, docs/benchmarks.md)
+PREFETCH_MAX_SESSIONS = 3
+PREFETCH_IDLE_S = 3.0
+#: how often a waiting background build looks again (ms)
+PREFETCH_RETRY_MS = 2000
+
+#: every app built in this process and still referenced (sessions not yet released)
+_LIVE_APPS: weakref.WeakSet = weakref.WeakSet()
+#: when this process last built a page in the background (time.monotonic())
+_LAST_PREFETCH = [0.0]
+
+
+def live_apps() -> int:
+    """Apps (sessions' page trees) of this process still in memory.
+
+    Returns
+    -------
+    int
+        Count of the apps :func:`create_app` built that are still referenced; it falls back
+        once closed sessions have been discarded and garbage collected.
+    """
+    return len(_LIVE_APPS)
+
+
+def prefetch_allowed() -> bool:
+    """Whether a session may build one of its other pages in the background now.
+
+    Returns
+    -------
+    bool
+        False while the server is creating sessions (or did so within
+        :data:`PREFETCH_IDLE_S`), while more than :data:`PREFETCH_MAX_SESSIONS` sessions are
+        open, or when another session built a page less than :data:`PREFETCH_GAP_MS` ago.
+    """
+    from planner.app.serving import busy, open_sessions
+
+    if busy(PREFETCH_IDLE_S) or open_sessions() > PREFETCH_MAX_SESSIONS:
+        return False
+    return time.monotonic() - _LAST_PREFETCH[0] >= PREFETCH_GAP_MS / 1000
 
 
 def _extensions() -> None:
@@ -135,7 +178,12 @@ def create_app(
         todo = [s for s in slugs if not holders[s].objects]
         if not todo:
             return
+        if not prefetch_allowed():
+            if doc is not None:
+                doc.add_timeout_callback(build_next, PREFETCH_RETRY_MS)
+            return
         build(todo[0])
+        _LAST_PREFETCH[0] = time.monotonic()
         if len(todo) > 1 and doc is not None:  # doc is set whenever build_next is scheduled
             # one page at a time, leaving the browser time to draw it before the next arrives
             doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
@@ -181,7 +229,23 @@ def create_app(
     # walk the whole document (about half a second per click on the Hotspots page): unlink it.
     with edit_readonly(app):
         app.busy = False
+    _unlink_from_state(app)
+    _LIVE_APPS.add(app)
     return app
+
+
+def _unlink_from_state(app: pmui.Page) -> None:
+    """Drop the watcher the Page puts on the process-wide ``pn.state`` (its ``busy`` reference).
+
+    That watcher is never removed, so every session's whole page tree stayed in memory after
+    its tab closed (measured: the server's RSS grew with every session, docs/benchmarks.md).
+    """
+    from panel.io.state import state
+
+    for what in state.param.watchers.get("busy", {}).values():
+        for w in list(what):
+            if getattr(getattr(w.fn, "__self__", None), "self", None) is app:
+                state.param.unwatch(w)
 
 
 def warm(workspace: str | Path, *, render: bool = False) -> AppData:

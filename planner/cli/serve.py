@@ -53,6 +53,15 @@ def register(sub) -> None:
         "(default: the workspace's records.sqlite)",
     )
     p.add_argument("--show", action="store_true", help="open a browser tab")
+    p.add_argument(
+        "--num-procs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (Bokeh num_procs; 0: one per core). The "
+        "workspace is loaded once and forked; each process has its own sessions and caches. "
+        "With N > 1 use a PostgreSQL records store (see docs/deploy.md, Many users)",
+    )
     auth = p.add_argument_group(
         "sign-in and deployment",
         "Without --users or --oidc the app is served unauthenticated, on localhost only. "
@@ -300,6 +309,13 @@ def build_server(args):
             file=sys.stderr,
         )
     hosts = allowed_hosts(args)
+    num_procs = getattr(args, "num_procs", 1)
+    if num_procs < 0:
+        raise PlannerError(f"--num-procs must be 0 (one per core) or more, not {num_procs}")
+    if num_procs != 1:
+        import gc
+
+        gc.freeze()  # the loaded workspace is shared by the forks: keep gc off its pages
 
     def app():
         if gate is None:
@@ -324,9 +340,20 @@ def build_server(args):
         title="Hotspot and patrol planner",
         websocket_origin=hosts,
         index="planner",
+        num_procs=num_procs,
         **kwargs,
     )
+    # with --num-procs, each forked process runs from here on (the parent only watches them)
+    if num_procs != 1:
+        from planner.app.serving import die_with_parent
+
+        die_with_parent()
+        for engine in {store.engine, getattr(store, "_reader", store.engine)}:
+            engine.dispose(close=False)  # no connection shared with the parent
     guard_routes(server._tornado, gate, hosts)
+    from planner.app.serving import prepare
+
+    prepare(server)  # /healthz without sign-in, sessions built off the event loop
     if gate is not None:
         from planner.access.server import audit_downloads
 
