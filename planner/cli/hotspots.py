@@ -194,8 +194,10 @@ def _demand_args(p, *, modes: bool) -> None:
 
 
 def _demand_calls(args, window: list[str] | None = None):
-    """The workspace's calls of the window (``--start/--end``, or ``window``) for ``--demand
-    calls`` (None without --demand)."""
+    """The workspace's calls of the window (``--start/--end``, or ``window``) for ``--demand``.
+
+    None without ``--demand calls``.
+    """
     from planner.errors import PlannerError
 
     if not getattr(args, "demand", None):

@@ -56,6 +56,13 @@ def _window(p) -> None:
 
 
 def register(sub) -> None:
+    """Add ``planner tasking``, ``planner people`` and ``planner pop`` to the command line.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of the ``planner`` parser.
+    """
     t = sub.add_parser("tasking", help="multi-agency tasking meetings: items and review")
     ts = t.add_subparsers(
         dest="tasking_command", metavar="ACTION", help="list (the items) or review (delivery)"
@@ -154,12 +161,13 @@ def register(sub) -> None:
 
 
 def add_advance_actions(p) -> None:
-    """Add ``calendar`` and ``day`` to the ``planner advance`` parser (its briefing stays the
-    default action).
+    """Add ``calendar`` and ``day`` to the ``planner advance`` parser.
+
+    Its briefing stays the default action.
 
     Parameters
     ----------
-    p
+    p : argparse.ArgumentParser
         The ``advance`` argparse parser.
     """
     acts = p.add_subparsers(
@@ -246,6 +254,18 @@ def _today(args, ws) -> date:
 
 
 def run_tasking_list(args) -> int:
+    """Run ``planner tasking list``: an LPA's tasking items (target, action, owner, due, outcome).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.meetings import tasking_items
 
     store, ws = _open(args)
@@ -255,6 +275,18 @@ def run_tasking_list(args) -> int:
 
 
 def run_tasking_review(args) -> int:
+    """Run ``planner tasking review``: actions by status and delivery at each place target.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     import pandas as pd
 
     from planner.tasking.meetings import tasking_review
@@ -291,6 +323,18 @@ def run_tasking_review(args) -> int:
 
 
 def run_people_rank(args) -> int:
+    """Run ``planner people rank``: repeat and high-harm offenders ranked per LPA (audited).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.people import offender_ranking
 
     store, _ws = _open(args)
@@ -308,6 +352,18 @@ def run_people_rank(args) -> int:
 
 
 def run_people_victims(args) -> int:
+    """Run ``planner people victims``: repeat, high-risk and vulnerable victims (audited).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.people import repeat_victims
 
     store, _ws = _open(args)
@@ -323,6 +379,18 @@ def run_people_victims(args) -> int:
 
 
 def run_people_reassure(args) -> int:
+    """Run ``planner people reassure``: plan reassurance visits to an LPA's victims.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.people import plan_reassurance
 
     store, _ws = _open(args)
@@ -342,6 +410,18 @@ def run_people_reassure(args) -> int:
 
 
 def run_people_track(args) -> int:
+    """Run ``planner people track``: the delivery of the reassurance visits.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     import pandas as pd
 
     from planner.errors import InputError, PlannerError
@@ -383,6 +463,18 @@ def run_people_track(args) -> int:
 
 
 def run_people_wanted(args) -> int:
+    """Run ``planner people wanted``: the wanted suspects of an Op Advance day.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.people import wanted_for_day
 
     store, _ws = _open(args)
@@ -392,6 +484,18 @@ def run_people_wanted(args) -> int:
 
 
 def run_pop_list(args) -> int:
+    """Run ``planner pop list``: SYV POP plans (SARA stage, status) per TGP.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.pop import pop_plans, pop_summary
 
     store, _ws = _open(args)
@@ -408,6 +512,18 @@ def run_pop_list(args) -> int:
 
 
 def run_pop_spend(args) -> int:
+    """Run ``planner pop spend``: grant spend by method and TGP, cost per hour.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.pop import spend_report
     from planner.tasking.report import spend_html
 
@@ -467,6 +583,18 @@ def _lpas(args, ws) -> list[str]:
 
 
 def run_advance_calendar(args) -> int:
+    """Run ``planner advance calendar``: the Op Advance rotation, one LPA a month.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     import pandas as pd
 
     from planner.errors import PlannerError
@@ -490,6 +618,18 @@ def run_advance_calendar(args) -> int:
 
 
 def run_advance_day(args) -> int:
+    """Run ``planner advance day``: plan an LPA's day of action and record its results.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
+    """
     from planner.tasking.advance import locations_from_briefing, plan_day, record_results
 
     store, _ws = _open(args)

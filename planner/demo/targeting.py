@@ -1,5 +1,7 @@
-"""Demo step ``targeting``: small SYNTHETIC tables for issue 19 (people, tasking, Op Advance,
-POP plans and grant spend), imported through the same validated imports a force would use.
+"""Demo step ``targeting``: small SYNTHETIC tables for issue 19.
+
+People, tasking, Op Advance, POP plans and grant spend, imported through the same validated
+imports a force would use.
 
 Everything here is simulated and labelled synthetic: pseudonymised ids ``SYN-OFF-nnnn`` and
 ``SYN-VIC-nnnn`` (no names), homes near TGP centres, offences and victimisations in the year
@@ -264,7 +266,15 @@ def simulate_pop_and_spend(
 
 
 def step(ws, rng: np.random.Generator) -> None:
-    """Write the synthetic CSVs to ``records/targeting/`` and import them into the store."""
+    """Write the synthetic CSVs to ``records/targeting/`` and import them into the store.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The demo workspace being built.
+    rng : numpy.random.Generator
+        The build's random stream.
+    """
     from planner.tasking import advance as adv
     from planner.tasking import people
     from planner.tasking.imports import import_targeting, workspace_checks

@@ -158,8 +158,10 @@ def combined_points(
 
 @dataclass
 class CallsHeld:
-    """Calls inside each TGP and inside the layer (a call in two overlapping TGPs counts once
-    for the layer)."""
+    """Calls inside each TGP and inside the layer.
+
+    A call in two overlapping TGPs counts once for the layer.
+    """
 
     by_tgp: pd.DataFrame
     summary: dict

@@ -1,5 +1,7 @@
-"""A force's own ASB patrol areas in its workspace, kept as they are, and their overlap with
-the violent-crime TGPs (the paper's figure: ASB areas overlap 26 of the 50 violent TGPs).
+"""A force's own ASB patrol areas in its workspace, and their overlap with the violent TGPs.
+
+The ASB areas are kept as they are; the paper's figure: ASB areas overlap 26 of the 50
+violent TGPs.
 
 ``planner import tgps AREAS --workspace DIR --asb`` stores the force's ASB areas unchanged
 (no clipping, no eligibility rules), flagged ``force_asb`` in the TGP layer, beside the

@@ -1,6 +1,7 @@
-"""People by need (issue 19 item 5): offenders ranked per LPA by harm, repeat and vulnerable
-victims, reassurance visits planned beside the patrols and tracked like visits, and the wanted
-suspects of an Op Advance day.
+"""People by need (issue 19 item 5).
+
+Offenders ranked per LPA by harm, repeat and vulnerable victims, reassurance visits planned
+beside the patrols and tracked like visits, and the wanted suspects of an Op Advance day.
 
 Nominal records are the most sensitive data in the product (OFFICIAL-SENSITIVE). Every read in
 this module goes through :func:`scoped_nominals` or :func:`wanted_for_day`, which check the

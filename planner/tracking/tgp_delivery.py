@@ -24,8 +24,11 @@ def _to_day(frame: pd.DataFrame, as_of: date | str | None) -> pd.DataFrame:
 
 
 def _delivered(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows that count each place-day once: per-method tables (``delivered_place_days``)
-    carry a ``method="all"`` row beside the per-method rows, and only that row is kept."""
+    """The rows that count each place-day once.
+
+    Per-method tables (``delivered_place_days``) carry a ``method="all"`` row beside the
+    per-method rows, and only that row is kept.
+    """
     if "method" in frame and (frame["method"] == "all").any():
         return frame[frame["method"] == "all"]
     return frame

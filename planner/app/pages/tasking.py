@@ -1,6 +1,9 @@
-"""The Tasking page (issue 19): tasking meetings and their review, people by need, the Op
-Advance calendar and days, SYV POP plans and the grant spend - each section only for the roles
-that may see it (checked again in the library on every read)."""
+"""The Tasking page (issue 19).
+
+Tasking meetings and their review, people by need, the Op Advance calendar and days, SYV POP
+plans and the grant spend - each section only for the roles that may see it (checked again in
+the library on every read).
+"""
 
 from __future__ import annotations
 
@@ -54,6 +57,10 @@ class TaskingPage(Page):
 
     def _tasking(self) -> list:
         p = self.state.param
+
+        def heading(unit: str) -> str:
+            return f"Review of targeted activity at place targets ({unit})"
+
         return [
             pmui.Typography(
                 pn.bind(lambda *_: self.state.review_line(), p.lpa, p.unit, p.version),
@@ -63,7 +70,7 @@ class TaskingPage(Page):
             pmui.Typography("Actions (target, owner, due, outcome)", variant="h6"),
             self._bound(self.state.items, p.lpa, p.version),
             pmui.Typography(
-                pn.bind(lambda u: f"Review of targeted activity at place targets ({u})", p.unit),
+                pn.bind(heading, p.unit),
                 variant="h6",
             ),
             self._bound(self.state.review_places, p.lpa, p.unit, p.version),

@@ -15,7 +15,7 @@ Hours are stated in the unit of the target (:mod:`planner.units`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import param
@@ -37,11 +37,11 @@ SECTIONS: dict[str, tuple[str, str]] = {
 class TaskingState(param.Parameterized):
     """The Tasking page's choices and the frames it shows (all from :mod:`planner.tasking`)."""
 
-    data = param.ClassSelector(class_=AppData, constant=True)
-    lpa = param.Selector(default=None, objects=[])
-    unit = param.Selector(default=PATROL_HOURS, objects=list(UNITS))
+    data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
+    lpa: param.Selector[str | None] = param.Selector(default=None, objects=[])
+    unit: param.Selector[str] = param.Selector(default=PATROL_HOURS, objects=list(UNITS))
     grant_gbp = param.Number(default=3_700_000.0, bounds=(1, None), doc="The grant (GBP).")
-    day_id = param.Selector(default=None, objects=[], allow_None=True)
+    day_id: param.Selector[str | None] = param.Selector(default=None, objects=[], allow_None=True)
     version = param.Integer(default=0, doc="Bumped after a change.")
     principal = param.Parameter(default=None, constant=True, doc="The signed-in principal.")
 
@@ -55,17 +55,30 @@ class TaskingState(param.Parameterized):
 
     @property
     def today(self):
+        """The workspace's today (upcoming days and overdue actions are read against it)."""
         return self.data.ws.today
 
     def synthetic(self) -> bool:
-        """Whether the store's tasking, calendar, POP or spend rows are synthetic (the demo)."""
+        """Whether the store's tasking, calendar, POP or spend rows are synthetic (the demo).
+
+        Returns
+        -------
+        bool
+            True when any of those tables holds a synthetic row.
+        """
         return any(
             bool(self.store.frame(t)["synthetic"].any())
             for t in ("tasking_items", "advance_calendar", "pop_plans", "grant_spend")
         )
 
     def sections(self) -> list[str]:
-        """The sections this principal may see, in page order."""
+        """The sections this principal may see, in page order.
+
+        Returns
+        -------
+        list of str
+            Keys of :data:`SECTIONS` whose capability the principal has.
+        """
         return [k for k, (_l, cap) in SECTIONS.items() if may(self.principal, cap)]
 
     def _table(self, name: str) -> pd.DataFrame | None:
@@ -73,14 +86,26 @@ class TaskingState(param.Parameterized):
 
     @param.depends("lpa", "version")
     def items(self) -> pd.DataFrame:
-        """The LPA's tasking items (person targets masked without the nominals capability)."""
+        """The LPA's tasking items (person targets masked without the nominals capability).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`planner.tasking.meetings.tasking_items` for the selected LPA.
+        """
         from planner.tasking.meetings import tasking_items
 
         return tasking_items(self.store, self.principal, lpa=self.lpa, today=self.today)
 
     @param.depends("lpa", "unit", "version")
     def review(self) -> dict[str, Any]:
-        """:func:`planner.tasking.meetings.tasking_review` for the LPA in the chosen unit."""
+        """:func:`planner.tasking.meetings.tasking_review` for the LPA in the chosen unit.
+
+        Returns
+        -------
+        dict of str to Any
+            The review: ``lpa``, ``unit``, ``actions`` by status and ``places``.
+        """
         from planner.tasking.meetings import tasking_review
 
         return tasking_review(
@@ -94,7 +119,13 @@ class TaskingState(param.Parameterized):
         )
 
     def review_places(self) -> pd.DataFrame:
-        """The review's place targets as a table (hours in the chosen unit)."""
+        """The review's place targets as a table (hours in the chosen unit).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per place target, hours columns named with the unit.
+        """
         rep = self.review()
         df = pd.DataFrame(rep["places"])
         if len(df):
@@ -107,7 +138,13 @@ class TaskingState(param.Parameterized):
         return df
 
     def review_line(self) -> str:
-        """One line: the LPA's actions by status, and the unit of the hours."""
+        """One line: the LPA's actions by status, and the unit of the hours.
+
+        Returns
+        -------
+        str
+            The summary line shown above the review.
+        """
         rep = self.review()
         a = rep["actions"]
         return (
@@ -118,14 +155,26 @@ class TaskingState(param.Parameterized):
 
     @param.depends("lpa", "version")
     def offenders(self) -> pd.DataFrame:
-        """The LPA's offenders ranked by harm (top 20; the view is audited)."""
+        """The LPA's offenders ranked by harm (top 20; the view is audited).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`planner.tasking.people.offender_ranking`, top 20.
+        """
         from planner.tasking.people import offender_ranking
 
         return offender_ranking(self.store, self.principal, lpa=self.lpa, top=20)
 
     @param.depends("lpa", "version")
     def victims(self) -> pd.DataFrame:
-        """The LPA's repeat, high-risk and vulnerable victims (audited)."""
+        """The LPA's repeat, high-risk and vulnerable victims (audited).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`planner.tasking.people.repeat_victims` without the home location.
+        """
         from planner.tasking.people import repeat_victims
 
         v = repeat_victims(self.store, self.principal, lpa=self.lpa)
@@ -133,14 +182,32 @@ class TaskingState(param.Parameterized):
 
     @param.depends("lpa", "version")
     def reassurance(self) -> pd.DataFrame:
-        """The LPA's reassurance visits with their delivery (audited)."""
+        """The LPA's reassurance visits with their delivery (audited).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`planner.tasking.people.reassurance_plan` for the selected LPA.
+        """
         from planner.tasking.people import reassurance_plan
 
         return reassurance_plan(self.store, self.principal, lpa=self.lpa)
 
     def plan_reassurance(self, days: int = 7, per_day: int = 2) -> int:
-        """Plan the next ``days`` days of reassurance visits for the LPA (audited); returns
-        the number planned."""
+        """Plan the next ``days`` days of reassurance visits for the LPA (audited).
+
+        Parameters
+        ----------
+        days : int
+            How many days, from the workspace's tomorrow.
+        per_day : int
+            Visits planned per day.
+
+        Returns
+        -------
+        int
+            The number of visits planned.
+        """
         from datetime import timedelta
 
         from planner.tasking.people import plan_reassurance
@@ -158,14 +225,28 @@ class TaskingState(param.Parameterized):
 
     @param.depends("version")
     def calendar(self) -> pd.DataFrame:
-        """The Op Advance rotation calendar."""
+        """The Op Advance rotation calendar.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month, lpa, edited`` (edited: the month was set by hand).
+        """
         from planner.tasking.advance import calendar
 
         c = calendar(self.store)
         return c.assign(edited=c["edited_by"].notna())[["month", "lpa", "edited"]]
 
     def generate_calendar(self, start: str | None = None, months: int = 12) -> None:
-        """Generate the year ahead (edited months kept; audited)."""
+        """Generate the year ahead (edited months kept; audited).
+
+        Parameters
+        ----------
+        start : str or None
+            First month (YYYY-MM); None: the month after the workspace's today.
+        months : int
+            How many months to generate.
+        """
         from planner.tasking.advance import generate_calendar
 
         start = start or str(pd.Period(self.today, freq="M") + 1)
@@ -175,7 +256,15 @@ class TaskingState(param.Parameterized):
         self.version += 1
 
     def set_month(self, month: str, lpa: str) -> None:
-        """Edit one month by hand (audited)."""
+        """Edit one month by hand (audited).
+
+        Parameters
+        ----------
+        month : str
+            The month (YYYY-MM).
+        lpa : str
+            The LPA whose month of action it becomes.
+        """
         from planner.tasking.advance import set_month
 
         set_month(self.store, month, lpa, principal=self.principal, lpas=self.data.lpa_names())
@@ -195,14 +284,26 @@ class TaskingState(param.Parameterized):
 
     @param.depends("lpa", "version")
     def advance_days(self) -> pd.DataFrame:
-        """The LPA's days of action (locations, wanted count, checklist, results)."""
+        """The LPA's days of action (locations, wanted count, checklist, results).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`planner.tasking.advance.days` for the selected LPA.
+        """
         from planner.tasking.advance import days
 
         return days(self.store, self.lpa)
 
     @param.depends("day_id", "version")
     def wanted(self) -> pd.DataFrame:
-        """The wanted suspects of the chosen day of action (audited; none chosen: empty)."""
+        """The wanted suspects of the chosen day of action (audited; none chosen: empty).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`planner.tasking.people.wanted_for_day` without the home location.
+        """
         from planner.tasking.people import wanted_for_day
 
         if not self.day_id:
@@ -213,7 +314,13 @@ class TaskingState(param.Parameterized):
 
     @param.depends("version")
     def pop(self) -> pd.DataFrame:
-        """The SYV POP plans (SARA stage, status) per TGP."""
+        """The SYV POP plans (SARA stage, status) per TGP.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``plan_id, tgp_id, title, stage, status, owner, updated_on``.
+        """
         from planner.tasking.pop import pop_plans
 
         cols = ["plan_id", "tgp_id", "title", "stage", "status", "owner", "updated_on"]
@@ -221,7 +328,13 @@ class TaskingState(param.Parameterized):
 
     @param.depends("unit", "grant_gbp", "version")
     def spend(self) -> dict[str, Any]:
-        """:func:`planner.tasking.pop.spend_report` in the chosen unit."""
+        """:func:`planner.tasking.pop.spend_report` in the chosen unit.
+
+        Returns
+        -------
+        dict of str to Any
+            Spend against the grant, delivered hours and cost per hour, by method.
+        """
         from planner.tasking.pop import spend_report
 
         return spend_report(
@@ -233,7 +346,13 @@ class TaskingState(param.Parameterized):
         )
 
     def spend_line(self) -> str:
-        """One line: spend against the grant and the cost per hour in the unit."""
+        """One line: spend against the grant and the cost per hour in the unit.
+
+        Returns
+        -------
+        str
+            The summary line shown above the spend table.
+        """
         r = self.spend()
         cph = "-" if r["cost_per_hour"] is None else f"GBP {r['cost_per_hour']:,.2f}"
         hrs = "-" if r["delivered_hours"] is None else f"{r['delivered_hours']:,.1f}"
@@ -244,7 +363,13 @@ class TaskingState(param.Parameterized):
         )
 
     def spend_by_method(self) -> pd.DataFrame:
-        """Spend by delivery method with the cost per hour in the unit."""
+        """Spend by delivery method with the cost per hour in the unit.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per method, columns named with the unit.
+        """
         r = self.spend()
         df = pd.DataFrame(r["by_method"])
         if len(df):
