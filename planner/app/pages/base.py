@@ -15,8 +15,21 @@ class Page(pn.viewable.Viewer):
 
     data = param.ClassSelector(class_=AppData)
     tiles = param.String(default=None, allow_None=True)
+    principal = param.Parameter(
+        default=None,
+        constant=True,
+        doc="The signed-in planner.access.roles.Principal whose scope the page's state reads "
+        "(default: the session's, planner.access.server.principal_of; None: no sign-in).",
+    )
     title: str = ""
     slug: str = ""
+
+    def __init__(self, **params):
+        if params.get("principal") is None:
+            from planner.access.server import principal_of
+
+            params["principal"] = principal_of(pn.state.curdoc)
+        super().__init__(**params)
 
     def header(self, synthetic: bool = True) -> list:
         items: list = [pmui.Typography(self.title, variant="h5", css_classes=["page-title"])]

@@ -35,7 +35,9 @@ class CommitmentsPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = CommitmentsState(self.data, get_store(store_url(self)))
+        self.state = CommitmentsState(
+            self.data, get_store(store_url(self)), principal=self.principal
+        )
 
     def _report(self, area: str) -> io.StringIO:
         return io.StringIO(self.state.report_html(area))

@@ -57,12 +57,12 @@ class RecordPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = RecordState(self.data, get_store(store_url(self)))
+        self.state = RecordState(
+            self.data, get_store(store_url(self)), principal=self.principal
+        )
 
     def __panel__(self):
-        from planner.records import form_options
-
-        opts = form_options(self.state.store)
+        opts = self.state.form_options()
         eng = record_form(
             engagement_widgets(opts, self.state.today),
             self.state.save_engagement,

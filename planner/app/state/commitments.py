@@ -13,6 +13,7 @@ import pandas as pd
 import param
 
 from planner.app.data import AppData
+from planner.app.state.common import Scoped
 
 LEVELS: tuple[str, ...] = ("lpa", "sector", "team", "officer")
 BREAKDOWNS: tuple[str, ...] = (
@@ -41,8 +42,12 @@ class CommitmentsConfig:
     )
 
 
-class CommitmentsState(param.Parameterized):
-    """The Commitments page's choices and the frames it shows (all from the library)."""
+class CommitmentsState(Scoped):
+    """The Commitments page's choices and the frames it shows (all from the library).
+
+    With a ``principal`` (intelligence or inspector) team, sector, ward and officer rows, the
+    abstractions behind a bar, vacancy fills and the community report areas are those of its
+    LPAs; per-LPA and force figures stay as aggregates."""
 
     data = param.ClassSelector(class_=AppData, constant=True)
     period = param.Selector(default=None, objects=[], doc="A period in the paper's words.")
@@ -55,8 +60,10 @@ class CommitmentsState(param.Parameterized):
         self, data: AppData, store: Any, config: CommitmentsConfig | None = None, **params
     ):
         super().__init__(data=data, **params)
+        from planner.access.scope import require
         from planner.records.periods import period_choices
 
+        require(self.principal, "commitments")
         self.store = store
         self.config = config or CommitmentsConfig()
         self.periods = period_choices(self.today)
@@ -110,25 +117,43 @@ class CommitmentsState(param.Parameterized):
 
     def breakdown(self) -> pd.DataFrame:
         """Engagements at :attr:`level` broken down :attr:`by` (``engagement_counts``)."""
-        return self._get("breakdown", self.level, self.by)
+        t = self._get("breakdown", self.level, self.by)
+        if self.level == "lpa":
+            return t  # per-LPA aggregates
+        return self.rows(t, officer_col="officer_id" if self.level == "officer" else None)
 
     def gaps(self) -> pd.DataFrame:
         """Engagement gaps at the chosen level (wards when "officer" or "team")."""
         level = {"lpa": "lpa", "sector": "sector"}.get(self.level, "ward")
-        return self._get("gaps", level)
+        t = self._get("gaps", level)
+        if level == "lpa" or self.principal is None:
+            return t
+        if level == "sector":
+            from planner.records import analytics as ra
+
+            sec = ra.sectors(self.store).drop_duplicates("sector_code")
+            w = self.store.frame("wards")
+            lpa = sec["ward_code"].map(dict(zip(w["ward_code"], w["lpa"])))
+            of = dict(zip(sec["sector_code"], lpa))
+            t = t.assign(lpa=t["sector_code"].map(of).to_numpy())
+            return self.rows(t).drop(columns="lpa").reset_index(drop=True)
+        return self.rows(t).reset_index(drop=True)
 
     def abstraction_by_type(self) -> pd.DataFrame:
         return self._get("by_type")
 
     def abstraction_details(self, officer_id: str | None = None) -> pd.DataFrame:
-        """The specific abstractions behind an officer's bar (all when none is chosen)."""
-        return self._get("details", officer_id if officer_id is not None else self.officer)
+        """The specific abstractions behind an officer's bar (all when none is chosen), of
+        officers in the principal's scope."""
+        t = self._get("details", officer_id if officer_id is not None else self.officer)
+        return self.rows(t, officer_col="officer_id").reset_index(drop=True)
 
     def objectives(self) -> pd.DataFrame:
         return self._get("objectives")
 
     def vacancy_fills(self) -> pd.DataFrame:
-        return self._get("fills")
+        """DNO vacancies and the officers who filled them, in the principal's LPAs."""
+        return self.rows(self._get("fills")).reset_index(drop=True)
 
     def training(self, course: str = "NPP1") -> pd.DataFrame:
         return self._get("training", course)
@@ -146,8 +171,14 @@ class CommitmentsState(param.Parameterized):
         return visibility_two_months(self.data.ws, self.today)
 
     def report_html(self, area: str) -> str:
-        """The public community report for ``area`` and the chosen period (HTML text)."""
+        """The public community report for ``area`` and the chosen period (HTML text); an
+        area outside :meth:`areas` (the principal's LPAs) is refused."""
+        from planner.errors import AccessDenied
         from planner.reports.community import build_community_report, render_html
+
+        if area not in set(self.areas().values()):
+            who = self.principal.user if self.principal else "?"
+            raise AccessDenied(f"{who} may not report on area {area!r}")
 
         rep = build_community_report(self.store, area, self.span, ws=self.data.ws)
         return render_html(rep, produced=self.today)
@@ -156,12 +187,13 @@ class CommitmentsState(param.Parameterized):
         """Report areas: label -> code (wards, teams, sectors, LPAs)."""
         from planner.records import analytics as ra
 
-        w = self.store.frame("wards").sort_values("ward_code")
+        w = self.rows(self.store.frame("wards").sort_values("ward_code"))
         out = {f"LPA: {x}": str(x) for x in sorted(w["lpa"].dropna().unique())}
         sec = ra.sectors(self.store)
+        sec = sec[sec["ward_code"].isin(w["ward_code"])]
         for code, name in sorted(set(zip(sec["sector_code"], sec["sector_name"]))):
             out[f"Sector: {name or code}"] = str(code)
-        t = self.store.frame("teams")
+        t = self.rows(self.store.frame("teams"))
         t = t[t["kind"] == "neighbourhood"] if "kind" in t else t
         for tid, name in zip(t["team_id"], t["name"]):
             out[f"Team: {name or tid}"] = str(tid)

@@ -11,7 +11,7 @@ import param
 
 from planner.app.crime_index import MEASURES
 from planner.app.data import LEVELS, AppData
-from planner.app.state.common import ALL_LPAS, DrillState
+from planner.app.state.common import ALL_LPAS, DrillState, Scoped, ScopedLPA, scope_lpas
 from planner.hotspots.config import TGPConfig
 from planner.schema import CRIME_TYPES
 
@@ -22,8 +22,11 @@ _TGP = TGPConfig()
 EXTENT_PAD = 0.03
 
 
-class MapState(param.Parameterized):
-    """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA."""
+class MapState(Scoped):
+    """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA.
+
+    With a ``principal`` the LPA choices are those in its scope (an inspector: their LPAs,
+    no whole-force view) and an LPA outside it is refused (:class:`ScopedLPA`)."""
 
     data = param.ClassSelector(class_=AppData, constant=True, doc="Shared workspace data.")
     start = param.Selector(default=None, objects=[], doc="First month of the period (YYYY-MM).")
@@ -32,9 +35,7 @@ class MapState(param.Parameterized):
         default="crimes", objects=list(MEASURES), doc="Colour by crime count or harm sum."
     )
     level = param.Selector(default="wards", objects=list(LEVELS), doc="Areas to colour.")
-    lpa = param.Selector(
-        default=ALL_LPAS, objects=[ALL_LPAS], doc="Show one LPA or the whole force."
-    )
+    lpa = ScopedLPA(default=ALL_LPAS, objects=[ALL_LPAS], doc="Show one LPA or the whole force.")
     crime_types = param.ListSelector(
         default=list(CRIME_TYPES), objects=list(CRIME_TYPES), doc="Crime types counted."
     )
@@ -55,12 +56,11 @@ class MapState(param.Parameterized):
         months = list(data.crimes.months)
         self.param.start.objects = months
         self.param.end.objects = months
-        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
         s, e = data.default_period()
         with param.parameterized.discard_events(self):
             self.start = chosen.get("start", s)
             self.end = chosen.get("end", e)
-            self.lpa = chosen.get("lpa", ALL_LPAS)
+            scope_lpas(self, self.principal, data.lpa_names(), chosen=chosen.get("lpa"))
 
     @property
     def lpa_filter(self) -> str | None:
@@ -104,7 +104,11 @@ class MapState(param.Parameterized):
         """The TGP coverage table (``tgps_coverage``, from planner.hotspots) or None."""
         if not self.data.has("tgps_coverage"):
             return None
-        return pd.DataFrame(self.data.table("tgps_coverage")).round(2)
+        t = pd.DataFrame(self.data.table("tgps_coverage"))
+        p = self.principal
+        if p is not None and not p.all_lpas:  # the force row (an aggregate) and their LPAs
+            t = t[(t["area"] == "Force") | t["area"].isin(p.lpas)]
+        return t.round(2).reset_index(drop=True)
 
     @param.depends("start", "end", "measure", "crime_types", "surface")
     def surface_frame(self) -> pd.DataFrame:
@@ -147,7 +151,7 @@ class MapState(param.Parameterized):
         return float(self.areas()["value"].sum())
 
 
-class TGPDeriveState(param.Parameterized):
+class TGPDeriveState(Scoped):
     """Re-derive the TGP layer with chosen parameters and window
     (:func:`planner.hotspots.tgps.derive_tgps`), with its coverage
     (:func:`planner.hotspots.coverage.coverage_report`) over the same crimes."""
@@ -192,7 +196,10 @@ class TGPDeriveState(param.Parameterized):
 
     def derive(self):
         """The :class:`~planner.hotspots.tgps.TGPDerivation` for the current parameters (the
-        last one is kept)."""
+        last one is kept); only for principals that may derive TGPs (intelligence)."""
+        from planner.access.scope import require
+
+        require(self.principal, "derive_tgps")
         return self._derive(
             self.start, self.end, self.area_share, self.count, self.radius, self.min_separation
         )
@@ -243,11 +250,16 @@ class CrimeDrillState(DrillState):
     levels = ("LPA", "neighbourhood", "ward")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:
+        """Rows below ``path``, limited to the map's principal's LPAs (a path into another LPA
+        is refused with AccessDenied)."""
+        from planner.access.scope import check_lpa
+
         m = self.map
         s, e = m.period
         if not path:
-            a = m.data.area_totals("LPAs", s, e, m.crime_types, m.measure)
+            a = m.rows(m.data.area_totals("LPAs", s, e, m.crime_types, m.measure))
             return pd.DataFrame({"key": a["lpa"], "label": a["lpa"], "value": a["value"]})
+        check_lpa(m.principal, path[0])
         if len(path) == 1:
             a = m.data.area_totals("neighbourhoods", s, e, m.crime_types, m.measure, lpa=path[0])
             return pd.DataFrame(
