@@ -212,7 +212,9 @@ def allowed_pages(principal: Principal | None, slugs: Iterable[str]) -> list[str
     return [s for s in slugs if page_allowed(principal, s)]
 
 
-def lpa_allowed(principal: Principal | None, lpa: str | None, *, all_label: str | None = None) -> bool:
+def lpa_allowed(
+    principal: Principal | None, lpa: str | None, *, all_label: str | None = None
+) -> bool:
     """Whether a page state of ``principal`` may show ``lpa`` (``all_label``: the whole force).
 
     No sign-in, intelligence and advance: any LPA and the whole force; an inspector: one of
@@ -264,7 +266,9 @@ def lpa_options(
     return [x for x in every if lpa_allowed(principal, x, all_label=all_label)]
 
 
-def check_lpa(principal: Principal | None, lpa: str | None, *, all_label: str | None = None) -> None:
+def check_lpa(
+    principal: Principal | None, lpa: str | None, *, all_label: str | None = None
+) -> None:
     """Raise :class:`~planner.errors.AccessDenied` unless :func:`lpa_allowed`.
 
     Parameters

@@ -195,8 +195,7 @@ def create_app(
         lpas = f" ({', '.join(principal.lpas)})" if principal.lpas else ""
         who = [
             pn.pane.Markdown(
-                f"Signed in as **{principal.user}**: {principal.role}{lpas}. "
-                "[Sign out](/logout)",
+                f"Signed in as **{principal.user}**: {principal.role}{lpas}. [Sign out](/logout)",
                 css_classes=["signed-in"],
                 sizing_mode="stretch_width",
             )

@@ -57,9 +57,7 @@ class RecordPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = RecordState(
-            self.data, get_store(store_url(self)), principal=self.principal
-        )
+        self.state = RecordState(self.data, get_store(store_url(self)), principal=self.principal)
 
     def __panel__(self):
         opts = self.state.form_options()
