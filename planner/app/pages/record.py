@@ -10,6 +10,7 @@ import param
 
 from planner.app.cache import get_store
 from planner.app.components.forms import record_form
+from planner.app.components.tables import table
 from planner.app.pages.base import Page
 from planner.app.pages.commitments import store_url
 from planner.app.state.record import RecordState
@@ -89,10 +90,17 @@ class RecordPage(Page):
             "hours": pmui.FloatInput(label="Hours", value=8.0, start=0.25, step=0.25),
         }
         abs_ = record_form(abs_w, self.state.save_abstraction, "abstraction", "m-abs")
+        mine = table(
+            pn.bind(lambda _v: self.state.own_records(), self.state.param.version),
+            height=300,
+            css_classes=["m-own-records"],
+        )
         return pn.Column(
             *self.header(True),
             eng,
             abs_,
+            pmui.Typography("Records (yours, or those in your scope)", variant="h6"),
+            mine,
             max_width=390,
             sizing_mode="stretch_width",
             css_classes=["record-mobile"],
