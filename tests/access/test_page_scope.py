@@ -338,3 +338,19 @@ def test_control_the_same_widget_change_reaches_an_intelligence_state(served_ws,
     (select,) = [w for w in root.select() if "plan-lpa" in getattr(w, "css_classes", [])]
     select._process_events({"value": people["other_lpa"]})
     assert page.state.lpa == people["other_lpa"]
+
+
+def test_an_inspectors_hotspot_surfaces_are_cells_of_their_lpa(served_ws, inspector_lpa):
+    import shapely
+
+    from planner.app.cache import get_data
+    from planner.app.state.hotspots import MapState
+
+    data = get_data(served_ws)
+    insp = MapState(data, principal=principal("inspector", inspector_lpa), surface="KDE")
+    every = MapState(data, principal=principal("intelligence", inspector_lpa), surface="KDE")
+    mine, force = insp.surface_frame(), every.surface_frame()
+    lpas = data.layer("LPAs")
+    area = lpas.geometry[lpas["lpa"] == inspector_lpa].iloc[0]
+    expected = shapely.contains_xy(area, force["x"].to_numpy(), force["y"].to_numpy()).sum()
+    assert 0 < len(mine) == expected < len(force)

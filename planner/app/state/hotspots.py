@@ -117,13 +117,26 @@ class MapState(Scoped):
             return pd.DataFrame({"x": [], "y": [], "value": []}, dtype="float64")
         if self.surface == "Emerging":
             return self.emerging()
-        return self.data.surface(self.surface, s, e, self.crime_types, self.measure)
+        return self._in_scope(self.data.surface(self.surface, s, e, self.crime_types, self.measure))
 
     @param.depends("start", "end", "crime_types")
     def emerging(self) -> pd.DataFrame:
         """Emerging hotspot categories over the period (cells with a pattern)."""
         s, e = self.period
-        return self.data.emerging(s, e, self.crime_types)
+        return self._in_scope(self.data.emerging(s, e, self.crime_types))
+
+    def _in_scope(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """Grid cells (``x``, ``y`` in EPSG:3857) inside the principal's LPAs (all for roles
+        that see the force)."""
+        p = self.principal
+        if p is None or p.all_lpas:
+            return cells
+        import shapely
+
+        lpas = self.data.layer("LPAs")
+        area = shapely.union_all(lpas.geometry[lpas["lpa"].isin(p.lpas)].to_numpy())
+        inside = shapely.contains_xy(area, cells["x"].to_numpy(), cells["y"].to_numpy())
+        return cells[inside].reset_index(drop=True)
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:
