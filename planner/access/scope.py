@@ -66,6 +66,7 @@ def may(principal: Principal | None, capability: str) -> bool:
 def require(principal: Principal | None, capability: str) -> None:
     """Raise :class:`~planner.errors.AccessDenied` unless ``principal`` has ``capability``."""
     if not may(principal, capability):
+        _denied(principal, {"attempt": "capability", "capability": capability})
         who = principal.user if principal else "?"
         role = principal.role if principal else "?"
         raise AccessDenied(f"{who} ({role}) may not use {capability.replace('_', ' ')}")
@@ -281,6 +282,7 @@ def check_lpa(
         The selector's "all LPAs" value.
     """
     if not lpa_allowed(principal, lpa, all_label=all_label):
+        _denied(principal, {"attempt": "lpa", "lpa": str(lpa)})
         who = principal.user if principal else "?"
         role = principal.role if principal else "?"
         raise AccessDenied(f"{who} ({role}) may not see data of {lpa!r}")
@@ -324,3 +326,10 @@ def filter_rows(
             raise KeyError(f"cannot scope rows without an {lpa_col!r} column")
         return df[df[lpa_col].isin(principal.lpas)].copy()
     return df.iloc[0:0].copy()
+
+
+def _denied(principal: Principal | None, detail: dict[str, Any]) -> None:
+    """Audit a refusal in a served session (:func:`planner.access.server.audit_denied`)."""
+    from planner.access.server import audit_denied
+
+    audit_denied(principal, detail)

@@ -354,3 +354,30 @@ def test_an_inspectors_hotspot_surfaces_are_cells_of_their_lpa(served_ws, inspec
     area = lpas.geometry[lpas["lpa"] == inspector_lpa].iloc[0]
     expected = shapely.contains_xy(area, force["x"].to_numpy(), force["y"].to_numpy()).sum()
     assert 0 < len(mine) == expected < len(force)
+
+
+def test_a_refused_lpa_is_in_the_audit_trail_with_the_user(
+    served_ws, inspector_lpa, people, tmp_path
+):
+    from planner.access.server import Gate, audit_downloads
+    from planner.app.cache import get_data
+    from planner.app.state.hotspots import MapState
+
+    calls: list = []
+    from planner.access.users import UsersFile, add_user
+
+    f = tmp_path / "u.json"
+    add_user(f, "insp", "insp-password-1", role="inspector", lpas=[inspector_lpa])
+    gate = Gate(
+        users=UsersFile(f), audit=lambda user, action, **kw: calls.append((user, action, kw))
+    )
+    st = MapState(get_data(served_ws), principal=principal("inspector", inspector_lpa))
+    audit_downloads(gate)
+    try:
+        with pytest.raises(AccessDenied):
+            st.lpa = people["other_lpa"]
+    finally:
+        audit_downloads(None)
+    assert [(u, a, kw["role"], kw["detail"]) for u, a, kw in calls] == [
+        ("insp", "denied", "inspector", {"attempt": "lpa", "lpa": people["other_lpa"]})
+    ]

@@ -40,7 +40,10 @@ class Scoped(param.Parameterized):
     )
 
     def rows(self, df: pd.DataFrame, lpa_col: str = "lpa", officer_col: str | None = None):
-        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`)."""
+        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`);
+        ``df`` itself (no copy, so memoised frames stay shared) when everything is in scope."""
+        if self.principal is None or self.principal.role == "intelligence":
+            return df
         return scope.filter_rows(self.principal, df, lpa_col=lpa_col, officer_col=officer_col)
 
 
