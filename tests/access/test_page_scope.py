@@ -235,6 +235,12 @@ def test_drill_downs_and_reports_refuse_other_lpas(served_ws, inspector_lpa, peo
     rec = RecordsState(data, store, principal=p)
     with pytest.raises(AccessDenied):
         rec.counts([other])
+    from planner.app.state.neighbourhoods import RecordsDrillState
+
+    d = RecordsDrillState(records=rec)
+    with pytest.raises(AccessDenied):
+        d.drill(other)  # a click on another LPA's bar
+    assert d.path == [] and d.drill(inspector_lpa) and d.path == [inspector_lpa]
     assert set(rec.counts([inspector_lpa, *rec.counts([inspector_lpa])["key"][:1]])["key"]) <= set(
         people["mine"]["officer_id"]
     )

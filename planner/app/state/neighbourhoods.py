@@ -279,6 +279,16 @@ class RecordsDrillState(DrillState):
     def frame_for(self, path: list[str]) -> pd.DataFrame:
         return self.records.counts(path)
 
+    def drill(self, key: str) -> bool:
+        """Go down into ``key``; into another LPA than the principal's it is refused
+        (AccessDenied) before the path changes, so the view stays at the LPA totals."""
+        from planner.access.scope import check_lpa
+
+        p = self.records.principal
+        if not self.path and p is not None and not p.sees_lpa(key):
+            check_lpa(p, key)  # raises, audited in a served session
+        return super().drill(key)
+
     @param.depends(
         "records.period", "records.measure", "records.perspective", "records.version", watch=True
     )
