@@ -34,6 +34,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "nominals": frozenset({"intelligence", "inspector"}),
     "wanted_on_day": frozenset({"intelligence", "inspector", "advance"}),
     "tasking": frozenset({"intelligence", "inspector", "advance"}),
+    "neighbourhoods": frozenset({"intelligence", "inspector"}),
+    "commitments": frozenset({"intelligence", "inspector"}),
+}
+
+#: app page (slug of planner.app.registry.PAGES) -> the capability that opens it
+PAGE_CAPABILITY: dict[str, str] = {
+    "hotspots": "hotspots",
+    "plan": "plans",
+    "delivery": "delivery",
+    "advance": "advance",
+    "neighbourhoods": "neighbourhoods",
+    "commitments": "commitments",
+    "record": "record",
+    "tasking": "tasking",
 }
 
 
@@ -73,6 +87,7 @@ def require(principal: Principal | None, capability: str) -> None:
         A key of :data:`CAPABILITIES`.
     """
     if not may(principal, capability):
+        _denied(principal, {"attempt": "capability", "capability": capability})
         who = principal.user if principal else "?"
         role = principal.role if principal else "?"
         raise AccessDenied(f"{who} ({role}) may not use {capability.replace('_', ' ')}")
@@ -223,3 +238,160 @@ def audited(
         return callback()
 
     return run
+
+
+def page_allowed(principal: Principal | None, slug: str) -> bool:
+    """Whether ``principal`` may open the app page ``slug``.
+
+    Parameters
+    ----------
+    principal
+        The signed-in principal (None: no sign-in, every page).
+    slug
+        A key of :data:`PAGE_CAPABILITY`; an unknown page is never allowed.
+
+    Returns
+    -------
+    bool
+    """
+    cap = PAGE_CAPABILITY.get(slug)
+    return cap is not None and may(principal, cap)
+
+
+def allowed_pages(principal: Principal | None, slugs: Iterable[str]) -> list[str]:
+    """The pages of ``slugs`` (in their order) that ``principal`` may open.
+
+    Parameters
+    ----------
+    principal
+        The signed-in principal (None: no sign-in).
+    slugs
+        Page slugs, menu order.
+
+    Returns
+    -------
+    list[str]
+    """
+    return [s for s in slugs if page_allowed(principal, s)]
+
+
+def lpa_allowed(
+    principal: Principal | None, lpa: str | None, *, all_label: str | None = None
+) -> bool:
+    """Whether a page state of ``principal`` may show ``lpa`` (``all_label``: the whole force).
+
+    No sign-in, intelligence and advance: any LPA and the whole force; an inspector: one of
+    their LPAs only (the whole force is outside their scope); officer and admin: none.
+
+    Parameters
+    ----------
+    principal
+        The principal.
+    lpa
+        The LPA chosen (or ``all_label``).
+    all_label
+        The selector's "all LPAs" value.
+
+    Returns
+    -------
+    bool
+    """
+    if principal is None or principal.all_lpas:
+        return True
+    if principal.role == "inspector":
+        return lpa is not None and lpa != all_label and lpa in principal.lpas
+    return False
+
+
+def lpa_options(
+    principal: Principal | None, lpas: Iterable[str], *, all_label: str | None = None
+) -> list[str]:
+    """The values an LPA selector offers ``principal``: ``all_label`` (when given) and every
+    LPA for roles that see the force; an inspector's own LPAs only.
+
+    Parameters
+    ----------
+    principal
+        The principal.
+    lpas
+        Every LPA of the workspace (their order is kept).
+    all_label
+        The "all LPAs" value, offered only to roles that see every LPA.
+
+    Returns
+    -------
+    list[str]
+    """
+    every = list(dict.fromkeys(str(x) for x in lpas))
+    head = [all_label] if all_label is not None else []
+    if principal is None or principal.all_lpas:
+        return [*head, *every]
+    return [x for x in every if lpa_allowed(principal, x, all_label=all_label)]
+
+
+def check_lpa(
+    principal: Principal | None, lpa: str | None, *, all_label: str | None = None
+) -> None:
+    """Raise :class:`~planner.errors.AccessDenied` unless :func:`lpa_allowed`.
+
+    Parameters
+    ----------
+    principal
+        The principal.
+    lpa
+        The LPA asked for.
+    all_label
+        The selector's "all LPAs" value.
+    """
+    if not lpa_allowed(principal, lpa, all_label=all_label):
+        _denied(principal, {"attempt": "lpa", "lpa": str(lpa)})
+        who = principal.user if principal else "?"
+        role = principal.role if principal else "?"
+        raise AccessDenied(f"{who} ({role}) may not see data of {lpa!r}")
+
+
+def filter_rows(
+    principal: Principal | None,
+    df: pd.DataFrame,
+    *,
+    lpa_col: str = "lpa",
+    officer_col: str | None = None,
+) -> pd.DataFrame:
+    """The rows of ``df`` within ``principal``'s scope.
+
+    With ``officer_col`` the frame is officer-level (:func:`officer_rows`: advance and admin
+    get none). Without it the rows are aggregates keyed by LPA: no sign-in, intelligence and
+    advance get all; an inspector the rows of their LPAs; officer and admin none.
+
+    Parameters
+    ----------
+    principal
+        The principal.
+    df
+        The frame.
+    lpa_col
+        Its LPA column.
+    officer_col
+        Its officer id column, for officer-level frames.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A filtered copy (same columns, index reset only when rows were dropped).
+    """
+    if officer_col is not None:
+        return officer_rows(df, principal, lpa_col=lpa_col, officer_col=officer_col)
+    if principal is None or principal.all_lpas:
+        return df.copy()
+    if principal.role == "inspector":
+        if lpa_col not in df:
+            raise KeyError(f"cannot scope rows without an {lpa_col!r} column")
+        return df[df[lpa_col].isin(principal.lpas)].copy()
+    return df.iloc[0:0].copy()
+
+
+def _denied(principal: Principal | None, detail: dict[str, Any]) -> None:
+    """Audit a refusal in a served session (:func:`planner.access.server.audit_denied`)."""
+    from planner.access.server import audit_denied
+
+    audit_denied(principal, detail)

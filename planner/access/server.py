@@ -760,3 +760,21 @@ def audit_downloads(gate: Gate | None) -> None:
 
     _sync_data._planner_audited = True  # type: ignore[attr-defined]
     FileDownload._sync_data = _sync_data  # type: ignore[method-assign]
+
+
+def audit_denied(principal: Principal | None, detail: dict[str, Any]) -> None:
+    """Write a refused read (an LPA, drill-down or capability outside the scope) to the audit
+    trail as ``denied`` with the user, when the server audits (:func:`audit_downloads` set a
+    gate); without sign-in or outside a served process it does nothing.
+
+    Parameters
+    ----------
+    principal
+        The principal refused.
+    detail
+        What was asked for (JSON-serialisable).
+    """
+    g = _DOWNLOAD_AUDIT[0] if _DOWNLOAD_AUDIT else None
+    if g is None or g.audit is None or principal is None:
+        return
+    g.audit(principal.user, "denied", role=principal.role, detail=detail, source="app")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import panel as pn
 import panel_material_ui as pmui
 from panel.util import edit_readonly
 
+from planner.access.roles import Principal
+from planner.access.scope import allowed_pages
+from planner.access.server import principal_of
 from planner.app.cache import get_data
 from planner.app.components.background import quiet_closed_sockets
 from planner.app.data import AppData
@@ -83,7 +87,9 @@ def create_app(
     page: str | None = None,
     records_url: str | None = None,
     prefetch: bool = True,
-) -> pmui.Page:
+    principal: Principal | None = None,
+    audit: Callable[..., None] | None = None,
+) -> pmui.Page | pn.viewable.Viewable:
     """Build one session's app over ``workspace`` (default: ``PLANNER_WORKSPACE`` or the demo).
 
     Parameters
@@ -102,26 +108,48 @@ def create_app(
     prefetch : bool
         Build the other pages in the background once the first is drawn (default). Without it
         a page is built when first chosen.
+    principal : planner.access.roles.Principal, optional
+        The signed-in user (default: the session's, :func:`planner.access.server.principal_of`;
+        None without sign-in: every page). Only the pages its role may open
+        (:func:`planner.access.scope.allowed_pages`) are built and in the menu, and each page's
+        state reads only the data in its scope; ``?page=`` naming another page shows an access
+        notice instead.
+    audit : callable, optional
+        ``audit(user, action, **fields)`` (:func:`planner.access.audit.log_event` bound to the
+        store): a refused page is written to the audit trail.
 
     Returns
     -------
-    panel_material_ui.Page
-        The app (one per session).
+    panel_material_ui.Page or Viewable
+        The app, or (for a role with no page, e.g. admin) a notice.
     """
     _extensions()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         quiet_closed_sockets()  # a closed tab leaves no traceback in the server log
     ws_path = Path(workspace or os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
     tiles = tiles if tiles is not None else (os.environ.get(ENV_TILES) or None)
-    data = get_data(ws_path)
-    slugs = [s for s, *_ in PAGES]
+    if principal is None:
+        principal = principal_of(pn.state.curdoc)
+    every = [s for s, *_ in PAGES]
     labels = {s: label for s, label, *_ in PAGES}
+    slugs = allowed_pages(principal, every)
+    if not slugs:
+        return no_pages_notice(principal)
+    data = get_data(ws_path)
     query = {}
     if pn.state.curdoc is not None and pn.state.session_args:
         query = {k: v[0].decode() for k, v in pn.state.session_args.items() if v}
-    first = query.get("page") or page or slugs[0]
-    if first not in slugs:
-        first = slugs[0]
+    asked = query.get("page") or page or slugs[0]
+    first = asked if asked in slugs else slugs[0]
+    refused = asked if asked in every and asked not in slugs else None
+    if refused is not None and audit is not None and principal is not None:
+        audit(
+            principal.user,
+            "denied",
+            role=principal.role,
+            detail={"attempt": "page", "page": refused},
+            source="app",
+        )
 
     # Every page lives in one tab set whose headings are hidden (the menu is the navigation).
     # The first page is built with the session; the others are built one after another once
@@ -154,7 +182,7 @@ def create_app(
             return
         try:
             page: pn.viewable.Viewer | pmui.Alert = build_page(
-                slug, data, tiles, records_url=records_url
+                slug, data, tiles, records_url=records_url, principal=principal
             )
         except Exception as e:  # noqa: BLE001  (the page says so; the other pages still work)
             page = pmui.Alert(
@@ -216,10 +244,30 @@ def create_app(
         variant="caption",
         sizing_mode="stretch_width",
     )
+    who = []
+    if principal is not None:
+        lpas = f" ({', '.join(principal.lpas)})" if principal.lpas else ""
+        who = [
+            pn.pane.Markdown(
+                f"Signed in as **{principal.user}**: {principal.role}{lpas}. [Sign out](/logout)",
+                css_classes=["signed-in"],
+                sizing_mode="stretch_width",
+            )
+        ]
+    notice = []
+    if refused is not None:
+        notice = [
+            pmui.Alert(
+                object=f"Your role may not open the page {labels[refused]!r}; it is not shown.",
+                severity="warning",
+                css_classes=["access-notice"],
+                sizing_mode="stretch_width",
+            )
+        ]
     app = pmui.Page(
         title="Hotspot and patrol planner",
-        sidebar=[menu, about, status],
-        main=[tabs],
+        sidebar=[menu, *who, about, status],
+        main=[*notice, tabs],
         sidebar_width=260,
         sidebar_open=not phone,
         theme_toggle=False,
@@ -246,6 +294,32 @@ def _unlink_from_state(app: pmui.Page) -> None:
         for w in list(what):
             if getattr(getattr(w.fn, "__self__", None), "self", None) is app:
                 state.param.unwatch(w)
+
+
+def no_pages_notice(principal: Principal | None) -> pn.viewable.Viewable:
+    """What a signed-in role with no app page (admin) sees: a notice, and no data.
+
+    Parameters
+    ----------
+    principal
+        The principal.
+
+    Returns
+    -------
+    Viewable
+    """
+    user = principal.user if principal else "?"
+    role = principal.role if principal else "?"
+    what = (
+        "Manage users with `planner users add|remove|list|passwd|role --users FILE` on the "
+        "server (docs/deploy.md); this role sees no planner data."
+        if role == "admin"
+        else "This role opens no page of the planner."
+    )
+    return pn.pane.Markdown(
+        f"## Signed in as {user}: {role}\n\n{what} [Sign out](/logout)",
+        css_classes=["scope-notice"],
+    )
 
 
 def warm(workspace: str | Path, *, render: bool = False) -> AppData:

@@ -146,38 +146,6 @@ def ensure_workspace(path: Path | None) -> Path:
     return path
 
 
-#: roles that may open the full app: it is not yet scoped per role (issue 15, part 2), so every
-#: other role gets a notice instead of data outside its scope (fail closed)
-FULL_APP_ROLES = frozenset({"intelligence"})
-
-
-def scoped_notice(principal) -> str:
-    """The page shown to a signed-in role whose scoped views are not in this build.
-
-    Parameters
-    ----------
-    principal : Principal
-        The signed-in user.
-
-    Returns
-    -------
-    str
-        Markdown naming the user, their role and scope.
-    """
-    scope = f" ({', '.join(principal.lpas)})" if principal.lpas else ""
-    return (
-        f"## Signed in as {principal.user}: {principal.role}{scope}\n\n"
-        "The app's views are not yet limited to this role's scope, so none are shown: "
-        "nothing outside your scope is sent to this browser. "
-        + (
-            "Manage users with `planner users`. "
-            if principal.role == "admin"
-            else "Ask an intelligence user for figures meanwhile. "
-        )
-        + "[Sign out](/logout)"
-    )
-
-
 def sign_in_gate(args, audit=None):
     """Check the sign-in settings of ``planner serve`` before anything is loaded.
 
@@ -327,9 +295,15 @@ def build_server(args):
             return pn.pane.Markdown("## No planner role for this user")
         claims = pn.state.user_info if gate.oidc is not None else None
         watch_session(gate, principal, pn.state.curdoc, claims)
-        if principal.role not in FULL_APP_ROLES:
-            return pn.pane.Markdown(scoped_notice(principal), css_classes=["scope-notice"])
-        return create_app(ws, tiles=args.tiles, records_url=args.records)
+        # each role gets the pages its capabilities allow, each scoped in its state layer
+        # (planner.access.scope); a role with none (admin) gets a notice and no data
+        return create_app(
+            ws,
+            tiles=args.tiles,
+            records_url=args.records,
+            principal=principal,
+            audit=gate.audit,
+        )
 
     server = get_server(
         {"planner": app},

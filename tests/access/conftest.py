@@ -22,7 +22,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PASSWORDS = {"insp": "insp-password-1", "intel": "intel-password-1", "pc": "pc-password-12"}
+PASSWORDS = {
+    "insp": "insp-password-1",
+    "intel": "intel-password-1",
+    "pc": "pc-password-12",
+    "adv": "adv-password-1",
+    "admin": "admin-password-1",
+}
 
 
 def writable_copy(src: Path, dst: Path) -> Path:
@@ -87,6 +93,8 @@ def users_file(tmp_path_factory, inspector_lpa) -> Path:
     add_user(path, "insp", PASSWORDS["insp"], role="inspector", lpas=[inspector_lpa])
     add_user(path, "intel", PASSWORDS["intel"], role="intelligence")
     add_user(path, "pc", PASSWORDS["pc"], role="officer", officer_id="WM-0001")
+    add_user(path, "adv", PASSWORDS["adv"], role="advance")
+    add_user(path, "admin", PASSWORDS["admin"], role="admin")
     return path
 
 

@@ -8,8 +8,13 @@ import pytest
 from planner.access.roles import Principal
 from planner.access.scope import (
     CAPABILITIES,
+    allowed_pages,
     audited,
+    check_lpa,
+    filter_rows,
+    lpa_allowed,
     lpa_choices,
+    lpa_options,
     may,
     officer_options,
     officer_rows,
@@ -55,6 +60,8 @@ def test_capability_matrix():
         "nominals": ["inspector", "intelligence"],
         "wanted_on_day": ["advance", "inspector", "intelligence"],
         "tasking": ["advance", "inspector", "intelligence"],
+        "neighbourhoods": ["inspector", "intelligence"],
+        "commitments": ["inspector", "intelligence"],
     }
     assert may(None, "derive_tgps") and not may(None, "manage_users")
     with pytest.raises(AccessDenied, match=r"adv \(advance\) may not use officer data"):
@@ -178,3 +185,52 @@ def test_neighbourhoods_state_is_scoped_and_audited(served_ws):
         rid = st.save_engagement(officer_id=own, **fields)
         ev = read_events(store, user="insp.x")
     assert ev[["action", "record_id"]].values.tolist()[-2:] == [["denied", None], ["insert", rid]]
+
+
+PAGE_SLUGS = ["hotspots", "plan", "delivery", "advance", "neighbourhoods", "commitments", "record"]
+
+
+@pytest.mark.parametrize(
+    ("principal", "pages"),
+    [
+        (None, PAGE_SLUGS),
+        (INTEL, PAGE_SLUGS),
+        (INSP, ["hotspots", "plan", "delivery", "neighbourhoods", "commitments", "record"]),
+        (ADV, ["hotspots", "advance"]),
+        (PC, ["record"]),
+        (ADMIN, []),
+    ],
+)
+def test_allowed_pages_per_role(principal, pages):
+    assert allowed_pages(principal, [*PAGE_SLUGS, "unknown"]) == pages
+
+
+def test_lpa_options_and_checks():
+    every = ["South", "North", "East"]
+    assert lpa_options(INTEL, every, all_label="All") == ["All", "South", "North", "East"]
+    assert lpa_options(ADV, every) == ["South", "North", "East"]
+    assert lpa_options(INSP, every, all_label="All") == ["North"]
+    two = Principal("i2", "inspector", ("South", "East"))
+    assert lpa_options(two, every, all_label="All") == ["South", "East"]
+    assert lpa_options(PC, every, all_label="All") == lpa_options(ADMIN, every) == []
+    assert lpa_allowed(INSP, "North") and not lpa_allowed(INSP, "South")
+    assert not lpa_allowed(INSP, "All", all_label="All") and lpa_allowed(INTEL, "All")
+    with pytest.raises(AccessDenied, match=r"insp \(inspector\) may not see data of 'South'"):
+        check_lpa(INSP, "South")
+    check_lpa(INSP, "North")
+
+
+@pytest.mark.parametrize(
+    ("principal", "agg", "officer"),
+    [
+        (None, ["D1", "D2", "D3", "D4"], ["D1", "D2", "D3", "D4"]),
+        (INTEL, ["D1", "D2", "D3", "D4"], ["D1", "D2", "D3", "D4"]),
+        (ADV, ["D1", "D2", "D3", "D4"], []),
+        (INSP, ["D1", "D2"], ["D1", "D2"]),
+        (PC, [], ["D2"]),
+        (ADMIN, [], []),
+    ],
+)
+def test_filter_rows_aggregates_and_officer_level(principal, agg, officer):
+    assert list(filter_rows(principal, ROWS)["officer_id"]) == agg
+    assert list(filter_rows(principal, ROWS, officer_col="officer_id")["officer_id"]) == officer

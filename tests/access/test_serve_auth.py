@@ -421,8 +421,9 @@ def _all_names(ws: Path) -> tuple[set[str], set[str]]:
 
 
 @pytest.mark.parametrize("user", ["insp", "pc"])
-def test_roles_without_scoped_views_get_no_officer_data(users_server, served_ws, user):
-    """Fail closed: the document sent to an inspector or officer holds no officer's name or id."""
+def test_the_page_before_the_websocket_holds_no_officer_data(users_server, served_ws, user):
+    """The HTML page sent to an inspector or officer holds no officer's name or id (their
+    scoped documents are checked in test_page_scope.py and test_browser_scope.py)."""
     c, (status, _) = _sign_in(users_server.url, user, PASSWORDS[user])
     assert status == 302
     status, body = _http_client_with_all_set_cookies(c, "/planner")

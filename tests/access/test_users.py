@@ -160,3 +160,25 @@ def test_principal_scopes():
     assert Principal("x", "intelligence").sees_lpa("anything")
     with pytest.raises(PlannerError, match="unknown role 'chief'"):
         Principal("x", "chief")
+
+
+@pytest.mark.parametrize("cmd", ["add", "passwd"])
+def test_cli_password_minimum_is_8_characters(tmp_path, monkeypatch, capsys, cmd):
+    """7 characters are refused (exit 2, one line, nothing changed); 8 are accepted."""
+    f = tmp_path / "u.json"
+    add_user(f, "old", "old-password-1", role="intelligence")
+    before = read_users(f)
+    argv = (
+        ["users", "add", "new", "--role", "advance", "--users", str(f)]
+        if cmd == "add"
+        else ["users", "passwd", "old", "--users", str(f)]
+    )
+    capsys.readouterr()
+    assert _run(monkeypatch, argv, "1234567\n") == 2
+    err = capsys.readouterr().err
+    assert "password too short: at least 8 characters" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert read_users(f) == before
+    assert _run(monkeypatch, argv, "12345678\n") == 0
+    name = "new" if cmd == "add" else "old"
+    assert verify(read_users(f), name, "12345678")

@@ -24,7 +24,7 @@ class AdvancePage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = AdvanceState(self.data)
+        self.state = AdvanceState(self.data, principal=self.principal)
 
     def _map(self) -> pn.viewable.Viewable:
         """The LPA's wards coloured by the recent-against-baseline rate ratio, targets on top.

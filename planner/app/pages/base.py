@@ -17,8 +17,21 @@ class Page(pn.viewable.Viewer):
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData))
     tiles = param.String(default=None, allow_None=True)
+    principal = param.Parameter(
+        default=None,
+        constant=True,
+        doc="The signed-in planner.access.roles.Principal whose scope the page's state reads "
+        "(default: the session's, planner.access.server.principal_of; None: no sign-in).",
+    )
     title: str = ""
     slug: str = ""
+
+    def __init__(self, **params):
+        if params.get("principal") is None:
+            from planner.access.server import principal_of
+
+            params["principal"] = principal_of(pn.state.curdoc)
+        super().__init__(**params)
 
     def header(self, synthetic: bool = True) -> list:
         """The page's title and, when its data is synthetic, the synthetic banner.

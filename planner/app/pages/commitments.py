@@ -49,9 +49,6 @@ class CommitmentsPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        from planner.access.server import principal_of
-
-        self.principal = principal_of(pn.state.curdoc)
         self.state = CommitmentsState(
             self.data, get_store(store_url(self)), principal=self.principal
         )

@@ -23,7 +23,7 @@ class DeliveryPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = DeliveryState(self.data)
+        self.state = DeliveryState(self.data, principal=self.principal)
 
     def _map(self) -> pn.viewable.Viewable:
         """TGPs coloured by delivered against planned hours (tap one for its detail).

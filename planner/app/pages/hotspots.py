@@ -10,6 +10,7 @@ import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
 
+from planner.access.scope import may
 from planner.app.components.drill import DrillBars
 from planner.app.components.hotspot_map import HotspotMap
 from planner.app.components.tables import table
@@ -31,7 +32,7 @@ class HotspotsPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = MapState(self.data)
+        self.state = MapState(self.data, principal=self.principal)
         self.drill = CrimeDrillState(map=self.state)
 
     def controls(self) -> pn.viewable.Viewable:
@@ -120,7 +121,7 @@ class HotspotsPage(Page):
         """
         from io import BytesIO, StringIO
 
-        st = TGPDeriveState(self.data)
+        st = TGPDeriveState(self.data, principal=self.principal)
         p = st.param
         run = pmui.Button(label="Re-derive TGPs", variant="contained", css_classes=["derive-run"])
         tag = "_SYNTHETIC" if self.data.is_synthetic(self.data.crime_table) else ""
@@ -220,7 +221,7 @@ class HotspotsPage(Page):
                 *coverage,
                 pmui.Typography("Emerging hotspot categories", variant="h6"),
                 self.emerging_panel(),
-                self.derive_panel(),
+                *([self.derive_panel()] if may(self.principal, "derive_tgps") else []),
             ]
 
         below = pn.Column(sizing_mode="stretch_width")

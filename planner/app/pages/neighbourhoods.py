@@ -29,11 +29,9 @@ class NeighbourhoodsPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        from planner.access.server import principal_of
         from planner.records import default_store_path
 
         url = self.records_url or str(default_store_path(self.data.ws))
-        self.principal = principal_of(pn.state.curdoc)
         self.state = RecordsState(self.data, get_store(url), principal=self.principal)
         self.drill = RecordsDrillState(records=self.state)
 

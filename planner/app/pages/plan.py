@@ -90,7 +90,7 @@ class PlanPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = PlanState(self.data)
+        self.state = PlanState(self.data, principal=self.principal)
         v = self.data.table("plan_visits")
         self._colours = {
             "method": _palette(sorted(v["method"].astype(str).unique())),

@@ -13,6 +13,7 @@ import param
 
 from planner.app.cache import get_store
 from planner.app.components.forms import record_form
+from planner.app.components.tables import table
 from planner.app.pages.base import Page
 from planner.app.pages.commitments import store_url
 from planner.app.state.record import RecordState
@@ -79,15 +80,10 @@ class RecordPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        from planner.access.server import principal_of
-
-        self.principal = principal_of(pn.state.curdoc)
         self.state = RecordState(self.data, get_store(store_url(self)), principal=self.principal)
 
     def __panel__(self):
-        from planner.records import form_options
-
-        opts = form_options(self.state.store, principal=self.principal)
+        opts = self.state.form_options()
         eng = record_form(
             engagement_widgets(opts, self.state.today),
             self.state.save_engagement,
@@ -126,10 +122,17 @@ class RecordPage(Page):
             ),
         }
         abs_ = record_form(abs_w, self.state.record_abstraction, "abstraction", "m-abs")
+        mine = table(
+            pn.bind(lambda _v: self.state.own_records(), self.state.param.version),
+            height=300,
+            css_classes=["m-own-records"],
+        )
         return pn.Column(
             *self.header(True),
             eng,
             abs_,
+            pmui.Typography("Records (yours, or those in your scope)", variant="h6"),
+            mine,
             max_width=390,
             sizing_mode="stretch_width",
             css_classes=["record-mobile"],

@@ -33,11 +33,9 @@ class TaskingPage(Page):
 
     def __init__(self, **params):
         super().__init__(**params)
-        from planner.access.server import principal_of
         from planner.records import default_store_path
 
         url = self.records_url or str(default_store_path(self.data.ws))
-        self.principal = principal_of(pn.state.curdoc)
         self.state = TaskingState(self.data, get_store(url), principal=self.principal)
         self.message = pmui.Typography("", variant="body2", css_classes=["tasking-message"])
 

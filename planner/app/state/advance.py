@@ -6,23 +6,28 @@ from typing import cast
 
 import param
 
+from planner.access.scope import require
 from planner.app.data import AppData
+from planner.app.state.common import Scoped, ScopedLPA, scope_lpas
 
 
-class AdvanceState(param.Parameterized):
-    """Op Advance: an LPA's recent-against-baseline briefing (``planner.hotspots.advance``)."""
+class AdvanceState(Scoped):
+    """Op Advance: an LPA's recent-against-baseline briefing (``planner.hotspots.advance``).
+
+    Only for principals with the ``advance`` capability (intelligence, advance: any LPA)."""
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
-    lpa: param.Selector[str | None] = param.Selector(default=None, objects=[])
+    lpa: param.Selector[str | None] = ScopedLPA(default=None, objects=[])
     as_of = param.String(
         default="", doc="Briefing date (YYYY-MM-DD); default the workspace's today."
     )
 
     def __init__(self, data: AppData, **params):
+        lpa = params.pop("lpa", None)
         super().__init__(data=data, **params)
-        self.param.lpa.objects = data.lpa_names()
-        if self.lpa is None:
-            self.lpa = self.param.lpa.objects[0]
+        require(self.principal, "advance")
+        scope_lpas(self, self.principal, data.lpa_names(), chosen=lpa, all_label=None)
+        self.param.lpa.check_on_set = True
         if not self.as_of:
             self.as_of = str(data.ws.today)
 

@@ -16,6 +16,7 @@ import pandas as pd
 import param
 
 from planner.app.data import AppData
+from planner.app.state.common import Scoped
 
 LEVELS: tuple[str, ...] = ("lpa", "sector", "team", "officer")
 BREAKDOWNS: tuple[str, ...] = (
@@ -57,7 +58,7 @@ LEVEL_KEYS: dict[str, str] = {
 }
 
 
-class CommitmentsState(param.Parameterized):
+class CommitmentsState(Scoped):
     """The Commitments page's choices and the frames it shows (all from the library).
 
     The engagement breakdown follows the engagement drill-down (:attr:`eng_drill`: LPA >
@@ -89,6 +90,7 @@ class CommitmentsState(param.Parameterized):
         from planner.app.state.commitments_drill import AbstractionDrill, EngagementDrill
         from planner.records.periods import period_choices
 
+        require(self.principal, "commitments")
         self.store = store
         self.config = config or CommitmentsConfig()
         self.periods = period_choices(self.today)
@@ -264,7 +266,19 @@ class CommitmentsState(param.Parameterized):
             As :func:`planner.records.neighbourhood.engagement_gaps_by`.
         """
         level = {"lpa": "lpa", "sector": "sector"}.get(self.level, "ward")
-        return self._get("gaps", level)
+        t = self._get("gaps", level)
+        if level == "lpa" or self.principal is None:
+            return t
+        if level == "sector":
+            from planner.records import analytics as ra
+
+            sec = ra.sectors(self.store).drop_duplicates("sector_code")
+            w = self.store.frame("wards")
+            lpa = sec["ward_code"].map(dict(zip(w["ward_code"], w["lpa"])))
+            of = dict(zip(sec["sector_code"], lpa))
+            t = t.assign(lpa=t["sector_code"].map(of).to_numpy())
+            return self.rows(t).drop(columns="lpa").reset_index(drop=True)
+        return self.rows(t).reset_index(drop=True)
 
     def ward_gaps(self) -> pd.DataFrame:
         """Engagement gaps per ward (for the map): ``ward_code, population, engagements,
@@ -398,7 +412,12 @@ class CommitmentsState(param.Parameterized):
         """
         from planner.access.audit import log_event
         from planner.access.scope import audited
+        from planner.errors import AccessDenied
         from planner.reports.community import build_community_report, render_html
+
+        if area not in set(self.areas().values()):  # the principal's LPAs' areas only
+            who = self.principal.user if self.principal else "?"
+            raise AccessDenied(f"{who} may not report on area {area!r}")
 
         def make() -> str:
             rep = build_community_report(self.store, area, self.span, ws=self.data.ws)
@@ -424,12 +443,13 @@ class CommitmentsState(param.Parameterized):
         """
         from planner.records import analytics as ra
 
-        w = self.store.frame("wards").sort_values("ward_code")
+        w = self.rows(self.store.frame("wards").sort_values("ward_code"))
         out = {f"LPA: {x}": str(x) for x in sorted(w["lpa"].dropna().unique())}
         sec = ra.sectors(self.store)
+        sec = sec[sec["ward_code"].isin(w["ward_code"])]
         for code, name in sorted(set(zip(sec["sector_code"], sec["sector_name"]))):
             out[f"Sector: {name or code}"] = str(code)
-        t = self.store.frame("teams")
+        t = self.rows(self.store.frame("teams"))
         t = t[t["kind"] == "neighbourhood"] if "kind" in t else t
         for tid, name in zip(t["team_id"], t["name"]):
             out[f"Team: {name or tid}"] = str(tid)

@@ -1,15 +1,87 @@
 """What several page states share (no Panel import).
 
-What several page states share (no Panel import): the "all LPAs" choice and the
-click-to-drill-down state.
+The "all LPAs" choice, the principal that scopes a state (:class:`Scoped`,
+:class:`ScopedLPA`) and the click-to-drill-down state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 import param
 
+from planner.access import scope
+from planner.errors import AccessDenied
+
 ALL_LPAS = "All LPAs"
+
+
+class ScopedLPA(param.Selector):
+    """An LPA selector that refuses an LPA outside its state's principal's scope.
+
+    The check runs when the value is set, before any watcher or dependent method sees it, so
+    a value sent by the client (a widget change over the websocket) that is outside the scope
+    raises :class:`~planner.errors.AccessDenied` and the state keeps its previous LPA. The
+    state opts in with :func:`scope_lpas`.
+    """
+
+    def __set__(self, obj: Any, val: Any) -> None:
+        if obj is not None and not isinstance(obj, type) and "_scope_lpas" in obj.__dict__:
+            scope.check_lpa(obj.__dict__["_scope_lpas"], val, all_label=ALL_LPAS)
+        super().__set__(obj, val)
+
+
+class Scoped(param.Parameterized):
+    """A page state read on behalf of a principal (:class:`planner.access.roles.Principal`)."""
+
+    principal = param.Parameter(
+        default=None,
+        constant=True,
+        doc="The signed-in planner.access.roles.Principal (None: no sign-in, every LPA).",
+    )
+
+    def rows(self, df: pd.DataFrame, lpa_col: str = "lpa", officer_col: str | None = None):
+        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`);
+        ``df`` itself (no copy, so memoised frames stay shared) when everything is in scope."""
+        if self.principal is None or self.principal.role == "intelligence":
+            return df
+        return scope.filter_rows(self.principal, df, lpa_col=lpa_col, officer_col=officer_col)
+
+
+def scope_lpas(
+    state: param.Parameterized,
+    principal: Any,
+    lpas: Iterable[str],
+    *,
+    chosen: str | None = None,
+    all_label: str | None = ALL_LPAS,
+) -> None:
+    """Limit ``state.lpa`` (a :class:`ScopedLPA`) to ``principal``'s LPAs and select one.
+
+    Parameters
+    ----------
+    state
+        The page state; its ``lpa`` parameter's choices become those of
+        :func:`planner.access.scope.lpa_options`, and any later value outside them is refused.
+    principal
+        The principal (None: no sign-in).
+    lpas
+        Every LPA of the workspace.
+    chosen
+        The LPA asked for (refused with AccessDenied when outside the scope); default the
+        first choice.
+    all_label
+        The "all LPAs" choice (offered only to roles that see the force), or None.
+    """
+    opts = scope.lpa_options(principal, lpas, all_label=all_label)
+    if not opts:
+        who = principal.user if principal else "?"
+        raise AccessDenied(f"{who} may not see any LPA's data here")
+    state.__dict__["_scope_lpas"] = principal
+    state.param.lpa.objects = opts
+    state.lpa = chosen if chosen is not None else opts[0]
 
 
 class DrillState(param.Parameterized):

@@ -14,14 +14,17 @@ import pandas as pd
 import param
 
 from planner.app.data import AppData
-from planner.app.state.common import ALL_LPAS
+from planner.app.state.common import ALL_LPAS, Scoped, ScopedLPA, scope_lpas
 
 
-class DeliveryState(param.Parameterized):
-    """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP."""
+class DeliveryState(Scoped):
+    """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP.
+
+    With a ``principal`` the TGPs, teams and visibility rows are those of its LPAs (per-LPA
+    and per-method figures stay as aggregates), and an LPA or TGP outside them is refused."""
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
-    lpa: param.Selector[str] = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    lpa: param.Selector[str] = ScopedLPA(default=ALL_LPAS, objects=[ALL_LPAS])
 
     month: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="Month of the visibility figures (YYYY-MM, duty data)."
@@ -31,16 +34,16 @@ class DeliveryState(param.Parameterized):
     )
 
     def __init__(self, data: AppData, **params):
-        lpa = params.pop("lpa", ALL_LPAS)
+        lpa = params.pop("lpa", None)
         chosen = {k: params.pop(k) for k in ("month", "tgp") if k in params}
         super().__init__(data=data, **params)
-        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
-        self.lpa = lpa
+        scope_lpas(self, self.principal, data.lpa_names(), chosen=lpa)
         months = data.duty_months()
         self.param.month.objects = months
         self.month = chosen.get("month", months[-1] if months else None)
         tgps = sorted(self.all_tgps()["tgp_id"].astype(str))
         self.param.tgp.objects = tgps
+        self.param.tgp.check_on_set = True  # a TGP outside the scope's is refused
         mine = sorted(self.per_tgp()["tgp_id"].astype(str))
         self.tgp = chosen.get("tgp", mine[0] if mine else (tgps[0] if tgps else None))
 
@@ -81,11 +84,15 @@ class DeliveryState(param.Parameterized):
         if r is None:
             return None
         t = r.by_team
+        p = self.principal
         if self.data.teams is not None:
             lpa_of = self.data.teams.set_index("team_id")["lpa"]
             t = t.assign(lpa=t["team_id"].map(lpa_of))
             if self.lpa != ALL_LPAS:
                 t = t[t["lpa"] == self.lpa]
+            t = self.rows(t)
+        elif p is not None and not p.all_lpas:
+            t = t.iloc[0:0]  # teams cannot be placed in an LPA: none shown
         return _visibility_table(t, "team_id")
 
     # ---- one TGP ---------------------------------------------------------------------------------
@@ -185,7 +192,7 @@ class DeliveryState(param.Parameterized):
         geopandas.GeoDataFrame
             One row per TGP (computed once per state).
         """
-        return self._all_tgps
+        return self.rows(self._all_tgps).reset_index(drop=True)
 
     @functools.cached_property
     def _all_tgps(self) -> gpd.GeoDataFrame:

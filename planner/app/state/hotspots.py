@@ -15,7 +15,7 @@ import param
 
 from planner.app.crime_index import MEASURES
 from planner.app.data import LEVELS, AppData
-from planner.app.state.common import ALL_LPAS, DrillState
+from planner.app.state.common import ALL_LPAS, DrillState, Scoped, ScopedLPA, scope_lpas
 from planner.hotspots.config import TGPConfig
 from planner.schema import CRIME_TYPES
 
@@ -26,8 +26,11 @@ _TGP = TGPConfig()
 EXTENT_PAD = 0.03
 
 
-class MapState(param.Parameterized):
-    """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA."""
+class MapState(Scoped):
+    """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA.
+
+    With a ``principal`` the LPA choices are those in its scope (an inspector: their LPAs,
+    no whole-force view) and an LPA outside it is refused (:class:`ScopedLPA`)."""
 
     data = cast(
         "param.ClassSelector[AppData]",
@@ -45,7 +48,7 @@ class MapState(param.Parameterized):
     level: param.Selector[str] = param.Selector(
         default="wards", objects=list(LEVELS), doc="Areas to colour."
     )
-    lpa: param.Selector[str] = param.Selector(
+    lpa: param.Selector[str] = ScopedLPA(
         default=ALL_LPAS, objects=[ALL_LPAS], doc="Show one LPA or the whole force."
     )
     crime_types = param.ListSelector(
@@ -68,12 +71,11 @@ class MapState(param.Parameterized):
         months = list(data.crimes.months)
         self.param.start.objects = months
         self.param.end.objects = months
-        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
         s, e = data.default_period()
         with param.parameterized.discard_events(self):
             self.start = chosen.get("start", s)
             self.end = chosen.get("end", e)
-            self.lpa = chosen.get("lpa", ALL_LPAS)
+            scope_lpas(self, self.principal, data.lpa_names(), chosen=chosen.get("lpa"))
 
     @property
     def lpa_filter(self) -> str | None:
@@ -148,7 +150,11 @@ class MapState(param.Parameterized):
         """
         if not self.data.has("tgps_coverage"):
             return None
-        return pd.DataFrame(self.data.table("tgps_coverage")).round(2)
+        t = pd.DataFrame(self.data.table("tgps_coverage"))
+        p = self.principal
+        if p is not None and not p.all_lpas:  # the force row (an aggregate) and their LPAs
+            t = t[(t["area"] == "Force") | t["area"].isin(p.lpas)]
+        return t.round(2).reset_index(drop=True)
 
     @param.depends("start", "end", "measure", "crime_types", "surface")
     def surface_frame(self) -> pd.DataFrame:
@@ -164,7 +170,7 @@ class MapState(param.Parameterized):
             return pd.DataFrame({"x": [], "y": [], "value": []}, dtype="float64")
         if self.surface == "Emerging":
             return self.emerging()
-        return self.data.surface(self.surface, s, e, self.crime_types, self.measure)
+        return self._in_scope(self.data.surface(self.surface, s, e, self.crime_types, self.measure))
 
     @param.depends("start", "end", "crime_types")
     def emerging(self) -> pd.DataFrame:
@@ -176,7 +182,20 @@ class MapState(param.Parameterized):
             One row per cell with a category.
         """
         s, e = self.period
-        return self.data.emerging(s, e, self.crime_types)
+        return self._in_scope(self.data.emerging(s, e, self.crime_types))
+
+    def _in_scope(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """Grid cells (``x``, ``y`` in EPSG:3857) inside the principal's LPAs (all for roles
+        that see the force)."""
+        p = self.principal
+        if p is None or p.all_lpas:
+            return cells
+        import shapely
+
+        lpas = self.data.layer("LPAs")
+        area = shapely.union_all(lpas.geometry[lpas["lpa"].isin(p.lpas)].to_numpy())
+        inside = shapely.contains_xy(area, cells["x"].to_numpy(), cells["y"].to_numpy())
+        return cells[inside].reset_index(drop=True)
 
     @param.depends("start", "end", "lpa", "crime_types")
     def points(self) -> pd.DataFrame:
@@ -231,7 +250,7 @@ class MapState(param.Parameterized):
         return float(self.areas()["value"].sum())
 
 
-class TGPDeriveState(param.Parameterized):
+class TGPDeriveState(Scoped):
     """Re-derive the TGP layer with chosen parameters and window, with its coverage.
 
     Re-derive the TGP layer with chosen parameters and window
@@ -305,6 +324,9 @@ class TGPDeriveState(param.Parameterized):
         TGPDerivation
             The derived layer and its summary.
         """
+        from planner.access.scope import require
+
+        require(self.principal, "derive_tgps")
         return self._derive(
             self.start, self.end, self.area_share, self.count, self.radius, self.min_separation
         )
@@ -385,11 +407,14 @@ class CrimeDrillState(DrillState):
         pandas.DataFrame
             ``key``, ``label`` and ``value`` per area of the next level.
         """
+        from planner.access.scope import check_lpa
+
         m = self.map
         s, e = m.period
         if not path:
-            a = m.data.area_totals("LPAs", s, e, m.crime_types, m.measure)
+            a = m.rows(m.data.area_totals("LPAs", s, e, m.crime_types, m.measure))
             return pd.DataFrame({"key": a["lpa"], "label": a["lpa"], "value": a["value"]})
+        check_lpa(m.principal, path[0])
         if len(path) == 1:
             a = m.data.area_totals("neighbourhoods", s, e, m.crime_types, m.measure, lpa=path[0])
             return pd.DataFrame(

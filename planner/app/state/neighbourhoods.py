@@ -162,6 +162,75 @@ class RecordsState(param.Parameterized):
         """
         return float(self.counts([])["value"].sum())
 
+    # ---- scope (planner.access.scope) ---------------------------------------------------
+    def _scoped(
+        self, df: pd.DataFrame, *, officer_col: str | None = None, ward_col: str | None = None
+    ) -> pd.DataFrame:
+        """``df`` limited to the principal's scope: rows of its LPAs (by the frame's ``lpa``,
+        the officer's LPA or the ward's LPA), officer-level rows with ``officer_col``."""
+        from planner.access.scope import filter_rows
+
+        if self.principal is None:
+            return df
+        lpa = None
+        if "lpa" not in df:
+            if officer_col is not None:
+                o = self.store.frame("officers")
+                lpa = df[officer_col].map(dict(zip(o["officer_id"], o["lpa"])))
+            elif ward_col is not None:
+                w = self.store.frame("wards")
+                lpa = df[ward_col].map(dict(zip(w["ward_code"], w["lpa"])))
+        t = df if lpa is None else df.assign(lpa=lpa.to_numpy())
+        out = filter_rows(self.principal, t, officer_col=officer_col)
+        out = out if lpa is None else out.drop(columns="lpa")
+        return out.reset_index(drop=True)
+
+    def form_options(self) -> dict:
+        """The recording forms' choices within the principal's scope
+        (:func:`planner.records.form_options`)."""
+        from planner.records import form_options
+
+        return form_options(self.store, principal=self.principal)
+
+    def own_records(self, limit: int = 50) -> pd.DataFrame:
+        """The latest engagements and abstractions in the principal's scope (an officer: their
+        own; an inspector: their LPAs' officers; intelligence and no sign-in: everyone's),
+        newest first: ``kind, record_id, when, officer_id, what, where, hours``."""
+        e = self.store.frame("engagements")
+        a = self.store.frame("abstractions")
+        e = self._scoped(e, officer_col="officer_id")
+        a = self._scoped(a, officer_col="officer_id")
+        rows = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "kind": "engagement",
+                        "record_id": e["record_id"].astype(str),
+                        "when": pd.to_datetime(e["occurred_at"], utc=True),
+                        "officer_id": e["officer_id"].astype(str),
+                        "what": e["engagement_type"].astype(str),
+                        "where": e["ward_code"].astype(str),
+                        "hours": float("nan"),
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "kind": "abstraction",
+                        "record_id": a["record_id"].astype(str),
+                        "when": pd.to_datetime(a["start"], utc=True),
+                        "officer_id": a["officer_id"].astype(str),
+                        "what": a["abstraction_type"].astype(str),
+                        "where": a["destination"].astype(str),
+                        "hours": a["hours"].astype(float),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        rows = rows.sort_values(["when", "record_id"], ascending=[False, True], kind="stable")
+        rows = rows.head(limit).reset_index(drop=True)
+        return rows.assign(when=rows["when"].dt.strftime("%Y-%m-%d %H:%M"))
+
     def vacancies(self) -> pd.DataFrame:
         """Wards with no DNO in post today (:func:`planner.records.analytics.dno_vacancies`).
 
@@ -172,7 +241,7 @@ class RecordsState(param.Parameterized):
         """
         from planner.records import analytics as ra
 
-        return ra.dno_vacancies(self.store, self.today)
+        return self._scoped(ra.dno_vacancies(self.store, self.today))
 
     # ---- tenure and vacancies (planner.records.analytics) -----------------------------------
     @property
@@ -192,7 +261,7 @@ class RecordsState(param.Parameterized):
 
         cols = ["officer_id", "name", "ward_code", "team_id", "start", "tenure_years"]
         t = ra.short_tenures(self.store, self.today)
-        t = pd.DataFrame(t[cols])
+        t = self._scoped(pd.DataFrame(t[cols]), officer_col="officer_id")
         return t.assign(tenure_years=t["tenure_years"].round(2))
 
     def missing_handovers(self) -> pd.DataFrame:
@@ -205,7 +274,15 @@ class RecordsState(param.Parameterized):
         """
         from planner.records import analytics as ra
 
-        return ra.missing_handovers(self.store, since=self.tenure_baseline, on=self.today)
+        t = ra.missing_handovers(self.store, since=self.tenure_baseline, on=self.today)
+        if self.principal is None or self.principal.role == "intelligence":
+            return t
+        # officer-level rows of the ward's LPA (the officer and their predecessor posted there)
+        w = self.store.frame("wards")
+        t = t.assign(lpa=t["ward_code"].map(dict(zip(w["ward_code"], w["lpa"]))).to_numpy())
+        p = self.principal
+        lpas = p.lpas if p.role == "inspector" else ()
+        return t[t["lpa"].isin(lpas)].drop(columns="lpa").reset_index(drop=True)
 
     def tenure_comparison(self) -> pd.DataFrame:
         """Per ward, DNOs and PCSOs in post a year ago against today (wards that lost one first).
@@ -219,6 +296,7 @@ class RecordsState(param.Parameterized):
 
         t = ra.tenure_comparison(self.store, self.tenure_baseline, self.today)
         t = t.drop(columns=["officers_baseline", "officers_now"], errors="ignore")
+        t = self._scoped(t)
         return t.sort_values(["same_or_more", "ward_code"], kind="stable").reset_index(drop=True)
 
     def npp1_completion(self) -> pd.DataFrame:
@@ -327,6 +405,16 @@ class RecordsDrillState(DrillState):
             ``key, label, value``.
         """
         return self.records.counts(path)
+
+    def drill(self, key: str) -> bool:
+        """Go down into ``key``; into another LPA than the principal's it is refused
+        (AccessDenied) before the path changes, so the view stays at the LPA totals."""
+        from planner.access.scope import check_lpa
+
+        p = self.records.principal
+        if not self.path and p is not None and not p.sees_lpa(key):
+            check_lpa(p, key)  # raises, audited in a served session
+        return super().drill(key)
 
     @param.depends(
         "records.period", "records.measure", "records.perspective", "records.version", watch=True

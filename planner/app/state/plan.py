@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import param
 
+from planner.access import scope
 from planner.app.data import AppData
-from planner.app.state.common import ALL_LPAS
+from planner.app.state.common import ALL_LPAS, Scoped, ScopedLPA, scope_lpas
 from planner.schema import TZ
 
 ALL_TEAMS = "All teams"
@@ -84,11 +85,15 @@ def _row_index(data: AppData, name: str) -> pd.DataFrame:
     )
 
 
-class PlanState(param.Parameterized):
-    """The patrol plan: week calendar, per-TGP and per-team timetables, exports, Op Servator."""
+class PlanState(Scoped):
+    """The patrol plan: week calendar, per-TGP and per-team timetables, exports, Op Servator.
+
+    With a ``principal`` every table, export and the Op Servator plan hold only the visits
+    and sites of its LPAs (:func:`planner.access.scope.filter_rows`), and an LPA outside them
+    is refused (:class:`~planner.app.state.common.ScopedLPA`)."""
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
-    lpa: param.Selector[str] = param.Selector(default=ALL_LPAS, objects=[ALL_LPAS])
+    lpa: param.Selector[str] = ScopedLPA(default=ALL_LPAS, objects=[ALL_LPAS])
     week: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="Monday of the week shown (YYYY-MM-DD)."
     )
@@ -119,9 +124,7 @@ class PlanState(param.Parameterized):
         chosen = {k: params.pop(k) for k in self._CHOICES if k in params}
         super().__init__(data=data, **params)
         self._servator = functools.lru_cache(maxsize=SERVATOR_MEMO)(self._plan_servator)
-        self.param.lpa.objects = [ALL_LPAS, *data.lpa_names()]
-        if "lpa" in chosen:
-            self.lpa = chosen.pop("lpa")
+        scope_lpas(self, self.principal, data.lpa_names(), chosen=chosen.pop("lpa", None))
         quarters = sorted(
             t.removeprefix("plan_visits_")
             for t in data.ws.meta.get("tables", {})
@@ -155,8 +158,17 @@ class PlanState(param.Parameterized):
         """Visits of plan table ``name`` to TGPs of the chosen LPA."""
         v = self.data.table(name)
         if self.lpa == ALL_LPAS:
-            return v
+            return self._in_scope(name)
         return v[_row_index(self.data, name)["lpa"].to_numpy() == self.lpa]
+
+    def _in_scope(self, name: str) -> pd.DataFrame:
+        """Visits of plan table ``name`` to TGPs of the principal's LPAs (all without one)."""
+        v = self.data.table(name)
+        p = self.principal
+        if p is None or p.all_lpas:
+            return v
+        lpas = list(p.lpas) if p.role == "inspector" else []
+        return v[np.isin(_row_index(self.data, name)["lpa"].to_numpy(), lpas)]
 
     @param.depends("lpa", "quarter", watch=True)
     def _update_choices(self) -> None:
@@ -167,6 +179,7 @@ class PlanState(param.Parameterized):
         week_teams = sorted(self._in_lpa("plan_visits")["team_id"].unique())
         for name, objs in (("tgp", tgps), ("team", teams)):
             self.param[name].objects = objs
+            self.param[name].check_on_set = True  # a TGP or team outside them is refused
             if getattr(self, name) not in objs:
                 setattr(self, name, objs[0] if objs else None)
         self.param.calendar_team.objects = [ALL_TEAMS, *map(str, week_teams)]
@@ -196,6 +209,7 @@ class PlanState(param.Parameterized):
         keep = (d >= w0) & (d < w0 + np.timedelta64(7, "D"))
         if self.lpa != ALL_LPAS:
             keep &= idx["lpa"].to_numpy() == self.lpa
+        scope.check_lpa(self.principal, self.lpa, all_label=ALL_LPAS)
         return v[keep]
 
     @param.depends("lpa", "week")
@@ -269,8 +283,9 @@ class PlanState(param.Parameterized):
     # ---- the quarter: per TGP and per team ---------------------------------------------------
     @param.depends("quarter")
     def quarter_visits(self) -> pd.DataFrame:
-        """The chosen quarter's visits (``plan_visits_<quarter>``; the whole plan if none)."""
-        return self.data.table(self._quarter_table())
+        """The chosen quarter's visits (``plan_visits_<quarter>``; the whole plan if none), to
+        TGPs of the principal's LPAs."""
+        return self._in_scope(self._quarter_table())
 
     @staticmethod
     def _timetable(v: pd.DataFrame) -> pd.DataFrame:
@@ -407,11 +422,20 @@ class PlanState(param.Parameterized):
 
         return plan_servator(self._sites, start, days, seed=seed)
 
+    def deployments(self) -> pd.DataFrame:
+        """The Servator plan's deployments at sites of the principal's LPAs (all without one)."""
+        d = self.servator().deployments
+        p = self.principal
+        if p is None or p.all_lpas:
+            return d
+        lpa = d["site_id"].map(self._sites_web["lpa"])
+        return d[lpa.isin(p.lpas if p.role == "inspector" else ()).to_numpy()]
+
     def servator_table(self) -> pd.DataFrame:
         """Deployments for display: date, local times, site, LPA, minutes and assets."""
         from planner.planning.servator import ASSETS
 
-        d = self.servator().deployments
+        d = self.deployments()
         lpa = self.data.tgps_bng.set_index("tgp_id")["lpa"]
         out = pd.DataFrame(
             {
@@ -435,7 +459,7 @@ class PlanState(param.Parameterized):
         location ``x``/``y`` in EPSG:3857."""
         from planner.planning.servator import deployments_by_site
 
-        by = deployments_by_site(self.servator().deployments)
+        by = deployments_by_site(self.deployments())
         out = by.join(self._sites_web, on="site_id")
         out["first"] = out["first"].astype(str)
         out["last"] = out["last"].astype(str)
@@ -446,14 +470,14 @@ class PlanState(param.Parameterized):
         from planner.planning.export import write_csv
 
         with tempfile.TemporaryDirectory() as tmp:
-            p = write_csv(self.servator().deployments, Path(tmp) / "servator.csv")
+            p = write_csv(self.deployments(), Path(tmp) / "servator.csv")
             return p.read_text()
 
     def servator_ics(self) -> str:
         """The deployments as iCalendar (:func:`planner.planning.servator.deployments_ics`)."""
         from planner.planning.servator import deployments_ics
 
-        return deployments_ics(self.servator().deployments, synthetic=self.servator_synthetic)
+        return deployments_ics(self.deployments(), synthetic=self.servator_synthetic)
 
     def servator_filename(self, ext: str) -> str:
         tag = "_SYNTHETIC" if self.servator_synthetic else ""
