@@ -7,10 +7,14 @@ import panel as pn
 import panel_material_ui as pmui
 
 from planner.app import bokeh_views as bv
-from planner.app.components.tables import table
+from planner.app.components.tables import percent_columns, table
 from planner.app.pages.base import Page
 from planner.app.state.common import ALL_LPAS
 from planner.app.state.delivery import DeliveryState
+
+#: label of the figures the LPA selector does not filter (the delivery report's trajectory,
+#: methods and place-days are force-wide: issue 17)
+FORCE_WIDE = "force-wide (all LPAs; the LPA selector does not apply)"
 
 
 class DeliveryPage(Page):
@@ -149,12 +153,22 @@ class DeliveryPage(Page):
             pn.Row(
                 pn.Column(
                     pmui.Typography("By LPA", variant="subtitle1"),
-                    table(st.visibility_by_lpa, css_classes=["vis-lpa"]),
+                    table(
+                        pn.bind(lambda _m: percent_columns(st.visibility_by_lpa()), p.month),
+                        css_classes=["vis-lpa"],
+                    ),
                     sizing_mode="stretch_width",
                 ),
                 pn.Column(
                     pmui.Typography("By team (selected LPA)", variant="subtitle1"),
-                    table(st.visibility_by_team, css_classes=["vis-team"]),
+                    table(
+                        pn.bind(
+                            lambda _m, _l: percent_columns(st.visibility_by_team()),
+                            p.month,
+                            p.lpa,
+                        ),
+                        css_classes=["vis-team"],
+                    ),
                     sizing_mode="stretch_width",
                 ),
                 sizing_mode="stretch_width",
@@ -172,12 +186,13 @@ class DeliveryPage(Page):
                 "cumulative_hours": ("delivered (cumulative)", "#2b8cbe", "solid"),
                 "pro_rata_target_hours": ("pro-rata annual target", "black", "dashed"),
             },
-            title=f"Year to date against the annual target of {tr.target_hours:,.0f} h",
+            title=f"Year to date against the annual target of {tr.target_hours:,.0f} h, "
+            f"{FORCE_WIDE}",
             ylabel="officer-hours",
         )
         s = tr.summary()
         text = (
-            f"Delivered {s['delivered_hours']:,.0f} h against {s['pro_rata_hours']:,.0f} h pro rata; "
+            f"{FORCE_WIDE.capitalize()}: delivered {s['delivered_hours']:,.0f} h against {s['pro_rata_hours']:,.0f} h pro rata; "
             f"forecast {s['forecast_hours']:,.0f} h by year end, shortfall {s['shortfall_hours']:,.0f} h; "
             f"{s['required_hours_per_day']:,.1f} h a day needed from now."
         )
@@ -205,13 +220,13 @@ class DeliveryPage(Page):
                 *self._trajectory(),
                 pn.Row(
                     pn.Column(
-                        pmui.Typography("By delivery method", variant="h6"),
-                        table(self.state.by_method()),
+                        pmui.Typography(f"By delivery method, {FORCE_WIDE}", variant="h6"),
+                        table(percent_columns(self.state.by_method()), css_classes=["by-method"]),
                         sizing_mode="stretch_width",
                     ),
                     pn.Column(
-                        pmui.Typography("Place-day compliance", variant="h6"),
-                        table(self.state.place_day_share()),
+                        pmui.Typography(f"Place-day compliance, {FORCE_WIDE}", variant="h6"),
+                        table(percent_columns(self.state.place_day_share())),
                         sizing_mode="stretch_width",
                     ),
                     sizing_mode="stretch_width",
@@ -225,14 +240,17 @@ class DeliveryPage(Page):
                 self._map(),
                 pn.Column(
                     pmui.Typography("By LPA", variant="h6"),
-                    table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),
+                    table(pn.bind(lambda _l: percent_columns(self.state.by_lpa()), p.lpa)),
                     width=460,
                 ),
                 sizing_mode="stretch_width",
             ),
             self.tgp_detail(),
             pmui.Typography("TGPs, least delivered first", variant="h6"),
-            table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            table(
+                pn.bind(lambda _l: percent_columns(self.state.table()), p.lpa),
+                css_classes=["delivery-tgps"],
+            ),
             *self.visibility(),
             *extra,
             sizing_mode="stretch_width",
