@@ -8,6 +8,7 @@ import panel_material_ui as pmui
 import param
 
 from planner.app import bokeh_views as bv
+from planner.app.components.map_labels import add_map_labels, tgp_label_points
 from planner.app.data import LEVELS
 from planner.app.state.hotspots import MapState
 from planner.hotspots.emerging import CATEGORIES as EMERGING_CATEGORIES
@@ -50,6 +51,7 @@ class HotspotMap(pn.viewable.Viewer):
         if data.has("tgps"):
             tx, ty = data.multipolygons("tgps")
             self._tgp_renderer(tx, ty, data.layer("tgps"))
+        self._labels = add_map_labels(self.fig, data)
         self._cells = {
             "KDE": bv.cells_layer(
                 self.fig, bv.KDE_PALETTE, tooltips=[("KDE per km²", "@value{0,0.0}")]
@@ -141,6 +143,8 @@ class HotspotMap(pn.viewable.Viewer):
         t = tgps.to_crs(WEB)
         xs, ys = bokeh_multipolygons(t.geometry.to_numpy())
         self._tgp_renderer(xs, ys, t)
+        lx, ly, text = tgp_label_points(t, self.state.data.street_labels(tgps))
+        self._labels["tgps"].source.data = {"x": list(lx), "y": list(ly), "text": text}
         self.state.show_tgps = True
         self._tgps.visible = True
 

@@ -64,6 +64,7 @@ class AdvancePage(Page):
         fig = bv.map_figure(
             data.extent(self.state.lpa),
             bv.PAGE_MAP_FRAME,
+            tiles=self.tiles,
             title=f"Rate ratio, last {int(w['window'].iloc[0]) if len(w) else 28} days against "
             f"baseline{synth}",
         )

@@ -7,6 +7,7 @@ import panel as pn
 import panel_material_ui as pmui
 
 from planner.app import bokeh_views as bv
+from planner.app.components.map_labels import add_map_labels
 from planner.app.components.tables import percent_columns, table
 from planner.app.pages.base import Page
 from planner.app.state.common import ALL_LPAS
@@ -50,9 +51,10 @@ class DeliveryPage(Page):
         def extent():
             return data.extent(None if st.lpa == ALL_LPAS else st.lpa)
 
-        fig = bv.map_figure(extent(), bv.PAGE_MAP_FRAME)
+        fig = bv.map_figure(extent(), bv.PAGE_MAP_FRAME, tiles=self.tiles)
         lx, ly = data.multipolygons("LPAs")
         bv.outline_layer(fig, lx, ly)
+        add_map_labels(fig, data)
         src = bv.ColumnDataSource(columns())
         r, _mapper, _bar = bv.area_layer(
             fig,
