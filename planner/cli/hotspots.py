@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.hotspots.config import ANALYSIS_COLUMNS, TGP_WINDOW, TGPConfig
+from planner.progress import step
 
 
 def _log(msg: str) -> None:
@@ -54,10 +55,14 @@ def load_inputs(crime_paths, boundary_path, columns=None, boundary_crs=None):
     from planner.io.boundaries import read_study_area
     from planner.io.crime_table import read_crime_table
 
-    area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
+    with step(f"boundary: reading {boundary_path}"):
+        area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
     if rep.repaired or rep.dropped_empty:
         _log(f"boundary: {rep.message()}")
-    t = read_crime_table(crime_paths, area, columns, progress=sys.stderr.isatty())
+    n = len(crime_paths) if isinstance(crime_paths, list | tuple) else 1
+    with step(f"crimes: reading {n} path(s)"):
+        t = read_crime_table(crime_paths, area, columns, progress=sys.stderr.isatty())
+    _log(f"crimes: {len(t.crimes):,} inside the area")
     return t.crimes, t.area, t.summary
 
 
@@ -440,7 +445,8 @@ def run_hotspots(args) -> int:
     grid = make_grid(area, args.cell, args.shape)
     _log(f"grid: {grid.n:,} {args.shape} cells of {args.cell:g} m")
     types = _types(args.types)
-    tot = cell_totals(grid, crimes, types, args.start, args.end)
+    with step("hotspots: counting crimes per cell"):
+        tot = cell_totals(grid, crimes, types, args.start, args.end)
     gdf = grid.to_frame(
         count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
     )
@@ -449,20 +455,21 @@ def run_hotspots(args) -> int:
         c = filter_crimes(crimes, types, args.start, args.end)
         x, y = xy(c)
         w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if args.weight == "harm" else None
-        s = surface(
-            grid,
-            x,
-            y,
-            args.method,
-            w,
-            kde=KDEConfig(bandwidth=args.bandwidth),
-            gistar=GiStarConfig(
-                neighbours=args.neighbours,
-                distance=args.distance,
-                alpha=args.alpha,
-                correction=args.correction,
-            ),
-        )
+        with step(f"hotspots: {args.method} surface over {grid.n:,} cells"):
+            s = surface(
+                grid,
+                x,
+                y,
+                args.method,
+                w,
+                kde=KDEConfig(bandwidth=args.bandwidth),
+                gistar=GiStarConfig(
+                    neighbours=args.neighbours,
+                    distance=args.distance,
+                    alpha=args.alpha,
+                    correction=args.correction,
+                ),
+            )
     if args.method == "kde":
         gdf["kde"] = s.values
     elif args.method == "gistar":
@@ -533,7 +540,8 @@ def run_tgps(args) -> int:
     if prev is None and register and args.out.exists():
         prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
     geo = _geography(args)
-    res = derive_tgps(crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end)
+    with step(f"tgps: deriving {cfg.n_total} TGPs"):
+        res = derive_tgps(crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.stem + ".tmp.gpkg")
     if tmp.exists():
@@ -548,9 +556,10 @@ def run_tgps(args) -> int:
     if register:
         from planner.ownforce.tgps import register_tgps
 
-        s["coverage"] = register_tgps(
-            args.workspace, res, crimes, area, geo, start=args.start, end=args.end
-        )
+        with step("tgps: coverage and registering the layer in the workspace"):
+            s["coverage"] = register_tgps(
+                args.workspace, res, crimes, area, geo, start=args.start, end=args.end
+            )
         s["registered"] = True
     cost = None
     if args.rules_cost:

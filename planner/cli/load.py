@@ -80,7 +80,12 @@ def run(args) -> int:
     if args.offence_weights:
         harm = HarmTable.from_offence_weights(args.offence_weights, harm)
     rejects = args.rejects or args.out.with_name(args.out.stem + "_rejects.csv")
-    with connect(scheduler_address(args.scheduler)) as client:
+    from planner.progress import step
+
+    with (
+        step(f"load: reading, checking and writing crimes from {len(args.paths)} path(s)"),
+        connect(scheduler_address(args.scheduler)) as client,
+    ):
         res = load_to_parquet(
             args.paths,
             args.out,

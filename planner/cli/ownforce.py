@@ -165,7 +165,7 @@ def run_init(args) -> int:
         replace=args.replace,
     )
     print(f"building workspace {args.dir} for {args.name}", file=sys.stderr)
-    _ws, s = init_workspace(req)
+    _ws, s = init_workspace(req, progress=True)
     if args.json:
         print(json.dumps(s, default=str))
     else:
@@ -205,7 +205,10 @@ def run_import(args) -> int:
         synthetic=args.synthetic,
         db=args.db,
     )
-    out = import_table(args.workspace, args.kind, list(args.path), opts)
+    from planner.progress import step
+
+    with step(f"import: {args.kind} from {len(args.path)} file(s)"):
+        out = import_table(args.workspace, args.kind, list(args.path), opts)
     if args.json:
         print(json.dumps(out, default=str))
     else:
