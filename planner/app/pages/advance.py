@@ -142,7 +142,9 @@ class AdvancePage(Page):
                         pd.DataFrame(br.targets.drop(columns="geometry")),
                         css_classes=["advance-targets"],
                     ),
-                    width=560,
+                    # the rest of the row, not a fixed 560 px (cut off on the right: issue 17)
+                    sizing_mode="stretch_width",
+                    min_width=300,
                 ),
                 sizing_mode="stretch_width",
             ),
