@@ -119,9 +119,9 @@ def main_streets(tgps: gpd.GeoDataFrame, crimes: gpd.GeoDataFrame) -> pd.DataFra
         cand = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
         hit = cand[shapely.contains_xy(geom, x[cand], y[cand])]
         inside[i] = len(hit)
-        names = pd.Series(street[hit], dtype=object).dropna()
-        if len(names):
-            c = names.value_counts()
+        named = pd.Series(street[hit], dtype=object).dropna()
+        if len(named):
+            c = named.value_counts()
             top = int(c.iloc[0])
             main[i] = sorted(c.index[c.to_numpy() == top])[0]
             on_main[i] = top
