@@ -137,7 +137,8 @@ def tab(server, browser, ports):
         context.close()
     server_errors = _tb.settled_errors(server, seen)
     assert page.problems == []
-    assert server_errors == [], "".join(server_errors)
+    # the whole log since the test began, so that a traceback can be read in the report
+    assert server_errors == [], "".join(x for _, x in server["log"][seen:])
 
 
 def visible_title(page, label: str) -> None:
