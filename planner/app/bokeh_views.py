@@ -23,6 +23,7 @@ from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss C
     FactorRange,
     HoverTool,
     LinearColorMapper,
+    NumeralTickFormatter,
     PanTool,
     Range1d,
     ResetTool,
@@ -150,11 +151,45 @@ def area_layer(
         line_width=line_width,
         name=name,
     )
-    bar = ColorBar(color_mapper=mapper, title=clabel, width=12, location=(0, 0))
-    fig.add_layout(bar, "right")
+    bar = colour_bar(fig, mapper, clabel)
     if tooltips:
         fig.add_tools(HoverTool(renderers=[r], tooltips=tooltips))
     return r, mapper, bar
+
+
+#: colour bar labels: thousands separators, at most two decimals, never scientific notation
+BAR_FORMAT = "0,0.[00]"
+
+
+def colour_bar(fig: figure, mapper, title: str, *, visible: bool = True) -> ColorBar:
+    """A colour bar right of ``fig`` for ``mapper``, labelled in plain numbers (issue 17: the
+    default formatter switched to scientific notation).
+
+    Parameters
+    ----------
+    fig : bokeh.plotting.figure
+        The map.
+    mapper : bokeh.models.LinearColorMapper
+        The colour mapper the bar shows.
+    title : str
+        The bar's title (what the colours measure, with its unit).
+    visible : bool
+        Whether the bar shows at first.
+
+    Returns
+    -------
+    bokeh.models.ColorBar
+    """
+    bar = ColorBar(
+        color_mapper=mapper,
+        title=title,
+        width=12,
+        location=(0, 0),
+        formatter=NumeralTickFormatter(format=BAR_FORMAT),
+        visible=visible,
+    )
+    fig.add_layout(bar, "right")
+    return bar
 
 
 def outline_layer(
@@ -259,6 +294,28 @@ def tap_selection(renderer, callback: Callable[[int], None]) -> None:
     renderer.data_source.selected.on_change("indices", changed)
 
 
+def value_format(label: str) -> str:
+    """Bokeh number format of a measure: harm and counts as whole numbers, others one decimal.
+
+    Parameters
+    ----------
+    label : str
+        The measure's name ("crimes", "harm", "hours", ...).
+
+    Returns
+    -------
+    str
+        A Bokeh tooltip/numeral format such as ``"0,0"``.
+    """
+    low = str(label).lower()
+    return "0,0" if any(w in low for w in ("harm", "crimes", "count", "engagements")) else "0,0.0"
+
+
+def bar_tooltips(level: str, ylabel: str) -> list[tuple[str, str]]:
+    """Hover of a drill-down bar: the level's name and the value in the measure's format."""
+    return [(level or "item", "@label"), (ylabel or "value", f"@value{{{value_format(ylabel)}}}")]
+
+
 def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
     """A categorical bar chart with a tap tool; returns (figure, source, renderer)."""
     fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
@@ -280,7 +337,7 @@ def bar_figure(*, height: int, ylabel: str, color: str = "#b2182b"):
         nonselection_line_alpha=1.0,
         selection_fill_alpha=1.0,
     )
-    fig.add_tools(HoverTool(renderers=[r], tooltips=[("", "@label"), ("value", "@value{0,0.0}")]))
+    fig.add_tools(HoverTool(renderers=[r], tooltips=bar_tooltips("", ylabel)))
     fig.xaxis.major_label_orientation = math.pi / 4
     fig.xgrid.visible = False
     fig.y_range.start = 0  # type: ignore[attr-defined]  # a DataRange1d; the stub types the base Range

@@ -293,6 +293,48 @@ class AppData:
             return WINDOW
         return months[max(0, len(months) - 24)], months[-1]
 
+    #: months of crimes whose police.uk locations name the TGPs' main streets
+    LABEL_MONTHS = 12
+
+    def street_labels(self, tgps: gpd.GeoDataFrame | None = None) -> pd.DataFrame | None:
+        """Each TGP's label, its id and main street (:func:`planner.hotspots.labels.main_streets`
+        over the crimes of the :attr:`LABEL_MONTHS` months to the workspace's today).
+
+        Parameters
+        ----------
+        tgps : geopandas.GeoDataFrame, optional
+            A TGP layer (e.g. re-derived); default the workspace's, computed once and shared.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            ``tgp_id, main_street, street_crimes, crimes, label``; None without a TGP layer.
+        """
+        if tgps is None:
+            if not self.has("tgps"):
+                return None
+            return self._street_labels
+        from planner.hotspots.labels import main_streets
+
+        return main_streets(tgps, self._label_crimes)
+
+    @cached_property
+    def _label_crimes(self) -> gpd.GeoDataFrame:
+        end = pd.Timestamp(self.ws.today)
+        start = end - pd.DateOffset(months=self.LABEL_MONTHS - 1)
+        return self.ws.crimes(
+            f"{start:%Y-%m}",
+            f"{end:%Y-%m}",
+            columns=["location", "geometry"],
+            table=self.crime_table,
+        )
+
+    @cached_property
+    def _street_labels(self) -> pd.DataFrame:
+        from planner.hotspots.labels import main_streets
+
+        return main_streets(self.ws.tgps(), self._label_crimes)
+
     def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
         """Crimes of the TGP offence types (violence and ASB,
         :func:`planner.hotspots.config.tgp_types`) from ``start`` to ``end`` (YYYY-MM), read once per window and shared by sessions

@@ -348,6 +348,7 @@ def warm(workspace: str | Path, *, render: bool = False) -> AppData:
         data.layer(level)
     for name in ("LPAs", "wards", *(("tgps",) if data.has("tgps") else ())):
         data.multipolygons(name)
+    data.street_labels()  # the TGPs' main streets (map labels), about a second
     if render:
         from bokeh.document import Document
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.hotspots.config import ANALYSIS_COLUMNS, TGP_WINDOW, TGPConfig
+from planner.progress import step
 
 
 def _log(msg: str) -> None:
@@ -72,10 +73,14 @@ def load_inputs(crime_paths, boundary_path, columns=None, boundary_crs=None):
     from planner.io.boundaries import read_study_area
     from planner.io.crime_table import read_crime_table
 
-    area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
+    with step(f"boundary: reading {boundary_path}"):
+        area, rep = read_study_area(boundary_path, assume_crs=boundary_crs)
     if rep.repaired or rep.dropped_empty:
         _log(f"boundary: {rep.message()}")
-    t = read_crime_table(crime_paths, area, columns, progress=sys.stderr.isatty())
+    n = len(crime_paths) if isinstance(crime_paths, list | tuple) else 1
+    with step(f"crimes: reading {n} path(s)"):
+        t = read_crime_table(crime_paths, area, columns, progress=sys.stderr.isatty())
+    _log(f"crimes: {len(t.crimes):,} inside the area")
     return t.crimes, t.area, t.summary
 
 
@@ -672,7 +677,8 @@ def run_hotspots(args) -> int:
             crimes, area, load = load_inputs(
                 args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
             )
-            gdf, s = hotspot_cells(crimes, area, opts)
+            with step(f"hotspots: cell counts and the {args.method} surface"):
+                gdf, s = hotspot_cells(crimes, area, opts)
             extra = _add_demand(args, gdf, crimes, area, opts)
         else:  # the force as one partition on the cluster (the same function)
             if getattr(args, "demand", None):
@@ -843,10 +849,12 @@ def run_tgps(args) -> int:
                 args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
             )
             _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
-            res = derive_tgps(
-                crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end
-            )  # fmt: skip
+            with step(f"tgps: deriving {cfg.n_total} TGPs"):
+                res = derive_tgps(
+                    crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end
+                )  # fmt: skip
         else:  # the force as one partition on the cluster (the same function)
+            _log(f"tgps: deriving {cfg.n_total} TGPs on the cluster")
             ((_, res, load),) = run_forces(
                 force_tgps, [_one_force_job(args)], client, cfg=cfg, start=args.start,
                 end=args.end, geography=geo, previous=prev,
@@ -884,9 +892,10 @@ def run_tgps(args) -> int:
         from planner.ownforce.tgps import register_tgps
 
         assert crimes is not None  # loaded here for the registration
-        s["coverage"] = register_tgps(
-            args.workspace, res, crimes, area, geo, start=args.start, end=args.end
-        )
+        with step("tgps: coverage and registering the layer in the workspace"):
+            s["coverage"] = register_tgps(
+                args.workspace, res, crimes, area, geo, start=args.start, end=args.end
+            )
         s["registered"] = True
         from planner.ownforce.asb import overlap_report
 

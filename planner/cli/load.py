@@ -160,7 +160,12 @@ def run(args) -> int:
         raise PlannerError(f"--out must be a .parquet file, not {args.out}")
     harm = _harm(args)
     rejects = args.rejects or args.out.with_name(args.out.stem + "_rejects.csv")
-    with connect(scheduler_address(args.scheduler)) as client:
+    from planner.progress import step
+
+    with (
+        step(f"load: reading, checking and writing crimes from {len(args.paths)} path(s)"),
+        connect(scheduler_address(args.scheduler)) as client,
+    ):
         res = load_to_parquet(
             args.paths,
             args.out,

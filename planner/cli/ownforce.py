@@ -191,7 +191,7 @@ def run_init(args) -> int:
         replace=args.replace,
     )
     print(f"building workspace {args.dir} for {args.name}", file=sys.stderr)
-    _ws, s = init_workspace(req)
+    _ws, s = init_workspace(req, progress=True)
     if args.json:
         print(json.dumps(s, default=str))
     else:
@@ -246,7 +246,10 @@ def run_import(args) -> int:
         db=args.db,
         offence_weights=args.offence_weights,
     )
-    out = import_table(args.workspace, args.kind, list(args.path), opts)
+    from planner.progress import step
+
+    with step(f"import: {args.kind} from {len(args.path)} file(s)"):
+        out = import_table(args.workspace, args.kind, list(args.path), opts)
     if args.json:
         print(json.dumps(out, default=str))
     else:

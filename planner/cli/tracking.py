@@ -116,6 +116,7 @@ def run_track(args) -> int:
     from planner.errors import PlannerError
     from planner.io.boundaries import read_layer
     from planner.io.pings import load_pings
+    from planner.progress import step
     from planner.tracking.chain import track
     from planner.tracking.delivery import delivery_report, read_plan
     from planner.tracking.dwell import DwellConfig
@@ -136,12 +137,14 @@ def run_track(args) -> int:
     if "tgp_id" not in tgps.columns:
         raise PlannerError(f"{args.tgps}: the TGP layer has no 'tgp_id' column")
     cfg = DwellConfig(gap_cap_s=args.gap_cap * 60.0)
-    loaded = load_pings(
-        args.pings,
-        mapping=args.mapping,
-        rejects_path=out / "pings_rejects.csv",
-        progress=sys.stderr.isatty(),
-    )
+    with step(f"track: reading pings from {len(args.pings)} path(s)"):
+        loaded = load_pings(
+            args.pings,
+            mapping=args.mapping,
+            rejects_path=out / "pings_rejects.csv",
+            progress=sys.stderr.isatty(),
+        )
+    print(f"track: {loaded.accepted:,} pings accepted of {loaded.read:,} read", file=sys.stderr)
     logs = pd.concat([read_logs(p) for p in args.logs], ignore_index=True) if args.logs else None
     plan = read_plan(args.plan) if args.plan else None
     officer_team = team_kind = None
@@ -153,7 +156,10 @@ def run_track(args) -> int:
         team_kind = ws.teams().set_index("team_id")["kind"]
     from planner.cluster import connect, scheduler_address
 
-    with connect(scheduler_address(args.scheduler)) as client:
+    with (
+        step("track: visits, dwell and place-days per officer"),
+        connect(scheduler_address(args.scheduler)) as client,
+    ):
         tr = track(
             loaded.pings,
             tgps,

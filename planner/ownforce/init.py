@@ -14,6 +14,7 @@ The workspace is built in a temporary folder and moved into place only when comp
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -516,13 +517,15 @@ def load_force_crimes(
     return res
 
 
-def init_workspace(req: InitRequest) -> tuple[Workspace, dict[str, Any]]:
+def init_workspace(req: InitRequest, *, progress: bool = False) -> tuple[Workspace, dict[str, Any]]:
     """Build a workspace from a force's wards and crimes (see the module docstring).
 
     Parameters
     ----------
     req
         Paths, hierarchy sources and options.
+    progress : bool
+        Say on stderr when each slow step (boundaries, crimes) starts and how long it took.
 
     Returns
     -------
@@ -539,7 +542,13 @@ def init_workspace(req: InitRequest) -> tuple[Workspace, dict[str, Any]]:
         raise PlannerError(f"{out} is not a workspace; --replace only replaces a workspace")
     if not req.crimes:
         raise PlannerError("give the force's crimes with --crimes PATH...")
-    geo, info = _build_geography(req)
+    from planner.progress import step
+
+    def phase(what: str):
+        return step(f"init: {what}") if progress else contextlib.nullcontext()
+
+    with phase(f"boundaries from {req.wards}"):
+        geo, info = _build_geography(req)
     with building(out) as stage:
         ws = create_workspace(
             stage,
@@ -581,15 +590,17 @@ def init_workspace(req: InitRequest) -> tuple[Workspace, dict[str, Any]]:
             rel = f"boundaries/{name}.parquet"
             gdf.to_parquet(stage / rel, compression="zstd")
             ws.add_table(name, rel, synthetic=False, description=desc, rows=len(gdf))
-        res = load_force_crimes(
-            req.crimes,
-            geo.study_area,
-            mapping=req.mapping,
-            rejects_path=stage / CRIMES_REJECTS,
-            config=req.config,
-            source=f"wards {req.wards}" if req.force is None else f"force {req.force}",
-        )
-        save_crimes(res.crimes, stage / CRIMES_FILE)
+        with phase(f"reading and checking crimes from {len(req.crimes)} path(s)"):
+            res = load_force_crimes(
+                req.crimes,
+                geo.study_area,
+                mapping=req.mapping,
+                rejects_path=stage / CRIMES_REJECTS,
+                config=req.config,
+                source=f"wards {req.wards}" if req.force is None else f"force {req.force}",
+            )
+        with phase(f"writing {res.accepted:,} crimes"):
+            save_crimes(res.crimes, stage / CRIMES_FILE)
         months = sorted(res.crimes["month"].dropna().unique().tolist())
         ws.add_table(
             CRIMES_TABLE,

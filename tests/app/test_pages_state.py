@@ -380,7 +380,8 @@ def test_delivery_trajectory_is_a_bokeh_figure_of_the_library_trajectory(data):
         pytest.skip("this workspace has no delivery report")
     pane, alert = page._trajectory()
     fig = pane.object
-    assert f"{tr.target_hours:,.0f} h" in fig.title.text
+    # the target is stated in the report's own unit (patrol-hours or officer-hours)
+    assert f"{tr.target_hours:,.0f} {tr.unit}" in fig.title.text
     lines = {r.glyph.line_dash == [] and "delivered" or "target": r for r in fig.renderers}
     got = lines["delivered"].data_source.data
     np.testing.assert_array_equal(got["date"], pd.to_datetime(tr.daily["date"]).to_numpy())

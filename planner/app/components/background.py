@@ -32,7 +32,13 @@ def session_gone(doc: Any) -> bool:
         True once Bokeh has destroyed the session: its document takes no more callbacks.
     """
     ctx = doc.session_context
-    return ctx is not None and ctx.destroyed
+    if ctx is None:
+        # Bokeh's Document.destroy drops the session context *and* the document's callback
+        # tables; a later add_next_tick_callback then raised AttributeError '_change_callbacks'
+        # in the server log (issue 17). A document without them has been destroyed.
+        callbacks = getattr(doc, "callbacks", None)
+        return callbacks is not None and not hasattr(callbacks, "_change_callbacks")
+    return ctx.destroyed
 
 
 def in_background(work: Callable[[], Any], then: Callable[[Exception | None], Any]) -> None:

@@ -31,9 +31,19 @@ class DrillBars(pn.viewable.Viewer):
         self._fig.title.text = self.title
         self._fig.css_classes = ["drill-figure"]
         bv.tap_selection(bars, self._on_tap)
-        self.param.watch(lambda e: setattr(self._fig.yaxis[0], "axis_label", e.new), "ylabel")
+        self.param.watch(self._on_ylabel, "ylabel")
         self.state.param.watch(self._draw, ["path", "version"])
         self._draw()
+
+    def _on_ylabel(self, event) -> None:
+        self._fig.yaxis[0].axis_label = event.new
+        self._set_hover()
+
+    def _set_hover(self) -> None:
+        # the hover names the level shown (it kept the previous one: issue 17)
+        for tool in self._fig.tools:
+            if isinstance(tool, bv.HoverTool):
+                tool.tooltips = bv.bar_tooltips(self.state.level, self.ylabel)
 
     def _update_crumb(self, *_):
         self._crumb.object = f"{self.title}: {self.state.breadcrumb()} ({self.state.level})"
@@ -55,6 +65,7 @@ class DrillBars(pn.viewable.Viewer):
         }
         self._fig.title.text = f"{self.title}: {st.breadcrumb()}"
         self._fig.xaxis.axis_label = st.level
+        self._set_hover()
         # the breadcrumb last, so that it never runs ahead of the chart
         self._update_crumb()
 

@@ -11,6 +11,7 @@ import panel_material_ui as pmui
 import param
 
 from planner.app import bokeh_views as bv
+from planner.app.components.map_labels import add_map_labels, tgp_label_points
 from planner.app.data import LEVELS
 from planner.app.state.hotspots import MapState
 from planner.hotspots.emerging import CATEGORIES as EMERGING_CATEGORIES
@@ -55,24 +56,8 @@ class HotspotMap(pn.viewable.Viewer):
         self._tgps = None
         if data.has("tgps"):
             tx, ty = data.multipolygons("tgps")
-            t = data.layer("tgps")
-            cols = {c: t[c].astype(str) for c in ("tgp_id", "driver", "lpa") if c in t.columns}
-            self._tgps = self.fig.multi_polygons(
-                "xs",
-                "ys",
-                source=bv.polygon_source(tx, ty, cols),
-                fill_alpha=0,
-                line_color="#2b8cbe",
-                line_width=2,
-                name="tgps",
-                visible=st.show_tgps,
-            )
-            self.fig.add_tools(
-                bv.HoverTool(
-                    renderers=[self._tgps],
-                    tooltips=[("TGP", "@tgp_id"), ("driver", "@driver"), ("LPA", "@lpa")],
-                )
-            )
+            self._tgp_renderer(tx, ty, data.layer("tgps"))
+        self._labels = add_map_labels(self.fig, data)
         self._cells = {
             "KDE": bv.cells_layer(
                 self.fig, bv.KDE_PALETTE, tooltips=[("KDE per km²", "@value{0,0.0}")]
@@ -83,6 +68,18 @@ class HotspotMap(pn.viewable.Viewer):
         }
         for r, _m in self._cells.values():
             r.visible = False
+        # a legend for each surface (Gi* had none: issue 17), shown with its layer
+        self._cell_bars = {
+            "KDE": bv.colour_bar(
+                self.fig, self._cells["KDE"][1], "KDE, crimes per km²", visible=False
+            ),
+            "Gi*": bv.colour_bar(
+                self.fig,
+                self._cells["Gi*"][1],
+                "Gi* z-score (hot spots: z > 1.96 is significant at 5%)",
+                visible=False,
+            ),
+        }
         self._emerging, self._emerging_src = bv.categories_layer(
             self.fig, list(EMERGING_CATEGORIES)
         )
@@ -106,6 +103,57 @@ class HotspotMap(pn.viewable.Viewer):
         )
         self.fig.on_event("rangesupdate", lambda _e: self._set_points(viewport=True))
 
+    # ---- TGPs ----------------------------------------------------------------------------------
+    @staticmethod
+    def _tgp_columns(t) -> dict[str, list[str]]:
+        return {
+            c: list(t[c].astype(str)) if c in t.columns else [""] * len(t)
+            for c in ("tgp_id", "driver", "lpa")
+        }
+
+    def _tgp_renderer(self, xs: list, ys: list, t):
+        """The TGP outline layer (made once; later layers replace its data)."""
+        if self._tgps is None:
+            self._tgps = self.fig.multi_polygons(
+                "xs",
+                "ys",
+                source=bv.polygon_source(xs, ys, self._tgp_columns(t)),
+                fill_alpha=0,
+                line_color="#2b8cbe",
+                line_width=2,
+                name="tgps",
+                visible=self.state.show_tgps,
+            )
+            self.fig.add_tools(
+                bv.HoverTool(
+                    renderers=[self._tgps],
+                    tooltips=[("TGP", "@tgp_id"), ("driver", "@driver"), ("LPA", "@lpa")],
+                )
+            )
+        else:
+            self._tgps.data_source.data = {"xs": xs, "ys": ys, **self._tgp_columns(t)}
+        return self._tgps
+
+    def show_tgp_layer(self, tgps) -> None:
+        """Draw ``tgps`` (a TGP GeoDataFrame in any CRS, e.g. a re-derived layer) as the map's TGP
+        layer in place of the workspace's, and switch the layer on.
+
+        Parameters
+        ----------
+        tgps : geopandas.GeoDataFrame
+            TGP polygons with ``tgp_id`` (and ``driver``, ``lpa`` when known).
+        """
+        from planner.app.layers import bokeh_multipolygons
+        from planner.crs import WEB
+
+        t = tgps.to_crs(WEB)
+        xs, ys = bokeh_multipolygons(t.geometry.to_numpy())
+        self._tgp_renderer(xs, ys, t)
+        lx, ly, text = tgp_label_points(t, self.state.data.street_labels(tgps))
+        self._labels["tgps"].source.data = {"x": list(lx), "y": list(ly), "text": text}
+        self.state.show_tgps = True
+        self._tgps.visible = True
+
     # ---- areas -------------------------------------------------------------------------------
     def _columns(self) -> dict[str, Iterable[Any]]:
         key, label = LEVELS[self.state.level]
@@ -115,7 +163,8 @@ class HotspotMap(pn.viewable.Viewer):
 
     def _tooltips(self) -> list[tuple[str, str]]:
         label = LEVELS[self.state.level][1]
-        return [(label, "@name"), ("LPA", "@lpa"), ("value", "@value{0,0.0}")]
+        m = self.state.measure
+        return [(label, "@name"), ("LPA", "@lpa"), (m, f"@value{{{bv.value_format(m)}}}")]
 
     def _set_values(self) -> None:
         v = self.state.map_areas()["value"].to_numpy(dtype="float64")
@@ -125,6 +174,9 @@ class HotspotMap(pn.viewable.Viewer):
 
     def _on_values(self, *_events) -> None:
         self._set_values()
+        for t in self.fig.tools:
+            if isinstance(t, bv.HoverTool) and self._areas in t.renderers:
+                t.tooltips = self._tooltips()
 
     def _on_level(self, *_events) -> None:
         xs, ys = self.state.data.multipolygons(self.state.level)
@@ -147,6 +199,7 @@ class HotspotMap(pn.viewable.Viewer):
         kind = self.state.surface
         for name, (r, _m) in self._cells.items():
             r.visible = name == kind
+            self._cell_bars[name].visible = name == kind
         self._emerging.visible = kind == "Emerging"
         self.fig.legend.visible = kind == "Emerging"
         if kind == "none":

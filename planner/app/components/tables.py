@@ -81,6 +81,44 @@ def format_cell(value: Any, *, whole: bool = False) -> tuple[str, bool]:
     return str(value), False
 
 
+#: column name endings of shares or rates held as fractions (0..1)
+FRACTION_SUFFIXES = ("_rate", "_share", "share_of_gap", "share", "target")
+
+
+def percent_columns(df: pd.DataFrame | None, *, decimals: int = 1) -> pd.DataFrame | None:
+    """Every share or rate column of ``df`` (a fraction 0..1, named ``*_rate``, ``*_share``,
+    ``*share_of_gap``, ``share`` or ``target``) as a percentage named ``* %``, so that a page
+    never shows 46.9 % beside a rate of 0.51 (issue 17).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or None
+        A table as the library returns it (None passes through).
+    decimals : int
+        Decimals kept in the percentages.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        A copy with those columns multiplied by 100, rounded, and renamed ``<name> %``
+        (``delivered_pct`` columns are renamed ``delivered %``).
+    """
+    if df is None:
+        return None
+    out = df.copy()
+    names = {}
+    for c in out.columns:
+        name = str(c)
+        if name.endswith("_pct"):
+            names[c] = f"{name[: -len('_pct')]} %"
+        elif name.endswith(FRACTION_SUFFIXES) and pd.api.types.is_numeric_dtype(out[c].dtype):
+            if pd.api.types.is_bool_dtype(out[c].dtype):
+                continue
+            out[c] = (out[c].astype("float64") * 100.0).round(decimals)
+            names[c] = f"{name} %"
+    return out.rename(columns=names)
+
+
 def _whole_numbers(col: pd.Series) -> bool:
     """A float column whose finite values are all whole numbers (and no infinities).
 

@@ -16,6 +16,30 @@ from planner.app.state.advance import AdvanceState
 from planner.errors import PlannerError
 
 
+def briefing_filename(lpa: str, as_of: str, synthetic: bool) -> str:
+    """The download name of an Op Advance briefing: its LPA, date and the synthetic tag.
+
+    Parameters
+    ----------
+    lpa : str
+        The briefing's LPA (spaces and other non-word characters become ``_``).
+    as_of : str
+        The briefing date (YYYY-MM-DD).
+    synthetic : bool
+        Whether the crimes are synthetic (adds ``_SYNTHETIC``).
+
+    Returns
+    -------
+    str
+        E.g. ``op_advance_Coventry_2025-12-31_SYNTHETIC.html``.
+    """
+    import re
+
+    safe = re.sub(r"[^\w-]+", "_", str(lpa)).strip("_")
+    day = re.sub(r"[^\w-]+", "_", str(as_of)).strip("_")
+    return f"op_advance_{safe}_{day}{'_SYNTHETIC' if synthetic else ''}.html"
+
+
 class AdvancePage(Page):
     """Op Advance: an LPA's recent-against-baseline changes, target list and briefing export."""
 
@@ -43,6 +67,7 @@ class AdvancePage(Page):
         fig = bv.map_figure(
             data.extent(self.state.lpa),
             bv.PAGE_MAP_FRAME,
+            tiles=self.tiles,
             title=f"Rate ratio, last {int(w['window'].iloc[0]) if len(w) else 28} days against "
             f"baseline{synth}",
         )
@@ -120,7 +145,9 @@ class AdvancePage(Page):
                         pd.DataFrame(br.targets.drop(columns="geometry")),
                         css_classes=["advance-targets"],
                     ),
-                    width=560,
+                    # the rest of the row, not a fixed 560 px (cut off on the right: issue 17)
+                    sizing_mode="stretch_width",
+                    min_width=300,
                 ),
                 sizing_mode="stretch_width",
             ),
@@ -132,11 +159,18 @@ class AdvancePage(Page):
 
     def __panel__(self):
         p = self.state.param
+        synthetic = self.data.any_synthetic("crimes")
+
+        def filename(*_):
+            return briefing_filename(self.state.lpa, self.state.as_of, synthetic)
+
         download = pmui.FileDownload(
             callback=self._download,
-            filename="op_advance_briefing.html",
+            filename=filename(),
             label="Download briefing (HTML)",
+            css_classes=["advance-download"],
         )
+        p.watch(lambda *_: setattr(download, "filename", filename()), ["lpa", "as_of"])
         body = pn.Column(sizing_mode="stretch_width", css_classes=["advance-body"])
 
         def show(arg=None):

@@ -7,12 +7,17 @@ import panel as pn
 import panel_material_ui as pmui
 
 from planner.app import bokeh_views as bv
-from planner.app.components.tables import table
+from planner.app.components.map_labels import add_map_labels
+from planner.app.components.tables import percent_columns, table
 from planner.app.pages.base import Page
 from planner.app.state.common import ALL_LPAS
 from planner.app.state.delivery import DeliveryState
 from planner.units import MEANING, label
 from planner.units import PATROL_HOURS as PH  # per-TGP and per-method figures: presence
+
+#: label of the figures the LPA selector does not filter (the delivery report's trajectory,
+#: methods and place-days are force-wide: issue 17)
+FORCE_WIDE = "force-wide (all LPAs; the LPA selector does not apply)"
 
 
 class DeliveryPage(Page):
@@ -51,9 +56,10 @@ class DeliveryPage(Page):
         def extent():
             return data.extent(None if st.lpa == ALL_LPAS else st.lpa)
 
-        fig = bv.map_figure(extent(), bv.PAGE_MAP_FRAME)
+        fig = bv.map_figure(extent(), bv.PAGE_MAP_FRAME, tiles=self.tiles)
         lx, ly = data.multipolygons("LPAs")
         bv.outline_layer(fig, lx, ly)
+        add_map_labels(fig, data)
         src = bv.ColumnDataSource(columns())
         r, _mapper, _bar = bv.area_layer(
             fig,
@@ -171,12 +177,22 @@ class DeliveryPage(Page):
             pn.Row(
                 pn.Column(
                     pmui.Typography("By LPA", variant="subtitle1"),
-                    table(st.visibility_by_lpa, css_classes=["vis-lpa"]),
+                    table(
+                        pn.bind(lambda _m: percent_columns(st.visibility_by_lpa()), p.month),
+                        css_classes=["vis-lpa"],
+                    ),
                     sizing_mode="stretch_width",
                 ),
                 pn.Column(
                     pmui.Typography("By team (selected LPA)", variant="subtitle1"),
-                    table(st.visibility_by_team, css_classes=["vis-team"]),
+                    table(
+                        pn.bind(
+                            lambda _m, _l: percent_columns(st.visibility_by_team()),
+                            p.month,
+                            p.lpa,
+                        ),
+                        css_classes=["vis-team"],
+                    ),
                     sizing_mode="stretch_width",
                 ),
                 sizing_mode="stretch_width",
@@ -194,12 +210,13 @@ class DeliveryPage(Page):
                 "cumulative_hours": ("delivered (cumulative)", "#2b8cbe", "solid"),
                 "pro_rata_target_hours": ("pro-rata annual target", "black", "dashed"),
             },
-            title=f"Year to date against the annual target of {label(tr.target_hours, tr.unit, 0)}",
+            title=f"Year to date against the annual target of "
+            f"{label(tr.target_hours, tr.unit, 0)}, {FORCE_WIDE}",
             ylabel=tr.unit,
         )
         s, u = tr.summary(), tr.unit
         text = (
-            f"Delivered {label(s['delivered_hours'], u, 0)} against "
+            f"{FORCE_WIDE.capitalize()}: delivered {label(s['delivered_hours'], u, 0)} against "
             f"{label(s['pro_rata_hours'], u, 0)} pro rata; forecast "
             f"{label(s['forecast_hours'], u, 0)} by year end, shortfall "
             f"{label(s['shortfall_hours'], u, 0)}; {label(s['required_hours_per_day'], u)} a day "
@@ -229,13 +246,13 @@ class DeliveryPage(Page):
                 *self._trajectory(),
                 pn.Row(
                     pn.Column(
-                        pmui.Typography(f"By delivery method ({PH})", variant="h6"),
-                        table(self.state.by_method()),
+                        pmui.Typography(f"By delivery method ({PH}), {FORCE_WIDE}", variant="h6"),
+                        table(percent_columns(self.state.by_method()), css_classes=["by-method"]),
                         sizing_mode="stretch_width",
                     ),
                     pn.Column(
-                        pmui.Typography("Place-day compliance", variant="h6"),
-                        table(self.state.place_day_share()),
+                        pmui.Typography(f"Place-day compliance, {FORCE_WIDE}", variant="h6"),
+                        table(percent_columns(self.state.place_day_share())),
                         sizing_mode="stretch_width",
                     ),
                     sizing_mode="stretch_width",
@@ -249,14 +266,17 @@ class DeliveryPage(Page):
                 self._map(),
                 pn.Column(
                     pmui.Typography("By LPA", variant="h6"),
-                    table(pn.bind(lambda _l: self.state.by_lpa(), p.lpa)),
+                    table(pn.bind(lambda _l: percent_columns(self.state.by_lpa()), p.lpa)),
                     width=460,
                 ),
                 sizing_mode="stretch_width",
             ),
             self.tgp_detail(),
             pmui.Typography("TGPs, least delivered first", variant="h6"),
-            table(pn.bind(lambda _l: self.state.table(), p.lpa)),
+            table(
+                pn.bind(lambda _l: percent_columns(self.state.table()), p.lpa),
+                css_classes=["delivery-tgps"],
+            ),
             *self.visibility(),
             *extra,
             sizing_mode="stretch_width",

@@ -13,10 +13,57 @@ import panel_material_ui as pmui
 from planner.access.scope import may
 from planner.app.components.drill import DrillBars
 from planner.app.components.hotspot_map import HotspotMap
-from planner.app.components.tables import table
+from planner.app.components.tables import html_table, table
 from planner.app.pages.base import Page
 from planner.app.state.hotspots import CrimeDrillState, MapState, TGPDeriveState
 from planner.errors import PlannerError
+
+
+def out_of_range(obj, values: dict, labels: dict | None = None) -> str | None:
+    """The first of ``values`` outside its parameter's bounds on ``obj``, as a sentence.
+
+    Parameters
+    ----------
+    obj : param.Parameterized
+        The state whose parameters bound the values.
+    values : dict
+        Parameter name -> value typed by the user.
+    labels : dict, optional
+        Parameter name -> the label the user sees (default the name).
+
+    Returns
+    -------
+    str or None
+        E.g. "Radius (m) 1500 is out of range: 25 to 1000.", or None when every value fits.
+    """
+    for name, value in values.items():
+        label = (labels or {}).get(name, name)
+        if value is None:
+            return f"{label} is empty."
+        lo, hi = obj.param[name].bounds or (None, None)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            return f"{label} {value:g} is out of range: {lo:g} to {hi:g}."
+    return None
+
+
+def gpd_to_geojson(tgps) -> str:
+    """A TGP layer as GeoJSON (EPSG:4326)."""
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(tgps).to_crs(4326).to_json()
+
+
+def derivation_geopackage(tgps) -> bytes:
+    """A TGP layer as a GeoPackage (layer ``tgps``, EPSG:27700 as derived)."""
+    import tempfile
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tgps.gpkg"
+        gpd.GeoDataFrame(tgps).to_file(path, layer="tgps", driver="GPKG")
+        return path.read_bytes()
 
 
 class HotspotsPage(Page):
@@ -34,6 +81,7 @@ class HotspotsPage(Page):
         super().__init__(**params)
         self.state = MapState(self.data, principal=self.principal)
         self.drill = CrimeDrillState(map=self.state)
+        self._map: HotspotMap | None = None
 
     def controls(self) -> pn.viewable.Viewable:
         """The map's filters: period, measure, level, LPA, crime types and layers.
@@ -112,7 +160,9 @@ class HotspotsPage(Page):
         )
 
     def derive_panel(self) -> pn.viewable.Viewable:
-        """Re-derive TGPs with chosen parameters; coverage table and layer downloads.
+        """Re-derive TGPs with chosen parameters; the new layer is drawn on the map.
+
+        Its coverage is shown, and the downloads give that layer (the last one derived).
 
         Returns
         -------
@@ -125,54 +175,93 @@ class HotspotsPage(Page):
         p = st.param
         run = pmui.Button(label="Re-derive TGPs", variant="contained", css_classes=["derive-run"])
         tag = "_SYNTHETIC" if self.data.is_synthetic(self.data.crime_table) else ""
+        last: dict = {}  # the last successful derivation: its layer and window
+
+        def layer_name() -> str:
+            s, e = last.get("window", st.window)
+            return f"tgps_{s}_{e}{tag}"
+
+        def need_layer():
+            if "derivation" not in last:
+                raise PlannerError("re-derive the TGPs first")
+            return last["derivation"]
+
         gpkg = pmui.FileDownload(
-            callback=lambda: BytesIO(st.geopackage()),
+            callback=lambda: BytesIO(derivation_geopackage(need_layer().tgps)),
             filename=f"tgps{tag}.gpkg",
             label="GeoPackage",
+            css_classes=["derive-gpkg"],
+            disabled=True,
         )
         gjson = pmui.FileDownload(
-            callback=lambda: StringIO(st.geojson()),
+            callback=lambda: StringIO(gpd_to_geojson(need_layer().tgps)),
             filename=f"tgps{tag}.geojson",
             label="GeoJSON",
+            css_classes=["derive-geojson"],
+            disabled=True,
         )
+        # plain inputs, checked on a click: a value outside a parameter's bounds gets a message
+        # instead of a server traceback and a silent revert (issue 17)
+        inputs = {
+            "area_share": pmui.FloatInput(
+                value=st.area_share, label="Area share", step=0.002, width=130
+            ),
+            "count": pmui.IntInput(value=st.count, label="Count", width=110),
+            "radius": pmui.FloatInput(
+                value=st.radius, label="Radius (m)", width=120, css_classes=["derive-radius"]
+            ),
+            "min_separation": pmui.FloatInput(
+                value=st.min_separation, label="Min separation (m)", width=150
+            ),
+        }
+        summary = pmui.Typography(
+            "Choose a window and parameters, then re-derive (about 5 s).",
+            variant="body2",
+            css_classes=["derive-summary"],
+        )
+        coverage = table(pd.DataFrame({"area": []}), css_classes=["derive-coverage"])
 
-        def summary(clicks):
-            if not clicks:
-                return "Choose a window and parameters, then re-derive (about 5 s)."
+        def on_run(_event) -> None:
+            values = {k: w.value for k, w in inputs.items()}
+            problem = out_of_range(st, values, {k: w.label for k, w in inputs.items()})
+            if problem:
+                summary.object = f"Not derived: {problem}"
+                return
             try:
-                s = st.derive().summary
+                st.param.update(**values)
+                d = st.derive()
+                cov = st.coverage()
             except PlannerError as e:
-                return f"Not derived: {e}."
+                summary.object = f"Not derived: {e}."
+                return
+            s = d.summary
             start, end = st.window
-            return (
+            last.update(derivation=d, window=(start, end))
+            summary.object = (
                 f"{s['n_tgps']} TGPs ({s['n_violent']} violent, {s['n_asb']} ASB) covering "
                 f"{100 * s['area_share']:.2f}% of the force area, from the violence and ASB of "
-                f"{start} to {end}{' (SYNTHETIC crimes)' if tag else ''}."
+                f"{start} to {end}{' (SYNTHETIC crimes)' if tag else ''}. Drawn on the map above."
             )
+            coverage.object = html_table(cov, height=320, fixed=True)
+            for w, ext in ((gpkg, "gpkg"), (gjson, "geojson")):
+                w.filename = f"{layer_name()}.{ext}"
+                w.disabled = False
+            if self._map is not None:
+                self._map.show_tgp_layer(d.tgps)
 
-        def coverage(clicks):
-            try:
-                return st.coverage() if clicks else pd.DataFrame({"area": []})
-            except PlannerError:
-                return pd.DataFrame({"area": []})  # the summary says why
-
+        run.on_click(on_run)
         return pmui.Card(
             pn.Row(  # type: ignore[arg-type]  # panel types *items as lists
                 pmui.Select.from_param(
                     p.start, label="From", width=120, css_classes=["derive-start"]
                 ),
                 pmui.Select.from_param(p.end, label="To", width=120, css_classes=["derive-end"]),
-                pmui.FloatInput.from_param(p.area_share, label="Area share", step=0.002, width=130),
-                pmui.IntInput.from_param(p.count, label="Count", width=110),
-                pmui.FloatInput.from_param(p.radius, label="Radius (m)", width=120),
-                pmui.FloatInput.from_param(p.min_separation, label="Min separation (m)", width=150),
+                *inputs.values(),
                 run,
             ),
-            pmui.Typography(  # type: ignore[arg-type]  # panel types *items as lists
-                pn.bind(summary, run.param.clicks), variant="body2", css_classes=["derive-summary"]
-            ),
-            table(pn.bind(coverage, run.param.clicks), css_classes=["derive-coverage"]),  # type: ignore[arg-type]  # panel types *items as lists
-            pn.Row(gpkg, gjson),  # type: ignore[arg-type]  # panel types *items as lists
+            summary,
+            coverage,
+            pn.Row(gpkg, gjson),
             title="Re-derive TGPs (planner.hotspots.tgps)",
             collapsed=False,
             sizing_mode="stretch_width",
@@ -180,6 +269,7 @@ class HotspotsPage(Page):
 
     def __panel__(self):
         synthetic = self.data.is_synthetic(self.data.crime_table)
+        self._map = HotspotMap(state=self.state, tiles=self.tiles)
         area_table = table(
             pn.bind(
                 lambda *_: self.state.table(),
@@ -234,7 +324,7 @@ class HotspotsPage(Page):
             *self.header(synthetic),
             pn.Row(
                 pn.Column(self.controls(), width=330),
-                HotspotMap(state=self.state, tiles=self.tiles),
+                self._map,
                 sizing_mode="stretch_width",
             ),
             drill,

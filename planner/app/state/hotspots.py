@@ -237,6 +237,8 @@ class MapState(Scoped):
         a = self.areas()
         cols = [label] + (["lpa"] if label != "lpa" else [])
         t = pd.DataFrame(a[[*cols, "value"]]).sort_values("value", ascending=False, kind="stable")
+        if self.measure == "harm":
+            t["value"] = t["value"].round(0)  # harm in whole days, no spurious decimals
         return t.rename(columns={"value": self.measure}).reset_index(drop=True)
 
     def total(self) -> float:
@@ -427,6 +429,11 @@ class CrimeDrillState(DrillState):
     @param.depends("map.start", "map.end", "map.measure", "map.crime_types", watch=True)
     def _filters_changed(self):
         self.version += 1
+
+    @param.depends("map.lpa", watch=True)
+    def _lpa_changed(self):
+        # the LPA selector chooses the drill-down's LPA: its neighbourhoods (issue 17)
+        self.path = [] if self.map.lpa_filter is None else [self.map.lpa_filter]
 
 
 def _tgp_config(area_share: float, count: int, radius: float, min_separation: float):

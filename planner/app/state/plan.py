@@ -215,9 +215,13 @@ class PlanState(Scoped):
     @param.depends("lpa", "week")
     def week_visits(self) -> pd.DataFrame:
         v = self._week_rows()
+        date = pd.to_datetime(v["date"])
+        # sorted by date and start time (Mon..Sun), not by the day's name (issue 17)
+        order = np.lexsort((v["start"].to_numpy(), date.to_numpy()))
+        v, date = v.iloc[order], date.iloc[order]
         out = pd.DataFrame(
             {
-                "day": pd.to_datetime(v["date"]).dt.strftime("%a %d %b"),
+                "day": date.dt.strftime("%a %d %b"),
                 "start": v["start"].dt.strftime("%H:%M"),
                 "end": v["end"].dt.strftime("%H:%M"),
                 "tgp_id": v["tgp_id"],
@@ -226,7 +230,7 @@ class PlanState(Scoped):
                 "crew": v["crew"],
             }
         )
-        return out.sort_values(["day", "start"], kind="stable").reset_index(drop=True)
+        return out.reset_index(drop=True)
 
     # ---- week calendar ------------------------------------------------------------------
     def day_labels(self) -> list[str]:
