@@ -15,11 +15,28 @@ def _value(widget):
 
 
 def record_form(widgets: dict, save, what: str, css: str) -> pmui.Card:
-    """A recording form: the ``widgets`` (field name -> widget), a submit button calling
-    ``save(**values)`` (which returns the new record's id, or a
-    :class:`planner.records.forms.Recorded` whose policy warnings are shown, or raises
-    PlannerError naming the field), and a message saying what happened (severity success,
-    warning or error). CSS classes ``<css>-submit``/``<css>-message``."""
+    """A recording form: the widgets, a submit button and a message saying what happened.
+
+    The message's severity is success, warning (saved, with the policy's warnings) or error.
+
+    Parameters
+    ----------
+    widgets : dict
+        Field name -> widget, in the form's order.
+    save : callable
+        Called as ``save(**values)``; returns the new record's id or a
+        :class:`planner.records.forms.Recorded` (whose policy warnings are shown), or raises
+        PlannerError naming the field.
+    what : str
+        What is recorded ("engagement", "abstraction"), for the button, title and message.
+    css : str
+        CSS class prefix: ``<css>-submit`` and ``<css>-message``.
+
+    Returns
+    -------
+    panel_material_ui.Card
+        The form.
+    """
     msg = pmui.Alert(
         object="",
         severity="info",
