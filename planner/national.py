@@ -111,8 +111,11 @@ def force_boundary(boundary: str | Path | None, force: str) -> Path | None:
 
 
 def _crime_table_files(crimes: Sequence[str | Path]) -> dict[str, list[Path]]:
-    """Per-force crime tables: ``DIR/<force>.parquet`` written by ``planner load --by-force``
-    (a folder), or archive CSVs grouped by force."""
+    """Per-force crime tables.
+
+    ``DIR/<force>.parquet`` written by ``planner load --by-force`` (a folder), or archive CSVs
+    grouped by force.
+    """
     paths = [Path(p) for p in crimes]
     if len(paths) == 1 and paths[0].is_dir() and list(paths[0].glob("*.parquet")):
         return {f.stem: [f] for f in sorted(paths[0].glob("*.parquet"))}
@@ -322,9 +325,8 @@ def force_tgps(
         (force, :class:`planner.hotspots.tgps.TGPDerivation`, the load counts).
     """
     from planner.hotspots.config import ANALYSIS_COLUMNS
-    from planner.hotspots.tgps import derive_tgps
-
     from planner.hotspots.coverage import knife_source
+    from planner.hotspots.tgps import derive_tgps
 
     crimes, area, load = _force_inputs(job, ANALYSIS_COLUMNS)
     res = derive_tgps(crimes, area, geography, cfg, previous=previous, start=start, end=end)

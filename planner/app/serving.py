@@ -1,5 +1,7 @@
-"""Serving the app to many users at once: a liveness route, sessions built off the server's
-event loop, and memory given back when sessions close.
+"""Serving the app to many users at once.
+
+A liveness route, sessions built off the server's event loop, and memory given back when
+sessions close.
 
 Measured (docs/benchmarks.md, "App under load"): with 20 browsers opening the app at once,
 building each session's document on Tornado's event loop (Bokeh's default) kept the loop busy
@@ -42,11 +44,13 @@ class HealthHandler(RequestHandler):
     """``GET /healthz`` -> 200 ``ok`` (text/plain, not cached): the server's event loop runs."""
 
     def get(self) -> None:
+        """Answer ``ok`` (text/plain, not cached)."""
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.write("ok")
 
     def head(self) -> None:
+        """Answer the headers of :meth:`get` without a body."""
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
 
@@ -142,9 +146,9 @@ _PULL_POOL: list[ThreadPoolExecutor] = []
 
 
 def serialize_off_loop() -> None:
-    """Serialize a session's document for its browser (Bokeh's PULL-DOC reply: ~0.3 s of CPU
-    for the Hotspots page, about 0.5 MB of JSON) in a worker thread instead of on the loop.
+    """Serialize a session's document for its browser in a worker thread, not on the loop.
 
+    Bokeh's PULL-DOC reply takes ~0.3 s of CPU for the Hotspots page (about 0.5 MB of JSON).
     The session's document lock is held meanwhile, as Bokeh holds it, so no callback changes
     the document while it is read. Applies to every Bokeh server of this process.
     """
@@ -166,7 +170,7 @@ def serialize_off_loop() -> None:
 
     handler = _needs_document_lock(pull)
     handler._planner_off_loop = True  # type: ignore[attr-defined]
-    ServerSession._handle_pull = handler  # type: ignore[method-assign]
+    ServerSession._handle_pull = handler  # type: ignore[method-assign,assignment]  # an async handler; the stub types the sync one
 
 
 def open_sessions() -> int:
@@ -224,8 +228,10 @@ def _malloc_trim() -> None:
 
 
 def release_memory() -> None:
-    """Collect garbage (a destroyed session leaves reference cycles of Bokeh models and Panel
-    objects) and hand freed heap pages back to the system."""
+    """Collect garbage and hand freed heap pages back to the system.
+
+    A destroyed session leaves reference cycles of Bokeh models and Panel objects.
+    """
     gc.collect()
     _malloc_trim()
 

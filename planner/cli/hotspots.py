@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -582,9 +583,31 @@ def _one_force_job(args):
 
 
 def _add_demand(args, gdf, crimes, area, opts) -> dict:
-    """Add ``--demand calls`` to the cells ``gdf`` in place: ``calls`` and ``demand`` per cell,
-    and, for KDE/Gi*, the surface of crimes and calls together (``weighted``, replacing the
-    crimes' own) or of calls alone beside it (``separate``); returns the JSON's ``demand``."""
+    """Add ``--demand calls`` to the cells ``gdf`` in place.
+
+    Adds ``calls`` and ``demand`` per cell and, for KDE/Gi*, the surface of crimes and calls
+    together (``weighted``, replacing the crimes' own) or of calls alone beside it
+    (``separate``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (``--demand``, ``--demand-weight``, ``--demand-mode`` ...).
+    gdf : geopandas.GeoDataFrame
+        The hotspot cells, changed in place.
+    crimes : pandas.DataFrame
+        The crimes the cells were counted from.
+    area : shapely geometry
+        The force area the grid covers.
+    opts : planner.national.HotspotOptions
+        The run's hotspot options (cell, shape, types, start, end).
+
+    Returns
+    -------
+    dict
+        The JSON's ``demand`` entry (and Gi*'s hot/cold cell counts when weighted); empty
+        without ``--demand``.
+    """
     from planner.errors import PlannerError
     from planner.hotspots.config import GiStarConfig, KDEConfig
     from planner.hotspots.grid import filter_crimes, make_grid, xy
@@ -611,7 +634,7 @@ def _add_demand(args, gdf, crimes, area, opts) -> dict:
     }
     if args.method not in ("kde", "gistar"):
         return {"demand": demand}
-    cfgs = {
+    cfgs: dict[str, Any] = {
         "kde": KDEConfig(bandwidth=args.bandwidth),
         "gistar": GiStarConfig(
             neighbours=args.neighbours,

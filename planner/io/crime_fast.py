@@ -299,16 +299,19 @@ def raw_rows(table: pa.Table, idx: np.ndarray) -> pd.DataFrame:
 
 
 def _json_text(a: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """ASCII text without control characters as a quoted JSON string, escaped as pandas'
-    ``to_json`` (ujson) escapes it: backslash, double quote and forward slash."""
+    """ASCII text without control characters as a quoted JSON string.
+
+    Escaped as pandas' ``to_json`` (ujson) escapes it: backslash, double quote and forward slash.
+    """
     for old, new in (("\\", "\\\\"), ('"', '\\"'), ("/", "\\/")):
         a = pc.replace_substring(a, old, new)
     return pc.binary_join_element_wise('"', a, '"', "")
 
 
 def json_lines(table: pa.Table, idx: np.ndarray, sub: pd.DataFrame | None = None) -> list[str]:
-    """The rows ``idx`` of an all-text table as ``to_json(orient="records", lines=True)``
-    lines, built in Arrow; rows with non-ASCII or control characters go through pandas.
+    """The rows ``idx`` of an all-text table as ``to_json(orient="records", lines=True)`` lines.
+
+    Built in Arrow; rows with non-ASCII or control characters go through pandas.
 
     Parameters
     ----------

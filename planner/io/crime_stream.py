@@ -200,8 +200,21 @@ def _type_weights(harm: HarmTable, types: tuple[str, ...]) -> tuple[np.ndarray, 
 
 
 def csv_field_py(v: str) -> str:
-    """One CSV field as pandas' ``to_csv`` writes it (QUOTE_MINIMAL, "\\n" line ends: a
-    field is quoted for a comma, a quote or a newline, not for a bare carriage return)."""
+    r"""One CSV field as pandas' ``to_csv`` writes it.
+
+    QUOTE_MINIMAL with "\n" line ends: a field is quoted for a comma, a quote or a newline,
+    not for a bare carriage return.
+
+    Parameters
+    ----------
+    v : str
+        The field's text.
+
+    Returns
+    -------
+    str
+        The field as written (quoted, with doubled quotes, when it must be).
+    """
     return '"' + v.replace('"', '""') + '"' if any(ch in v for ch in ',"\n') else v
 
 
@@ -212,8 +225,9 @@ def _csv_column(a: pa.Array) -> pa.Array:
 
 
 def csv_text(df: pd.DataFrame) -> str | None:
-    """The rows of ``df`` as ``DataFrame.to_csv(index=False, header=False)`` writes them, built
-    column-wise in Arrow (text columns and int64 columns only; None for any other frame).
+    """The rows of ``df`` as ``DataFrame.to_csv(index=False, header=False)`` writes them.
+
+    Built column-wise in Arrow (text columns and int64 columns only; None for any other frame).
 
     Parameters
     ----------

@@ -1,7 +1,12 @@
-"""Figures of the Commitments page: the engagement gaps map, abstraction hours by type, the
-NPP1/NPP2 trajectories against their target and the commanders' objectives by month."""
+"""Figures of the Commitments page.
+
+The engagement gaps map, abstraction hours by type, the NPP1/NPP2 trajectories against their
+target and the commanders' objectives by month.
+"""
 
 from __future__ import annotations
+
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -17,7 +22,7 @@ GAP_MAP_FRAME = (520, 420)
 GAP_RATIO_HIGH = 2.0
 
 
-def gap_columns(wards: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, object]:
+def gap_columns(wards: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, np.ndarray]:
     """The gaps map's columns for the display ward layer's rows.
 
     Parameters
@@ -49,10 +54,14 @@ def gap_columns(wards: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, object]:
 
 
 class GapMap(pn.viewable.Viewer):
-    """Wards coloured by engagements against their expected share (population and demand);
-    gap wards (below the threshold) outlined in black."""
+    """Wards coloured by engagements against their expected share (population and demand).
 
-    state = param.ClassSelector(class_=CommitmentsState)
+    Gap wards (below the threshold) are outlined in black.
+    """
+
+    state = cast(
+        "param.ClassSelector[CommitmentsState]", param.ClassSelector(class_=CommitmentsState)
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -84,7 +93,7 @@ class GapMap(pn.viewable.Viewer):
         bv.outline_layer(self.fig, lx, ly, color="#555555", width=1.0, name="lpa_outline")
         self.state.param.watch(self._redraw, ["period", "version"])
 
-    def _columns(self) -> dict[str, object]:
+    def _columns(self) -> dict[str, np.ndarray]:
         return gap_columns(self._wards, self.state.ward_gaps())
 
     def _redraw(self, *_events) -> None:
@@ -98,7 +107,9 @@ class GapMap(pn.viewable.Viewer):
 class ByTypeBars(pn.viewable.Viewer):
     """Abstraction hours by type (``abstraction_summary(by="abstraction_type")``)."""
 
-    state = param.ClassSelector(class_=CommitmentsState)
+    state = cast(
+        "param.ClassSelector[CommitmentsState]", param.ClassSelector(class_=CommitmentsState)
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -154,8 +165,9 @@ def trajectory_figure(frame: pd.DataFrame, course: str):
 
 
 def objectives_figure(frame: pd.DataFrame):
-    """Abstraction hours per week by month for each LPA with an objective, against its
-    target (benchmark less the objective).
+    """Abstraction hours per week by month for each LPA with an objective, against its target.
+
+    The target is the benchmark less the objective.
 
     Parameters
     ----------
@@ -172,7 +184,7 @@ def objectives_figure(frame: pd.DataFrame):
 
     f = frame[frame["target_hours_pw"].notna()]
     months = sorted(f["month"].astype(str).unique())
-    fig = figure(
+    fig = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
         x_range=FactorRange(factors=months),
         height=280,
         sizing_mode="stretch_width",
@@ -180,14 +192,14 @@ def objectives_figure(frame: pd.DataFrame):
         title="Commanders' objectives: abstraction hours per week against the target",
         y_axis_label="hours per week",
     )
-    for i, (lpa, g) in enumerate(f.groupby("lpa", sort=True)):
-        c = Category10_10[i % 10]
+    for i, (key, g) in enumerate(f.groupby("lpa", sort=True)):
+        lpa, c = str(key), Category10_10[i % 10]
         g = g.sort_values("month")
         x = list(g["month"].astype(str))
         r = fig.line(x, g["hours_pw"].to_numpy(float), color=c, line_width=2, legend_label=lpa)
         fig.line(x, g["target_hours_pw"].to_numpy(float), color=c, line_dash="dashed", line_width=1)
         fig.add_tools(HoverTool(renderers=[r], tooltips=[("LPA", lpa), ("hours/week", "@y{0,0}")]))
-    fig.y_range.start = 0
+    fig.y_range.start = 0  # type: ignore[attr-defined]  # a DataRange1d; the stub types the base Range
     if fig.legend:
         fig.legend.location = "top_right"
     return fig

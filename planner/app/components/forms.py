@@ -131,9 +131,11 @@ def record_form(
     *,
     find_duplicate: Callable[..., Any] | None = None,
 ) -> pmui.Card:
-    """A recording form: the ``widgets`` (field name -> widget), a submit button calling
-    ``save(**values)`` (which returns the new record's id or raises PlannerError naming the
-    field), and a message saying what happened. CSS classes ``<css>-submit``/``<css>-message``.
+    """A recording form: the widgets, a submit button and a message saying what happened.
+
+    ``save(**values)`` returns the new record's id (or a Recorded with policy warnings, shown
+    in the message) or raises PlannerError naming the field. CSS classes
+    ``<css>-submit``/``<css>-message``.
 
     Parameters
     ----------

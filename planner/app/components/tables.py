@@ -212,7 +212,7 @@ class TableHTML(pn.pane.HTML):
 
 
 def table(
-    obj: pd.DataFrame | Callable[[], pd.DataFrame] | None,
+    obj: pd.DataFrame | Callable[[], pd.DataFrame | None] | None,
     *,
     max_rows: int = MAX_ROWS,
     height: int = 320,

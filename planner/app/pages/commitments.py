@@ -1,8 +1,11 @@
-"""The Commitments page (issue 18): any period, engagement drill-down LPA > sector > team >
-officer with breakdowns, gaps on the map and per TGP, abstraction hours down to the records
-behind an officer's bar and by type, commanders' objectives, tenure fills, NPP1/NPP2
-trajectories, visibility two months side by side, the Guarantee, and the community report to
-download (sections in :mod:`planner.app.pages.commitments_sections`)."""
+"""The Commitments page (issue 18).
+
+Any period, engagement drill-down LPA > sector > team > officer with breakdowns, gaps on the
+map and per TGP, abstraction hours down to the records behind an officer's bar and by type,
+commanders' objectives, tenure fills, NPP1/NPP2 trajectories, visibility two months side by
+side, the Guarantee, and the community report to download (sections in
+:mod:`planner.app.pages.commitments_sections`).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""Sections of the Commitments page (issue 18): engagement (drill-down with its breakdown,
-gaps on the map and per TGP), abstractions (drill-down to the records behind an officer's bar,
-by type), the slower tables with their charts, and the community report download."""
+"""Sections of the Commitments page (issue 18).
+
+Engagement (drill-down with its breakdown, gaps on the map and per TGP), abstractions
+(drill-down to the records behind an officer's bar, by type), the slower tables with their
+charts, and the community report download.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,18 @@ from planner.errors import PlannerError
 
 
 def period_picker(st: CommitmentsState) -> pn.viewable.Viewable:
-    """The period drop-down and a box to type any other period in the paper's words."""
+    """The period drop-down and a box to type any other period in the paper's words.
+
+    Parameters
+    ----------
+    st : CommitmentsState
+        The page's state.
+
+    Returns
+    -------
+    panel.viewable.Viewable
+        A row of the period, typed-period and breakdown controls.
+    """
     p = st.param
     typed = pmui.TextInput(
         label="Or type a period",
@@ -56,8 +70,21 @@ def period_picker(st: CommitmentsState) -> pn.viewable.Viewable:
 
 
 def engagement_section(st: CommitmentsState) -> pn.viewable.Viewable:
-    """Drill-down bars (LPA > sector > team > officer) with the breakdown at the level shown,
-    the gaps (map and table) and the engagements inside each TGP."""
+    """Engagement drill-down bars (LPA > sector > team > officer) beside their tables.
+
+    The tabs hold the breakdown at the level shown, the gaps (map and table) and the
+    engagements inside each TGP.
+
+    Parameters
+    ----------
+    st : CommitmentsState
+        The page's state.
+
+    Returns
+    -------
+    panel.viewable.Viewable
+        The section.
+    """
     p, d = st.param, st.eng_drill.param
     dep = (p.period, p.by, p.version, d.path)
     breakdown = table(pn.bind(lambda *_: st.breakdown(), *dep), height=320)
@@ -91,8 +118,20 @@ def engagement_section(st: CommitmentsState) -> pn.viewable.Viewable:
 
 
 def abstraction_section(st: CommitmentsState) -> pn.viewable.Viewable:
-    """Abstraction hours LPA > team > officer: a click on an officer's bar lists that
-    officer's abstractions for the period; hours by type beside it."""
+    """Abstraction hours LPA > team > officer, with hours by type beside them.
+
+    A click on an officer's bar lists that officer's abstractions for the period.
+
+    Parameters
+    ----------
+    st : CommitmentsState
+        The page's state.
+
+    Returns
+    -------
+    panel.viewable.Viewable
+        The section.
+    """
     p, d = st.param, st.abs_drill.param
     details = table(
         pn.bind(lambda *_: st.abstraction_details(), p.period, p.officer, p.version, d.path),
@@ -128,9 +167,21 @@ def abstraction_section(st: CommitmentsState) -> pn.viewable.Viewable:
 
 
 def slow_section(st: CommitmentsState) -> pn.viewable.Viewable:
-    """Objectives, tenure fills, NPP1/NPP2 trajectories, visibility two months side by side
-    and the Guarantee, computed in the background after the page shows, again when the
-    period changes."""
+    """Objectives, tenure fills, NPP1/NPP2 trajectories, visibility and the Guarantee.
+
+    Visibility shows two months side by side. The tables are computed in the background after
+    the page shows, and again when the period changes.
+
+    Parameters
+    ----------
+    st : CommitmentsState
+        The page's state.
+
+    Returns
+    -------
+    panel.viewable.Viewable
+        A column showing "Computing..." until the tables are ready.
+    """
     body = pn.Column(
         pmui.Typography("Computing...", variant="body2", css_classes=["commit-wait"]),
         sizing_mode="stretch_width",
@@ -176,7 +227,18 @@ def slow_section(st: CommitmentsState) -> pn.viewable.Viewable:
 
 
 def report_download(st: CommitmentsState) -> pn.viewable.Viewable:
-    """The public community report for a chosen area and the period (audited download)."""
+    """The public community report for a chosen area and the period (audited download).
+
+    Parameters
+    ----------
+    st : CommitmentsState
+        The page's state.
+
+    Returns
+    -------
+    panel.viewable.Viewable
+        The area picker, the download button and a note on what the report holds.
+    """
     areas = st.areas()
     pick = pmui.AutocompleteInput(
         label="Area", options=areas, value=next(iter(areas.values())), css_classes=["rep-area"]

@@ -151,8 +151,7 @@ class HotspotsPage(Page):
             pmui.Typography(pn.bind(caption, *deps), variant="body2"),
             # computed only while the switch is on
             table(
-                # param's bind overloads cannot type a lambda
-                pn.bind(lambda on, *_: counts() if on else None, show, *deps),  # type: ignore[arg-type]
+                pn.bind(lambda on, *_: counts() if on else None, show, *deps),
                 css_classes=["emerging-counts"],
                 height=300,
             ),

@@ -87,6 +87,7 @@ class CommitmentsState(Scoped):
         self, data: AppData, store: Any, config: CommitmentsConfig | None = None, **params
     ):
         super().__init__(data=data, **params)
+        from planner.access.scope import require
         from planner.app.state.commitments_drill import AbstractionDrill, EngagementDrill
         from planner.records.periods import period_choices
 
@@ -108,8 +109,10 @@ class CommitmentsState(Scoped):
         return self.data.ws.today
 
     def add_period(self, text: str) -> str:
-        """Offer and choose a period typed in the paper's words (e.g. "since 3 July 2025",
-        "week commencing 29 September", "October 2025", "FY2024", "2025-07-01:2025-09-30").
+        """Offer and choose a period typed in the paper's words.
+
+        For example "since 3 July 2025", "week commencing 29 September", "October 2025",
+        "FY2024" or "2025-07-01:2025-09-30".
 
         Parameters
         ----------
@@ -214,8 +217,9 @@ class CommitmentsState(Scoped):
             raise AccessDenied(f"{p.user} ({p.role}) may not see team or officer data of {path[0]}")
 
     def scoped(self, df: pd.DataFrame) -> pd.DataFrame:
-        """``df``'s officer-level rows within the principal's scope (a frame without an
-        ``officer_id`` column is returned as it is: aggregates).
+        """``df``'s officer-level rows within the principal's scope.
+
+        A frame without an ``officer_id`` column (aggregates) is returned as it is.
 
         Parameters
         ----------
@@ -234,8 +238,13 @@ class CommitmentsState(Scoped):
 
     # ---- engagement -----------------------------------------------------------------------
     def breakdown(self) -> pd.DataFrame:
-        """Engagements at the level below the engagement drill path, within it, broken down
-        :attr:`by` (``engagement_counts`` with ``lpa``/``sector``/``team_id`` from the path)."""
+        """Engagements at the level below the engagement drill path, within it, by :attr:`by`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``engagement_counts`` rows with ``lpa``/``sector``/``team_id`` from the path.
+        """
         return self.breakdown_at(list(self.eng_drill.path), self.by)
 
     def breakdown_at(self, path: list[str], by: str | None) -> pd.DataFrame:
@@ -281,12 +290,23 @@ class CommitmentsState(Scoped):
         return self.rows(t).reset_index(drop=True)
 
     def ward_gaps(self) -> pd.DataFrame:
-        """Engagement gaps per ward (for the map): ``ward_code, population, engagements,
-        expected, ratio, gap``."""
+        """Engagement gaps per ward (for the map).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``ward_code, population, engagements, expected, ratio, gap``.
+        """
         return self._get("gaps", "ward")
 
     def tgp_engagements(self) -> pd.DataFrame | None:
-        """Engagements inside each TGP broken down :attr:`by` (None without a TGP layer)."""
+        """Engagements inside each TGP broken down :attr:`by`.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            A row per TGP; None without a TGP layer.
+        """
         if not self.data.has("tgps"):
             return None
         return self._get("tgp", self.by)
@@ -320,8 +340,21 @@ class CommitmentsState(Scoped):
         return self._get("by_type")
 
     def abstraction_details(self, officer_id: str | None = None) -> pd.DataFrame:
-        """The specific abstractions behind a bar: the clicked officer's (:attr:`officer`),
-        else those within the abstraction drill path (all at the top)."""
+        """The specific abstractions behind a bar.
+
+        Those of the clicked officer (:attr:`officer`), else those within the abstraction
+        drill path (all at the top).
+
+        Parameters
+        ----------
+        officer_id
+            An officer whose abstractions to list instead of :attr:`officer`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per abstraction, within the principal's scope.
+        """
         path = tuple(self.abs_drill.path)
         self.check_path(path)
         oid = officer_id if officer_id is not None else self.officer
@@ -338,8 +371,14 @@ class CommitmentsState(Scoped):
         return self._get("objectives")
 
     def vacancy_fills(self) -> pd.DataFrame:
-        """DNO vacancies of the period and who filled them (the filler's name only within
-        scope: rows are filtered as officer-level rows of ``filled_by``)."""
+        """DNO vacancies of the period and who filled them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per vacancy; the filler is shown only within scope (rows are filtered
+            as officer-level rows of ``filled_by``).
+        """
         f = self._get("fills")
         if self.principal is None:
             return f

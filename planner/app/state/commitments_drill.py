@@ -1,6 +1,9 @@
-"""The Commitments page's click-to-drill-down states (no Panel import): engagements
-LPA > sector > neighbourhood team > officer, and abstraction hours LPA > team > officer, where
-clicking an officer's bar selects the officer whose specific abstractions are listed."""
+"""The Commitments page's click-to-drill-down states (no Panel import).
+
+Engagements LPA > sector > neighbourhood team > officer, and abstraction hours LPA > team >
+officer, where clicking an officer's bar selects the officer whose specific abstractions are
+listed.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +29,21 @@ class _CommitmentsDrill(DrillState):
         self.version += 1
 
     def drill(self, key: str) -> bool:
-        """Go one level down into ``key``, refused (AccessDenied) below an LPA outside the
-        principal's scope whatever the client asks for."""
+        """Go one level down into ``key``.
+
+        Refused (AccessDenied) below an LPA outside the principal's scope, whatever the
+        client asks for.
+
+        Parameters
+        ----------
+        key : str
+            A key of the level shown.
+
+        Returns
+        -------
+        bool
+            As :meth:`DrillState.drill`.
+        """
         if self.can_drill:
             self.commitments.check_path([*self.path, str(key)])
         return super().drill(key)
@@ -44,7 +60,18 @@ class _CommitmentsDrill(DrillState):
             raise
 
     def names(self, level: str) -> dict[str, str]:
-        """Display names of a level's keys (sector, team and officer names)."""
+        """Display names of a level's keys (sector, team and officer names).
+
+        Parameters
+        ----------
+        level : str
+            A drill level ("lpa", "sector", "team", "officer").
+
+        Returns
+        -------
+        dict of str to str
+            Key -> name (empty for a level without names).
+        """
         st = self.commitments
         if level == "sector":
             from planner.records import analytics as ra
@@ -79,6 +106,18 @@ class EngagementDrill(_CommitmentsDrill):
     levels = ("LPA", "sector", "team", "officer")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:
+        """Engagements at the level below ``path``.
+
+        Parameters
+        ----------
+        path : list of str
+            The LPA, sector and team drilled into so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``key``, ``label`` and ``value`` (engagements) columns.
+        """
         from planner.app.state.commitments import DRILL_LEVELS
 
         rows = self.commitments.breakdown_at(list(path), None)
@@ -86,13 +125,28 @@ class EngagementDrill(_CommitmentsDrill):
 
 
 class AbstractionDrill(_CommitmentsDrill):
-    """Abstraction hours LPA > team > officer; a click on an officer's bar selects them
-    (:attr:`selected`, copied to the state's ``officer``) so their abstractions are listed."""
+    """Abstraction hours LPA > team > officer.
+
+    A click on an officer's bar selects them (:attr:`selected`, copied to the state's
+    ``officer``) so their abstractions are listed.
+    """
 
     levels = ("LPA", "team", "officer")
     selected = param.String(default="", doc="The officer whose bar was clicked.")
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:
+        """Abstraction hours at the level below ``path``.
+
+        Parameters
+        ----------
+        path : list of str
+            The LPA and team drilled into so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``key``, ``label`` and ``value`` (hours) columns.
+        """
         from planner.app.state.commitments import ABSTRACTION_LEVELS
 
         rows = self.commitments.abstraction_counts(list(path))
