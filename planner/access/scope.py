@@ -306,8 +306,10 @@ def lpa_allowed(
 def lpa_options(
     principal: Principal | None, lpas: Iterable[str], *, all_label: str | None = None
 ) -> list[str]:
-    """The values an LPA selector offers ``principal``: ``all_label`` (when given) and every
-    LPA for roles that see the force; an inspector's own LPAs only.
+    """The values an LPA selector offers ``principal``.
+
+    ``all_label`` (when given) and every LPA for roles that see the force; an inspector's own
+    LPAs only.
 
     Parameters
     ----------

@@ -763,9 +763,11 @@ def audit_downloads(gate: Gate | None) -> None:
 
 
 def audit_denied(principal: Principal | None, detail: dict[str, Any]) -> None:
-    """Write a refused read (an LPA, drill-down or capability outside the scope) to the audit
-    trail as ``denied`` with the user, when the server audits (:func:`audit_downloads` set a
-    gate); without sign-in or outside a served process it does nothing.
+    """Write a refused read to the audit trail as ``denied`` with the user.
+
+    A refused read is an LPA, drill-down or capability outside the scope. It is written when the
+    server audits (:func:`audit_downloads` set a gate); without sign-in or outside a served
+    process it does nothing.
 
     Parameters
     ----------

@@ -165,7 +165,8 @@ def record_form(
     submitter = FormSubmitter(save, what, find_duplicate)
 
     def finish(values: dict[str, Any]) -> None:
-        msg.severity, msg.object = submitter.submit(values)
+        severity, msg.object = submitter.submit(values)
+        msg.severity = severity  # type: ignore[assignment]  # one of success/warning/error
         msg.visible = True
 
     def on_submit(_event):

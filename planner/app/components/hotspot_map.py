@@ -135,8 +135,9 @@ class HotspotMap(pn.viewable.Viewer):
         return self._tgps
 
     def show_tgp_layer(self, tgps) -> None:
-        """Draw ``tgps`` (a TGP GeoDataFrame in any CRS, e.g. a re-derived layer) as the map's TGP
-        layer in place of the workspace's, and switch the layer on.
+        """Draw ``tgps`` as the map's TGP layer in place of the workspace's, and switch it on.
+
+        ``tgps`` is a TGP GeoDataFrame in any CRS, e.g. a re-derived layer.
 
         Parameters
         ----------

@@ -1,5 +1,8 @@
-"""Place names on the app's maps: LPA, neighbourhood and ward names at sensible zooms, and each
-TGP's id and main street (:func:`planner.hotspots.labels.main_streets`)."""
+"""Place names on the app's maps.
+
+LPA, neighbourhood and ward names at sensible zooms, and each TGP's id and main street
+(:func:`planner.hotspots.labels.main_streets`).
+"""
 
 from __future__ import annotations
 
@@ -43,8 +46,10 @@ def labels_shown(span: float) -> dict[str, bool]:
 
 
 def place_labels(fig, layers: dict[str, tuple]) -> dict:
-    """Name labels of map layers, each shown only at its zoom (``LABEL_SPANS``), switched in the
-    browser as the map is zoomed (a ``CustomJS`` on the x-range: no server round trip).
+    """Name labels of map layers, each shown only at its zoom (``LABEL_SPANS``).
+
+    They are switched in the browser as the map is zoomed (a ``CustomJS`` on the x-range: no
+    server round trip).
 
     Parameters
     ----------
@@ -58,7 +63,10 @@ def place_labels(fig, layers: dict[str, tuple]) -> dict:
     dict
         Layer name -> its ``LabelSet`` (named ``labels_<layer>``).
     """
-    from bokeh.models import CustomJS, LabelSet
+    from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss LabelSet's re-export
+        CustomJS,
+        LabelSet,
+    )
 
     span = float(fig.x_range.end - fig.x_range.start)
     shown = labels_shown(span)

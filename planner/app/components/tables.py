@@ -86,9 +86,10 @@ FRACTION_SUFFIXES = ("_rate", "_share", "share_of_gap", "share", "target")
 
 
 def percent_columns(df: pd.DataFrame | None, *, decimals: int = 1) -> pd.DataFrame | None:
-    """Every share or rate column of ``df`` (a fraction 0..1, named ``*_rate``, ``*_share``,
-    ``*share_of_gap``, ``share`` or ``target``) as a percentage named ``* %``, so that a page
-    never shows 46.9 % beside a rate of 0.51 (issue 17).
+    """Every share or rate column of ``df`` as a percentage named ``* %``.
+
+    A share or rate is a fraction 0..1 named ``*_rate``, ``*_share``, ``*share_of_gap``,
+    ``share`` or ``target``; so a page never shows 46.9 % beside a rate of 0.51 (issue 17).
 
     Parameters
     ----------

@@ -165,6 +165,13 @@ class DeliveryPage(Page):
             return []
         p = st.param
         r = st.visibility()
+
+        def vis_lpa(_month) -> pd.DataFrame | None:
+            return percent_columns(st.visibility_by_lpa())
+
+        def vis_team(_month, _lpa) -> pd.DataFrame | None:
+            return percent_columns(st.visibility_by_team())
+
         note = (
             "Community share of duty time, and the custody, investigation and station time that "
             "explains the gap (planner.tracking.visibility; duty time without GPS counts as "
@@ -178,7 +185,7 @@ class DeliveryPage(Page):
                 pn.Column(
                     pmui.Typography("By LPA", variant="subtitle1"),
                     table(
-                        pn.bind(lambda _m: percent_columns(st.visibility_by_lpa()), p.month),
+                        pn.bind(vis_lpa, p.month),  # type: ignore[arg-type]  # bind's overloads
                         css_classes=["vis-lpa"],
                     ),
                     sizing_mode="stretch_width",
@@ -186,11 +193,7 @@ class DeliveryPage(Page):
                 pn.Column(
                     pmui.Typography("By team (selected LPA)", variant="subtitle1"),
                     table(
-                        pn.bind(
-                            lambda _m, _l: percent_columns(st.visibility_by_team()),
-                            p.month,
-                            p.lpa,
-                        ),
+                        pn.bind(vis_team, p.month, p.lpa),  # type: ignore[arg-type]  # bind's overloads
                         css_classes=["vis-team"],
                     ),
                     sizing_mode="stretch_width",

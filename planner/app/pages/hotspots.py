@@ -258,9 +258,9 @@ class HotspotsPage(Page):
                 *inputs.values(),
                 run,
             ),
-            summary,
-            coverage,
-            pn.Row(gpkg, gjson),
+            summary,  # type: ignore[arg-type]  # panel types *items as lists
+            coverage,  # type: ignore[arg-type]  # panel types *items as lists
+            pn.Row(gpkg, gjson),  # type: ignore[arg-type]  # panel types *items as lists
             title="Re-derive TGPs (planner.hotspots.tgps)",
             collapsed=False,
             sizing_mode="stretch_width",

@@ -14,7 +14,8 @@ from planner.app.state.common import Scoped, ScopedLPA, scope_lpas
 class AdvanceState(Scoped):
     """Op Advance: an LPA's recent-against-baseline briefing (``planner.hotspots.advance``).
 
-    Only for principals with the ``advance`` capability (intelligence, advance: any LPA)."""
+    Only for principals with the ``advance`` capability (intelligence, advance: any LPA).
+    """
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
     lpa: param.Selector[str | None] = ScopedLPA(default=None, objects=[])

@@ -43,8 +43,23 @@ class Scoped(param.Parameterized):
     )
 
     def rows(self, df: pd.DataFrame, lpa_col: str = "lpa", officer_col: str | None = None):
-        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`);
-        ``df`` itself (no copy, so memoised frames stay shared) when everything is in scope."""
+        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`).
+
+        ``df`` itself (no copy, so memoised frames stay shared) when everything is in scope.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            The frame.
+        lpa_col : str
+            Its LPA column.
+        officer_col : str, optional
+            Its officer id column, for officer-level frames.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         if self.principal is None or self.principal.role == "intelligence":
             return df
         return scope.filter_rows(self.principal, df, lpa_col=lpa_col, officer_col=officer_col)
@@ -81,7 +96,7 @@ def scope_lpas(
         raise AccessDenied(f"{who} may not see any LPA's data here")
     state.__dict__["_scope_lpas"] = principal
     state.param.lpa.objects = opts
-    state.lpa = chosen if chosen is not None else opts[0]
+    state.lpa = chosen if chosen is not None else opts[0]  # type: ignore[attr-defined]  # a ScopedLPA state
 
 
 class DrillState(param.Parameterized):

@@ -21,7 +21,8 @@ class DeliveryState(Scoped):
     """Coverage and delivery for an LPA inspector: planned against tracked hours per TGP.
 
     With a ``principal`` the TGPs, teams and visibility rows are those of its LPAs (per-LPA
-    and per-method figures stay as aggregates), and an LPA or TGP outside them is refused."""
+    and per-method figures stay as aggregates), and an LPA or TGP outside them is refused.
+    """
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
     lpa: param.Selector[str] = ScopedLPA(default=ALL_LPAS, objects=[ALL_LPAS])

@@ -30,7 +30,8 @@ class MapState(Scoped):
     """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA.
 
     With a ``principal`` the LPA choices are those in its scope (an inspector: their LPAs,
-    no whole-force view) and an LPA outside it is refused (:class:`ScopedLPA`)."""
+    no whole-force view) and an LPA outside it is refused (:class:`ScopedLPA`).
+    """
 
     data = cast(
         "param.ClassSelector[AppData]",
@@ -185,8 +186,10 @@ class MapState(Scoped):
         return self._in_scope(self.data.emerging(s, e, self.crime_types))
 
     def _in_scope(self, cells: pd.DataFrame) -> pd.DataFrame:
-        """Grid cells (``x``, ``y`` in EPSG:3857) inside the principal's LPAs (all for roles
-        that see the force)."""
+        """Grid cells (``x``, ``y`` in EPSG:3857) inside the principal's LPAs.
+
+        All cells for roles that see the force.
+        """
         p = self.principal
         if p is None or p.all_lpas:
             return cells

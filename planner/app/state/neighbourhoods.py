@@ -166,8 +166,11 @@ class RecordsState(param.Parameterized):
     def _scoped(
         self, df: pd.DataFrame, *, officer_col: str | None = None, ward_col: str | None = None
     ) -> pd.DataFrame:
-        """``df`` limited to the principal's scope: rows of its LPAs (by the frame's ``lpa``,
-        the officer's LPA or the ward's LPA), officer-level rows with ``officer_col``."""
+        """``df`` limited to the principal's scope.
+
+        Rows of its LPAs (by the frame's ``lpa``, the officer's LPA or the ward's LPA),
+        officer-level rows with ``officer_col``.
+        """
         from planner.access.scope import filter_rows
 
         if self.principal is None:
@@ -186,16 +189,33 @@ class RecordsState(param.Parameterized):
         return out.reset_index(drop=True)
 
     def form_options(self) -> dict:
-        """The recording forms' choices within the principal's scope
-        (:func:`planner.records.form_options`)."""
+        """The recording forms' choices within the principal's scope.
+
+        Returns
+        -------
+        dict
+            As :func:`planner.records.form_options`.
+        """
         from planner.records import form_options
 
         return form_options(self.store, principal=self.principal)
 
     def own_records(self, limit: int = 50) -> pd.DataFrame:
-        """The latest engagements and abstractions in the principal's scope (an officer: their
-        own; an inspector: their LPAs' officers; intelligence and no sign-in: everyone's),
-        newest first: ``kind, record_id, when, officer_id, what, where, hours``."""
+        """The latest engagements and abstractions in the principal's scope, newest first.
+
+        An officer: their own; an inspector: their LPAs' officers; intelligence and no sign-in:
+        everyone's.
+
+        Parameters
+        ----------
+        limit : int
+            Most rows returned.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``kind, record_id, when, officer_id, what, where, hours``.
+        """
         e = self.store.frame("engagements")
         a = self.store.frame("abstractions")
         e = self._scoped(e, officer_col="officer_id")
@@ -407,8 +427,11 @@ class RecordsDrillState(DrillState):
         return self.records.counts(path)
 
     def drill(self, key: str) -> bool:
-        """Go down into ``key``; into another LPA than the principal's it is refused
-        (AccessDenied) before the path changes, so the view stays at the LPA totals."""
+        """Go down into ``key``.
+
+        Into another LPA than the principal's it is refused (AccessDenied) before the path
+        changes, so the view stays at the LPA totals.
+        """
         from planner.access.scope import check_lpa
 
         p = self.records.principal
