@@ -64,6 +64,36 @@ def run_notebook(path: str | Path, workspace: str | Path, *, timeout: int = 600)
     )
 
 
+def error_lines(stderr: str) -> list[str]:
+    r"""The lines of a command's stderr that are not progress lines.
+
+    Progress lines are those :func:`planner.progress.step` prints ("X ..." when a step starts,
+    "X: done in N s" when it ends); what remains is what the command said otherwise, e.g. its
+    one-line error.
+
+    Parameters
+    ----------
+    stderr : str
+        A command's standard error.
+
+    Returns
+    -------
+    list of str
+        The other lines, in order.
+
+    Examples
+    --------
+    >>> error_lines("load: reading 1 path(s) ...\nplanner load: error: x.csv, line 2\n")
+    ['planner load: error: x.csv, line 2']
+    """
+    import re
+
+    done = re.compile(r": done in \d+(\.\d+)? s$")
+    return [
+        x for x in stderr.strip().splitlines() if not (x.endswith(" ...") or done.search(x))
+    ]
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that was free a moment ago.
 

@@ -1155,6 +1155,9 @@ def import_table(
     if kind in ("nominals", "victims", "tasking", "pop", "spend"):  # issue 19
         from planner.tasking.imports import import_kind
 
+        # these tables have no categorical field a vocabulary maps: refuse one, never ignore it
+        read_vocabulary(opts.vocabulary).check_fields(kind, [])
+
         return import_kind(Workspace(workspace) if workspace else None, kind, paths, opts)
     if workspace is None:
         raise PlannerError(f"import {kind} needs --workspace DIR")

@@ -19,6 +19,7 @@ from planner.harm import HarmTable
 from planner.io.crime import ColumnMapping, load_crimes
 from planner.paths import GEODATA
 from planner.schema import CRIME_COLUMNS, CRIME_DTYPES, CRIME_TYPES
+from planner.testing import error_lines
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "crime"
 FORCE = GEODATA / "force_area.parquet"
@@ -216,7 +217,7 @@ def test_cli_load_reconciles_and_fails_without_traceback(tmp_path):
     )
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and str(bad) in r.stderr
+    assert len(error_lines(r.stderr)) == 1 and str(bad) in r.stderr
 
 
 # ---- real data (../shared) ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from planner.cli import main
 from planner.crs import BNG
 from planner.io.crime import save_crimes
 from planner.schema import make_crimes
+from planner.testing import error_lines
 
 
 @pytest.fixture
@@ -290,7 +291,7 @@ def test_user_errors_are_one_line(files, capsys):
         "--out",
         d / "x.parquet",
     )
-    assert rc == 2 and out == "" and err.count("\n") == 1 and "no such file" in err
+    assert rc == 2 and out == "" and len(error_lines(err)) == 1 and "no such file" in err
     rc, _, err = _run(
         capsys,
         "hotspots",

@@ -19,6 +19,7 @@ from ownforce_builders import month_points, ward_centre, write_street  # noqa: E
 from planner.cli import main
 from planner.ownforce.importer import RECORD_KIND_FIELDS
 from planner.ownforce.tables import KINDS
+from planner.testing import error_lines
 from planner.workspace import Workspace
 
 #: each kind's categorical fields, as the message lists them
@@ -62,7 +63,7 @@ def test_unknown_vocabulary_field_is_refused_for_every_kind(kind, ws_dir, tmp_pa
     before = json.loads((ws_dir / "workspace.json").read_text())
     rc = main(["import", kind, str(_input_for(kind, tmp_path)), "--workspace", str(ws_dir),
                "--vocabulary", str(voc)])  # fmt: skip
-    err = capsys.readouterr().err.strip().splitlines()
+    err = error_lines(capsys.readouterr().err)  # the error, without the progress lines
     assert rc == 2 and len(err) == 1
     first = "kind" if "kind" not in CATEGORY_FIELDS[kind].split(", ") else "colour"
     line = 2 if first == "kind" else 3
@@ -133,7 +134,7 @@ def test_crimes_extract_with_map_and_a_vocabulary(ws_dir, tmp_path, capsys):
         )
         == 2
     )
-    assert capsys.readouterr().err.strip() == (
+    assert "\n".join(error_lines(capsys.readouterr().err)) == (
         f"planner import: error: {bad}, line 2, field 'maps_to': crime_type 'TRESPASS' maps to "
         "'Trespassing', which is not a police.uk crime type (a crime category must map to one "
         "of them; docs/data.md lists them)"

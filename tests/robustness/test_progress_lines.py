@@ -49,8 +49,7 @@ def test_load_hotspots_tgps_init_import_track_report_progress(capsys, tmp_path):
     assert steps(err) == [
         f"boundary: reading {force}",
         "crimes: reading 1 path(s)",
-        "hotspots: counting crimes per cell",
-        f"hotspots: kde surface over {s['cells']:,} cells",
+        "hotspots: cell counts and the kde surface",
     ]
     assert "crimes: 25,088 inside the area" in err
 

@@ -10,6 +10,7 @@ import pytest
 from planner.access.audit import os_user, read_events
 from planner.cli import main
 from planner.records.store import open_store
+from planner.testing import error_lines
 
 
 def _run(capsys, *argv) -> tuple[int, str, str]:
@@ -76,7 +77,7 @@ def test_name_like_field_exits_2_with_one_line(tmp_path, files, capsys):
     p.write_text("nominal_id,lpa,Forename\nN1,North,Jo\n")
     code, out, err = _run(capsys, "import", "nominals", p, "--db", db)
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "field 'Forename'" in err and "Jo" not in err.replace("Jo ", "")
+    assert len(error_lines(err)) == 1 and "field 'Forename'" in err and "Jo" not in err.replace("Jo ", "")
     code, out, _ = _run(capsys, "import", "nominals", p, "--db", db, "--map", "Forename=-")
     assert code == 0 and "accepted 1" in out
 

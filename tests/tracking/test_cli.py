@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from planner.cli import main
+from planner.testing import error_lines
 from planner.workspace import create_workspace
 
 X, Y = 400_000.0, 280_000.0
@@ -140,7 +141,7 @@ def test_track_errors_are_one_line(inputs, capsys):
     )
     err = capsys.readouterr().err.strip()
     assert code == 2
-    assert err.count("\n") == 0 and "bad.csv, line 3" in err
+    assert len(error_lines(err)) == 1 and "bad.csv, line 3" in err
 
 
 def test_visibility_cli(tmp_path, capsys):

@@ -109,7 +109,20 @@ for (const [k, s] of Object.entries(sets)) {
 
 
 def label_points(gdf, text) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Label anchors of polygons (a point inside each, EPSG:3857 as given) and their texts."""
+    """Label anchors of polygons (a point inside each, EPSG:3857 as given) and their texts.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The polygons.
+    text : iterable
+        One label per polygon.
+
+    Returns
+    -------
+    tuple
+        ``(x, y, texts)``.
+    """
     pts = gdf.geometry.representative_point()
     return pts.x.to_numpy(), pts.y.to_numpy(), [str(t) for t in text]
 
@@ -161,5 +174,18 @@ def label_layers(data: AppData) -> dict[str, tuple]:
 
 
 def add_map_labels(fig, data: AppData) -> dict:
-    """Add the workspace's place labels to a map; returns layer name -> ``LabelSet``."""
+    """Add the workspace's place labels to a map.
+
+    Parameters
+    ----------
+    fig : bokeh.plotting.figure
+        The map (EPSG:3857).
+    data : AppData
+        The workspace's data.
+
+    Returns
+    -------
+    dict
+        Layer name -> ``LabelSet``.
+    """
     return place_labels(fig, label_layers(data))

@@ -47,14 +47,34 @@ def out_of_range(obj, values: dict, labels: dict | None = None) -> str | None:
 
 
 def gpd_to_geojson(tgps) -> str:
-    """A TGP layer as GeoJSON (EPSG:4326)."""
+    """A TGP layer as GeoJSON (EPSG:4326).
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        The layer.
+
+    Returns
+    -------
+    str
+    """
     import geopandas as gpd
 
     return gpd.GeoDataFrame(tgps).to_crs(4326).to_json()
 
 
 def derivation_geopackage(tgps) -> bytes:
-    """A TGP layer as a GeoPackage (layer ``tgps``, EPSG:27700 as derived)."""
+    """A TGP layer as a GeoPackage (layer ``tgps``, EPSG:27700 as derived).
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        The layer.
+
+    Returns
+    -------
+    bytes
+    """
     import tempfile
     from pathlib import Path
 

@@ -431,6 +431,16 @@ class RecordsDrillState(DrillState):
 
         Into another LPA than the principal's it is refused (AccessDenied) before the path
         changes, so the view stays at the LPA totals.
+
+        Parameters
+        ----------
+        key : str
+            The bar clicked.
+
+        Returns
+        -------
+        bool
+            Whether the path changed.
         """
         from planner.access.scope import check_lpa
 
