@@ -297,9 +297,11 @@ def test_inspector_sees_aggregates_and_only_their_lpas_officers(data, store):
     assert set(st.abstraction_details()["lpa"]) == {"Sandwell"}  # the top: theirs only
     fills = st.vacancy_fills()
     assert set(fills["lpa"]) <= {"Sandwell"}
-    o = Principal("OF00288", "officer")
-    mine = CommitmentsState(data, store, principal=o).abstraction_details()
-    assert set(mine["officer_id"]) <= {"OF00288"}
+    # an officer has no Commitments page (their own records are on the Record page)
+    from planner.errors import AccessDenied
+
+    with pytest.raises(AccessDenied, match="may not use commitments"):
+        CommitmentsState(data, store, principal=Principal("OF00288", "officer"))
 
 
 def test_community_report_download_is_audited_and_public(data, store):
