@@ -300,6 +300,10 @@ class AppData:
         """Each TGP's label, its id and main street (:func:`planner.hotspots.labels.main_streets`
         over the crimes of the :attr:`LABEL_MONTHS` months to the workspace's today).
 
+        The workspace's own labels are kept in its ``.cache`` folder, keyed on the crime and TGP
+        files (size and time) and the months, so a server start reads them instead of the
+        crimes.
+
         Parameters
         ----------
         tgps : geopandas.GeoDataFrame, optional
@@ -313,27 +317,64 @@ class AppData:
         if tgps is None:
             if not self.has("tgps"):
                 return None
-            return self._street_labels
-        from planner.hotspots.labels import main_streets
+            with self._lock:
+                return self._street_labels
+        from planner.hotspots.labels import main_streets_at
 
-        return main_streets(tgps, self._label_crimes)
+        with self._lock:
+            points = self._label_points
+        return main_streets_at(tgps, points)
 
-    @cached_property
-    def _label_crimes(self) -> gpd.GeoDataFrame:
+    def _label_months(self) -> tuple[str, str]:
         end = pd.Timestamp(self.ws.today)
         start = end - pd.DateOffset(months=self.LABEL_MONTHS - 1)
-        return self.ws.crimes(
-            f"{start:%Y-%m}",
-            f"{end:%Y-%m}",
-            columns=["location", "geometry"],
-            table=self.crime_table,
+        return f"{start:%Y-%m}", f"{end:%Y-%m}"
+
+    @cached_property
+    def _label_points(self):
+        """The crimes of :meth:`_label_months` as :class:`~planner.hotspots.labels.StreetPoints`
+        (GeoParquet: only the location and WKB columns are read, no geometry objects made)."""
+        from planner.hotspots.labels import StreetPoints
+
+        start, end = self._label_months()
+        path = self.ws.table_path(self.crime_table)
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            from planner.app.crime_index import wkb_points_xy
+            from planner.crs import BNG
+
+            tb = pq.read_table(
+                path,
+                columns=["location", "geometry"],
+                filters=[("month", ">=", start), ("month", "<=", end)],
+            )
+            from planner.app.crime_index import _codes
+
+            xy = wkb_points_xy(tb.column("geometry"))
+            codes, places = _codes(tb.column("location"))
+            return StreetPoints.from_codes(xy[:, 0], xy[:, 1], codes, places, BNG)
+        crimes = self.ws.crimes(
+            start, end, columns=["location", "geometry"], table=self.crime_table
         )
+        return StreetPoints.from_frame(crimes)
 
     @cached_property
     def _street_labels(self) -> pd.DataFrame:
-        from planner.hotspots.labels import main_streets
+        from planner.hotspots.labels import labels_stamp, load_labels, main_streets_at, save_labels
 
-        return main_streets(self.ws.tgps(), self._label_crimes)
+        files = [self.ws.table_path(self.crime_table), self.ws.table_path("tgps")]
+        stamp = labels_stamp(
+            *(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files),
+            *self._label_months(),
+        )
+        cache = self.ws.root / CACHE_DIR / "street_labels.json"
+        labels = load_labels(cache, stamp)
+        if labels is None:
+            labels = main_streets_at(self.ws.tgps(), self._label_points)
+            with contextlib.suppress(OSError):  # a read-only workspace just has no cache
+                save_labels(cache, stamp, labels)
+        return labels
 
     def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
         """Crimes of the TGP offence types (violence and ASB,

@@ -326,3 +326,28 @@ def test_tables_are_not_cut_off(tab, server, slug, label):
     tab.wait_for_timeout(3000)
     wait_idle(tab)
     assert tab.evaluate(OVERFLOW_JS) == []
+
+
+def test_closing_tabs_of_every_page_leaves_no_traceback(server, browser, ports):
+    """Tabs of every page (``?page=``) closed at once, while the page is still building, and
+    2.5 s after it has loaded (its figures and the background pages being sent): nothing but clean lines in the server
+    log, once the server has noticed every socket gone."""
+    import time
+
+    from planner.app.registry import PAGES
+
+    seen = len(server["log"])
+    problems: list[str] = []
+    for entry in PAGES:
+        for wait in ("request", "built"):
+            context, page = _tb.new_page(browser, ports)
+            page.goto(f"{server['url']}?page={entry.slug}", wait_until="commit")
+            if wait == "built":  # loaded, its session sending the page's updates
+                page.wait_for_load_state("load")
+                page.wait_for_timeout(2500)
+            problems += page.problems
+            context.close()
+    time.sleep(3)  # the sessions' sockets close, their background work ends, then cleanup
+    errors = _tb.settled_errors(server, seen)
+    assert problems == []
+    assert errors == [], "".join(x for _, x in server["log"][seen:])

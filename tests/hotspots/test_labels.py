@@ -104,3 +104,55 @@ def test_main_streets_on_the_real_month():
         best = sorted(c.index[c == c.max()])[0] if len(c) else None
         assert got.loc[i, "main_street"] == best
         assert got.loc[i, "crimes"] == len(inside)
+
+
+def test_labels_cache_round_trip_stamp_and_bad_files(tmp_path):
+    import json
+
+    from planner.hotspots.labels import labels_stamp, load_labels, save_labels
+
+    labels = pd.DataFrame(
+        {
+            "tgp_id": ["TGP-001", "TGP-002"],
+            "main_street": pd.Series(["St James' Lane", None], dtype=object),
+            "street_crimes": pd.Series([3, 0], dtype="int64"),
+            "crimes": pd.Series([5, 7], dtype="int64"),
+            "label": ["TGP-001 St James' Lane", "TGP-002"],
+        }
+    )
+    stamp = labels_stamp("crimes.parquet:10:20", "2025-01", "2025-12")
+    assert stamp != labels_stamp("crimes.parquet:10:21", "2025-01", "2025-12")
+    path = tmp_path / "cache" / "street_labels.json"
+    save_labels(path, stamp, labels)
+    got = load_labels(path, stamp)
+    pd.testing.assert_frame_equal(got, labels)
+    assert got.loc[1, "main_street"] is None
+    assert load_labels(path, stamp + "x") is None  # made for other input
+    assert load_labels(tmp_path / "missing.json", stamp) is None
+    path.write_text("[1, 2")
+    assert load_labels(path, stamp) is None
+    path.write_text(json.dumps({"stamp": stamp, "columns": ["tgp_id"], "rows": [["T"]]}))
+    assert load_labels(path, stamp) is None  # another layout
+    assert list(tmp_path.joinpath("cache").iterdir()) == [path]  # no temporary file left
+
+
+def test_street_points_from_codes_match_the_frame_path():
+    from planner.hotspots.labels import StreetPoints, main_streets_at
+
+    tgps = gpd.GeoDataFrame({"tgp_id": ["T1"]}, geometry=[box(0, 0, 10, 10)], crs=27700)
+    places = ["On or near B Road", "On or near A Road", "On or near  A  Road", "Supermarket"]
+    codes = [0, 1, 2, 3, -1, 0]  # A Road twice (two spellings), B Road twice
+    x = [1, 2, 3, 4, 5, 6]
+    pts = StreetPoints.from_codes(x, x, codes, places, "EPSG:27700")
+    assert pts.streets == ("A Road", "B Road")
+    assert pts.code.tolist() == [1, 0, 0, -1, -1, 1]
+    got = main_streets_at(tgps, pts)
+    assert got.to_dict("list") == {
+        "tgp_id": ["T1"],
+        "main_street": ["A Road"],  # 2-2 tie: alphabetical
+        "street_crimes": [2],
+        "crimes": [6],
+        "label": ["T1 A Road"],
+    }
+    frame = _crimes([(xi, xi, places[c] if c >= 0 else None) for xi, c in zip(x, codes)])
+    pd.testing.assert_frame_equal(main_streets(tgps, frame), got)
