@@ -1,0 +1,151 @@
+"""The TGPs of :class:`planner.app.data.AppData`: windows, crimes, street labels, monthly counts.
+
+No Panel import here.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner.app.crime_index import month_index
+from planner.errors import PlannerError
+
+
+class TGPViews:
+    """Target Geographic Patrol areas for the app (mixed into :class:`planner.app.data.AppData`).
+
+    Expects ``ws``, ``crimes``, ``crime_table``, ``has`` and ``_tgp_crimes`` (a per-instance
+    cache of :meth:`_read_tgp_crimes`) on the instance.
+    """
+
+    #: months of crimes whose police.uk locations name the TGPs' main streets
+    LABEL_MONTHS = 12
+
+    def tgp_default_window(self) -> tuple[str, str]:
+        """The window TGPs are re-derived over unless another is chosen.
+
+        Returns
+        -------
+        tuple of str
+            The demo's derivation window (:data:`planner.hotspots.config.TGP_WINDOW`) when the
+            crime table covers it, otherwise its last 24 months (YYYY-MM).
+        """
+        from planner.hotspots.config import TGP_WINDOW as WINDOW
+
+        months = self.crimes.months
+        if not months:
+            raise PlannerError("the crime table is empty")
+        if WINDOW[0] in months and WINDOW[1] in months:
+            return WINDOW
+        return months[max(0, len(months) - 24)], months[-1]
+
+    def street_labels(self, tgps: gpd.GeoDataFrame | None = None) -> pd.DataFrame | None:
+        """Each TGP's label, its id and main street.
+
+        :func:`planner.hotspots.labels.main_streets` over the crimes of the
+        :attr:`LABEL_MONTHS` months to the workspace's today.
+
+        Parameters
+        ----------
+        tgps : geopandas.GeoDataFrame, optional
+            A TGP layer (e.g. re-derived); default the workspace's, computed once and shared.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            ``tgp_id, main_street, street_crimes, crimes, label``; None without a TGP layer.
+        """
+        if tgps is None:
+            if not self.has("tgps"):
+                return None
+            return self._street_labels
+        from planner.hotspots.labels import main_streets
+
+        return main_streets(tgps, self._label_crimes)
+
+    @cached_property
+    def _label_crimes(self) -> gpd.GeoDataFrame:
+        end = pd.Timestamp(self.ws.today)
+        start = end - pd.DateOffset(months=self.LABEL_MONTHS - 1)
+        return self.ws.crimes(
+            f"{start:%Y-%m}",
+            f"{end:%Y-%m}",
+            columns=["location", "geometry"],
+            table=self.crime_table,
+        )
+
+    @cached_property
+    def _street_labels(self) -> pd.DataFrame:
+        from planner.hotspots.labels import main_streets
+
+        return main_streets(self.ws.tgps(), self._label_crimes)
+
+    def tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
+        """Crimes of the TGP offence types (violence and ASB) in a window.
+
+        Read once per window and shared by the sessions (the last
+        :data:`planner.app.data.TGP_WINDOWS_KEPT` windows are kept).
+
+        Parameters
+        ----------
+        start, end : str
+            First and last month (YYYY-MM).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The crimes of :func:`planner.hotspots.config.tgp_types`, analysis columns only.
+
+        Raises
+        ------
+        PlannerError
+            When ``start`` is after ``end``.
+        """
+        if start > end:
+            raise PlannerError(f"the window starts ({start}) after it ends ({end})")
+        return self._tgp_crimes(start, end)
+
+    def _read_tgp_crimes(self, start: str, end: str) -> gpd.GeoDataFrame:
+        from planner.hotspots.config import ANALYSIS_COLUMNS, tgp_types
+
+        return self.ws.crimes(start, end, types=tgp_types(), columns=list(ANALYSIS_COLUMNS))
+
+    def tgp_monthly(self, tgp_id: str) -> pd.DataFrame:
+        """Crimes and harm inside one TGP polygon, every month of the crime table.
+
+        Parameters
+        ----------
+        tgp_id : str
+            The TGP.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month, crimes, harm`` (:func:`planner.hotspots.monthly.monthly_in_polygon`).
+
+        Raises
+        ------
+        PlannerError
+            When the workspace has no such TGP.
+        """
+        from planner.hotspots.monthly import monthly_in_polygon
+
+        t = self.tgps_bng
+        poly = t.loc[t["tgp_id"] == tgp_id, "geometry"]
+        if not len(poly):
+            raise PlannerError(f"no TGP '{tgp_id}' in this workspace")
+        idx = self.crimes
+        m0 = month_index([idx.months[0]])[0]
+        pos = np.where(idx.month >= 0, idx.month - m0, -1)
+        return monthly_in_polygon(
+            poly.iloc[0], idx.bng[:, 0], idx.bng[:, 1], pos, idx.months, idx.harm
+        )
+
+    @cached_property
+    def tgps_bng(self) -> gpd.GeoDataFrame:
+        """The full TGP layer (EPSG:27700, not simplified) for library calls and exports."""
+        return self.ws.tgps()
