@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,12 @@ import pandas as pd
 
 from planner.app.crime_index import CrimeIndex, month_index
 from planner.errors import PlannerError
+
+if TYPE_CHECKING:
+    import threading
+
+    from planner.app.data import DisplayConfig
+    from planner.workspace import Workspace
 
 #: the area levels the maps can colour, with their key and label columns
 LEVELS: dict[str, tuple[str, str]] = {
@@ -34,6 +41,26 @@ class CrimeViews:
     Expects ``ws``, ``config``, ``_lock``, ``crime_table``, ``geography``, ``hierarchy`` and
     ``layer`` on the instance.
     """
+
+    if TYPE_CHECKING:  # set by AppData.__init__ or defined by AppData's other bases
+        ws: Workspace
+        config: DisplayConfig
+        _lock: threading.Lock
+
+        @property
+        def crime_table(self) -> str:
+            """See :attr:`planner.app.data.AppData.crime_table`."""
+
+        @property
+        def geography(self) -> Any:
+            """See :class:`planner.app.data.AppData`."""
+
+        @property
+        def hierarchy(self) -> pd.DataFrame:
+            """See :class:`planner.app.data.AppData`."""
+
+        def layer(self, name: str) -> gpd.GeoDataFrame:
+            """See :class:`planner.app.data.AppData`."""
 
     @cached_property
     def _crime_index(self) -> CrimeIndex:

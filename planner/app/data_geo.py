@@ -8,12 +8,20 @@ No Panel import here.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from planner.app.layers import bokeh_multipolygons, simplify_for_display
 from planner.errors import PlannerError
+
+if TYPE_CHECKING:
+    import threading
+    from collections.abc import Callable
+
+    from planner.app.data import DisplayConfig
+    from planner.workspace import Workspace
 
 
 class GeoLayers:
@@ -23,6 +31,12 @@ class GeoLayers:
     :class:`planner.app.data.DisplayConfig`), ``_lock`` and ``_multipolygons`` (a per-instance
     cache of :meth:`_bokeh_layout`) on the instance.
     """
+
+    if TYPE_CHECKING:  # set by AppData.__init__
+        ws: Workspace
+        config: DisplayConfig
+        _lock: threading.Lock
+        _multipolygons: Callable[[str], tuple[list, list]]
 
     @cached_property
     def geography(self):

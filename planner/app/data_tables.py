@@ -6,11 +6,17 @@ Each is computed once per workspace and shared by every session. No Panel import
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from planner.errors import PlannerError
 from planner.workspace import Workspace
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import geopandas as gpd
 
 
 class WorkspaceTables:
@@ -19,6 +25,19 @@ class WorkspaceTables:
     Expects ``ws``, ``has``, ``layer`` and the per-instance caches ``_tables``, ``_advance``,
     ``_advance_done`` and ``_visibility`` on the instance.
     """
+
+    if TYPE_CHECKING:  # set by AppData.__init__ or defined by AppData's other bases
+        ws: Workspace
+        _tables: Callable[[str], pd.DataFrame]
+        _advance: Callable[[str, str], Any]
+        _advance_done: set[tuple[str, str]]
+        _visibility: Callable[[str], Any]
+
+        def has(self, table: str) -> bool:
+            """See :class:`planner.app.data.AppData`."""
+
+        def layer(self, name: str) -> gpd.GeoDataFrame:
+            """See :class:`planner.app.data.AppData`."""
 
     def table(self, name: str) -> pd.DataFrame:
         """A registered workspace table, read once and shared (treat it as read-only).

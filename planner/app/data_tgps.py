@@ -6,6 +6,7 @@ No Panel import here.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,12 @@ import pandas as pd
 from planner.app.crime_index import month_index
 from planner.errors import PlannerError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from planner.app.crime_index import CrimeIndex
+    from planner.workspace import Workspace
+
 
 class TGPViews:
     """Target Geographic Patrol areas for the app (mixed into :class:`planner.app.data.AppData`).
@@ -21,6 +28,22 @@ class TGPViews:
     Expects ``ws``, ``crimes``, ``crime_table``, ``has`` and ``_tgp_crimes`` (a per-instance
     cache of :meth:`_read_tgp_crimes`) on the instance.
     """
+
+    if TYPE_CHECKING:  # set by AppData.__init__ or defined by AppData's other bases
+        ws: Workspace
+
+        @property
+        def crime_table(self) -> str:
+            """See :attr:`planner.app.data.AppData.crime_table`."""
+
+        _tgp_crimes: Callable[[str, str], gpd.GeoDataFrame]
+
+        @property
+        def crimes(self) -> CrimeIndex:
+            """See :class:`planner.app.data.AppData`."""
+
+        def has(self, table: str) -> bool:
+            """See :class:`planner.app.data.AppData`."""
 
     #: months of crimes whose police.uk locations name the TGPs' main streets
     LABEL_MONTHS = 12

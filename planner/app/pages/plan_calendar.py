@@ -10,11 +10,18 @@ import numpy as np
 import panel as pn
 import panel_material_ui as pmui
 from bokeh.core.properties import field
-from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Legend, LegendItem, Range1d
+from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss Legend
+    ColumnDataSource,
+    FixedTicker,
+    HoverTool,
+    Legend,
+    LegendItem,
+    Range1d,
+)
 from bokeh.palettes import Category10_10, Category20_20
 from bokeh.plotting import figure
 
-from planner.app.state.plan import ALL_TEAMS
+from planner.app.state.plan import ALL_TEAMS, PlanState
 
 #: calendar figure height (px) and hour tick spacing
 CALENDAR_HEIGHT = 640
@@ -66,6 +73,9 @@ class CalendarSection:
     Expects ``state`` (a :class:`~planner.app.state.plan.PlanState`) and ``_colours`` (key ->
     colour per ``colour_by`` choice) on the instance.
     """
+
+    state: PlanState
+    _colours: dict[str, dict[str, str]]
 
     def _calendar_data(self) -> dict:
         b = self.state.calendar_blocks()

@@ -24,6 +24,7 @@ from bokeh.plotting import figure
 
 from planner.app.components.tables import table
 from planner.app.data import AppData
+from planner.app.state.plan import PlanState
 
 #: Servator map: figure height (px), marker size (px) = base + per_sqrt * sqrt(deployments)
 SERVATOR_MAP_HEIGHT = 520
@@ -66,6 +67,9 @@ class ServatorSection:
     Expects ``data`` (:class:`~planner.app.data.AppData`) and ``state`` (a
     :class:`~planner.app.state.plan.PlanState`) on the instance.
     """
+
+    data: AppData
+    state: PlanState
 
     def _sites_data(self) -> dict:
         from planner.planning.servator import ASSETS
