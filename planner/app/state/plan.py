@@ -2,8 +2,9 @@
 
 Everything the page shows comes from the plan tables (``plan_visits``, ``plan_visits_<quarter>``
 written by :mod:`planner.planning`) and from :mod:`planner.planning.servator` /
-:mod:`planner.planning.export`; this module only selects; :mod:`planner.app.state.plan_tables` reshapes and lays out
-for display, :mod:`planner.app.state.plan_servator` for Op Servator (their public names are
+:mod:`planner.planning.export`; this module only selects.
+:mod:`planner.app.state.plan_tables` reshapes and lays out for display, and
+:mod:`planner.app.state.plan_servator` does so for Op Servator (their public names are
 importable from here too).
 """
 
