@@ -298,8 +298,6 @@ def test_inspector_sees_aggregates_and_only_their_lpas_officers(data, store):
     fills = st.vacancy_fills()
     assert set(fills["lpa"]) <= {"Sandwell"}
     # an officer has no Commitments page (their own records are on the Record page)
-    from planner.errors import AccessDenied
-
     with pytest.raises(AccessDenied, match="may not use commitments"):
         CommitmentsState(data, store, principal=Principal("OF00288", "officer"))
 

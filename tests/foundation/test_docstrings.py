@@ -255,13 +255,15 @@ def test_the_documented_modules_exist_and_include_the_hotspot_engine():
     assert {"planner/hotspots/grid.py", "planner/hotspots/kde.py"} <= set(mods)
 
 
-def test_only_the_migrations_and_the_four_long_app_modules_are_exempt():
+def test_only_the_migrations_are_exempt():
     every = {str(p.relative_to(REPO)) for p in (REPO / "planner").rglob("*.py")}
     exempt = every - set(documented())
-    assert {m for m in exempt if not m.startswith("planner/records/migrations/")} == {
+    assert {m for m in exempt if not m.startswith("planner/records/migrations/")} == set()
+    assert "planner/records/migrations/env.py" in exempt
+    # the four app modules once exempt (issue 13) are split and documented like the rest
+    assert {
         "planner/app/data.py",
         "planner/app/bokeh_views.py",
         "planner/app/state/plan.py",
         "planner/app/pages/plan.py",
-    }
-    assert "planner/records/migrations/env.py" in exempt
+    } <= set(documented())

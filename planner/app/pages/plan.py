@@ -1,89 +1,64 @@
-"""The Patrol plan page: week calendar, the quarter's timetable per TGP and team, exports and
-the Op Servator plan on a map.
+"""The Patrol plan page: week calendar, quarter timetables, exports and Op Servator on a map.
 
 Plain Bokeh figures (no HoloViews) whose ``ColumnDataSource`` is updated in place when a
-selection changes, and dynamic tabs so only the visible section is rendered.
+selection changes, and dynamic tabs so only the visible section is rendered. The week calendar
+is in :mod:`planner.app.pages.plan_calendar`, the Op Servator tab in
+:mod:`planner.app.pages.plan_servator`; their names are importable from here too.
 """
 
 from __future__ import annotations
 
 from io import StringIO
-from typing import Any
 
-import numpy as np
-import pandas as pd
 import panel as pn
 import panel_material_ui as pmui
-from bokeh.core.properties import field
-from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss ColorBar, Legend
-    ColorBar,
-    ColumnDataSource,
-    FixedTicker,
-    HoverTool,
-    Legend,
-    LegendItem,
-    LinearColorMapper,
-    Range1d,
-)
-from bokeh.palettes import Category10_10, Category20_20, YlOrRd9
-from bokeh.plotting import figure
 
 from planner.app.components.tables import table
-from planner.app.data import AppData
 from planner.app.pages.base import Page
-from planner.app.state.plan import ALL_TEAMS, PlanState
-
-#: calendar figure height (px) and hour tick spacing
-CALENDAR_HEIGHT = 640
-HOUR_TICK = 2
-#: legend shown only when this few keys are coloured (a 42-team legend hides the calendar)
-MAX_LEGEND = 12
-#: Servator map: figure height (px), marker size (px) = base + per_sqrt * sqrt(deployments)
-SERVATOR_MAP_HEIGHT = 520
-MARKER_BASE, MARKER_PER_SQRT = 6.0, 6.0
-
-CALENDAR_COLUMNS = (
-    "left",
-    "right",
-    "start_h",
-    "end_h",
-    "tgp_id",
-    "team_id",
-    "method",
-    "crew",
-    "time",
-    "key",
-    "day_label",
-    "color",
+from planner.app.pages.plan_calendar import (
+    CALENDAR_COLUMNS,
+    CALENDAR_HEIGHT,
+    HOUR_TICK,
+    MAX_LEGEND,
+    CalendarSection,
+    palette,
 )
-SITE_COLUMNS = (
-    "site_id",
-    "lpa",
-    "deployments",
-    "hours",
-    "first",
-    "last",
-    "x",
-    "y",
-    "size",
-    "assets",
+from planner.app.pages.plan_servator import (
+    MARKER_BASE,
+    MARKER_PER_SQRT,
+    SERVATOR_MAP_HEIGHT,
+    SITE_COLUMNS,
+    ServatorSection,
+    outline_xy,
 )
+from planner.app.state.plan import PlanState
+
+__all__ = [
+    "CALENDAR_COLUMNS",
+    "CALENDAR_HEIGHT",
+    "HOUR_TICK",
+    "MARKER_BASE",
+    "MARKER_PER_SQRT",
+    "MAX_LEGEND",
+    "SERVATOR_MAP_HEIGHT",
+    "SITE_COLUMNS",
+    "CalendarSection",
+    "PlanPage",
+    "ServatorSection",
+]
+
+_palette = palette
+_outline_xy = outline_xy
 
 
-def _palette(keys: list[str]) -> dict[str, str]:
-    pal = Category10_10 if len(keys) <= len(Category10_10) else Category20_20
-    return {k: pal[i % len(pal)] for i, k in enumerate(keys)}
+class PlanPage(CalendarSection, ServatorSection, Page):
+    """The patrol plan: week calendar, quarter timetables per TGP and team, exports, Op Servator.
 
-
-def _outline_xy(data: AppData) -> dict[str, Any]:
-    """LPA outlines (EPSG:3857, simplified) in Bokeh ``multi_polygons`` form (shared)."""
-    xs, ys = data.multipolygons("LPAs")
-    return {"xs": xs, "ys": ys, "lpa": data.layer("LPAs")["lpa"].astype(str).tolist()}
-
-
-class PlanPage(Page):
-    """The patrol plan: week calendar, quarter timetables per TGP and team, exports and the
-    Op Servator plan."""
+    Parameters
+    ----------
+    **params
+        :class:`~planner.app.pages.base.Page` parameters (``data``, ``principal``, ...).
+    """
 
     title = "Patrol plan"
     slug = "plan"
@@ -93,115 +68,19 @@ class PlanPage(Page):
         self.state = PlanState(self.data, principal=self.principal)
         v = self.data.table("plan_visits")
         self._colours = {
-            "method": _palette(sorted(v["method"].astype(str).unique())),
-            "team": _palette(sorted(v["team_id"].astype(str).unique())),
+            "method": palette(sorted(v["method"].astype(str).unique())),
+            "team": palette(sorted(v["team_id"].astype(str).unique())),
         }
-
-    # ---- week calendar ------------------------------------------------------------------
-    def _calendar_data(self) -> dict:
-        b = self.state.calendar_blocks()
-        labels = np.array(self.state.day_labels())
-        colours = self._colours[self.state.colour_by]
-        b = b.assign(
-            day_label=labels[b["day"].to_numpy()] if len(b) else np.array([], dtype=str),
-            color=b["key"].map(colours).fillna("#888888").astype(str),
-        )
-        return {c: b[c].to_numpy() for c in CALENDAR_COLUMNS}
-
-    def _calendar_title(self) -> str:
-        s = self.state
-        n = len(self.calendar_source.data["left"])
-        who = s.lpa if s.calendar_team == ALL_TEAMS else f"{s.lpa}, {s.calendar_team}"
-        tag = " (SYNTHETIC)" if s.synthetic else ""
-        return (
-            f"Planned visits, week of {s.week}: {who}, {n} visits, coloured by {s.colour_by}{tag}"
-        )
-
-    def calendar(self) -> pn.viewable.Viewable:
-        """Seven day columns by the hours of the day; each visit a block at its start-end time."""
-        self.calendar_source = ColumnDataSource(self._calendar_data())
-        p = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
-            height=CALENDAR_HEIGHT,
-            sizing_mode="stretch_width",
-            x_range=Range1d(start=0, end=7),
-            y_range=Range1d(start=24, end=0),
-            tools="pan,wheel_zoom,box_zoom,reset,save",
-            toolbar_location="above",
-        )
-        r = p.quad(
-            left="left",
-            right="right",
-            top="start_h",
-            bottom="end_h",
-            fill_color="color",
-            line_color="color",
-            fill_alpha=0.85,
-            source=self.calendar_source,
-        )
-        # an explicit legend beside the plot, its items grouped by key in the browser
-        legend = Legend(
-            items=[LegendItem(label=field("key"), renderers=[r])],
-            location="top_left",
-            label_text_font_size="9pt",
-        )
-        p.add_layout(legend, "right")
-        p.add_tools(
-            HoverTool(
-                renderers=[r],
-                tooltips=[
-                    ("", "@day_label @time"),
-                    ("TGP", "@tgp_id"),
-                    ("team", "@team_id"),
-                    ("method", "@method"),
-                    ("crew", "@crew"),
-                ],
-            )
-        )
-        p.xaxis.ticker = FixedTicker(ticks=[i + 0.5 for i in range(7)])
-        p.xgrid.ticker = FixedTicker(ticks=list(range(8)))
-        p.xaxis.major_tick_line_color = None
-        p.yaxis.ticker = FixedTicker(ticks=list(range(0, 25, HOUR_TICK)))
-        p.yaxis.major_label_overrides = {h: f"{h:02d}:00" for h in range(0, 25, HOUR_TICK)}
-        p.yaxis.axis_label = "time of day (local)"
-        self.calendar_figure = p
-
-        # the title again as page text, readable by browser tests (the figure's is canvas)
-        self.calendar_caption = pmui.Typography(
-            "", variant="subtitle2", css_classes=["plan-calendar-title"]
-        )
-
-        def decorate():
-            labels = self.state.day_labels()
-            p.xaxis.major_label_overrides = {i + 0.5: lab for i, lab in enumerate(labels)}
-            p.title.text = self.calendar_caption.object = self._calendar_title()
-            legend.visible = len(set(self.calendar_source.data["key"])) <= MAX_LEGEND
-
-        def update(*_):
-            self.calendar_source.data = self._calendar_data()
-            decorate()
-
-        decorate()
-        self.state.param.watch(update, ["lpa", "week", "calendar_team", "colour_by"])
-        sp = self.state.param
-        return pn.Column(
-            pn.Row(
-                pmui.Select.from_param(sp.calendar_team, label="Team", width=220),
-                pmui.RadioButtonGroup.from_param(sp.colour_by, label="Colour by"),
-            ),
-            self.calendar_caption,
-            # css class on a wrapping Column: a Bokeh pane's own classes do not reach the page
-            pn.Column(
-                pn.pane.Bokeh(p, sizing_mode="stretch_width"),
-                css_classes=["plan-calendar"],
-                sizing_mode="stretch_width",
-            ),
-            sizing_mode="stretch_width",
-        )
 
     # ---- timetables -----------------------------------------------------------------------
     def timetables(self) -> pn.viewable.Viewable:
-        """The quarter's timetable of one TGP (with hours per team) and of one team (with hours
-        per TGP)."""
+        """The quarter's timetable of one TGP (with hours per team) and of one team (per TGP).
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The quarter, TGP and team selectors over the two timetables.
+        """
         sp = self.state.param
         q = pmui.Select.from_param(sp.quarter, label="Quarter", width=160)
         return pn.Column(
@@ -250,6 +129,13 @@ class PlanPage(Page):
         )
 
     def summary(self) -> pn.viewable.Viewable:
+        """The Plan summary tab: hours per team and method, and this week's visits.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            Two tables side by side.
+        """
         from planner.units import MEANING, OFFICER_HOURS, PATROL_HOURS
 
         units = (  # issue 19 item 4: the unit of every hours figure is stated
@@ -272,7 +158,13 @@ class PlanPage(Page):
 
     # ---- exports ---------------------------------------------------------------------------
     def exports(self) -> pn.viewable.Viewable:
-        """Downloads written by planner.planning.export (labelled synthetic when they are)."""
+        """Downloads written by planner.planning.export (labelled synthetic when they are).
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            A collapsed card with the quarter and team selectors and three downloads.
+        """
         p = self.state.param
         tag = "_SYNTHETIC" if self.state.synthetic else ""
         csv = pmui.FileDownload(
@@ -308,140 +200,6 @@ class PlanPage(Page):
             pn.Row(csv, ics, brief),  # type: ignore[arg-type]  # panel types *items as lists
             title="Exports",
             collapsed=True,
-            sizing_mode="stretch_width",
-        )
-
-    # ---- Op Servator -----------------------------------------------------------------------
-    def _sites_data(self) -> dict:
-        from planner.planning.servator import ASSETS
-
-        s = self.state.servator_sites()
-        assets = pd.Series("", index=s.index, dtype="string")
-        for a in ASSETS:
-            assets = assets + np.where(s[a] > 0, a + " " + s[a].astype(str) + "  ", "")
-        s = s.assign(
-            size=MARKER_BASE + MARKER_PER_SQRT * np.sqrt(s["deployments"].to_numpy(dtype=float)),
-            assets=assets.str.strip().astype(str),
-        )
-        return {c: s[c].to_numpy() for c in SITE_COLUMNS}
-
-    def servator_map(self) -> pn.viewable.Viewable:
-        """LPA outlines and the deployment sites sized and coloured by deployments."""
-        out = _outline_xy(self.data)
-        self.sites_source = ColumnDataSource(self._sites_data())
-        tag = " (SYNTHETIC sites)" if self.state.servator_synthetic else ""
-        p = figure(  # type: ignore[call-arg]  # figure's stub omits its FigureOptions keywords
-            height=SERVATOR_MAP_HEIGHT,
-            sizing_mode="stretch_width",
-            match_aspect=True,
-            tools="pan,wheel_zoom,box_zoom,reset,save",
-            toolbar_location="above",
-            title=f"Op Servator deployments per site{tag}",
-        )
-        p.axis.visible = False
-        p.grid.visible = False
-        p.multi_polygons(
-            xs="xs",
-            ys="ys",
-            source=ColumnDataSource(out),
-            fill_color="#f2f2f2",
-            fill_alpha=0.6,
-            line_color="#444444",
-            line_width=1,
-        )
-        self.sites_mapper = LinearColorMapper(
-            palette=list(reversed(YlOrRd9)),
-            low=1,
-            high=max(2, int(max(self.sites_source.data["deployments"], default=1))),
-        )
-        p.add_layout(
-            ColorBar(color_mapper=self.sites_mapper, title="deployments", width=10), "right"
-        )
-        r = p.scatter(
-            x="x",
-            y="y",
-            size="size",
-            source=self.sites_source,
-            fill_color={"field": "deployments", "transform": self.sites_mapper},
-            line_color="black",
-            fill_alpha=0.85,
-        )
-        p.add_tools(
-            HoverTool(
-                renderers=[r],
-                tooltips=[
-                    ("site", "@site_id (@lpa)"),
-                    ("deployments", "@deployments (@hours{0.0} h)"),
-                    ("dates", "@first to @last"),
-                    ("assets", "@assets"),
-                ],
-            )
-        )
-        self.servator_figure = p
-
-        def update(*_):
-            self.sites_source.data = self._sites_data()
-            self.sites_mapper.high = max(2, int(max(self.sites_source.data["deployments"])))
-
-        self.state.param.watch(update, ["servator_start", "servator_days", "servator_seed"])
-        return pn.Column(
-            pn.pane.Bokeh(p, sizing_mode="stretch_width"),
-            css_classes=["servator-map"],
-            sizing_mode="stretch_width",
-        )
-
-    def servator_exports(self) -> pn.viewable.Viewable:
-        csv = pmui.FileDownload(
-            callback=lambda: StringIO(self.state.servator_csv()),
-            filename=self.state.servator_filename("csv"),
-            label="Deployments (CSV)",
-            css_classes=["servator-export", "servator-export-csv"],
-        )
-        ics = pmui.FileDownload(
-            callback=lambda: StringIO(self.state.servator_ics()),
-            filename=self.state.servator_filename("ics"),
-            label="Deployments calendar (.ics)",
-            css_classes=["servator-export", "servator-export-ics"],
-        )
-
-        def names(*_):
-            csv.filename = self.state.servator_filename("csv")
-            ics.filename = self.state.servator_filename("ics")
-
-        self.state.param.watch(names, ["servator_start", "servator_days", "servator_seed"])
-        return pn.Row(csv, ics)
-
-    def servator(self) -> pn.viewable.Viewable:
-        p = self.state.param
-
-        def summary(*_):
-            s = self.state.servator().summary()
-            return (
-                f"{s['deployments']} deployments over {s['days']} days at {s['sites_used']} TGPs, "
-                f"{s['hours']:,.0f} deployment hours (seed {s['seed']}; planner.planning.servator, TGPs as sites"
-                f"{', SYNTHETIC' if self.state.servator_synthetic else ''})."
-            )
-
-        deps = p.servator_start, p.servator_days, p.servator_seed
-        return pn.Column(
-            pn.Row(
-                pmui.TextInput.from_param(p.servator_start, label="Start (YYYY-MM-DD)", width=180),
-                pmui.IntInput.from_param(p.servator_days, label="Days", width=120),
-                pmui.IntInput.from_param(p.servator_seed, label="Seed", width=120),
-                self.servator_exports(),
-            ),
-            pmui.Typography(
-                pn.bind(summary, *deps), variant="body2", css_classes=["servator-summary"]
-            ),
-            pn.Row(
-                self.servator_map(),
-                table(
-                    pn.bind(lambda *_: self.state.servator_table(), *deps),
-                    height=346,
-                    css_classes=["servator-table"],
-                ),
-                sizing_mode="stretch_width",
-            ),
             sizing_mode="stretch_width",
         )
 
