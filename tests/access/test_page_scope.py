@@ -13,12 +13,30 @@ import pytest
 from planner.access.roles import Principal
 from planner.errors import AccessDenied
 
-PAGES = ["hotspots", "plan", "delivery", "advance", "neighbourhoods", "commitments", "record"]
-#: the issue's roles -> pages table (docs/deploy.md)
+PAGES = [
+    "hotspots",
+    "plan",
+    "delivery",
+    "advance",
+    "neighbourhoods",
+    "commitments",
+    "record",
+    "tasking",
+]
+#: the issue's roles -> pages table (docs/deploy.md); Tasking (issue 19): intelligence,
+#: inspector and advance (its sections by capability), not officer or admin
 EXPECTED_PAGES = {
     "intelligence": PAGES,
-    "inspector": ["hotspots", "plan", "delivery", "neighbourhoods", "commitments", "record"],
-    "advance": ["hotspots", "advance"],
+    "inspector": [
+        "hotspots",
+        "plan",
+        "delivery",
+        "neighbourhoods",
+        "commitments",
+        "record",
+        "tasking",
+    ],
+    "advance": ["hotspots", "advance", "tasking"],
     "officer": ["record"],
     "admin": [],
 }
@@ -84,6 +102,11 @@ def test_each_role_gets_exactly_its_pages(served_ws, inspector_lpa, people, role
     assert [i["slug"] for i in menu.items] == EXPECTED_PAGES[role]
     tabs = app.main[0]
     assert [h.css_classes[0] for h in tabs.objects] == [f"page-{s}" for s in EXPECTED_PAGES[role]]
+    # the page a role lands on: the first of its pages, built with the session (an officer:
+    # the phone Record page, its menu drawer closed)
+    assert tabs.active == 0 and bool(tabs.objects[0].objects)
+    if role == "officer":
+        assert app.sidebar_open is False
 
 
 def test_a_page_outside_the_scope_shows_a_notice_and_is_audited(served_ws, inspector_lpa):
