@@ -58,8 +58,10 @@ class Scoped(param.Parameterized):
             ) from None
 
     def rows(self, df: pd.DataFrame, lpa_col: str = "lpa", officer_col: str | None = None):
-        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`);
-        ``df`` itself (no copy, so memoised frames stay shared) when everything is in scope."""
+        """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`).
+
+        ``df`` itself (no copy, so memoised frames stay shared) when everything is in scope.
+        """
         if self.principal is None or self.principal.role == "intelligence":
             return df
         return scope.filter_rows(self.principal, df, lpa_col=lpa_col, officer_col=officer_col)
@@ -98,7 +100,7 @@ def scope_lpas(
         )
     state.__dict__["_scope_lpas"] = principal
     state.param.lpa.objects = opts
-    state.lpa = chosen if chosen is not None else opts[0]
+    state.lpa = chosen if chosen is not None else opts[0]  # type: ignore[attr-defined]
 
 
 class DrillState(param.Parameterized):
