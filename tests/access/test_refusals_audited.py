@@ -149,3 +149,20 @@ def test_without_sign_in_a_bad_choice_stays_a_value_error_and_is_not_audited(
     with pytest.raises(ValueError, match="not-a-tgp") as e:
         st.tgp = "not-a-tgp"
     assert not isinstance(e.value, AccessDenied) and _denied(audit_calls) == []
+
+
+def test_a_forged_drill_key_is_refused_and_audited(served_ws, lpas, audit_calls):
+    from planner.app.cache import get_data
+    from planner.app.state.hotspots import CrimeDrillState, MapState
+
+    mine, other = lpas
+    drill = CrimeDrillState(map=MapState(get_data(served_ws), principal=_insp(mine)))
+    assert list(drill.frame()["key"]) == [mine]
+    with pytest.raises(AccessDenied, match="not an item"):
+        drill.drill(other)  # a tap on a bar whose key the client replaced
+    assert drill.path == []
+    assert _denied(audit_calls) == [("insp", "inspector", {"attempt": "drill", "key": other})]
+    # control: without sign-in it stays a ValueError
+    nobody = CrimeDrillState(map=MapState(get_data(served_ws)))
+    with pytest.raises(ValueError, match="not an item"):
+        nobody.drill("no-such-lpa")

@@ -129,6 +129,16 @@ class DrillState(param.Parameterized):
         """
         raise NotImplementedError
 
+    def scope_principal(self) -> Any:
+        """The principal the drill-down is read for (None: no sign-in or no scope).
+
+        Returns
+        -------
+        Principal or None
+            The principal of the page state the drill-down reads.
+        """
+        return None
+
     @property
     def level(self) -> str:
         """The level shown (``levels[len(path)]``)."""
@@ -168,7 +178,11 @@ class DrillState(param.Parameterized):
         if not self.can_drill:
             return False
         if key not in set(self.frame()["key"]):
-            raise ValueError(f"'{key}' is not an item of the current level ({self.level})")
+            msg = f"'{key}' is not an item of the current level ({self.level})"
+            p = self.scope_principal()
+            if p is not None:  # e.g. a bar key forged by the client: refused and audited
+                raise scope.refuse(p, msg, {"attempt": "drill", "key": str(key)[:80]})
+            raise ValueError(msg)
         self.path = [*self.path, key]
         return True
 
