@@ -392,6 +392,31 @@ def filter_rows(
     return df.iloc[0:0].copy()
 
 
+def refuse(principal: Principal | None, message: str, detail: Mapping[str, Any]) -> AccessDenied:
+    """Audit a refusal as ``denied`` with the user and return the exception to raise.
+
+    Every refusal of a request outside the principal's scope goes through here (an LPA, a
+    drill-down, a TGP, team or day outside the principal's choices, a report area), so that
+    each one is in the audit trail: ``raise refuse(principal, "...", {"attempt": ...})``.
+
+    Parameters
+    ----------
+    principal
+        The principal refused (None: no sign-in, nothing is audited).
+    message
+        The one-line reason (the exception's message).
+    detail
+        What was asked for (JSON-serialisable), the ``detail`` of the audit row.
+
+    Returns
+    -------
+    planner.errors.AccessDenied
+        The exception, for the caller to raise.
+    """
+    _denied(principal, dict(detail))
+    return AccessDenied(message)
+
+
 def _denied(principal: Principal | None, detail: dict[str, Any]) -> None:
     """Audit a refusal in a served session (:func:`planner.access.server.audit_denied`)."""
     from planner.access.server import audit_denied

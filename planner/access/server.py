@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from planner.access.roles import ClaimMapping, Principal, load_toml, read_claim_mapping
 from planner.access.users import UsersFile
-from planner.errors import InputError, PlannerError
+from planner.errors import AccessDenied, InputError, PlannerError
 
 #: addresses that only the machine itself can reach
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -736,6 +736,7 @@ def audit_downloads(gate: Gate | None) -> None:
     from panel.widgets.misc import FileDownload
 
     _DOWNLOAD_AUDIT[:] = [] if gate is None else [gate]
+    _audit_refused_model_changes()
     if getattr(FileDownload._sync_data, "_planner_audited", False):
         return
     original = FileDownload._sync_data
@@ -760,6 +761,40 @@ def audit_downloads(gate: Gate | None) -> None:
 
     _sync_data._planner_audited = True  # type: ignore[attr-defined]
     FileDownload._sync_data = _sync_data  # type: ignore[method-assign]
+
+
+def _audit_refused_model_changes() -> None:
+    """Audit a model change from the browser that the server refuses before any state sees it.
+
+    A widget's value outside its options (e.g. another LPA sent for a Select that offers only
+    the inspector's) fails in Panel's ``Syncable._process_events`` and never reaches the page
+    state, so :func:`planner.access.scope.refuse` is not reached; this wraps it once per
+    process so that such a refusal in a signed-in session is a ``denied`` row with the user,
+    the widget and the values sent. Refusals raised as AccessDenied are audited where raised.
+    """
+    from panel.io.state import state
+    from panel.reactive import Syncable
+
+    if getattr(Syncable._process_events, "_planner_audited", False):
+        return
+    original = Syncable._process_events
+
+    def _process_events(self: Any, events: dict[str, Any]) -> None:
+        try:
+            original(self, events)
+        except AccessDenied:
+            raise
+        except Exception:
+            p = principal_of(state.curdoc) if _DOWNLOAD_AUDIT else None
+            if p is not None:
+                sent = {str(k): str(v)[:80] for k, v in list(events.items())[:10]}
+                audit_denied(
+                    p, {"attempt": "model change", "widget": type(self).__name__, "sent": sent}
+                )
+            raise
+
+    _process_events._planner_audited = True  # type: ignore[attr-defined]
+    Syncable._process_events = _process_events  # type: ignore[method-assign]
 
 
 def audit_denied(principal: Principal | None, detail: dict[str, Any]) -> None:

@@ -13,12 +13,30 @@ import pytest
 from planner.access.roles import Principal
 from planner.errors import AccessDenied
 
-PAGES = ["hotspots", "plan", "delivery", "advance", "neighbourhoods", "commitments", "record"]
-#: the issue's roles -> pages table (docs/deploy.md)
+PAGES = [
+    "hotspots",
+    "plan",
+    "delivery",
+    "advance",
+    "neighbourhoods",
+    "commitments",
+    "record",
+    "tasking",
+]
+#: the issue's roles -> pages table (docs/deploy.md); Tasking (issue 19): intelligence,
+#: inspector and advance (its sections by capability), not officer or admin
 EXPECTED_PAGES = {
     "intelligence": PAGES,
-    "inspector": ["hotspots", "plan", "delivery", "neighbourhoods", "commitments", "record"],
-    "advance": ["hotspots", "advance"],
+    "inspector": [
+        "hotspots",
+        "plan",
+        "delivery",
+        "neighbourhoods",
+        "commitments",
+        "record",
+        "tasking",
+    ],
+    "advance": ["hotspots", "advance", "tasking"],
     "officer": ["record"],
     "admin": [],
 }
@@ -84,6 +102,11 @@ def test_each_role_gets_exactly_its_pages(served_ws, inspector_lpa, people, role
     assert [i["slug"] for i in menu.items] == EXPECTED_PAGES[role]
     tabs = app.main[0]
     assert [h.css_classes[0] for h in tabs.objects] == [f"page-{s}" for s in EXPECTED_PAGES[role]]
+    # the page a role lands on: the first of its pages, built with the session (an officer:
+    # the phone Record page, its menu drawer closed)
+    assert tabs.active == 0 and bool(tabs.objects[0].objects)
+    if role == "officer":
+        assert app.sidebar_open is False
 
 
 def test_a_page_outside_the_scope_shows_a_notice_and_is_audited(served_ws, inspector_lpa):
@@ -99,8 +122,12 @@ def test_a_page_outside_the_scope_shows_a_notice_and_is_audited(served_ws, inspe
     )
     notice, tabs = app.main[0], app.main[1]
     assert "access-notice" in notice.css_classes and "Neighbourhoods" in notice.object
-    assert [h.css_classes[0] for h in tabs.objects] == ["page-hotspots", "page-advance"]
-    assert [bool(h.objects) for h in tabs.objects] == [True, False]  # the first allowed page
+    assert [h.css_classes[0] for h in tabs.objects] == [
+        "page-hotspots",
+        "page-advance",
+        "page-tasking",
+    ]
+    assert [bool(h.objects) for h in tabs.objects] == [True, False, False]  # the first page
     assert calls == [("advan", "denied", {"attempt": "page", "page": "neighbourhoods"})]
 
 
@@ -208,7 +235,7 @@ def test_inspector_rows_are_those_of_their_lpa(served_ws, inspector_lpa):
     d = DeliveryState(data, principal=p)
     assert set(d.all_tgps()["tgp_id"]) == theirs and set(d.param.tgp.objects) == theirs
     other_tgp = sorted(set(tgps["tgp_id"].astype(str)) - theirs)[0]
-    with pytest.raises(ValueError):
+    with pytest.raises(AccessDenied):  # refused and audited (test_refusals_audited.py)
         d.tgp = other_tgp
     plan = PlanState(data, principal=p)
     q = plan._quarter_table()
@@ -254,7 +281,10 @@ def test_drill_downs_and_reports_refuse_other_lpas(served_ws, inspector_lpa, peo
     assert set(com.areas().values()) >= {inspector_lpa} and other not in com.areas().values()
     with pytest.raises(AccessDenied):
         com.report_html(other)
-    com.level = "officer"
+    # the top of the engagement drill-down: per-LPA aggregates of the force (as documented);
+    # below it, only the inspector's LPA
+    assert {inspector_lpa} < set(com.breakdown()["lpa"]) <= set(people["all"]["lpa"])
+    com.eng_drill.drill(inspector_lpa)
     b = com.breakdown()
     assert len(b) > 0 and set(b["lpa"]) == {inspector_lpa}
     assert set(com.abstraction_details()["lpa"]) == {inspector_lpa}

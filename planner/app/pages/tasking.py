@@ -137,7 +137,9 @@ class TaskingPage(Page):
         p = self.state.param
         return [
             pmui.Alert(object=SENSITIVE, severity="warning"),
-            pmui.Select.from_param(p.day_id, label="Day of action", width=320),
+            pmui.Select.from_param(
+                p.day_id, label="Day of action", width=320, css_classes=["tasking-day"]
+            ),
             self._bound(self.state.wanted, p.day_id, p.version),
         ]
 
@@ -176,7 +178,7 @@ class TaskingPage(Page):
         return pn.Column(
             *self.header(self.state.synthetic()),
             pn.Row(
-                pmui.Select.from_param(p.lpa, label="LPA", width=240),
+                pmui.Select.from_param(p.lpa, label="LPA", width=240, css_classes=["tasking-lpa"]),
                 pmui.Select.from_param(p.unit, label="Hours unit", width=200),
                 pmui.FloatInput.from_param(p.grant_gbp, label="Grant (GBP)", width=200),
             ),

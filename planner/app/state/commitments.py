@@ -212,9 +212,13 @@ class CommitmentsState(Scoped):
         """
         p = self.principal
         if path and p is not None and not p.sees_lpa(path[0]):
-            from planner.errors import AccessDenied
+            from planner.access.scope import refuse
 
-            raise AccessDenied(f"{p.user} ({p.role}) may not see team or officer data of {path[0]}")
+            raise refuse(
+                p,
+                f"{p.user} ({p.role}) may not see team or officer data of {path[0]}",
+                {"attempt": "drill", "lpa": str(path[0])},
+            )
 
     def scoped(self, df: pd.DataFrame) -> pd.DataFrame:
         """``df``'s officer-level rows within the principal's scope.
@@ -451,12 +455,17 @@ class CommitmentsState(Scoped):
         """
         from planner.access.audit import log_event
         from planner.access.scope import audited
-        from planner.errors import AccessDenied
         from planner.reports.community import build_community_report, render_html
 
         if area not in set(self.areas().values()):  # the principal's LPAs' areas only
+            from planner.access.scope import refuse
+
             who = self.principal.user if self.principal else "?"
-            raise AccessDenied(f"{who} may not report on area {area!r}")
+            raise refuse(
+                self.principal,
+                f"{who} may not report on area {area!r}",
+                {"attempt": "report", "area": str(area)},
+            )
 
         def make() -> str:
             rep = build_community_report(self.store, area, self.span, ws=self.data.ws)

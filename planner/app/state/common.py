@@ -13,7 +13,6 @@ import pandas as pd
 import param
 
 from planner.access import scope
-from planner.errors import AccessDenied
 
 ALL_LPAS = "All LPAs"
 
@@ -41,6 +40,22 @@ class Scoped(param.Parameterized):
         constant=True,
         doc="The signed-in planner.access.roles.Principal (None: no sign-in, every LPA).",
     )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a choice (TGP, team, month, day ...) outside the state's list, e.g. sent by the client
+        # over the websocket, is refused as AccessDenied and audited as `denied` with the user
+        try:
+            super().__setattr__(name, value)
+        except ValueError:
+            p = getattr(self, "principal", None)
+            sel = self.param.objects("existing").get(name)
+            if p is None or not isinstance(sel, param.Selector):
+                raise
+            raise scope.refuse(
+                p,
+                f"{p.user} ({p.role}) may not choose {name} {value!r}: not one of theirs",
+                {"attempt": name, "value": str(value)[:80]},
+            ) from None
 
     def rows(self, df: pd.DataFrame, lpa_col: str = "lpa", officer_col: str | None = None):
         """``df`` limited to the principal's scope (:func:`planner.access.scope.filter_rows`).
@@ -93,7 +108,9 @@ def scope_lpas(
     opts = scope.lpa_options(principal, lpas, all_label=all_label)
     if not opts:
         who = principal.user if principal else "?"
-        raise AccessDenied(f"{who} may not see any LPA's data here")
+        raise scope.refuse(
+            principal, f"{who} may not see any LPA's data here", {"attempt": "lpa", "lpa": None}
+        )
     state.__dict__["_scope_lpas"] = principal
     state.param.lpa.objects = opts
     state.lpa = chosen if chosen is not None else opts[0]  # type: ignore[attr-defined]  # a ScopedLPA state
@@ -124,6 +141,16 @@ class DrillState(param.Parameterized):
             ``key``, ``label`` and ``value`` columns.
         """
         raise NotImplementedError
+
+    def scope_principal(self) -> Any:
+        """The principal the drill-down is read for (None: no sign-in or no scope).
+
+        Returns
+        -------
+        Principal or None
+            The principal of the page state the drill-down reads.
+        """
+        return None
 
     @property
     def level(self) -> str:
@@ -164,7 +191,11 @@ class DrillState(param.Parameterized):
         if not self.can_drill:
             return False
         if key not in set(self.frame()["key"]):
-            raise ValueError(f"'{key}' is not an item of the current level ({self.level})")
+            msg = f"'{key}' is not an item of the current level ({self.level})"
+            p = self.scope_principal()
+            if p is not None:  # e.g. a bar key forged by the client: refused and audited
+                raise scope.refuse(p, msg, {"attempt": "drill", "key": str(key)[:80]})
+            raise ValueError(msg)
         self.path = [*self.path, key]
         return True
 

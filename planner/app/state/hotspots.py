@@ -7,7 +7,7 @@ drill-down and the TGP re-derivation.
 from __future__ import annotations
 
 import functools
-from typing import cast
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -398,6 +398,16 @@ class CrimeDrillState(DrillState):
 
     map = cast("param.ClassSelector[MapState]", param.ClassSelector(class_=MapState, constant=True))
     levels = ("LPA", "neighbourhood", "ward")
+
+    def scope_principal(self) -> Any:
+        """The map state's principal (see :meth:`DrillState.scope_principal`).
+
+        Returns
+        -------
+        Principal or None
+            ``map.principal``.
+        """
+        return self.map.principal
 
     def frame_for(self, path: list[str]) -> pd.DataFrame:
         """Crimes (or harm) per LPA, then neighbourhood, then ward of the map's filters.

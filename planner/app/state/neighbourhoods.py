@@ -9,7 +9,7 @@ import pandas as pd
 import param
 
 from planner.app.data import AppData
-from planner.app.state.common import DrillState
+from planner.app.state.common import DrillState, Scoped
 
 if TYPE_CHECKING:
     from planner.records.analytics import Perspective
@@ -40,7 +40,7 @@ RECORD_MEASURES: tuple[str, ...] = ("engagements", "abstraction hours")
 MEMO_SIZE = 64
 
 
-class RecordsState(param.Parameterized):
+class RecordsState(Scoped):
     """Neighbourhoods dashboards over the records store (``planner.records``)."""
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
@@ -111,9 +111,13 @@ class RecordsState(param.Parameterized):
         level = ("lpa", "team", "officer")[len(path)]
         p = self.principal
         if path and p is not None and not p.sees_lpa(path[0]):
-            from planner.errors import AccessDenied
+            from planner.access.scope import refuse
 
-            raise AccessDenied(f"{p.user} ({p.role}) may not see team or officer data of {path[0]}")
+            raise refuse(
+                p,
+                f"{p.user} ({p.role}) may not see team or officer data of {path[0]}",
+                {"attempt": "drill", "lpa": str(path[0])},
+            )
         key = {"lpa": "lpa", "team": "team_id", "officer": "officer_id"}[level]
         lpa = path[0] if path else None
         team = path[1] if len(path) > 1 else None

@@ -22,6 +22,7 @@ import param
 
 from planner.access.scope import lpa_choices, may
 from planner.app.data import AppData
+from planner.app.state.common import Scoped
 from planner.units import PATROL_HOURS, UNITS
 
 #: section -> (label, capability)
@@ -34,7 +35,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-class TaskingState(param.Parameterized):
+class TaskingState(Scoped):
     """The Tasking page's choices and the frames it shows (all from :mod:`planner.tasking`)."""
 
     data = cast("param.ClassSelector[AppData]", param.ClassSelector(class_=AppData, constant=True))
@@ -49,6 +50,7 @@ class TaskingState(param.Parameterized):
         super().__init__(data=data, **params)
         self.store = store
         self.param.lpa.objects = lpa_choices(self.principal, data.lpa_names()) or [None]
+        self.param.lpa.check_on_set = True  # an LPA outside the principal's is refused
         if self.lpa is None:
             self.lpa = self.param.lpa.objects[0]
         self._days()
@@ -275,6 +277,7 @@ class TaskingState(param.Parameterized):
 
         ids = list(days(self.store, self.lpa)["day_id"]) if self.lpa else []
         self.param.day_id.objects = [None, *ids]
+        self.param.day_id.check_on_set = True  # a day of another LPA is refused
         if self.day_id not in ids:
             self.day_id = ids[-1] if ids else None
 
