@@ -440,8 +440,7 @@ class CommitmentsState(Scoped):
     def report_html(self, area: str) -> str:
         """The public community report for ``area`` and the chosen period (HTML text).
 
-        Each call is in the audit trail first (:func:`planner.access.scope.audited`, action
-        "download", with the principal's user, the area and the period).
+        Each call is audited first (:func:`planner.access.scope.audited`, "download").
 
         Parameters
         ----------
@@ -454,18 +453,13 @@ class CommitmentsState(Scoped):
             The report page (synthetic data labelled by the report itself).
         """
         from planner.access.audit import log_event
-        from planner.access.scope import audited
+        from planner.access.scope import audited, refuse
         from planner.reports.community import build_community_report, render_html
 
         if area not in set(self.areas().values()):  # the principal's LPAs' areas only
-            from planner.access.scope import refuse
-
             who = self.principal.user if self.principal else "?"
-            raise refuse(
-                self.principal,
-                f"{who} may not report on area {area!r}",
-                {"attempt": "report", "area": str(area)},
-            )
+            detail = {"attempt": "report", "area": str(area)}
+            raise refuse(self.principal, f"{who} may not report on area {area!r}", detail)
 
         def make() -> str:
             rep = build_community_report(self.store, area, self.span, ws=self.data.ws)
