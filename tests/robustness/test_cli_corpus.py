@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -423,8 +424,12 @@ def _param(argv: list[str]):
 @pytest.mark.parametrize("argv", [_param(a) for _, a in CASES])
 def test_no_traceback_exit_0_or_2_counts_reconcile(argv, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    # each case gets its own copy of the corpus: a command may legitimately write to a file it
+    # is given (records migrate makes an empty file a SQLite store), never to the repository
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
     # serve must never start a server here: the workspaces given cannot be opened
-    argv = [a.replace("{c}", str(CORPUS)).replace("{t}", str(tmp_path)) for a in argv]
+    argv = [a.replace("{c}", str(corpus)).replace("{t}", str(tmp_path)) for a in argv]
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's usage errors
