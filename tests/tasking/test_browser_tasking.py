@@ -124,15 +124,16 @@ def _tabs(page) -> list[str]:
 
 
 def test_advance_role_is_sent_no_nominal_record(page, served):
-    """`planner serve` gives roles other than intelligence the scoped notice in this build
-    (FULL_APP_ROLES); whatever it shows, no nominal id reaches the browser."""
-    problems = _sign_in(page, served.url, "adv", tasking=False)
-    page.locator(".scope-notice").wait_for()
-    assert "SYN-OFF-" not in page.content() and "SYN-VIC-" not in page.content()
+    """The advance role opens Tasking (its tasking and wanted-on-the-day sections) but is sent
+    no victim id and no view of the offender ranking, victims or reassurance visits."""
+    problems = _sign_in(page, served.url, "adv")
+    assert "People by need" not in _tabs(page)
+    assert "SYN-VIC-" not in page.content()
     assert problems == []
     with open_store(served.root / "records.sqlite") as s:
         ev = read_events(s, user="adv")
-    assert "view" not in set(ev["action"])
+    views = {d.get("view") for a, d in zip(ev["action"], ev["detail"]) if a == "view"}
+    assert not views & {"offender ranking", "victims", "reassurance visits"}
 
 
 def test_intelligence_sees_people_and_each_view_is_audited(page, served):
