@@ -274,6 +274,7 @@ def test_commitments_drill_to_the_abstractions_behind_an_officer_bar(desk, serve
     import re
 
     import pandas as pd
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from planner.records.periods import parse_period
 
@@ -284,10 +285,17 @@ def test_commitments_drill_to_the_abstractions_behind_an_officer_bar(desk, serve
     for level in ("(team)", "(officer)"):
         click_bar(desk, "Abstraction hours:")
         crumbs.get_by_text("Abstraction hours: All > ").get_by_text(level).first.wait_for()
-    x, y = desk.evaluate(BAR_JS, ["Abstraction hours:", 0])
-    desk.mouse.click(x, y)  # the bottom level: the officer's own abstractions
     title = desk.locator(".abs-details-title").get_by_text("The abstractions behind ")
-    title.wait_for()
+    for attempt in range(3):  # the bottom level: the officer's own abstractions
+        desk.wait_for_function(IDLE_JS)
+        x, y = desk.evaluate(BAR_JS, ["Abstraction hours:", 0])
+        desk.mouse.click(x, y)
+        try:  # a tap that lands while the chart is still being laid out is lost: tap again
+            title.wait_for(timeout=60_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     officer, label = re.search(r"behind (\S+)'s bar \((.+)\)", title.inner_text()).groups()
     span = parse_period(label, demo_ws.today)
     with sqlite3.connect(server["records"]) as con:

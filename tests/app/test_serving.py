@@ -8,6 +8,7 @@ import gc
 import http.client
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -160,16 +161,28 @@ def test_sessions_are_built_off_the_loop_and_released_when_closed(served, monkey
         gc.collect()
         base = live_apps()
         url = f"http://127.0.0.1:{served.port}/planner"
-        sessions = [pull_session(url=url) for _ in range(3)]
-        try:
-            roots = [s.document.roots for s in sessions]
-            assert all(len(r) >= 1 for r in roots)  # each got its page
-            assert served.call(serving.server_sessions) == 3
-            assert served.call(serving.open_sessions) == 3
-            assert served.call(live_apps) == base + 3
-        finally:
-            for s in sessions:
-                s.close()
+
+        def three_clients() -> tuple[list[int], int, int, int]:
+            # bokeh's client runs its own event loop in the calling thread: a thread of its
+            # own, since the browser tests' sync Playwright keeps a loop running on the main one
+            sessions = [pull_session(url=url) for _ in range(3)]
+            try:
+                counts = (
+                    served.call(serving.server_sessions),
+                    served.call(serving.open_sessions),
+                    served.call(live_apps),
+                )
+                return [len(s.document.roots) for s in sessions], *counts
+            finally:
+                for s in sessions:
+                    s.close()
+
+        with ThreadPoolExecutor(1) as pool:
+            roots, n_server, n_open, n_live = pool.submit(three_clients).result(timeout=300)
+        assert all(r >= 1 for r in roots)  # each got its page
+        assert n_server == 3
+        assert n_open == 3
+        assert n_live == base + 3
     finally:
         serving._OffLoopApplication.on_session_created = real
     # each document was built once, in the worker thread, not on the loop, and serialized
