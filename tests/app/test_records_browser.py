@@ -262,11 +262,24 @@ def browser_clean(page) -> None:
 
 def click_bar(page, prefix: str, index: int = 0) -> None:
     """Click bar ``index`` of the chart titled ``prefix`` and wait until its title changes."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    changed = f"([p, b]) => ({TITLE_JS})(p) !== b"
     page.wait_for_function(IDLE_JS)
-    x, y = page.evaluate(BAR_JS, [prefix, index])
     before = page.evaluate(TITLE_JS, prefix)
-    page.mouse.click(x, y)
-    page.wait_for_function(f"([p, b]) => ({TITLE_JS})(p) !== b", arg=[prefix, before])
+    for attempt in range(3):
+        # a tap that lands while the page scrolls or the chart is laid out is lost (seen on a
+        # loaded CI machine): tap again, but only while the title is still the old one
+        if page.evaluate(changed, [prefix, before]):
+            break
+        x, y = page.evaluate(BAR_JS, [prefix, index])
+        page.mouse.click(x, y)
+        try:
+            page.wait_for_function(changed, arg=[prefix, before], timeout=60_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     page.wait_for_function(IDLE_JS)
 
 
