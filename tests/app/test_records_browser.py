@@ -260,26 +260,40 @@ def browser_clean(page) -> None:
         pytest.xfail(f"open defect: Bokeh 'reference ... {KNOWN_DEFECT}' in the browser")
 
 
-def click_bar(page, prefix: str, index: int = 0) -> None:
-    """Click bar ``index`` of the chart titled ``prefix`` and wait until its title changes."""
+def tap_bar_until(page, prefix: str, index: int, arrived, done=lambda: False) -> None:
+    """Tap bar ``index`` of the chart titled ``prefix`` until ``arrived(timeout_ms)`` returns.
+
+    A tap that lands while the page scrolls or the chart is laid out is lost (seen on a loaded
+    CI machine): tap again, up to three times, unless ``done()`` says the first one took.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    changed = f"([p, b]) => ({TITLE_JS})(p) !== b"
-    page.wait_for_function(IDLE_JS)
-    before = page.evaluate(TITLE_JS, prefix)
     for attempt in range(3):
-        # a tap that lands while the page scrolls or the chart is laid out is lost (seen on a
-        # loaded CI machine): tap again, but only while the title is still the old one
-        if page.evaluate(changed, [prefix, before]):
-            break
+        if attempt and done():
+            return
+        page.wait_for_function(IDLE_JS)
         x, y = page.evaluate(BAR_JS, [prefix, index])
         page.mouse.click(x, y)
         try:
-            page.wait_for_function(changed, arg=[prefix, before], timeout=60_000)
-            break
+            arrived(60_000)
+            return
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
+
+
+def click_bar(page, prefix: str, index: int = 0) -> None:
+    """Click bar ``index`` of the chart titled ``prefix`` and wait until its title changes."""
+    changed = f"([p, b]) => ({TITLE_JS})(p) !== b"
+    page.wait_for_function(IDLE_JS)
+    before = page.evaluate(TITLE_JS, prefix)
+    tap_bar_until(
+        page,
+        prefix,
+        index,
+        lambda ms: page.wait_for_function(changed, arg=[prefix, before], timeout=ms),
+        done=lambda: page.evaluate(changed, [prefix, before]),
+    )
     page.wait_for_function(IDLE_JS)
 
 
@@ -287,7 +301,6 @@ def test_commitments_drill_to_the_abstractions_behind_an_officer_bar(desk, serve
     import re
 
     import pandas as pd
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from planner.records.periods import parse_period
 
@@ -299,16 +312,8 @@ def test_commitments_drill_to_the_abstractions_behind_an_officer_bar(desk, serve
         click_bar(desk, "Abstraction hours:")
         crumbs.get_by_text("Abstraction hours: All > ").get_by_text(level).first.wait_for()
     title = desk.locator(".abs-details-title").get_by_text("The abstractions behind ")
-    for attempt in range(3):  # the bottom level: the officer's own abstractions
-        desk.wait_for_function(IDLE_JS)
-        x, y = desk.evaluate(BAR_JS, ["Abstraction hours:", 0])
-        desk.mouse.click(x, y)
-        try:  # a tap that lands while the chart is still being laid out is lost: tap again
-            title.wait_for(timeout=60_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    # the bottom level: the officer's own abstractions
+    tap_bar_until(desk, "Abstraction hours:", 0, lambda ms: title.wait_for(timeout=ms))
     officer, label = re.search(r"behind (\S+)'s bar \((.+)\)", title.inner_text()).groups()
     span = parse_period(label, demo_ws.today)
     with sqlite3.connect(server["records"]) as con:
