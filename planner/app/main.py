@@ -15,6 +15,7 @@ from panel.util import edit_readonly
 from planner.access.roles import Principal
 from planner.access.scope import allowed_pages
 from planner.access.server import principal_of
+from planner.app.bokeh_sync import keep_unsent_models_new
 from planner.app.cache import get_data
 from planner.app.components.background import quiet_closed_sockets
 from planner.app.data import AppData
@@ -75,6 +76,8 @@ def _extensions() -> None:
     # every figure is plain Bokeh (planner.app.bokeh_views), so the server does not import the
     # HoloViews plotting backend and matplotlib with it (docs/app.md, Speed)
     pn.extension(notifications=False)
+    # a Bokeh defect left pages it had not sent as sent after each browser change
+    keep_unsent_models_new()
 
 
 _extensions()

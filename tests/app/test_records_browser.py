@@ -246,18 +246,10 @@ def desk(browser, server):
     assert errors == [], "".join(errors)
 
 
-#: an open defect (see the helper's report): with the Commitments page opened first and the
-#: other pages built in the background, Bokeh in the browser reports a model reference it does
-#: not know; not seen with the same page served alone or with main's first pages
-KNOWN_DEFECT = "isn't known"
-
-
 def browser_clean(page) -> None:
-    """Assert no browser error or outside request; the open defect above makes the test XFAIL."""
-    others = [p for p in page.problems if KNOWN_DEFECT not in p]
-    assert others == []
-    if len(others) < len(page.problems):
-        pytest.xfail(f"open defect: Bokeh 'reference ... {KNOWN_DEFECT}' in the browser")
+    """Assert no browser error or outside request (the Bokeh "reference ... isn't known" error
+    of issue 18 included: planner.app.bokeh_sync fixes it)."""
+    assert page.problems == []
 
 
 def tap_bar_until(page, prefix: str, index: int, arrived, done=lambda: False) -> None:
