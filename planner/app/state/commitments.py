@@ -100,6 +100,7 @@ class CommitmentsState(Scoped):
         if self.period not in labels:
             self.period = next((x for x in labels if x.startswith("since ")), labels[0])
         self._memo = functools.lru_cache(maxsize=64)(self._compute)
+        self._visibility = functools.cache(self._visibility_table)  # the months follow today
         self.eng_drill = EngagementDrill(commitments=self)
         self.abs_drill = AbstractionDrill(commitments=self)
 
@@ -426,13 +427,11 @@ class CommitmentsState(Scoped):
         return self._get("milestones")
 
     def visibility(self) -> pd.DataFrame:
-        """The last two full months before today side by side per LPA.
+        """The last two full months before today side by side per LPA (one row each; computed
+        once per session: the months follow the workspace's today, not the period)."""
+        return self._visibility()
 
-        Returns
-        -------
-        pandas.DataFrame
-            One row per LPA.
-        """
+    def _visibility_table(self) -> pd.DataFrame:
         from planner.records.neighbourhood import visibility_two_months
 
         return visibility_two_months(self.data.ws, self.today)
