@@ -427,8 +427,7 @@ class CommitmentsState(Scoped):
         return self._get("milestones")
 
     def visibility(self) -> pd.DataFrame:
-        """The last two full months before today side by side per LPA (one row each; computed
-        once per session: the months follow the workspace's today, not the period)."""
+        """The last two full months before today side by side per LPA (once per session)."""
         return self._visibility()
 
     def _visibility_table(self) -> pd.DataFrame:
