@@ -168,6 +168,16 @@ class WorkspaceTables:
         return workspace_visibility(self.ws, month)
 
     @cached_property
+    def visibility_two_months(self) -> pd.DataFrame:
+        """The last two full months before today side by side per LPA, kept for every session.
+
+        :func:`planner.records.neighbourhood.visibility_two_months` on the workspace.
+        """
+        from planner.records.neighbourhood import visibility_two_months
+
+        return visibility_two_months(self.ws, self.ws.today)
+
+    @cached_property
     def teams(self) -> pd.DataFrame | None:
         """The workspace's teams (None without a ``teams`` table)."""
         return self.ws.teams() if self.ws.has_table("teams") else None

@@ -295,13 +295,11 @@ def prepare(server: Any) -> ThreadPoolExecutor:
     concurrent.futures.ThreadPoolExecutor
         The session build pool.
     """
-    from planner.app.bokeh_sync import keep_unsent_models_new
     from planner.app.components.background import quiet_closed_sockets
 
     add_liveness_route(server._tornado)
     pool = build_sessions_off_loop(server._tornado)
     serialize_off_loop()
-    keep_unsent_models_new()
     server.io_loop.add_callback(quiet_closed_sockets)
     server.io_loop.add_callback(release_after_sessions, server)
     return pool

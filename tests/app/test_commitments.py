@@ -357,19 +357,22 @@ def test_pages_build(data, store):
     assert col.max_width == 390
 
 
-def test_visibility_is_the_library_table_computed_once_per_session(data, store, monkeypatch):
-    """The two-month visibility table does not follow the period: a period change reuses it."""
+def test_visibility_is_the_library_table_computed_once_per_workspace(demo_ws, store, monkeypatch):
+    """The two-month visibility table does not follow the period: a period change, and
+    another session on the same workspace, reuse it."""
     from planner.records import neighbourhood as nb
 
-    direct = nb.visibility_two_months(data.ws, data.ws.today)
+    direct = nb.visibility_two_months(demo_ws, demo_ws.today)
     calls = []
     real = nb.visibility_two_months
     monkeypatch.setattr(
         nb, "visibility_two_months", lambda *a, **k: calls.append(a) or real(*a, **k)
     )
+    data = AppData(demo_ws)  # a fresh one: nothing cached yet
     st = CommitmentsState(data=data, store=store)
     first = st.visibility()
     st.period = [x for x in st.param.period.objects if x != st.period][0]
     second = st.visibility()
+    other = CommitmentsState(data=data, store=store).visibility()
     pd.testing.assert_frame_equal(first, direct)
-    assert second is first and len(calls) == 1
+    assert second is first and other is first and len(calls) == 1

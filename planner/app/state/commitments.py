@@ -100,7 +100,6 @@ class CommitmentsState(Scoped):
         if self.period not in labels:
             self.period = next((x for x in labels if x.startswith("since ")), labels[0])
         self._memo = functools.lru_cache(maxsize=64)(self._compute)
-        self._visibility = functools.cache(self._visibility_table)  # the months follow today
         self.eng_drill = EngagementDrill(commitments=self)
         self.abs_drill = AbstractionDrill(commitments=self)
 
@@ -427,13 +426,15 @@ class CommitmentsState(Scoped):
         return self._get("milestones")
 
     def visibility(self) -> pd.DataFrame:
-        """The last two full months before today side by side per LPA (once per session)."""
-        return self._visibility()
+        """The last two full months before today side by side per LPA.
 
-    def _visibility_table(self) -> pd.DataFrame:
-        from planner.records.neighbourhood import visibility_two_months
-
-        return visibility_two_months(self.data.ws, self.today)
+        Returns
+        -------
+        pandas.DataFrame
+            One row per LPA (computed once per workspace: the months follow today, not the
+            period; :attr:`planner.app.data.AppData.visibility_two_months`).
+        """
+        return self.data.visibility_two_months
 
     def report_html(self, area: str) -> str:
         """The public community report for ``area`` and the chosen period (HTML text).
