@@ -305,6 +305,7 @@ def force_tgps(
     end: str | None = None,
     geography=None,
     previous=None,
+    demand=None,
 ):
     """The Dask task of ``planner tgps --by-force`` (and of a single-force cluster run).
 
@@ -316,8 +317,9 @@ def force_tgps(
         The :class:`planner.hotspots.config.TGPConfig`.
     start, end
         The derivation window (``YYYY-MM``), or None for the whole table.
-    geography, previous
-        As :func:`planner.hotspots.tgps.derive_tgps` (labels, IDs kept from a layer).
+    geography, previous, demand
+        As :func:`planner.hotspots.tgps.derive_tgps` (labels, IDs kept from a layer, calls in
+        the ``rules="none"`` objective).
 
     Returns
     -------
@@ -329,7 +331,9 @@ def force_tgps(
     from planner.hotspots.tgps import derive_tgps
 
     crimes, area, load = _force_inputs(job, ANALYSIS_COLUMNS)
-    res = derive_tgps(crimes, area, geography, cfg, previous=previous, start=start, end=end)
+    res = derive_tgps(
+        crimes, area, geography, cfg, previous=previous, start=start, end=end, demand=demand
+    )
     res.summary["knife_source"] = knife_source(crimes)  # the extract's flag or the proxy
     return job.force, res, load
 

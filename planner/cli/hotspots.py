@@ -182,14 +182,15 @@ def _demand_args(p, *, modes: bool) -> None:
         help="add a demand layer from the workspace: calls (planner import calls); "
         "docs/targeting.md",
     )
+    p.add_argument(
+        "--demand-weight",
+        type=float,
+        default=1.0,
+        help="weight of one call against one crime (or one unit of harm) in the demand "
+        + ("column and the weighted surface" if modes else "objective of --rules none")
+        + " (default %(default)s)",
+    )
     if modes:
-        p.add_argument(
-            "--demand-weight",
-            type=float,
-            default=1.0,
-            help="weight of one call against one crime (or one unit of harm) in the demand "
-            "column and the weighted surface (default %(default)s)",
-        )
         p.add_argument(
             "--demand-mode",
             choices=DEMAND_MODES,
@@ -217,6 +218,20 @@ def _demand_calls(args, window: list[str] | None = None):
     calls = workspace_calls(Workspace(args.workspace), start, end)
     _log(f"demand: {len(calls):,} calls for service")
     return calls
+
+
+def _demand_objective(args):
+    """The calls of ``--demand calls`` as points for the ``--rules none`` objective.
+
+    None without ``--demand`` or under the Op Savvy rules (whose eligibility is defined on
+    crimes: there the calls are only reported).
+    """
+    if not getattr(args, "demand", None) or args.rules != "none":
+        return None
+    from planner.hotspots.demand import DemandPoints
+
+    calls = _demand_calls(args)
+    return DemandPoints.from_calls(calls, args.demand_weight)
 
 
 def workspace_inputs(args) -> None:
@@ -865,6 +880,7 @@ def run_tgps(args) -> int:
     if prev is None and register and args.out.exists():
         prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
     geo = _geography(args)
+    objective = _demand_objective(args)  # calls in the --rules none objective, or None
     crimes = area = None
     with _scheduler_client(args) as client:
         if client is None:
@@ -874,13 +890,14 @@ def run_tgps(args) -> int:
             _log(f"read {len(crimes):,} crimes in {time.perf_counter() - t0:.1f} s")
             with step(f"tgps: deriving {cfg.n_total} TGPs"):
                 res = derive_tgps(
-                    crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end
+                    crimes, area, geo, cfg, previous=prev, start=args.start, end=args.end,
+                    demand=objective,
                 )  # fmt: skip
         else:  # the force as one partition on the cluster (the same function)
             _log(f"tgps: deriving {cfg.n_total} TGPs on the cluster")
             ((_, res, load),) = run_forces(
                 force_tgps, [_one_force_job(args)], client, cfg=cfg, start=args.start,
-                end=args.end, geography=geo, previous=prev,
+                end=args.end, geography=geo, previous=prev, demand=objective,
             )  # fmt: skip
     demand = bool(getattr(args, "demand", None))
     if crimes is None and (register or args.rules_cost or demand):  # these need them here
@@ -908,6 +925,8 @@ def run_tgps(args) -> int:
         held = calls_held(res.tgps, calls, area)
         s["demand"] = {
             "layer": "calls",
+            "in_objective": objective is not None,
+            "weight": args.demand_weight if objective is not None else None,
             **held.summary,
             "by_tgp": dict(zip(held.by_tgp["tgp_id"], held.by_tgp["calls"].astype(int).tolist())),
         }

@@ -10,8 +10,10 @@ category, optional priority, x/y in EPSG:27700 or longitude/latitude). Then:
   or a second surface is drawn on the calls alone beside the crime surface (``--demand-mode
   separate``: columns ``calls_kde`` or ``calls_gi_z``/``calls_hot``).
 * ``planner tgps --workspace DIR --demand calls`` reports the calls each TGP holds and the share
-  of the force's calls the layer holds over the derivation window (the TGPs themselves are
-  still chosen by the Op Savvy crime rules: eligibility is defined on crimes).
+  of the force's calls the layer holds over the derivation window. Under the Op Savvy rules
+  (the default) the TGPs are still chosen on crimes alone (eligibility is defined on crimes);
+  with ``--rules none`` the calls enter the objective: the areas maximise relevant offences
+  (or their harm, ``--rank-by harm``) + ``W`` x calls held (:class:`DemandPoints`).
 
 A call's month is the local (Europe/London) month of its time, so ``--start/--end`` select
 calls and crimes alike.
@@ -154,6 +156,58 @@ def combined_points(
     cx, cy = call_xy(calls)
     cw = np.ones(len(x)) if w is None else np.asarray(w, dtype="float64")
     return np.r_[x, cx], np.r_[y, cy], np.r_[cw, np.full(len(cx), float(weight))]
+
+
+@dataclass(frozen=True)
+class DemandPoints:
+    """Calls for service as weighted points for the ``--rules none`` TGP objective.
+
+    ``x``/``y`` (EPSG:27700), ``month`` ("YYYY-MM", local) per call and the weight of one call
+    against one offence (or one unit of harm under ``rank_by="harm"``). A plain value object:
+    it pickles to a Dask worker with the rest of a derivation's inputs.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    month: np.ndarray
+    weight: float = 1.0
+
+    @classmethod
+    def from_calls(cls, calls: gpd.GeoDataFrame, weight: float = 1.0) -> DemandPoints:
+        """The demand points of a calls table (as :func:`workspace_calls` returns it).
+
+        Parameters
+        ----------
+        calls
+            Calls with ``month`` and EPSG:27700 point geometry.
+        weight
+            Weight of one call; must not be negative.
+
+        Returns
+        -------
+        DemandPoints
+            The calls as points.
+        """
+        if weight < 0:
+            raise PlannerError("--demand-weight must not be negative")
+        x, y = call_xy(calls)
+        return cls(x, y, calls["month"].astype(str).to_numpy(dtype=object), float(weight))
+
+    def window(self, first: str, last: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The calls of months ``first``..``last`` (inclusive) as ``(x, y, weights)``.
+
+        Parameters
+        ----------
+        first, last
+            The derivation window's first and last month "YYYY-MM".
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Coordinates and the weight of each call in the window.
+        """
+        m = (self.month >= first) & (self.month <= last)
+        return self.x[m], self.y[m], np.full(int(m.sum()), self.weight)
 
 
 @dataclass

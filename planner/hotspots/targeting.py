@@ -505,7 +505,9 @@ def radius_for_area(
     return best
 
 
-def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[list, str | None]:
+def need_areas(
+    config, poly, x, y, harm, is_v, is_a, summary: dict, demand=None
+) -> tuple[list, str | None]:
     """The ``rules="none"`` areas for :func:`~planner.hotspots.tgps.derive_tgps`.
 
     The ``rules="none"`` areas for :func:`~planner.hotspots.tgps.derive_tgps`: records
@@ -518,6 +520,8 @@ def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[lis
     poly : force polygon (prepared).
     x, y, harm, is_v, is_a : the derivation window's offences (coordinates, harm, family masks).
     summary : the derivation summary, updated with the ``families`` entry.
+    demand : ``(x, y, weights)`` of calls for service in the window, added to the surface the
+        areas maximise (a call weighs its weight against one offence or one unit of harm).
 
     Returns
     -------
@@ -529,6 +533,8 @@ def need_areas(config, poly, x, y, harm, is_v, is_a, summary: dict) -> tuple[lis
     inside = ras.inside(poly)
     w = harm[rel] if config.rank_by == "harm" else None
     s = ras.bin(x[rel], y[rel], w)
+    if demand is not None and len(demand[0]):
+        s = s + ras.bin(demand[0], demand[1], demand[2])
     max_cells = int(np.floor(config.area_share * poly.area / (f * f) + 1e-9))
     regions = cell_union_regions(
         s,

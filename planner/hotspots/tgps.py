@@ -145,6 +145,7 @@ def derive_tgps(
     previous: gpd.GeoDataFrame | None = None,
     start: str | None = None,
     end: str | None = None,
+    demand=None,
 ) -> TGPDerivation:
     """Derive a TGP layer from a canonical crime table (see the module docstring).
 
@@ -156,6 +157,9 @@ def derive_tgps(
     config : :class:`TGPConfig` (Op Savvy defaults).
     previous : an earlier TGP layer (with ``tgp_id``) whose IDs are kept where areas overlap.
     start, end : derivation window ("YYYY-MM", inclusive); default the whole table.
+    demand : :class:`~planner.hotspots.demand.DemandPoints` (calls for service): under
+        ``rules="none"`` the areas maximise the offences (or harm) + the weighted calls held in
+        the window's months; refused under the Op Savvy rules (eligibility is defined on crimes).
 
     Returns
     -------
@@ -167,6 +171,11 @@ def derive_tgps(
         raise PlannerError(f"unknown TGP rules {config.rules!r}; choose from {', '.join(RULES)}")
     if config.rank_by not in ("harm", "count"):
         raise PlannerError(f"rank_by must be harm or count, not {config.rank_by!r}")
+    if demand is not None and config.rules != "none":
+        raise PlannerError(
+            "calls for service enter the TGP objective only with --rules none (the Op Savvy "
+            "eligibility rules are defined on crimes): use --rules none"
+        )
     if config.n_violent > config.n_total:
         raise PlannerError(
             f"n_violent ({config.n_violent}) exceeds the TGP count ({config.n_total})"
@@ -194,7 +203,12 @@ def derive_tgps(
     if config.rules == "none":
         from planner.hotspots.targeting import need_areas
 
-        rec, stopped = need_areas(config, poly, x, y, harm, is_v, is_a, summary)
+        extra = None
+        if demand is not None and len(c):
+            extra = demand.window(str(c["month"].min()), str(c["month"].max()))
+            summary["demand"] = {"layer": "calls", "weight": demand.weight,
+                                 "calls_in_window": len(extra[0]), "in_objective": True}  # fmt: skip
+        rec, stopped = need_areas(config, poly, x, y, harm, is_v, is_a, summary, demand=extra)
     else:
         rec, stopped = _op_savvy_areas(config, poly, x, y, harm, is_v, is_a, summary)
     if not rec:

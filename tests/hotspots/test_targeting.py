@@ -319,3 +319,42 @@ def test_rules_none_beats_greedy_discs_out_of_sample_demo(demo_ws):
     t = rc.table[rc.table["window"].str.startswith("test")].set_index("layer")
     assert t.loc["none", "area_share"] == pytest.approx(0.005, abs=2e-5)
     assert rc.summary["cost"]["test"]["offences"] > 0
+
+
+def test_calls_for_service_enter_the_rules_none_objective(scene, hs):  # noqa: F811
+    from planner.hotspots.demand import DemandPoints
+
+    crimes, force, geo = scene
+    M = hs.MONTHS_24
+    cfg = dataclasses.replace(CFG, area_share=0.004, rank_by="count", rules="none")
+    quiet = (hs.X0 + 550.0, hs.Y0 + 9450.0)  # a corner with background offences only
+    late = (hs.X0 + 9450.0, hs.Y0 + 9450.0)  # calls outside the derivation window
+    n_in, n_out = 500, 700
+    calls = DemandPoints(
+        x=np.r_[np.full(n_in, quiet[0]), np.full(n_out, late[0])],
+        y=np.r_[np.full(n_in, quiet[1]), np.full(n_out, late[1])],
+        month=np.array([M[5]] * n_in + ["2030-01"] * n_out, dtype=object),
+        weight=1.0,
+    )
+    base = derive_tgps(crimes, force, geo, cfg)
+    res = derive_tgps(crimes, force, geo, cfg, demand=calls)
+
+    def holds(layer, p):
+        return bool(shapely.intersects_xy(shapely.union_all(layer.geometry), *p))
+
+    assert not holds(base.tgps, quiet) and not holds(base.tgps, late)
+    # 500 calls in one cell outweigh every cluster's single best cell: an area is drawn there
+    assert holds(res.tgps, quiet) and not holds(res.tgps, late)
+    assert res.summary["demand"] == {
+        "layer": "calls", "weight": 1.0, "calls_in_window": n_in, "in_objective": True,
+    }  # fmt: skip
+    assert res.summary["area_m2"] <= cfg.area_share * force.area + 1e-6
+    # weight 0: the calls change nothing, the layer is the crimes-only one
+    zero = derive_tgps(crimes, force, geo, cfg, demand=dataclasses.replace(calls, weight=0.0))
+    assert len(zero.tgps) == len(base.tgps)
+    assert zero.tgps.geometry.geom_equals(base.tgps.geometry).all()
+    # the Op Savvy rules are defined on crimes: calls in their objective are refused
+    with pytest.raises(PlannerError, match="only with --rules none"):
+        derive_tgps(crimes, force, geo, dataclasses.replace(cfg, rules="op-savvy"), demand=calls)
+    with pytest.raises(PlannerError, match="must not be negative"):
+        DemandPoints.from_calls(None, -1.0)

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import Point
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -134,3 +135,42 @@ def test_demand_needs_the_calls_table(ws_dir, tmp_path, capsys):
         f"planner hotspots: error: workspace {ws_dir} has no calls for service; fill it with "
         f"`planner import calls CALLS.csv --workspace {ws_dir}`"
     )
+
+
+def test_tgps_rules_none_put_calls_in_the_objective(calls_ws, tmp_path, capsys):
+    from planner.cli.hotspots import load_inputs
+    from planner.hotspots.config import ANALYSIS_COLUMNS, TGPConfig
+    from planner.hotspots.demand import DemandPoints, workspace_calls
+    from planner.hotspots.tgps import derive_tgps
+
+    base = ["tgps", "--workspace", calls_ws, "--rules", "none", "--rank-by", "count",
+            "--area-share", "0.002", "--count", "2", "--demand", "calls"]  # fmt: skip
+    t = _json(capsys, *base, "--demand-weight", "50", "--out", tmp_path / "w50.gpkg")
+    d = t["demand"]
+    assert (d["in_objective"], d["weight"], d["calls"]) == (True, 50.0, 5)
+    # the same derivation in the library, on the workspace's crimes and calls
+    ws = Workspace(calls_ws)
+    crimes, area, _ = load_inputs(
+        [ws.table_path(ws.series_table)], ws.table_path("force"), ANALYSIS_COLUMNS
+    )
+    cfg = TGPConfig(area_share=0.002, n_total=2, n_violent=2, rules="none", rank_by="count")
+    ref = derive_tgps(crimes, area, None, cfg,
+                      demand=DemandPoints.from_calls(workspace_calls(ws), 50.0))  # fmt: skip
+    got = gpd.read_file(tmp_path / "w50.gpkg")
+    assert sorted(shapely.area(got.geometry)) == pytest.approx(
+        sorted(shapely.area(ref.tgps.geometry))
+    )
+    pts = {r[0]: Point(r[3], r[4]) for r in CALLS}
+    in_layer = sum(
+        any(g.covers(pts[i]) for g in got.geometry) for i in ["C1", "C2", "C3", "C4", "C7"]
+    )
+    assert d["calls_in_tgps"] == in_layer
+    # crimes only: the calls are reported, not in the objective, and the layer holds fewer
+    t0 = _json(capsys, *base, "--demand-weight", "0", "--out", tmp_path / "w0.gpkg")
+    assert t0["demand"]["in_objective"] is True and t0["demand"]["calls_in_tgps"] < in_layer
+    plain = _json(capsys, *base[:-2], "--out", tmp_path / "plain.gpkg")
+    assert "demand" not in plain and plain["area_m2"] == pytest.approx(t0["area_m2"])
+    # under the Op Savvy rules the calls are only reported
+    ops = _json(capsys, "tgps", "--workspace", calls_ws, "--min-per-year", "1", "--area-share",
+                "0.5", "--demand", "calls", "--out", tmp_path / "ops.gpkg")  # fmt: skip
+    assert ops["demand"]["in_objective"] is False and ops["demand"]["weight"] is None
