@@ -268,7 +268,26 @@ def locations_from_briefing(path: str | Path, top: int = 10) -> list[dict[str, A
     for c in ("rank", "x", "y"):
         if c not in df.columns:
             raise InputError(p, "missing column (not an Op Advance targets.csv)", line=1, field=c)
-    df = df.sort_values("rank").head(top)
+    return locations_from_targets(df, top)
+
+
+def locations_from_targets(targets: pd.DataFrame, top: int = 10) -> list[dict[str, Any]]:
+    """The first ``top`` targets of a briefing's target table as day-of-action locations.
+
+    Parameters
+    ----------
+    targets
+        ``rank, x, y`` and optionally ``location, ward, status`` per target (the briefing's
+        ``targets``, in memory or read from ``targets.csv``).
+    top
+        How many locations.
+
+    Returns
+    -------
+    list of dict
+        ``rank, location, ward, status, x, y`` per target, by rank.
+    """
+    df = pd.DataFrame(targets).sort_values("rank").head(top)
     return [
         {
             "rank": int(r["rank"]),

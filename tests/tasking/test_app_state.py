@@ -11,8 +11,9 @@ import pytest
 from planner.access.audit import read_events
 from planner.access.roles import Principal
 from planner.app.data import AppData
+from planner.app.registry import build_page
 from planner.app.state.tasking import TaskingState
-from planner.errors import AccessDenied
+from planner.errors import AccessDenied, PlannerError
 from planner.records import open_store
 from planner.tasking.meetings import tasking_items
 from planner.tasking.people import rank_by_harm
@@ -159,3 +160,57 @@ def test_pages_state_the_hours_unit_and_the_tasking_sections(data, store, tmp_pa
         "Wanted on the day",
         "POP plans and grant spend",
     ]
+
+
+def _find(view, css: str):
+    """The one widget under ``view`` with the CSS class ``css``."""
+    hits = [o for o in view.select() if css in (getattr(o, "css_classes", None) or [])]
+    assert len(hits) == 1, (css, hits)
+    return hits[0]
+
+
+def test_day_of_action_plan_and_results_from_the_app(data, store, tmp_path):
+    """Item 7's app part: a day planned from the LPA's briefing (its top targets, the resources
+    and checklist typed), then its results; both written by the library, audited by name; the
+    inspector, who has no Op Advance capability, is refused in the state."""
+    from planner.tasking.advance import DEFAULT_CHECKLIST, day_record, locations_from_targets
+
+    adv = TaskingState(data, store, principal=Principal("adv.one", "advance"))
+    lpa = adv.lpa
+    day = "2025-10-14"
+    rec = adv.plan_day(day, {"officers": 12, "pcsos": 4}, {DEFAULT_CHECKLIST[0]: True})
+    want = locations_from_targets(data.advance(lpa, str(data.ws.today)).targets)
+    assert len(want) == 10 and rec["locations"] == want
+    assert rec["day_id"] == f"ADV-{day}-{lpa}" and adv.day_id == rec["day_id"]
+    assert rec["resources"]["officers"] == 12 and rec["resources"]["pcsos"] == 4
+    assert rec["checklist_done"] == f"1/{len(DEFAULT_CHECKLIST)}"
+    assert rec["synthetic"] is True  # the demo's day
+    out = adv.record_results({"arrests": 3, "visits": 7, "engagements": 41})
+    stored = day_record(store, rec["day_id"])
+    assert (stored["arrests"], stored["visits"], stored["engagements"]) == (3, 7, 41)
+    assert out == stored and stored["updated_by"] == "adv.one"
+    row = adv.advance_days().set_index("day_id").loc[rec["day_id"]]
+    assert (row["arrests"], row["visits"], row["engagements"]) == (3, 7, 41)
+    ev = read_events(store, user="adv.one")
+    ev = ev[ev["table_name"] == "advance_days"]
+    assert list(ev["action"]) == ["insert", "update"]
+    assert ev["detail"].iloc[1]["arrests"] == [None, 3]  # not recorded before
+    with pytest.raises(PlannerError, match="not a date"):
+        adv.plan_day("14/10/2025x", {}, {})
+    insp = TaskingState(data, store, principal=Principal("n", "inspector", (lpa,)))
+    with pytest.raises(AccessDenied):
+        insp.plan_day(day, {}, {})
+    with pytest.raises(AccessDenied):
+        insp.record_results({"arrests": 1})
+    # the page's form calls the same state: type a day, press the buttons
+    page = build_page("tasking", data, records_url=str(tmp_path / "r.sqlite"))
+    view = page.__panel__()
+    _find(view, "day-date").value = "2025-10-21"
+    _find(view, "day-plan").clicks += 1
+    assert page.message.object.startswith(f"ADV-2025-10-21-{page.state.lpa}: 10 locations")
+    assert page.state.day_id == f"ADV-2025-10-21-{page.state.lpa}"
+    _find(view, "day-results").clicks += 1
+    assert page.message.object.endswith("arrests 0, visits 0, engagements 0 (audited)")
+    _find(view, "day-date").value = "soon"
+    _find(view, "day-plan").clicks += 1
+    assert page.message.object == "day 'soon' is not a date (use YYYY-MM-DD)"

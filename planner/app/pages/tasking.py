@@ -129,8 +129,58 @@ class TaskingPage(Page):
             pmui.Typography("Rotation: one LPA a month", variant="h6"),
             pn.Row(g, month, lpa, e, self.message),
             self._bound(self.state.calendar, p.version),
-            pmui.Typography("Days of action (CLI: planner advance day)", variant="h6"),
+            pmui.Typography("Days of action", variant="h6"),
             self._bound(self.state.advance_days, p.lpa, p.version),
+            *self._day_form(),
+        ]
+
+    def _day_form(self) -> list:
+        """The day-of-action plan (locations from the briefing) and results forms."""
+        from planner.tasking.advance import DEFAULT_CHECKLIST, RESOURCE_KEYS, RESULT_KEYS
+
+        day = pmui.TextInput(label="Day (YYYY-MM-DD)", width=160, css_classes=["day-date"])
+        res = {k: pmui.IntInput(label=k, value=0, start=0, width=100) for k in RESOURCE_KEYS}
+        chk = {k: pmui.Checkbox(label=k, value=False) for k in DEFAULT_CHECKLIST}
+        out = {k: pmui.IntInput(label=k, value=0, start=0, width=120) for k in RESULT_KEYS}
+
+        def plan(_e=None):
+            try:
+                rec = self.state.plan_day(
+                    day.value,
+                    {k: int(w.value or 0) for k, w in res.items()},
+                    {k: bool(w.value) for k, w in chk.items()},
+                )
+                self.message.object = (
+                    f"{rec['day_id']}: {len(rec['locations'])} locations from the briefing, "
+                    f"{rec['wanted_count']} wanted (audited)"
+                )
+            except PlannerError as e:
+                self.message.object = str(e)
+
+        def record(_e=None):
+            try:
+                rec = self.state.record_results({k: int(w.value or 0) for k, w in out.items()})
+                got = ", ".join(f"{k} {rec[k]}" for k in RESULT_KEYS)
+                self.message.object = f"{rec['day_id']}: {got} (audited)"
+            except PlannerError as e:
+                self.message.object = str(e)
+
+        pb = pmui.Button(label="Plan the day from the briefing", css_classes=["day-plan"])
+        pb.on_click(plan)
+        rb = pmui.Button(label="Record results", css_classes=["day-results"])
+        rb.on_click(record)
+        return [
+            pmui.Typography("Plan a day of action (resources, communications)", variant="h6"),
+            pn.Row(day, *res.values(), css_classes=["day-resources"]),
+            pn.Column(*chk.values(), css_classes=["day-checklist"]),
+            pb,
+            pmui.Typography("Results of the chosen day", variant="h6"),
+            pn.Row(
+                pmui.Select.from_param(self.state.param.day_id, label="Day of action", width=320),
+                *out.values(),
+                rb,
+                css_classes=["day-results-form"],
+            ),
         ]
 
     def _wanted(self) -> list:

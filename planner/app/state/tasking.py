@@ -23,6 +23,7 @@ import param
 from planner.access.scope import lpa_choices, may
 from planner.app.data import AppData
 from planner.app.state.common import Scoped
+from planner.errors import PlannerError
 from planner.units import PATROL_HOURS, UNITS
 
 #: section -> (label, capability)
@@ -297,6 +298,76 @@ class TaskingState(Scoped):
         from planner.tasking.advance import days
 
         return days(self.store, self.lpa)
+
+    def plan_day(
+        self, day: str, resources: dict[str, int], checklist: dict[str, bool]
+    ) -> dict[str, Any]:
+        """Plan (or update) the LPA's day of action from its Op Advance briefing (audited).
+
+        The locations are the top targets of the LPA's briefing on the workspace's today; the
+        LPA's wanted suspects are attached (for roles that may see them: checked in the
+        library).
+
+        Parameters
+        ----------
+        day : str
+            The date (YYYY-MM-DD).
+        resources : dict
+            ``{resource: count}`` (:data:`planner.tasking.advance.RESOURCE_KEYS`).
+        checklist : dict
+            ``{item: done}`` of the communications checklist.
+
+        Returns
+        -------
+        dict
+            The day (:func:`planner.tasking.advance.day_record`).
+        """
+        from datetime import date
+
+        from planner.tasking.advance import locations_from_targets, plan_day
+
+        try:
+            when = date.fromisoformat(str(day).strip())
+        except ValueError:
+            raise PlannerError(f"day {day!r} is not a date (use YYYY-MM-DD)") from None
+        if not self.lpa:
+            raise PlannerError("choose an LPA first")
+        ws = self.data.ws
+        b = self.data.advance(self.lpa, str(self.today))
+        rec = plan_day(
+            self.store,
+            self.lpa,
+            when,
+            locations=locations_from_targets(b.targets),
+            resources=resources,
+            checklist=checklist,
+            principal=self.principal,
+            synthetic=bool(ws.series_table and ws.is_synthetic(ws.series_table)),
+        )
+        self.version += 1
+        self.day_id = rec["day_id"]
+        return rec
+
+    def record_results(self, results: dict[str, int]) -> dict[str, Any]:
+        """Record the chosen day's results (arrests, visits, engagements; audited).
+
+        Parameters
+        ----------
+        results : dict
+            ``{result: count}`` (:data:`planner.tasking.advance.RESULT_KEYS`).
+
+        Returns
+        -------
+        dict
+            The day (:func:`planner.tasking.advance.day_record`).
+        """
+        from planner.tasking.advance import record_results
+
+        if not self.day_id:
+            raise PlannerError("choose a day of action first (or plan one)")
+        rec = record_results(self.store, self.day_id, results, principal=self.principal)
+        self.version += 1
+        return rec
 
     @param.depends("day_id", "version")
     def wanted(self) -> pd.DataFrame:
