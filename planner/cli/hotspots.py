@@ -200,8 +200,8 @@ def _demand_args(p, *, modes: bool) -> None:
         )
 
 
-def _demand_calls(args, window: list[str] | None = None):
-    """The workspace's calls of the window (``--start/--end``, or ``window``) for ``--demand``.
+def _demand_calls(args):
+    """The workspace's calls of ``--start/--end`` for ``--demand``.
 
     None without ``--demand calls``.
     """
@@ -214,24 +214,9 @@ def _demand_calls(args, window: list[str] | None = None):
     from planner.hotspots.demand import workspace_calls
     from planner.workspace import Workspace
 
-    start, end = window if window else (args.start, args.end)
-    calls = workspace_calls(Workspace(args.workspace), start, end)
+    calls = workspace_calls(Workspace(args.workspace), args.start, args.end)
     _log(f"demand: {len(calls):,} calls for service")
     return calls
-
-
-def _demand_objective(args):
-    """The calls of ``--demand calls`` as points for the ``--rules none`` objective.
-
-    None without ``--demand`` or under the Op Savvy rules (whose eligibility is defined on
-    crimes: there the calls are only reported).
-    """
-    if not getattr(args, "demand", None) or args.rules != "none":
-        return None
-    from planner.hotspots.demand import DemandPoints
-
-    calls = _demand_calls(args)
-    return DemandPoints.from_calls(calls, args.demand_weight)
 
 
 def workspace_inputs(args) -> None:
@@ -880,7 +865,12 @@ def run_tgps(args) -> int:
     if prev is None and register and args.out.exists():
         prev = read_tgps(args.out)  # keep the IDs of the workspace's previous layer
     geo = _geography(args)
-    objective = _demand_objective(args)  # calls in the --rules none objective, or None
+    calls = _demand_calls(args)  # --demand calls of --start..--end, read once
+    objective = None  # the calls in the --rules none objective (Op Savvy: only reported)
+    if calls is not None and args.rules == "none":
+        from planner.hotspots.demand import DemandPoints
+
+        objective = DemandPoints.from_calls(calls, args.demand_weight)
     crimes = area = None
     with _scheduler_client(args) as client:
         if client is None:
@@ -918,11 +908,10 @@ def run_tgps(args) -> int:
         "knife_note": KNIFE_NOTES[knife_src],
         "load": load,
     }
-    calls = _demand_calls(args, res.summary.get("window"))  # the derivation's months
     if calls is not None:
-        from planner.hotspots.demand import calls_held
+        from planner.hotspots.demand import calls_held, in_window
 
-        held = calls_held(res.tgps, calls, area)
+        held = calls_held(res.tgps, in_window(calls, *res.summary["window"]), area)
         s["demand"] = {
             "layer": "calls",
             "in_objective": objective is not None,

@@ -254,7 +254,7 @@ def locations_from_briefing(path: str | Path, top: int = 10) -> list[dict[str, A
     Returns
     -------
     list of dict
-        ``rank, location, ward, status, x, y`` per target, by rank.
+        As :func:`locations_from_targets`.
     """
     p = Path(path)
     if p.is_dir():

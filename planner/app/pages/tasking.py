@@ -50,6 +50,13 @@ class TaskingPage(Page):
 
         return run
 
+    def _say(self, fn) -> None:
+        """Run a change and show its message, or the refusal or input problem, as text."""
+        try:
+            self.message.object = fn()
+        except PlannerError as e:
+            self.message.object = str(e)
+
     def _bound(self, fn, *deps):
         return table(pn.bind(self._guard(fn), *deps), height=260)
 
@@ -78,11 +85,9 @@ class TaskingPage(Page):
         p = self.state.param
 
         def plan(_event=None):
-            try:
-                n = self.state.plan_reassurance()
-                self.message.object = f"{n} reassurance visits planned (audited)"
-            except PlannerError as e:
-                self.message.object = str(e)
+            self._say(
+                lambda: f"{self.state.plan_reassurance()} reassurance visits planned (audited)"
+            )
 
         btn = pmui.Button(label="Plan reassurance visits (next 7 days)", css_classes=["plan-rv"])
         btn.on_click(plan)
@@ -108,18 +113,18 @@ class TaskingPage(Page):
         )
 
         def gen(_e=None):
-            try:
+            def run():
                 self.state.generate_calendar()
-                self.message.object = "calendar generated for the year ahead (edits kept)"
-            except PlannerError as e:
-                self.message.object = str(e)
+                return "calendar generated for the year ahead (edits kept)"
+
+            self._say(run)
 
         def edit(_e=None):
-            try:
+            def run():
                 self.state.set_month(month.value, lpa.value)
-                self.message.object = f"{month.value}: {lpa.value} (edited, audited)"
-            except PlannerError as e:
-                self.message.object = str(e)
+                return f"{month.value}: {lpa.value} (edited, audited)"
+
+            self._say(run)
 
         g = pmui.Button(label="Generate the year ahead", css_classes=["cal-generate"])
         g.on_click(gen)
@@ -143,32 +148,26 @@ class TaskingPage(Page):
         chk = {k: pmui.Checkbox(label=k, value=False) for k in DEFAULT_CHECKLIST}
         out = {k: pmui.IntInput(label=k, value=0, start=0, width=120) for k in RESULT_KEYS}
 
-        def plan(_e=None):
-            try:
-                rec = self.state.plan_day(
-                    day.value,
-                    {k: int(w.value or 0) for k, w in res.items()},
-                    {k: bool(w.value) for k, w in chk.items()},
-                )
-                self.message.object = (
-                    f"{rec['day_id']}: {len(rec['locations'])} locations from the briefing, "
-                    f"{rec['wanted_count']} wanted (audited)"
-                )
-            except PlannerError as e:
-                self.message.object = str(e)
+        def planned() -> str:
+            rec = self.state.plan_day(
+                day.value,
+                {k: int(w.value or 0) for k, w in res.items()},
+                {k: bool(w.value) for k, w in chk.items()},
+            )
+            return (
+                f"{rec['day_id']}: {len(rec['locations'])} locations from the briefing, "
+                f"{rec['wanted_count']} wanted (audited)"
+            )
 
-        def record(_e=None):
-            try:
-                rec = self.state.record_results({k: int(w.value or 0) for k, w in out.items()})
-                got = ", ".join(f"{k} {rec[k]}" for k in RESULT_KEYS)
-                self.message.object = f"{rec['day_id']}: {got} (audited)"
-            except PlannerError as e:
-                self.message.object = str(e)
+        def recorded() -> str:
+            rec = self.state.record_results({k: int(w.value or 0) for k, w in out.items()})
+            got = ", ".join(f"{k} {rec[k]}" for k in RESULT_KEYS)
+            return f"{rec['day_id']}: {got} (audited)"
 
         pb = pmui.Button(label="Plan the day from the briefing", css_classes=["day-plan"])
-        pb.on_click(plan)
+        pb.on_click(lambda _e: self._say(planned))
         rb = pmui.Button(label="Record results", css_classes=["day-results"])
-        rb.on_click(record)
+        rb.on_click(lambda _e: self._say(recorded))
         return [
             pmui.Typography("Plan a day of action (resources, communications)", variant="h6"),
             pn.Row(day, *res.values(), css_classes=["day-resources"]),
