@@ -453,6 +453,88 @@ def reassurance_plan(
     return rv.sort_values(["planned_on", "visit_id"]).reset_index(drop=True)
 
 
+#: per-day reassurance columns (counts only: no nominal, no home)
+REASSURANCE_DAY_COLUMNS = [
+    "date",
+    "reassurance_visits",
+    "reassurance_minutes",
+    "delivered",
+    "missed",
+    "not_tracked",
+    "delivered_minutes",
+]
+
+
+def reassurance_by_day(
+    store: RecordStore,
+    principal: Principal | None = None,
+    *,
+    start: date,
+    days: int = 7,
+    lpa: str | None = None,
+    user: str | None = None,
+) -> pd.DataFrame:
+    """Reassurance visits per day of ``start`` .. ``start + days - 1``, as counts only.
+
+    For the patrol plan's page, where the visits sit beside the patrols: how many visits a day,
+    their planned and delivered minutes and how many were delivered, missed or are not tracked
+    yet. No nominal id or home location leaves this function; the read still goes through
+    :func:`reassurance_plan` (``nominals`` capability checked, the view audited).
+
+    Parameters
+    ----------
+    store
+        The records store.
+    principal
+        Who reads (``nominals`` capability; inspectors their LPAs).
+    start
+        First day.
+    days
+        Days covered (every day gets a row, zero when none is planned).
+    lpa
+        One LPA (None: all in scope).
+    user
+        Identity of a local run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`REASSURANCE_DAY_COLUMNS`, one row per day.
+    """
+    if days < 1:
+        raise PlannerError("reassurance by day: days must be positive")
+    rv = reassurance_plan(store, principal, lpa=lpa, user=user)
+    on = pd.to_datetime(rv["planned_on"]).dt.date
+    dates = [start + timedelta(days=i) for i in range(days)]
+    rv = rv[on.isin(set(dates))].assign(date=on)
+    status = rv["status"].fillna("planned")
+    g = (
+        rv.assign(
+            delivered=status.eq("delivered"),
+            missed=status.eq("missed"),
+            not_tracked=~status.isin(["delivered", "missed"]),
+            delivered_minutes=pd.to_numeric(rv["delivered_minutes"]).fillna(0.0),
+            minutes=pd.to_numeric(rv["minutes"]),
+        )
+        .groupby("date")
+        .agg(
+            reassurance_visits=("visit_id", "size"),
+            reassurance_minutes=("minutes", "sum"),
+            delivered=("delivered", "sum"),
+            missed=("missed", "sum"),
+            not_tracked=("not_tracked", "sum"),
+            delivered_minutes=("delivered_minutes", "sum"),
+        )
+        .reindex(dates, fill_value=0)
+    )
+    out = g.rename_axis("date").reset_index()
+    for c in ["reassurance_visits", "delivered", "missed", "not_tracked"]:
+        out[c] = out[c].astype(int)
+    for c in ["reassurance_minutes", "delivered_minutes"]:
+        out[c] = out[c].astype(float)
+    return out[REASSURANCE_DAY_COLUMNS]
+
+
 def track_reassurance(
     store: RecordStore,
     *,

@@ -214,3 +214,67 @@ def test_day_of_action_plan_and_results_from_the_app(data, store, tmp_path):
     _find(view, "day-date").value = "soon"
     _find(view, "day-plan").clicks += 1
     assert page.message.object == "day 'soon' is not a date (use YYYY-MM-DD)"
+
+
+def test_plan_page_shows_reassurance_visits_beside_the_week_patrols(data, store):
+    """Item 5 on the Plan page: per day, the week's patrols and reassurance visits, counts only,
+    read through the library (scoped, audited, refused without the nominals capability)."""
+    from datetime import date, timedelta
+
+    from planner.app.state.plan import PlanState
+    from planner.app.state.plan_reassurance import WEEK_COLUMNS
+    from planner.tasking.people import reassurance_by_day
+
+    rv = store.frame("reassurance_visits")
+    lpa = sorted(rv["lpa"])[0]
+    first = pd.Timestamp(min(rv["planned_on"]))
+    week = str((first - pd.Timedelta(days=first.day_of_week)).date())
+    who = Principal("insp.rv", "inspector", (lpa,))
+    st = PlanState(data, principal=who, store=store, lpa=lpa, week=week)
+    got = st.reassurance_week()
+    assert list(got.columns) == WEEK_COLUMNS
+    assert not {"nominal_id", "home_x", "home_y", "visit_id"} & set(got.columns)
+    start = date.fromisoformat(week)
+    days = [start + timedelta(days=i) for i in range(7)]
+    assert list(got["day"]) == [d.strftime("%a %d %b") for d in days]
+    # patrols: a direct groupby of the plan's visits to this LPA's TGPs in the week
+    v = data.table("plan_visits")
+    lpa_of = data.table("tgps").set_index("tgp_id")["lpa"]
+    v = v[v["tgp_id"].map(lpa_of).eq(lpa)]
+    on = pd.to_datetime(v["date"]).dt.date
+    for d, row in zip(days, got.itertuples()):
+        day = v[on == d]
+        assert row.patrol_visits == len(day)
+        assert row.patrol_hours == round(day["minutes"].sum() / 60, 2)
+        assert row.officer_hours == round(day["officer_minutes"].sum() / 60, 2)
+    assert got["patrol_visits"].sum() > 0
+    # reassurance: the stored visits of the LPA that week, counted directly
+    mine = rv[(rv["lpa"] == lpa) & pd.to_datetime(rv["planned_on"]).dt.date.isin(days)]
+    assert got["reassurance_visits"].sum() == len(mine) > 0
+    assert got["delivered"].sum() == (mine["status"] == "delivered").sum()
+    lib = reassurance_by_day(store, None, start=start, lpa=lpa)
+    assert got["reassurance_minutes"].tolist() == lib["reassurance_minutes"].tolist()
+    views = read_events(store, user="insp.rv", action="view")
+    assert [d["view"] for d in views["detail"]] == ["reassurance visits"]
+    # no records store: the patrol columns only
+    bare = PlanState(data, principal=who, lpa=lpa, week=week).reassurance_week()
+    assert list(bare.columns) == WEEK_COLUMNS[:4]
+    assert bare.equals(got[WEEK_COLUMNS[:4]])
+    # a role without the nominals capability is refused in the state, and that is audited
+    adv = PlanState(data, principal=Principal("adv.rv", "advance"), store=store, week=week)
+    with pytest.raises(AccessDenied):
+        adv.reassurance_week()
+    assert len(read_events(store, user="adv.rv", action="denied")) == 1
+    # the page: the tab, its table, and the refusal shown as text
+    page = build_page("plan", data, principal=who)
+    page.state.store = store
+    page.state.param.update(week=week)
+    tabs = [o for o in page.__panel__().select() if "plan-tabs" in (o.css_classes or [])]
+    assert "Reassurance visits" in list(tabs[0]._names)
+    shown = _find(page.reassurance_view(), "plan-reassurance")
+    html_ = str(shown.object)
+    assert "7 rows." in html_ and "reassurance visits<" in html_ and "SYN-VIC-" not in html_
+    apage = build_page("plan", data, principal=Principal("adv.rv", "advance"))
+    apage.state.store = store
+    note = apage.reassurance_view()
+    assert "plan-rv-note" in note.css_classes and "nominals" in note.object

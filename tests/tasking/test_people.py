@@ -11,7 +11,7 @@ import pytest
 
 from planner.access.audit import read_events
 from planner.access.roles import Principal
-from planner.errors import AccessDenied, InputError
+from planner.errors import AccessDenied, InputError, PlannerError
 from planner.harm import HarmTable
 from planner.tasking.advance import plan_day
 from planner.tasking.imports import import_targeting
@@ -281,3 +281,42 @@ def test_wanted_suspects_attached_to_an_op_advance_day(store, files):
     assert list(views["user"]) == ["adv.user", "adv.user"]
     assert [d["rows"] for d in views["detail"]] == [1, 0]
     assert list(ev.loc[ev["action"] == "denied", "user"]) == ["adv.user", "pc.one", "insp.s"]
+
+
+def test_reassurance_by_day_counts_match_the_visits_and_leave_no_nominal(store, files):
+    from planner.tasking.people import REASSURANCE_DAY_COLUMNS, reassurance_by_day
+
+    _load(store, files)
+    plan_reassurance(store, INTEL, lpa="North", start=date(2025, 7, 1), days=3, per_day=1)
+    plan_reassurance(store, INTEL, lpa="South", start=date(2025, 7, 2), days=1, per_day=1)
+    logs = pd.DataFrame({"visit_id": ["RV-V1-2025-07-01"], "minutes": [12.5]})
+    track_reassurance(store, logs=logs, user="tracker")
+    got = reassurance_by_day(store, INTEL, start=date(2025, 6, 30), days=5)
+    assert list(got.columns) == REASSURANCE_DAY_COLUMNS
+    assert list(got["date"]) == [date(2025, 6, 30) + pd.Timedelta(days=i) for i in range(5)]
+    # brute force over the stored visits
+    rv = store.frame("reassurance_visits")
+    for _, row in got.iterrows():
+        day = rv[pd.to_datetime(rv["planned_on"]).dt.date == row["date"]]
+        assert row["reassurance_visits"] == len(day)
+        assert row["reassurance_minutes"] == float(day["minutes"].sum())
+        assert row["delivered"] == int((day["status"] == "delivered").sum())
+        assert row["delivered_minutes"] == float(day["delivered_minutes"].fillna(0).sum())
+        assert row["delivered"] + row["missed"] + row["not_tracked"] == len(day)
+    # North: V1 then V2 (V3 has no need, V4 no home); South: V5 on the 2nd
+    assert list(got["reassurance_visits"]) == [0, 1, 2, 0, 0]
+    assert list(got["delivered"]) == [0, 1, 0, 0, 0]
+    assert got["delivered_minutes"].tolist() == [0.0, 12.5, 0.0, 0.0, 0.0]
+    # one LPA, and an inspector sees only their own
+    north = reassurance_by_day(store, INTEL, start=date(2025, 6, 30), days=5, lpa="North")
+    assert list(north["reassurance_visits"]) == [0, 1, 1, 0, 0]
+    insp = reassurance_by_day(store, INSP_N, start=date(2025, 6, 30), days=5)
+    assert insp.equals(north)
+    views = read_events(store, user="insp.north", action="view")
+    assert len(views) == 1 and views["detail"].iloc[0]["view"] == "reassurance visits"
+    # refused (and the refusal audited) for a role without the nominals capability
+    with pytest.raises(AccessDenied):
+        reassurance_by_day(store, ADV, start=date(2025, 7, 1))
+    assert list(read_events(store, action="denied")["user"]) == ["adv.user"]
+    with pytest.raises(PlannerError, match="days must be positive"):
+        reassurance_by_day(store, INTEL, start=date(2025, 7, 1), days=0)

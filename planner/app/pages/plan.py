@@ -12,6 +12,7 @@ from io import StringIO
 
 import panel as pn
 import panel_material_ui as pmui
+import param
 
 from planner.app.components.tables import table
 from planner.app.pages.base import Page
@@ -51,6 +52,17 @@ _palette = palette
 _outline_xy = outline_xy
 
 
+def records_store(page):
+    """The page's records store (reassurance visits), or None when the workspace has none."""
+    from planner.app.cache import get_store
+    from planner.app.pages.commitments import store_url
+    from planner.records import default_store_path
+
+    if not page.records_url and not default_store_path(page.data.ws).exists():
+        return None
+    return get_store(store_url(page))
+
+
 class PlanPage(CalendarSection, ServatorSection, Page):
     """The patrol plan: week calendar, quarter timetables per TGP and team, exports, Op Servator.
 
@@ -62,10 +74,11 @@ class PlanPage(CalendarSection, ServatorSection, Page):
 
     title = "Patrol plan"
     slug = "plan"
+    records_url = param.String(default=None, allow_None=True)
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.state = PlanState(self.data, principal=self.principal)
+        self.state = PlanState(self.data, principal=self.principal, store=records_store(self))
         v = self.data.table("plan_visits")
         self._colours = {
             "method": palette(sorted(v["method"].astype(str).unique())),
@@ -156,6 +169,44 @@ class PlanPage(CalendarSection, ServatorSection, Page):
             sizing_mode="stretch_width",
         )
 
+    def reassurance(self) -> pn.viewable.Viewable:
+        """The Reassurance visits tab, redrawn when the LPA or week changes.
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            A bound :meth:`reassurance_view`.
+        """
+        sp = self.state.param
+        return pn.panel(pn.bind(lambda *_: self.reassurance_view(), sp.lpa, sp.week))  # type: ignore[return-value]
+
+    def reassurance_view(self) -> pn.viewable.Viewable:
+        """Reassurance visits beside the week's patrols, per day (counts only, audited).
+
+        Returns
+        -------
+        panel.viewable.Viewable
+            The week's table, or the refusal / missing-store message in its place.
+        """
+        from planner.errors import PlannerError
+
+        try:
+            t = self.state.reassurance_week()
+        except PlannerError as e:  # refused on the server (audited), shown as text
+            return pmui.Alert(object=str(e), severity="warning", css_classes=["plan-rv-note"])
+        note = (
+            "Reassurance visits to vulnerable and repeat victims planned beside the patrols "
+            "(counts only; the victims are on the Tasking page). Hours: patrol_hours = "
+            "presence, officer_hours = x crew."
+        )
+        if "reassurance_visits" not in t.columns:
+            note = "This workspace has no records store: no reassurance visits are planned."
+        return pn.Column(
+            pmui.Typography(note, variant="body2", css_classes=["plan-rv-note"]),
+            table(t, height=300, css_classes=["plan-reassurance"]),
+            sizing_mode="stretch_width",
+        )
+
     # ---- exports ---------------------------------------------------------------------------
     def exports(self) -> pn.viewable.Viewable:
         """Downloads written by planner.planning.export (labelled synthetic when they are).
@@ -212,6 +263,7 @@ class PlanPage(CalendarSection, ServatorSection, Page):
             ("Quarter timetables", pn.param.ParamMethod(self.timetables, lazy=True)),
             ("Op Servator", pn.param.ParamMethod(self.servator, lazy=True)),
             ("Plan summary", pn.param.ParamMethod(self.summary, lazy=True)),
+            ("Reassurance visits", pn.param.ParamMethod(self.reassurance, lazy=True)),
             dynamic=True,
             sizing_mode="stretch_width",
             css_classes=["plan-tabs"],

@@ -25,6 +25,7 @@ from planner.app.data import AppData
 from planner.app.state import plan_servator as ps
 from planner.app.state import plan_tables as pt
 from planner.app.state.common import ALL_LPAS, Scoped, ScopedLPA, scope_lpas
+from planner.app.state.plan_reassurance import ReassuranceWeek
 from planner.app.state.plan_tables import (
     DAY_PAD,
     LANE_GAP,
@@ -58,7 +59,7 @@ SERVATOR_MEMO = 8
 _row_index = pt.visit_index
 
 
-class PlanState(Scoped):
+class PlanState(Scoped, ReassuranceWeek):
     """The patrol plan: week calendar, per-TGP and per-team timetables, exports, Op Servator.
 
     With a ``principal`` every table, export and the Op Servator plan hold only the visits
@@ -93,6 +94,7 @@ class PlanState(Scoped):
     tgp: param.Selector[str | None] = param.Selector(
         default=None, objects=[], doc="TGP whose quarter timetable is shown."
     )
+    store = param.Parameter(default=None, doc="Records store (reassurance visits), or None.")
     servator_start = param.String(default="", doc="First day of the Op Servator plan (YYYY-MM-DD).")
     servator_days = param.Integer(default=7, bounds=(1, SERVATOR_MAX_DAYS), doc="Days planned.")
     servator_seed = param.Integer(
