@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,9 +31,6 @@ from bokeh.models import (  # type: ignore[attr-defined]  # bokeh's stubs miss C
 )
 from bokeh.palettes import Blues9, Category20_20, Inferno256, RdBu11, RdYlGn11, Reds9, YlOrRd9
 from bokeh.plotting import figure
-
-if TYPE_CHECKING:
-    pass
 
 #: earth radius of the Web Mercator projection (m)
 MERCATOR_R = 6378137.0
@@ -386,7 +383,7 @@ def points_image_data(
     }
 
 
-def points_layer(fig: figure, data: dict[str, Any]):
+def points_layer(fig: figure, data: dict[str, Any], palette=POINTS_PALETTE):
     """An image of point counts (:func:`points_image_data`) coloured by histogram equalisation.
 
     Parameters
@@ -395,13 +392,15 @@ def points_layer(fig: figure, data: dict[str, Any]):
         The map.
     data : dict
         Image glyph data from :func:`points_image_data`.
+    palette : sequence of str
+        Colours, fewest to most points (default :data:`POINTS_PALETTE`).
 
     Returns
     -------
     tuple
         ``(renderer, source)``; set ``source.data`` to a new aggregate to redraw.
     """
-    mapper = EqHistColorMapper(palette=list(POINTS_PALETTE), nan_color=(0, 0, 0, 0))
+    mapper = EqHistColorMapper(palette=list(palette), nan_color=(0, 0, 0, 0))
     source = ColumnDataSource(data)
     r = fig.image(  # type: ignore[call-arg]  # image() takes color_mapper; the stub omits it
         image="image", x="x", y="y", dw="dw", dh="dh", source=source, color_mapper=mapper, alpha=0.8

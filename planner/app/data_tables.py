@@ -187,6 +187,29 @@ class WorkspaceTables:
         """The workspace's officers (None without an ``officers`` table)."""
         return self.ws.officers() if self.ws.has_table("officers") else None
 
+    @cached_property
+    def calls(self) -> gpd.GeoDataFrame | None:
+        """The workspace's calls for service, kept for every session (None without them).
+
+        The ``calls`` table (EPSG:27700 points, from ``planner import calls``) with its local
+        ``month``, the map's ``mx, my`` (EPSG:3857) and the ``lpa`` whose display outline holds
+        each call ("" outside every LPA).
+        """
+        if not self.has("calls"):
+            return None
+        import geopandas as gpd
+        import shapely
+
+        from planner.hotspots.demand import in_window
+
+        c = in_window(gpd.GeoDataFrame(self.ws.read_table("calls")), None, None)
+        web = c.geometry.to_crs(3857)
+        mx, my = web.x.to_numpy(), web.y.to_numpy()
+        lpa = pd.Series("", index=c.index, dtype=object)
+        for name, g in zip(self.layer("LPAs")["lpa"], self.layer("LPAs").geometry):
+            lpa[shapely.contains_xy(g, mx, my) & (lpa == "").to_numpy()] = str(name)
+        return c.assign(mx=mx, my=my, lpa=lpa.to_numpy())
+
 
 def _advance(ws_root: str, lpa: str, as_of: str):
     """Op Advance briefing (memoised per workspace, LPA and date by :meth:`AppData.advance`)."""

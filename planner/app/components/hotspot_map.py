@@ -9,6 +9,7 @@ import numpy as np
 import panel as pn
 import panel_material_ui as pmui
 import param
+from bokeh.palettes import Purples9
 
 from planner.app import bokeh_views as bv
 from planner.app.components.map_labels import add_map_labels, tgp_label_points
@@ -20,13 +21,15 @@ from planner.hotspots.emerging import CATEGORIES as EMERGING_CATEGORIES
 MAP_FRAME = (760, 560)
 #: datashader raster of the crime points (pixels), re-aggregated to the visible range
 POINTS_PX = (760, 560)
+#: calls for service: purples, distinct from the crime points' blues
+CALLS_PALETTE = tuple(reversed(Purples9))[2:]
 
 
 class HotspotMap(pn.viewable.Viewer):
     """The hotspots map: areas, outlines, TGPs, surfaces and crime points in one Bokeh figure.
 
     Areas coloured by crime count or harm, LPA outlines, TGPs, a hotspot surface or emerging
-    categories, and datashaded crime points: one plain Bokeh figure per session, updated in
+    categories, and datashaded crime points and calls for service: one plain Bokeh figure per session, updated in
     place (a filter change sends only the new ``value`` column to the browser).
     """
 
@@ -87,8 +90,13 @@ class HotspotMap(pn.viewable.Viewer):
         self.fig.legend.visible = False
         self._points, self._points_src = bv.points_layer(self.fig, self._empty_image())
         self._points.visible = False
+        self._calls, self._calls_src = bv.points_layer(
+            self.fig, self._empty_image(), palette=CALLS_PALETTE
+        )
+        self._calls.visible = False
         self._set_surface()
         self._set_points()
+        self._set_calls()
         st.param.watch(self._on_values, ["start", "end", "measure", "crime_types", "lpa"])
         st.param.watch(self._on_level, ["level"])
         st.param.watch(self._on_lpa, ["lpa"])
@@ -96,12 +104,13 @@ class HotspotMap(pn.viewable.Viewer):
             lambda e: setattr(self._tgps, "visible", e.new) if self._tgps else None, ["show_tgps"]
         )
         st.param.watch(
-            lambda _e: self._set_surface(), ["surface", "start", "end", "measure", "crime_types"]
+            lambda *_: self._set_surface(), ["surface", "start", "end", "measure", "crime_types"]
         )
         st.param.watch(
-            lambda _e: self._set_points(), ["show_points", "start", "end", "crime_types", "lpa"]
+            lambda *_: self._set_points(), ["show_points", "start", "end", "crime_types", "lpa"]
         )
-        self.fig.on_event("rangesupdate", lambda _e: self._set_points(viewport=True))
+        st.param.watch(lambda *_: self._set_calls(), ["show_calls", "start", "end", "lpa"])
+        self.fig.on_event("rangesupdate", lambda _e: self._on_viewport())
 
     # ---- TGPs ----------------------------------------------------------------------------------
     @staticmethod
@@ -237,18 +246,30 @@ class HotspotMap(pn.viewable.Viewer):
             "dh": [1],
         }
 
-    def _set_points(self, viewport: bool = False) -> None:
-        st = self.state
-        self._points.visible = st.show_points
-        if not st.show_points:
+    def _shade(self, renderer, source, on: bool, frame, viewport: bool) -> None:
+        """Datashade the points of ``frame()`` into ``source`` over the viewport (when ``on``)."""
+        renderer.visible = on
+        if not on:
             return
         xr, yr = self.fig.x_range, self.fig.y_range
         if viewport and (xr.start is None or yr.start is None):
             return
-        p = st.points()
-        self._points_src.data = bv.points_image_data(
+        p = frame()
+        source.data = bv.points_image_data(
             p["x"].to_numpy(), p["y"].to_numpy(), (xr.start, xr.end), (yr.start, yr.end), POINTS_PX
         )
+
+    def _set_points(self, viewport: bool = False) -> None:
+        st = self.state
+        self._shade(self._points, self._points_src, st.show_points, st.points, viewport)
+
+    def _set_calls(self, viewport: bool = False) -> None:
+        st = self.state
+        self._shade(self._calls, self._calls_src, st.show_calls, st.calls_points, viewport)
+
+    def _on_viewport(self) -> None:
+        self._set_points(viewport=True)
+        self._set_calls(viewport=True)
 
     def __panel__(self):
         st = self.state

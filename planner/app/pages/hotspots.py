@@ -135,6 +135,12 @@ class HotspotsPage(Page):
             pmui.Switch.from_param(
                 p.show_tgps, label="TGP layer", disabled=not self.data.has("tgps")
             ),
+            pmui.Switch.from_param(
+                p.show_calls,
+                label="Calls for service (datashader)",
+                disabled=not self.state.has_calls(),
+                css_classes=["calls-switch"],
+            ),
             sizing_mode="stretch_width",
             css_classes=["map-controls"],
         )
@@ -177,6 +183,43 @@ class HotspotsPage(Page):
             ),
             sizing_mode="stretch_width",
         )
+
+    def demand_panel(self) -> list:
+        """Calls for service held by the TGPs, and the force's ASB areas against violent TGPs.
+
+        Returns
+        -------
+        list
+            Headings, captions and tables; empty when the workspace has neither calls nor
+            ASB areas of the force's own.
+        """
+        st = self.state
+        out: list = []
+        if st.has_calls():
+            p = st.param
+            deps = (p.start, p.end, p.lpa)
+            out += [
+                pmui.Typography("Calls for service (demand)", variant="h6"),
+                pmui.Typography(
+                    pn.bind(lambda *_: st.calls_line(), *deps),
+                    variant="body2",
+                    css_classes=["calls-line"],
+                ),
+                table(
+                    pn.bind(lambda *_: st.calls_by_tgp(), *deps),
+                    height=300,
+                    css_classes=["calls-by-tgp"],
+                ),
+            ]
+        asb = st.asb_overlap_table()
+        if asb is not None:
+            by, text = asb
+            out += [
+                pmui.Typography("The force's ASB areas against the violent TGPs", variant="h6"),
+                pmui.Typography(text, variant="body2", css_classes=["asb-overlap-text"]),
+                table(by, height=300, css_classes=["asb-overlap"]),
+            ]
+        return out
 
     def derive_panel(self) -> pn.viewable.Viewable:
         """Re-derive TGPs with chosen parameters; the new layer is drawn on the map.
@@ -328,6 +371,7 @@ class HotspotsPage(Page):
         def lower():
             return [
                 *coverage,
+                *self.demand_panel(),
                 pmui.Typography("Emerging hotspot categories", variant="h6"),
                 self.emerging_panel(),
                 *([self.derive_panel()] if may(self.principal, "derive_tgps") else []),

@@ -16,6 +16,7 @@ import param
 from planner.app.crime_index import MEASURES
 from planner.app.data import LEVELS, AppData
 from planner.app.state.common import ALL_LPAS, DrillState, Scoped, ScopedLPA, scope_lpas
+from planner.app.state.hotspots_demand import DemandLayers
 from planner.hotspots.config import TGPConfig
 from planner.schema import CRIME_TYPES
 
@@ -26,7 +27,7 @@ _TGP = TGPConfig()
 EXTENT_PAD = 0.03
 
 
-class MapState(Scoped):
+class MapState(Scoped, DemandLayers):
     """Hotspots map: areas coloured by crime count or harm for a period, crime types and LPA.
 
     With a ``principal`` the LPA choices are those in its scope (an inspector: their LPAs,
@@ -58,6 +59,9 @@ class MapState(Scoped):
     show_points = param.Boolean(default=False, doc="Overlay crime points (datashader).")
     show_tgps = param.Boolean(
         default=True, doc="Overlay the TGP layer (when the workspace has one)."
+    )
+    show_calls = param.Boolean(
+        default=False, doc="Overlay calls for service (datashader; when the workspace has them)."
     )
     surface: param.Selector[str] = param.Selector(
         default="none",
