@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def register(sub) -> None:
@@ -68,6 +69,19 @@ def register(sub) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
+        "--stream",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="spill the checked pings to officer buckets on disk and track one bucket at a "
+        "time, so memory is bounded by a bucket, not the input (auto: above 20M pings)",
+    )
+    p.add_argument(
+        "--spill-dir",
+        type=Path,
+        help="folder for the officer buckets of a streamed run (default: a temporary folder "
+        "in --out, removed afterwards; on a cluster, a folder every worker sees)",
+    )
+    p.add_argument(
         "--target-unit",
         choices=("patrol-hours", "officer-hours"),
         default="patrol-hours",
@@ -94,6 +108,48 @@ def register(sub) -> None:
     v.add_argument("--month", required=True, help="YYYY-MM")
     v.add_argument("--json", action="store_true", help="print one JSON object")
     v.set_defaults(func=run_visibility)
+
+
+def _track_streamed(args, out: Path, tgps, cfg, after: dict, client):
+    """A streamed run: check and spill the pings to officer buckets, then one bucket at a time.
+
+    Returns the spill result (counts, rejects) and the :class:`~planner.tracking.chain.
+    TrackResult`, equal to the in-memory run's (:mod:`planner.tracking.stream`).
+    """
+    import shutil
+    import tempfile
+
+    from planner.progress import step
+    from planner.tracking.chain import track_dwell
+    from planner.tracking.geofence import TGPIndex
+    from planner.tracking.stream import spill_pings, streamed_dwell
+
+    spill = Path(args.spill_dir) if args.spill_dir else Path(tempfile.mkdtemp(".spill", dir=out))
+    try:
+        with step(f"track: checking pings from {len(args.pings)} path(s) into officer buckets"):
+            loaded = spill_pings(
+                args.pings,
+                spill,
+                mapping=args.mapping,
+                rejects_path=out / "pings_rejects.csv",
+                progress=sys.stderr.isatty(),
+            )
+        print(
+            f"track: {loaded.accepted:,} pings accepted of {loaded.read:,} read, in "
+            f"{len(loaded.buckets)} officer bucket(s)",
+            file=sys.stderr,
+        )
+        index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
+        with step("track: visits, dwell and place-days, one bucket at a time"):
+            res = streamed_dwell(loaded.buckets, index, cfg, client=client)
+            tr = track_dwell(res, index, cfg, **after)
+    finally:
+        if not args.spill_dir:
+            shutil.rmtree(spill, ignore_errors=True)
+        else:
+            for b in loaded.buckets if "loaded" in locals() else []:
+                Path(b).unlink(missing_ok=True)
+    return loaded, tr
 
 
 def run_track(args) -> int:
@@ -137,14 +193,6 @@ def run_track(args) -> int:
     if "tgp_id" not in tgps.columns:
         raise PlannerError(f"{args.tgps}: the TGP layer has no 'tgp_id' column")
     cfg = DwellConfig(gap_cap_s=args.gap_cap * 60.0)
-    with step(f"track: reading pings from {len(args.pings)} path(s)"):
-        loaded = load_pings(
-            args.pings,
-            mapping=args.mapping,
-            rejects_path=out / "pings_rejects.csv",
-            progress=sys.stderr.isatty(),
-        )
-    print(f"track: {loaded.accepted:,} pings accepted of {loaded.read:,} read", file=sys.stderr)
     logs = pd.concat([read_logs(p) for p in args.logs], ignore_index=True) if args.logs else None
     plan = read_plan(args.plan) if args.plan else None
     officer_team = team_kind = None
@@ -154,23 +202,32 @@ def run_track(args) -> int:
         ws = Workspace(args.workspace)
         officer_team = ws.officers().set_index("officer_id")["team_id"]
         team_kind = ws.teams().set_index("team_id")["kind"]
+    after: dict[str, Any] = {"logs": logs, "plan": plan, "officer_team": officer_team, "team_kind": team_kind}
     from planner.cluster import connect, scheduler_address
+    from planner.tracking.stream import STREAM_ABOVE, estimate_pings
 
-    with (
-        step("track: visits, dwell and place-days per officer"),
-        connect(scheduler_address(args.scheduler)) as client,
-    ):
-        tr = track(
-            loaded.pings,
-            tgps,
-            cfg,
-            logs=logs,
-            plan=plan,
-            officer_team=officer_team,
-            team_kind=team_kind,
-            partitions=args.partitions,
-            client=client,
-        )
+    streamed = args.stream == "always" or (
+        args.stream == "auto" and estimate_pings(args.pings) > STREAM_ABOVE
+    )
+    with connect(scheduler_address(args.scheduler)) as client:
+        if streamed:
+            loaded, tr = _track_streamed(args, out, tgps, cfg, after, client)
+        else:
+            with step(f"track: reading pings from {len(args.pings)} path(s)"):
+                loaded = load_pings(
+                    args.pings,
+                    mapping=args.mapping,
+                    rejects_path=out / "pings_rejects.csv",
+                    progress=sys.stderr.isatty(),
+                )
+            print(
+                f"track: {loaded.accepted:,} pings accepted of {loaded.read:,} read",
+                file=sys.stderr,
+            )
+            with step("track: visits, dwell and place-days per officer"):
+                tr = track(
+                    loaded.pings, tgps, cfg, partitions=args.partitions, client=client, **after
+                )
     res, pdays, log_stats = tr.dwell, tr.place_days, tr.log_stats
     pdays.to_parquet(out / "place_days.parquet", index=False)
     res.visits.to_parquet(out / "visits.parquet", index=False)

@@ -624,6 +624,90 @@ def _bar(total, desc, unit, progress):
     )
 
 
+@dataclass
+class PingPart:
+    """One chunk of one file, checked: its accepted rows and its rejects.
+
+    ``accepted`` is a :class:`pyarrow.Table` (the Arrow path) or a pandas frame (the pandas
+    path), both with the canonical columns but ``source_file``.
+    """
+
+    file: int  #: position of the file in the list read
+    read: int  #: data rows in the chunk
+    accepted: Any
+    rejects: list
+
+    @property
+    def n_accepted(self) -> int:
+        """Accepted rows of the chunk."""
+        a = self.accepted
+        return a.num_rows if hasattr(a, "num_rows") else len(a)
+
+
+def iter_ping_parts(
+    files: list[Path],
+    mapping: PingMapping | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: bool = True,
+    engine: str = "auto",
+):
+    """Check ping files chunk by chunk (the streaming step of :func:`load_pings`).
+
+    Parameters
+    ----------
+    files : list of Path
+        The ping files (see :func:`load_pings` for folders).
+    mapping : PingMapping, optional
+        Column mapping; None detects the default columns per file.
+    chunk_rows, progress, engine
+        As :func:`load_pings`.
+
+    Yields
+    ------
+    PingPart
+        Each chunk's accepted rows and rejects, in file and row order.
+    """
+    for fi, path in enumerate(files):
+        name = str(path)
+        is_pq = path.suffix.lower() in (".parquet", ".pq", ".geoparquet")
+        if is_pq:
+            import pyarrow.parquet as pq
+
+            try:
+                meta = pq.ParquetFile(path)
+                header, total = meta.schema_arrow.names, meta.metadata.num_rows
+            except Exception as exc:
+                raise InputError(
+                    path, f"not a readable Parquet file ({exc.__class__.__name__}: {exc})"
+                ) from None
+        else:
+            header, total = _csv_header(path), path.stat().st_size
+        m = mapping or detect_mapping(header, name)
+        missing = [v for v in m.columns.values() if v not in header]
+        if missing:
+            raise InputError(
+                path,
+                f"missing column '{missing[0]}' declared in the mapping",
+                line=1,
+                field=missing[0],
+            )
+        with _bar(total, f"pings {path.name}", "row" if is_pq else "B", progress) as bar:
+            chunks = (
+                _parquet_chunks(path, chunk_rows, bar, list(m.columns.values()))
+                if is_pq
+                else _csv_chunks(path, chunk_rows, bar)
+            )
+            for raw, first in chunks:
+                nraw = raw.num_rows if is_pq else len(raw)
+                rows = np.arange(first, first + nraw, dtype=np.int64)
+                if is_pq and engine == "auto" and _arrow_ok(raw.schema, m):
+                    ok, rej = _normalise_arrow(raw, rows, name, m)
+                else:
+                    ok, rej = _normalise(raw.to_pandas() if is_pq else raw, rows, name, m)
+                yield PingPart(fi, nraw, ok, rej)
+
+
 def load_pings(
     paths: str | Path | list[str | Path],
     *,
@@ -669,48 +753,14 @@ def load_pings(
     parts, rejects, read = [], [], 0
     part_files: list[int] = []  # rows of each part
     part_file: list[int] = []  # file of each part
-    for fi, path in enumerate(files):
-        name = str(path)
-        is_pq = path.suffix.lower() in (".parquet", ".pq", ".geoparquet")
-        if is_pq:
-            import pyarrow.parquet as pq
-
-            try:
-                meta = pq.ParquetFile(path)
-                header, total = meta.schema_arrow.names, meta.metadata.num_rows
-            except Exception as exc:
-                raise InputError(
-                    path, f"not a readable Parquet file ({exc.__class__.__name__}: {exc})"
-                ) from None
-        else:
-            header, total = _csv_header(path), path.stat().st_size
-        m = mapping or detect_mapping(header, name)
-        missing = [v for v in m.columns.values() if v not in header]
-        if missing:
-            raise InputError(
-                path,
-                f"missing column '{missing[0]}' declared in the mapping",
-                line=1,
-                field=missing[0],
-            )
-        with _bar(total, f"pings {path.name}", "row" if is_pq else "B", progress) as bar:
-            chunks = (
-                _parquet_chunks(path, chunk_rows, bar, list(m.columns.values()))
-                if is_pq
-                else _csv_chunks(path, chunk_rows, bar)
-            )
-            for raw, first in chunks:
-                nraw = raw.num_rows if is_pq else len(raw)
-                rows = np.arange(first, first + nraw, dtype=np.int64)
-                read += nraw
-                if is_pq and engine == "auto" and _arrow_ok(raw.schema, m):
-                    ok, rej = _normalise_arrow(raw, rows, name, m)
-                else:
-                    ok, rej = _normalise(raw.to_pandas() if is_pq else raw, rows, name, m)
-                parts.append(ok)
-                part_files.append(ok.num_rows if hasattr(ok, "num_rows") else len(ok))
-                part_file.append(fi)
-                rejects.extend(rej)
+    for part in iter_ping_parts(
+        files, mapping, chunk_rows=chunk_rows, progress=progress, engine=engine
+    ):
+        read += part.read
+        parts.append(part.accepted)
+        part_files.append(part.n_accepted)
+        part_file.append(part.file)
+        rejects.extend(part.rejects)
     pings = _frames(parts) if parts else empty_pings()
     if parts:
         names = [str(f) for f in files]

@@ -138,6 +138,48 @@ def track(
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
     res = dwell(pings, index, cfg, partitions=max(int(partitions), 1), client=client)
+    return track_dwell(
+        res,
+        index,
+        cfg,
+        logs=logs,
+        plan=plan,
+        officer_team=officer_team,
+        team_kind=team_kind,
+        methods_from_logs=methods_from_logs,
+    )
+
+
+def track_dwell(
+    res: DwellResult,
+    index: TGPIndex,
+    cfg: DwellConfig,
+    *,
+    logs: pd.DataFrame | None = None,
+    plan: pd.DataFrame | None = None,
+    officer_team: pd.Series | None = None,
+    team_kind: pd.Series | None = None,
+    methods_from_logs: bool = False,
+) -> TrackResult:
+    """:func:`track` after the dwell step (logs, place-days, methods), e.g. of a streamed run.
+
+    Parameters
+    ----------
+    res : DwellResult
+        The dwell step's result (:func:`~planner.tracking.dwell.dwell`, or
+        :func:`planner.tracking.stream.streamed_dwell`).
+    index : TGPIndex
+        The TGP index the dwell step used.
+    cfg : DwellConfig
+        Dwell rules.
+    logs, plan, officer_team, team_kind, methods_from_logs
+        As :func:`track`.
+
+    Returns
+    -------
+    TrackResult
+        As :func:`track`.
+    """
     rows, officers, log_stats = res.rows, res.officers, None
     lrows = None
     if logs is not None:

@@ -645,13 +645,7 @@ def dwell(
     """
     cfg = cfg or DwellConfig()
     index = tgps if isinstance(tgps, TGPIndex) else TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-    codes, uniques = pd.factorize(pings["officer_id"])
-    rank = np.argsort(np.argsort(np.asarray(uniques, dtype=object)))  # officer codes in id order
-    codes, officers = rank[codes], np.asarray(uniques, dtype=object)[np.argsort(rank)]
-    t = epoch_seconds(pings["timestamp"])
-    x = pings["x"].to_numpy(np.float64)
-    y = pings["y"].to_numpy(np.float64)
-    sp = pings["speed"].to_numpy(np.float64, na_value=np.nan) if "speed" in pings else None
+    codes, officers, t, x, y, sp = ping_arrays(pings)
     from planner.tracking.dwell_runner import _cluster_visits, _parallel_visits, blocked_visits
 
     if client is not None and len(officers) > 0:
@@ -660,11 +654,62 @@ def dwell(
         visits, st = _parallel_visits(codes, t, x, y, sp, index, cfg, partitions)
     else:
         visits, st = blocked_visits(codes, t, x, y, sp, index, cfg)
-    pdays = place_days(visits, index.ids, cfg)
-    vis = officer_visit_table(visits, officers, index.ids, cfg)
+    return dwell_result(visits, officers, st, index, cfg)
+
+
+def dwell_result(
+    rows: pd.DataFrame, officers: np.ndarray, stats: TraceStats, index: TGPIndex, cfg: DwellConfig
+) -> DwellResult:
+    """Visit-day rows of every officer (in officer order) -> the :class:`DwellResult`.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Visit-day rows (:func:`officer_visits`), officer codes indexing ``officers``.
+    officers : numpy.ndarray
+        ``officer_id`` per officer code, in id order.
+    stats : TraceStats
+        Summed trace statistics.
+    index : TGPIndex
+        The TGP index.
+    cfg : DwellConfig
+        Dwell rules.
+
+    Returns
+    -------
+    DwellResult
+        Place-days, officer visits, the statistics and the code tables.
+    """
+    pdays = place_days(rows, index.ids, cfg)
+    vis = officer_visit_table(rows, officers, index.ids, cfg)
     return DwellResult(
-        place_days=pdays, visits=vis, stats=st, officers=officers, rows=visits, tgp_ids=index.ids
+        place_days=pdays, visits=vis, stats=stats, officers=officers, rows=rows, tgp_ids=index.ids
     )
+
+
+def ping_arrays(pings: pd.DataFrame):
+    """The dwell kernel's inputs from a canonical ping frame.
+
+    Parameters
+    ----------
+    pings : pandas.DataFrame
+        ``officer_id``, ``timestamp`` (tz-aware), ``x``, ``y`` and optionally ``speed``.
+
+    Returns
+    -------
+    tuple
+        ``(codes, officers, t, x, y, speed)``: officer code per ping (codes in officer id
+        order), ``officer_id`` per code, epoch seconds, EPSG:27700 metres and speed (m/s, or
+        None without the column).
+    """
+    codes, uniques = pd.factorize(pings["officer_id"])
+    rank = np.argsort(np.argsort(np.asarray(uniques, dtype=object)))  # officer codes in id order
+    codes, officers = rank[codes], np.asarray(uniques, dtype=object)[np.argsort(rank)]
+    t = epoch_seconds(pings["timestamp"])
+    x = pings["x"].to_numpy(np.float64)
+    y = pings["y"].to_numpy(np.float64)
+    sp = pings["speed"].to_numpy(np.float64, na_value=np.nan) if "speed" in pings else None
+    return codes, officers, t, x, y, sp
 
 
 def officer_visit_table(

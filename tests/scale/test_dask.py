@@ -88,6 +88,22 @@ def test_dwell_on_local_cluster_equals_single_machine(client):
     assert one.stats == many.stats
 
 
+def test_streamed_dwell_on_local_cluster_equals_single_machine(client, tmp_path):
+    from planner.tracking.stream import spill_pings, streamed_dwell
+
+    pings = _pings()
+    src = tmp_path / "pings.parquet"
+    pings.to_parquet(src)
+    index = TGPIndex.from_frame(_tgps())
+    one = dwell(pings, index, DwellConfig())
+    sp = spill_pings(src, tmp_path / "spill", buckets=3, progress=False)
+    many = streamed_dwell(sp.buckets, index, DwellConfig(), client=client)
+    assert len(sp.buckets) == 3 and len(one.place_days) > 0
+    pd.testing.assert_frame_equal(one.place_days, many.place_days)
+    pd.testing.assert_frame_equal(one.visits, many.visits)
+    assert one.stats == many.stats
+
+
 def test_load_on_local_cluster_equals_single_machine(client, tmp_path):
     files = [
         DATA / "2025-01-test-street.csv",
@@ -206,10 +222,14 @@ def test_track_and_load_commands_on_separate_dask_processes(dask_processes, tmp_
     base = ["track", "--pings", str(pings), "--tgps", str(tg), "--json"]
     local = _run([*base, "--out", str(tmp_path / "a")], env)
     remote = _run([*base, "--out", str(tmp_path / "b"), "--scheduler", addr], env)
-    for s in (local, remote):
+    # streamed: the workers read the officer buckets from a folder they see
+    streamed = _run([*base, "--out", str(tmp_path / "c"), "--scheduler", addr, "--stream",
+                     "always", "--spill-dir", str(tmp_path / "spill")], env)  # fmt: skip
+    for s in (local, remote, streamed):
         s.pop("out")
         s.pop("rejects_file")
-    assert remote == local and local["by_tgp"]
+    assert remote == local and streamed == local and local["by_tgp"]
+    assert list((tmp_path / "spill").iterdir()) == []  # the buckets are removed afterwards
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "a" / "place_days.parquet"),
         pd.read_parquet(tmp_path / "b" / "place_days.parquet"),
