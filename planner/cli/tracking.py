@@ -202,7 +202,12 @@ def run_track(args) -> int:
         ws = Workspace(args.workspace)
         officer_team = ws.officers().set_index("officer_id")["team_id"]
         team_kind = ws.teams().set_index("team_id")["kind"]
-    after: dict[str, Any] = {"logs": logs, "plan": plan, "officer_team": officer_team, "team_kind": team_kind}
+    after: dict[str, Any] = {
+        "logs": logs,
+        "plan": plan,
+        "officer_team": officer_team,
+        "team_kind": team_kind,
+    }
     from planner.cluster import connect, scheduler_address
     from planner.tracking.stream import STREAM_ABOVE, estimate_pings
 
