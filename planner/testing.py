@@ -89,9 +89,7 @@ def error_lines(stderr: str) -> list[str]:
     import re
 
     done = re.compile(r": done in \d+(\.\d+)? s$")
-    return [
-        x for x in stderr.strip().splitlines() if not (x.endswith(" ...") or done.search(x))
-    ]
+    return [x for x in stderr.strip().splitlines() if not (x.endswith(" ...") or done.search(x))]
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ MEASURES: tuple[str, ...] = ("crimes", "harm")
 
 
 def month_index(month: pd.Series | np.ndarray | list[str]) -> np.ndarray:
-    """"YYYY-MM" strings -> integer months since year 0 (year * 12 + month - 1).
+    """Month strings "YYYY-MM" -> integer months since year 0 (year * 12 + month - 1).
 
     Parameters
     ----------

@@ -127,7 +127,9 @@ class TGPViews:
             xy = wkb_points_xy(tb.column("geometry"))
             codes, places = _codes(tb.column("location"))
             return StreetPoints.from_codes(xy[:, 0], xy[:, 1], codes, places, BNG)
-        crimes = self.ws.crimes(start, end, columns=["location", "geometry"], table=self.crime_table)
+        crimes = self.ws.crimes(
+            start, end, columns=["location", "geometry"], table=self.crime_table
+        )
         return StreetPoints.from_frame(crimes)
 
     @cached_property

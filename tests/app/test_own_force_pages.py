@@ -55,7 +55,10 @@ def test_pages_on_an_own_force_workspace(own_ws):
     assert "missing-tables" in classes and "synthetic-label" not in classes
     assert "unavailable" not in classes  # the library is there; only the table is missing
     text = "\n".join(_texts(view))
-    assert f"`planner schedule --workspace {own_ws.root} --quarter YYYYQN  (or your own: planner import plans PLANS.csv --workspace {own_ws.root})`" in text
+    assert (
+        f"`planner schedule --workspace {own_ws.root} --quarter YYYYQN  (or your own: planner import plans PLANS.csv --workspace {own_ws.root})`"
+        in text
+    )
     assert "**plan_visits**" in text
     page = build_page("delivery", data)
     assert page.missing_tables == ["plan_visits", "place_days", "tgps"]

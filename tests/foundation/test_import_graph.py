@@ -161,7 +161,9 @@ def test_the_cycle_finder_finds_a_cycle_through_a_from_import(tmp_path):
     pkg.mkdir()
     (pkg / "a.py").write_text("from pkg import b\n")
     (pkg / "b.py").write_text("import pkg.c\n\ndef f():\n    import pkg.a\n")
-    (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n")
+    (pkg / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n"
+    )
     names = {"pkg.a", "pkg.b", "pkg.c"}
 
     def imports(name):

@@ -77,7 +77,11 @@ def test_name_like_field_exits_2_with_one_line(tmp_path, files, capsys):
     p.write_text("nominal_id,lpa,Forename\nN1,North,Jo\n")
     code, out, err = _run(capsys, "import", "nominals", p, "--db", db)
     assert code == 2 and out == ""
-    assert len(error_lines(err)) == 1 and "field 'Forename'" in err and "Jo" not in err.replace("Jo ", "")
+    assert (
+        len(error_lines(err)) == 1
+        and "field 'Forename'" in err
+        and "Jo" not in err.replace("Jo ", "")
+    )
     code, out, _ = _run(capsys, "import", "nominals", p, "--db", db, "--map", "Forename=-")
     assert code == 0 and "accepted 1" in out
 
