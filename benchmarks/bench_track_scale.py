@@ -6,6 +6,8 @@ baseline the issue names (plain Parquet read + ``geopandas.sjoin`` + groupby) as
     python benchmarks/bench_track_scale.py baseline /tmp/track/pings_10000000.parquet /tmp/track/tgps.parquet
     python benchmarks/bench_track_scale.py read /tmp/track/pings_10000000.parquet   # bare read
     python benchmarks/bench_track_scale.py ingest /tmp/track/pings_10000000  # in-process ratio
+    python benchmarks/bench_track_scale.py load DIR          # whole-process ingest ...
+    python benchmarks/bench_track_scale.py read-pandas DIR   # ... against a bare read to pandas
 
 Time the commands from outside (``/usr/bin/time -v``), e.g. ``planner track --pings
 FILE --tgps FILE --out DIR --json`` against ``baseline``; results in docs/benchmarks.md.
@@ -62,6 +64,21 @@ def read(pings: str) -> None:
     print(pq.read_table(pings).num_rows)
 
 
+def read_pandas(pings: str) -> None:
+    """The bare read the ingest is measured against: Parquet to a pandas frame, no checks."""
+    import pyarrow.parquet as pq
+
+    print(len(pq.read_table(pings).to_pandas()))
+
+
+def load(pings: str) -> None:
+    """The ping ingest as ``planner track`` runs it (every check, rejects, canonical frame)."""
+    from planner.io.pings import load_pings
+
+    res = load_pings(pings, progress=False)
+    print(res.read, res.accepted, res.rejected)
+
+
 def ingest(pings: str, repeat: int) -> None:
     """Ping ingest (validation included) against a bare Parquet read to pandas, in turn."""
     import statistics
@@ -98,6 +115,8 @@ def main(argv=None) -> int:
     b.add_argument("tgps")
     r = sub.add_parser("read")
     r.add_argument("pings")
+    sub.add_parser("read-pandas").add_argument("pings")
+    sub.add_parser("load").add_argument("pings")
     g = sub.add_parser("ingest")
     g.add_argument("pings")
     g.add_argument("--repeat", type=int, default=5)
@@ -106,6 +125,10 @@ def main(argv=None) -> int:
         make(a.pings, a.out)
     elif a.cmd == "baseline":
         baseline(a.pings, a.tgps)
+    elif a.cmd == "read-pandas":
+        read_pandas(a.pings)
+    elif a.cmd == "load":
+        load(a.pings)
     elif a.cmd == "ingest":
         ingest(a.pings, a.repeat)
     else:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: importing the constants stays light
+    import geopandas as gpd
 
 BNG = "EPSG:27700"  #: British National Grid (metres): every analysis happens here
 WEB = "EPSG:3857"  #: Web Mercator: display only

@@ -43,7 +43,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
 from planner.crs import BNG
 from planner.errors import InputError, PlannerError
@@ -232,7 +231,9 @@ def empty_rejects() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=2)
-def _to_bng() -> Transformer:
+def _to_bng():
+    from pyproj import Transformer  # only lon/lat input needs it
+
     return Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
 
 
@@ -454,64 +455,94 @@ def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
     def vals(k):
         return _LazyValues(batch, col[k])
 
-    off = pc.utf8_trim_whitespace(arr("officer_id"))
-    off_bad = pc.fill_null(pc.equal(off, ""), True).to_numpy(zero_copy_only=False)
-    c.reject(
-        off_bad, "missing officer", "officer_id", _LazyValues(batch, col["officer_id"], strip=True)
-    )
+    o = batch.column(batch.schema.get_field_index(col["officer_id"]))
+    if pa.types.is_dictionary(o.type):  # read as a dictionary: trim and test each id once
+        d = pc.utf8_trim_whitespace(o.dictionary)
+        off = pa.DictionaryArray.from_arrays(o.indices, d)
+        dbad = pc.fill_null(pc.equal(d, ""), True).to_numpy(zero_copy_only=False)
+        idx = o.indices.to_numpy(zero_copy_only=False) if o.null_count == 0 else None
+        off_bad = (
+            dbad[idx]
+            if idx is not None
+            else pc.fill_null(pc.take(pa.array(dbad), o.indices), True).to_numpy(
+                zero_copy_only=False
+            )
+        )
+    else:
+        off = pc.utf8_trim_whitespace(o)
+        off_bad = pc.fill_null(pc.equal(off, ""), True).to_numpy(zero_copy_only=False)
     ts = arr("timestamp")
     ns = pc.cast(ts, pa.timestamp("ns", tz="UTC")).cast(pa.int64())
     ns_np = pc.fill_null(ns, np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
     tnull = ts.is_null().to_numpy(zero_copy_only=False)
-    c.reject(tnull, "missing timestamp", "timestamp", vals("timestamp"))
-    c.reject(_implausible(ns_np), R_IMPLAUSIBLE, "timestamp", vals("timestamp"))
+    implausible = _implausible(ns_np)
 
     def num(k):
-        a = arr(k)
-        v = pc.cast(a, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        v = np.asarray(pc.cast(arr(k), pa.float64()).to_numpy(zero_copy_only=False), np.float64)
         return v, np.isnan(v)
 
     xv, xb = num("x")
     yv, yb = num("y")
     xn, yn = ("longitude", "latitude") if m.coords == "lonlat" else ("easting", "northing")
-    c.reject(xb, f"missing {xn}", col["x"], vals("x"))
-    c.reject(yb, f"missing {yn}", col["y"], vals("y"))
     xr, yr = (LON_RANGE, LAT_RANGE) if m.coords == "lonlat" else (E_RANGE, N_RANGE)
     with np.errstate(invalid="ignore"):
-        c.reject(~((xv >= xr[0]) & (xv <= xr[1])), f"{xn} out of range", col["x"], vals("x"))
-        c.reject(~((yv >= yr[0]) & (yv <= yr[1])), f"{yn} out of range", col["y"], vals("y"))
+        xout = ~((xv >= xr[0]) & (xv <= xr[1]))  # NaN too
+        yout = ~((yv >= yr[0]) & (yv <= yr[1]))
     n = len(rows)
-    sp = np.full(n, np.nan)
+    bad = off_bad | tnull | implausible | xout | yout
     if "speed" in col:
         sv, sb = num("speed")
         with np.errstate(invalid="ignore"):
-            c.reject(~sb & (sv < 0), "negative speed", col["speed"], vals("speed"))
-        sp = sv * SPEED_UNITS[m.speed_unit]
+            neg = ~sb & (sv < 0)
+        bad |= neg
+        f = SPEED_UNITS[m.speed_unit]
+        sp = sv if f == 1.0 else sv * f
+    else:
+        sp = np.full(n, np.nan)
+    # the rejects (in the pandas path's order) only when there are any
+    if bad.any():
+        strip = _LazyValues(batch, col["officer_id"], strip=True)
+        c.reject(off_bad, "missing officer", "officer_id", strip)
+        c.reject(tnull, "missing timestamp", "timestamp", vals("timestamp"))
+        c.reject(implausible, R_IMPLAUSIBLE, "timestamp", vals("timestamp"))
+        c.reject(xb, f"missing {xn}", col["x"], vals("x"))
+        c.reject(yb, f"missing {yn}", col["y"], vals("y"))
+        c.reject(xout, f"{xn} out of range", col["x"], vals("x"))
+        c.reject(yout, f"{yn} out of range", col["y"], vals("y"))
+        if "speed" in col:
+            c.reject(neg, "negative speed", col["speed"], vals("speed"))
     k = c.keep
+    every = not c.rejects
     km = pa.array(k)
-    x, y = xv[k], yv[k]
+    x, y = (xv, yv) if every else (xv[k], yv[k])
     if m.coords == "lonlat" and len(x):
         x, y = _to_bng().transform(x, y)
     nk = int(k.sum())
     tk = (
-        pa.array(ns_np[k], pa.int64())
+        pc.cast(ts, pa.timestamp("ns", tz=TZ))  # no row dropped: the instants as they are
+        if every
+        else pa.array(ns_np[k], pa.int64())
         .cast(pa.timestamp("ns", tz="UTC"))
         .cast(pa.timestamp("ns", tz=TZ))
     )
     dev = (
-        pc.filter(pc.utf8_trim_whitespace(arr("device")), km).cast(pa.string())
+        (
+            pc.utf8_trim_whitespace(arr("device"))
+            if every
+            else pc.filter(pc.utf8_trim_whitespace(arr("device")), km)
+        ).cast(pa.string())
         if "device" in col
         else pa.nulls(nk, pa.string())
     )
     out = pa.table(
         {
-            "officer_id": pc.filter(off, km).cast(pa.string()),
+            "officer_id": (off if every else pc.filter(off, km)).cast(pa.string()),
             "timestamp": tk,
             "x": pa.array(np.asarray(x, np.float64)),
             "y": pa.array(np.asarray(y, np.float64)),
-            "speed": pa.array(sp[k]),
+            "speed": pa.array(sp if every else sp[k]),
             "device": dev,
-            "source_row": pa.array(rows[k]),
+            "source_row": pa.array(rows if every else rows[k]),
         }
     )
     return out, c.rejects
@@ -524,7 +555,8 @@ def _frames(parts: list) -> pd.DataFrame:
     if all(isinstance(p, pa.Table) for p in parts):
         t = pa.concat_tables(parts)
         strings = pd.StringDtype("pyarrow")
-        return t.to_pandas(types_mapper={pa.string(): strings}.get)
+        # one block per column: no copy into consolidated 2-D blocks
+        return t.to_pandas(types_mapper={pa.string(): strings}.get, split_blocks=True)
     return pd.concat(
         [_frames([p]) if isinstance(p, pa.Table) else p for p in parts], ignore_index=True
     )
@@ -543,6 +575,8 @@ class _LazyValues:
         import pyarrow as pa
 
         a = self.batch.column(self.batch.schema.get_field_index(self.name)).take(pa.array(idx))
+        if pa.types.is_dictionary(a.type):
+            a = a.dictionary_decode()
         s = a.to_pandas()
         if self.strip:
             s = _as_str(pd.Series(s)).fillna("")
@@ -594,20 +628,48 @@ def _csv_chunks(path: Path, chunk_rows: int, bar):
         fh.close()
 
 
-def _parquet_chunks(path: Path, chunk_rows: int, bar, columns=None):
+def _plain(batch):
+    """A Parquet batch with its dictionary columns decoded (the pandas path reads plain text)."""
+    import pyarrow as pa
+
+    cols = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
+
+
+def _parquet_chunks(path: Path, chunk_rows: int, bar, columns=None, dictionary=None):
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, read_dictionary=dictionary)
     except Exception as exc:  # pyarrow raises several types for a non-Parquet file
         raise InputError(
             path, f"not a readable Parquet file ({exc.__class__.__name__}: {exc})"
         ) from None
     row = 1
-    for batch in pf.iter_batches(batch_size=chunk_rows, columns=columns, use_threads=True):
+    batches = pf.iter_batches(batch_size=chunk_rows, columns=columns, use_threads=True)
+    for batch in _read_ahead(batches):
         yield batch, row
         row += batch.num_rows
         bar.update(batch.num_rows)
+
+
+def _read_ahead(it):
+    """Items of ``it``, the next one read in a background thread while the caller works.
+
+    Parquet decoding releases the GIL, so reading the next chunk overlaps checking this one.
+    An exception raised by ``it`` is raised here, at the item it replaces.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        nxt = ex.submit(next, it, done)
+        while True:
+            item = nxt.result()
+            if item is done:
+                return
+            nxt = ex.submit(next, it, done)
+            yield item
 
 
 def _bar(total, desc, unit, progress):
@@ -694,7 +756,9 @@ def iter_ping_parts(
             )
         with _bar(total, f"pings {path.name}", "row" if is_pq else "B", progress) as bar:
             chunks = (
-                _parquet_chunks(path, chunk_rows, bar, list(m.columns.values()))
+                _parquet_chunks(
+                    path, chunk_rows, bar, list(m.columns.values()), [m.columns["officer_id"]]
+                )
                 if is_pq
                 else _csv_chunks(path, chunk_rows, bar)
             )
@@ -704,7 +768,7 @@ def iter_ping_parts(
                 if is_pq and engine == "auto" and _arrow_ok(raw.schema, m):
                     ok, rej = _normalise_arrow(raw, rows, name, m)
                 else:
-                    ok, rej = _normalise(raw.to_pandas() if is_pq else raw, rows, name, m)
+                    ok, rej = _normalise(_plain(raw).to_pandas() if is_pq else raw, rows, name, m)
                 yield PingPart(fi, nraw, ok, rej)
 
 
