@@ -555,8 +555,7 @@ def _frames(parts: list) -> pd.DataFrame:
     if all(isinstance(p, pa.Table) for p in parts):
         t = pa.concat_tables(parts)
         strings = pd.StringDtype("pyarrow")
-        # one block per column: no copy into consolidated 2-D blocks
-        return t.to_pandas(types_mapper={pa.string(): strings}.get, split_blocks=True)
+        return t.to_pandas(types_mapper={pa.string(): strings}.get)
     return pd.concat(
         [_frames([p]) if isinstance(p, pa.Table) else p for p in parts], ignore_index=True
     )
