@@ -436,6 +436,85 @@ def _arrow_ok(schema, m: PingMapping) -> bool:
     )
 
 
+_UNIT_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def _clean_arrow(batch, rows: np.ndarray, m: PingMapping):
+    """The accepted table of a chunk that passes every check, or None when any row fails one.
+
+    The common case, checked with Arrow's reductions (bitmaps and min/max, no row-sized numpy
+    temporaries); a chunk with a rejected row goes through :func:`_normalise_arrow`'s masks.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = m.columns
+
+    def arr(k):
+        a = batch.column(batch.schema.get_field_index(col[k]))
+        return a.dictionary_decode() if pa.types.is_dictionary(a.type) else a
+
+    o = batch.column(batch.schema.get_field_index(col["officer_id"]))
+    if o.null_count:
+        return None
+    if pa.types.is_dictionary(o.type):
+        d = pc.utf8_trim_whitespace(o.dictionary)
+        off = pa.DictionaryArray.from_arrays(o.indices, d)
+        blank = pc.any(pc.equal(d, "")).as_py()
+    else:
+        off = pc.utf8_trim_whitespace(o)
+        blank = pc.any(pc.equal(off, "")).as_py()
+    if blank:
+        return None
+    ts = arr("timestamp")
+    if ts.null_count or len(ts) == 0:
+        return None
+    f = _UNIT_NS[ts.type.unit]
+    mm = pc.min_max(ts)
+    if mm["min"].value * f < _EARLIEST_NS or mm["max"].value * f >= _LATEST_NS:
+        return None
+    xr, yr = (LON_RANGE, LAT_RANGE) if m.coords == "lonlat" else (E_RANGE, N_RANGE)
+    xy = []
+    for k, (lo, hi) in (("x", xr), ("y", yr)):
+        a = pc.cast(arr(k), pa.float64())
+        if a.null_count or pc.any(pc.is_nan(a)).as_py():
+            return None
+        r = pc.min_max(a)
+        if r["min"].as_py() < lo or r["max"].as_py() > hi:
+            return None
+        xy.append(a)
+    n = len(rows)
+    if "speed" in col:
+        sp = pc.cast(arr("speed"), pa.float64())
+        if pc.any(pc.less(sp, 0.0)).as_py():
+            return None
+        sp = pc.fill_null(sp, float("nan"))
+        unit = SPEED_UNITS[m.speed_unit]
+        sp = sp if unit == 1.0 else pc.multiply(sp, unit)
+    else:
+        sp = pa.array(np.full(n, np.nan))
+    x, y = xy
+    if m.coords == "lonlat":
+        bx, by = _to_bng().transform(x.to_numpy(), y.to_numpy())
+        x, y = pa.array(np.asarray(bx, np.float64)), pa.array(np.asarray(by, np.float64))
+    dev = (
+        pc.utf8_trim_whitespace(arr("device")).cast(pa.string())
+        if "device" in col
+        else pa.nulls(n, pa.string())
+    )
+    return pa.table(
+        {
+            "officer_id": off.cast(pa.string()),
+            "timestamp": pc.cast(ts, pa.timestamp("ns", tz=TZ)),
+            "x": x,
+            "y": y,
+            "speed": sp,
+            "device": dev,
+            "source_row": pa.array(rows),
+        }
+    )
+
+
 def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
     """:func:`_normalise` for a typed Arrow batch.
 
@@ -445,6 +524,9 @@ def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    clean = _clean_arrow(batch, rows, m)
+    if clean is not None:
+        return clean, []
     col = m.columns
     c = _Chunk(name, rows)
 

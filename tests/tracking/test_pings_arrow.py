@@ -105,3 +105,18 @@ def test_speed_units_and_mapped_names(tmp_path):
     fast, ref = _both(p, mapping=m)
     pd.testing.assert_frame_equal(fast.pings, ref.pings)
     np.testing.assert_allclose(fast.pings["speed"], t.column("kmh").to_numpy() / 3.6)
+
+
+def test_lonlat_parquet_projected_like_the_pandas_path(tmp_path):
+    from pyproj import Transformer
+
+    t = _typed(bad=False)
+    to_ll = Transformer.from_crs(27700, 4326, always_xy=True)
+    lon, lat = to_ll.transform(t.column("easting").to_numpy(), t.column("northing").to_numpy())
+    t = t.set_column(2, "longitude", pa.array(lon)).set_column(3, "latitude", pa.array(lat))
+    p = tmp_path / "ll.parquet"
+    pq.write_table(t, p)
+    fast, ref = _both(p)
+    assert fast.rejected == 0
+    pd.testing.assert_frame_equal(fast.pings, ref.pings)
+    np.testing.assert_allclose(fast.pings["x"], _typed(bad=False).column("easting"), atol=1e-3)
