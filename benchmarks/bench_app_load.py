@@ -138,13 +138,32 @@ async def one_user(browser, url: str, timeout_s: float) -> float:
         await context.close()
 
 
-async def rounds(url: str, users: int, n_rounds: int, pid: int, timeout_s: float) -> dict:
+async def visit_pages(browser, url: str, slugs: list[str], settle_s: float = 10.0) -> None:
+    """Open each page once, one after another: the shared caches every page fills are filled."""
+    for slug in slugs:
+        context = await browser.new_context(viewport={"width": 1500, "height": 1100})
+        page = await context.new_page()
+        try:
+            await page.goto(f"{url}?page={slug}")
+            await page.wait_for_timeout(settle_s * 1000)
+        finally:
+            await context.close()
+
+
+async def rounds(
+    url: str, users: int, n_rounds: int, pid: int, timeout_s: float, warm: list[str] = ()
+) -> dict:
     from playwright.async_api import async_playwright
 
     out: dict = {"times": [], "rss": [], "cpu": []}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
+            if warm:
+                await visit_pages(browser, url, list(warm))
+                await asyncio.sleep(DISCARD_WAIT_S)
+                out["rss_warm"] = server_rss_mb(pid)
+                print(f"  every page opened once: RSS {out['rss_warm']:.0f} MB", flush=True)
             for i in range(n_rounds):
                 cpu0 = server_cpu_s(pid)
                 t = await asyncio.gather(*[one_user(browser, url, timeout_s) for _ in range(users)])
@@ -193,6 +212,7 @@ def measure(
                     n_rounds or args.rounds,
                     server.proc.pid,
                     args.timeout,
+                    warm=_slugs() if args.warm_pages and app_path == "planner" else (),
                 )
             )
         finally:
@@ -210,6 +230,12 @@ def measure(
         return res
     finally:
         server.stop()
+
+
+def _slugs() -> list[str]:
+    from planner.app.registry import PAGES
+
+    return [p.slug for p in PAGES]
 
 
 def _with_env(cmd: list[str], env: dict) -> ServerProcess:
@@ -302,6 +328,12 @@ def main() -> int:
     ap.add_argument("--compare-src", type=Path, default=None, help="another checkout to measure")
     ap.add_argument("--num-procs", type=int, default=0, help="also measure --num-procs N")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument(
+        "--warm-pages",
+        action="store_true",
+        help="open every page once before the rounds, so that the shared caches each page "
+        "fills (the first build of every page, once per process) are not counted as growth",
+    )
     ap.add_argument("--only", choices=["this", "compare", "procs", "baseline"], action="append")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--raw", type=Path, default=None, help="also write every sample (JSON)")

@@ -156,3 +156,58 @@ def to_ping_frame(sim: pd.DataFrame, officer_ids, tz: str = "Europe/London") -> 
             "speed": sim["speed"].to_numpy(np.float64),
         }
     )
+
+
+def random_visits(
+    tgps,
+    *,
+    n_visits: int,
+    officers: int,
+    seed: int,
+    start: str,
+    gap_s: tuple[float, float],
+    dwell_s: tuple[float, float],
+    speed: float,
+    loss: float,
+    id_width: int = 3,
+) -> pd.DataFrame:
+    """Canonical pings of officers visiting TGP centroids one after another (seeded, SYNTHETIC).
+
+    Each visit goes to a random TGP's centroid; officers are drawn at random (sorted), the
+    visits start ``gap_s`` seconds apart (uniform) from ``start`` (local time, Europe/London) and
+    last ``dwell_s`` seconds (uniform); traces from :func:`visit_pings` at ``speed`` m/s with
+    ``loss`` of the pings dropped.
+
+    Parameters
+    ----------
+    tgps : geopandas.GeoDataFrame
+        TGP polygons (EPSG:27700).
+    n_visits, officers, seed
+        Visits, officers and the random seed.
+    start : str
+        First visit's time.
+    gap_s, dwell_s : tuple of float
+        Bounds of the gaps between visit starts and of the visits' lengths (s).
+    speed : float
+        Walking or driving speed between places (m/s).
+    loss : float
+        Share of pings lost.
+    id_width : int
+        Digits of the officer ids (``PC001``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical ping frame.
+    """
+    rng = np.random.default_rng(seed)
+    off = np.sort(rng.integers(0, officers, n_visits))
+    k = rng.integers(0, len(tgps), n_visits)
+    c = tgps.geometry.centroid
+    t0 = pd.Timestamp(start, tz="Europe/London").timestamp()
+    begin = t0 + np.cumsum(rng.uniform(gap_s[0], gap_s[1], n_visits))
+    sim = visit_pings(
+        rng, off, c.x.to_numpy()[k], c.y.to_numpy()[k], np.full(n_visits, float(speed)), begin,
+        rng.uniform(dwell_s[0], dwell_s[1], n_visits), TraceConfig(loss=loss),
+    )  # fmt: skip
+    return to_ping_frame(sim, np.array([f"PC{i:0{id_width}d}" for i in range(officers)]))

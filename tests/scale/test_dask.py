@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -33,7 +32,7 @@ from planner.national import (
 from planner.paths import GEODATA
 from planner.testing import wm_two_force_archive
 from planner.tracking.dwell import DwellConfig, TGPIndex, dwell
-from planner.tracking.simulate import TraceConfig, to_ping_frame, visit_pings
+from planner.tracking.simulate import random_visits
 
 distributed = pytest.importorskip("distributed")
 
@@ -62,19 +61,10 @@ def _tgps():
 
 
 def _pings(n_visits=240, seed=4):
-    rng = np.random.default_rng(seed)
-    tg = _tgps()
-    off = np.sort(rng.integers(0, 12, n_visits))
-    k = rng.integers(0, len(tg), n_visits)
-    c = tg.geometry.centroid
-    start = pd.Timestamp("2025-10-25 20:00", tz="Europe/London").timestamp() + np.cumsum(
-        rng.uniform(600, 3000, n_visits)
-    )
-    sim = visit_pings(
-        rng, off, c.x.to_numpy()[k], c.y.to_numpy()[k], np.full(n_visits, 110.0), start,
-        rng.uniform(300, 1200, n_visits), TraceConfig(loss=0.02),
+    return random_visits(
+        _tgps(), n_visits=n_visits, officers=12, seed=seed, start="2025-10-25 20:00",
+        gap_s=(600, 3000), dwell_s=(300, 1200), speed=110.0, loss=0.02,
     )  # fmt: skip
-    return to_ping_frame(sim, np.array([f"PC{i:03d}" for i in range(12)]))
 
 
 def test_dwell_on_local_cluster_equals_single_machine(client):

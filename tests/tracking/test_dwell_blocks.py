@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
 from planner.tracking.dwell import DwellConfig, TGPIndex, dwell
-from planner.tracking.simulate import TraceConfig, to_ping_frame, visit_pings
+from planner.tracking.simulate import random_visits
 
 
 def _case(seed=9, n_visits=300, n_off=15):
-    rng = np.random.default_rng(seed)
     polys = [shapely.Point(400_000 + 500 * i, 280_000).buffer(200, 6) for i in range(5)]
     tg = gpd.GeoDataFrame({"tgp_id": [f"T{i}" for i in range(5)]}, geometry=polys, crs=27700)
-    off = np.sort(rng.integers(0, n_off, n_visits))
-    k = rng.integers(0, 5, n_visits)
-    c = tg.geometry.centroid
-    start = pd.Timestamp("2025-10-25 22:00", tz="Europe/London").timestamp() + np.cumsum(
-        rng.uniform(300, 2400, n_visits)
-    )
-    sim = visit_pings(
-        rng, off, c.x.to_numpy()[k], c.y.to_numpy()[k], np.full(n_visits, 100.0), start,
-        rng.uniform(300, 1500, n_visits), TraceConfig(loss=0.03),
+    pings = random_visits(
+        tg, n_visits=n_visits, officers=n_off, seed=seed, start="2025-10-25 22:00",
+        gap_s=(300, 2400), dwell_s=(300, 1500), speed=100.0, loss=0.03, id_width=2,
     )  # fmt: skip
-    pings = to_ping_frame(sim, np.array([f"PC{i:02d}" for i in range(n_off)]))
     return pings, TGPIndex.from_frame(tg)
 
 

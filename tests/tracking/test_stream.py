@@ -8,7 +8,6 @@ import json
 import zlib
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,7 +17,7 @@ import shapely
 from planner.cli import main
 from planner.io.pings import load_pings
 from planner.tracking.dwell import DwellConfig, TGPIndex, dwell
-from planner.tracking.simulate import TraceConfig, to_ping_frame, visit_pings
+from planner.tracking.simulate import random_visits
 from planner.tracking.stream import bucket_of, estimate_pings, spill_pings, streamed_dwell
 
 
@@ -28,20 +27,11 @@ def _tgps():
 
 
 def _pings(n_visits=300, officers=15, seed=7):
-    rng = np.random.default_rng(seed)
-    tg = _tgps()
-    off = np.sort(rng.integers(0, officers, n_visits))
-    k = rng.integers(0, len(tg), n_visits)
-    c = tg.geometry.centroid
     # across midnight and the clocks going back (officer-day boundaries inside a bucket)
-    start = pd.Timestamp("2025-10-25 20:00", tz="Europe/London").timestamp() + np.cumsum(
-        rng.uniform(600, 3000, n_visits)
-    )
-    sim = visit_pings(
-        rng, off, c.x.to_numpy()[k], c.y.to_numpy()[k], np.full(n_visits, 110.0), start,
-        rng.uniform(300, 1200, n_visits), TraceConfig(loss=0.02),
+    return random_visits(
+        _tgps(), n_visits=n_visits, officers=officers, seed=seed, start="2025-10-25 20:00",
+        gap_s=(600, 3000), dwell_s=(300, 1200), speed=110.0, loss=0.02,
     )  # fmt: skip
-    return to_ping_frame(sim, np.array([f"PC{i:03d}" for i in range(officers)]))
 
 
 def _csv_with_bad_rows(pings: pd.DataFrame, path):
