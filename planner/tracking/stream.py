@@ -326,7 +326,13 @@ def streamed_dwell(
 
 
 def bucket_visits_empty() -> pd.DataFrame:
-    """Visit-day rows of no pings (the kernel's empty frame)."""
+    """Visit-day rows of no pings (the kernel's empty frame).
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows, the visit-day columns and dtypes.
+    """
     from planner.tracking.dwell import VISIT_DTYPES
 
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in VISIT_DTYPES.items()})

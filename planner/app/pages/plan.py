@@ -53,7 +53,18 @@ _outline_xy = outline_xy
 
 
 def records_store(page):
-    """The page's records store (reassurance visits), or None when the workspace has none."""
+    """The page's records store (reassurance visits), or None when the workspace has none.
+
+    Parameters
+    ----------
+    page : PlanPage
+        The page (its ``records_url`` and workspace).
+
+    Returns
+    -------
+    planner.records.store.RecordStore or None
+        The shared store, or None without a ``records_url`` or a workspace store.
+    """
     from planner.app.cache import get_store
     from planner.app.pages.commitments import store_url
     from planner.records import default_store_path

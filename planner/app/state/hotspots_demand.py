@@ -44,7 +44,13 @@ class DemandLayers:
         return None if p is None or p.all_lpas else list(p.lpas)
 
     def has_calls(self) -> bool:
-        """Whether the workspace has calls for service."""
+        """Whether the workspace has calls for service.
+
+        Returns
+        -------
+        bool
+            True when its ``calls`` table is there.
+        """
         s: Any = self
         return s.data.calls is not None
 
