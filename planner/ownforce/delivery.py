@@ -33,6 +33,25 @@ TRACKED_VISITS = "track/visits.parquet"
 PLAN_VISITS = "plan/visits.parquet"
 
 
+def workspace_ping_files(ws: Workspace) -> list[Path]:
+    """The workspace's ping files (``pings/<YYYY-MM>.parquet``), empty without pings.
+
+    Parameters
+    ----------
+    ws
+        The workspace.
+
+    Returns
+    -------
+    list of Path
+        The monthly files in month order.
+    """
+    if not ws.has_table("pings"):
+        return []
+    folder = Path(ws.table_path("pings"))
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else [folder]
+
+
 def workspace_pings(ws: Workspace) -> pd.DataFrame | None:
     """All the GPS pings stored in a workspace (``pings/<YYYY-MM>.parquet``), or None.
 
@@ -48,10 +67,7 @@ def workspace_pings(ws: Workspace) -> pd.DataFrame | None:
     """
     from planner.io.pings import PING_DTYPES
 
-    if not ws.has_table("pings"):
-        return None
-    folder = ws.table_path("pings")
-    files = sorted(Path(folder).glob("*.parquet")) if Path(folder).is_dir() else [Path(folder)]
+    files = workspace_ping_files(ws)
     if not files:
         return None
     parts = [pd.read_parquet(f) for f in files]
@@ -62,7 +78,11 @@ def workspace_pings(ws: Workspace) -> pd.DataFrame | None:
 
 
 def refresh_delivery(
-    ws: Workspace, *, synthetic: bool | None = None, cfg: DwellConfig | None = None
+    ws: Workspace,
+    *,
+    synthetic: bool | None = None,
+    cfg: DwellConfig | None = None,
+    stream_above: int | None = None,
 ) -> dict[str, Any] | None:
     """Rebuild ``place_days`` (and ``delivered_place_days`` with a plan) from the workspace.
 
@@ -74,6 +94,10 @@ def refresh_delivery(
         Flag the derived tables synthetic (default: when any input table is).
     cfg
         Dwell settings (default :class:`~planner.tracking.dwell.DwellConfig`).
+    stream_above
+        With more pings than this the pings are not read into memory: they are spilled to
+        officer buckets and tracked one bucket at a time (:mod:`planner.tracking.stream`, the
+        same result). Default :data:`planner.tracking.stream.STREAM_ABOVE`.
 
     Returns
     -------
@@ -84,18 +108,22 @@ def refresh_delivery(
     """
     from planner.tracking.chain import track
     from planner.tracking.logs import check_logs
+    from planner.tracking.stream import STREAM_ABOVE, estimate_pings
 
     if not ws.has_table("tgps"):
         return None
-    pings = workspace_pings(ws)
+    files = workspace_ping_files(ws)
+    limit = STREAM_ABOVE if stream_above is None else stream_above
+    streamed = bool(files) and estimate_pings(files) > limit
+    pings = None if streamed else workspace_pings(ws)
     logs = None
     if ws.has_table("patrol_logs"):
         raw = ws.read_table("patrol_logs")
         if len(raw):
             logs = check_logs(pd.DataFrame(raw), str(ws.table_path("patrol_logs")))
-    if pings is None and logs is None:
+    if pings is None and logs is None and not streamed:
         return None
-    if pings is None:
+    if pings is None and not streamed:
         from planner.io.pings import empty_pings
 
         pings = empty_pings()
@@ -106,21 +134,23 @@ def refresh_delivery(
         officer_team = o.set_index("officer_id")["team_id"]
         team_kind = ws.teams().set_index("team_id")["kind"]
     tgps = ws.tgps()
-    tr = track(
-        pings,
-        tgps,
-        cfg or DwellConfig(),
-        logs=logs,
-        plan=pd.DataFrame(plan) if plan is not None else None,
-        officer_team=officer_team,
-        team_kind=team_kind,
-    )
+    after: dict[str, Any] = {
+        "logs": logs,
+        "plan": pd.DataFrame(plan) if plan is not None else None,
+        "officer_team": officer_team,
+        "team_kind": team_kind,
+    }
+    if streamed:
+        tr, n_pings = _track_streamed(ws, files, tgps, cfg or DwellConfig(), after)
+    else:
+        assert pings is not None
+        tr, n_pings = track(pings, tgps, cfg or DwellConfig(), **after), len(pings)
     inputs = ["tgps", "pings", "patrol_logs", "plan_visits"]
     if synthetic is None:
         synthetic = any(ws.has_table(t) and ws.is_synthetic(t) for t in inputs)
     flag = " (SYNTHETIC)" if synthetic else ""
     source = " + ".join(
-        s for s, on in (("GPS pings", len(pings) > 0), ("patrol logs", logs is not None)) if on
+        s for s, on in (("GPS pings", n_pings > 0), ("patrol logs", logs is not None)) if on
     )
     ws.path("track").mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
@@ -154,11 +184,27 @@ def refresh_delivery(
         _drop(ws, "delivered_place_days")  # a stale per-method table must not outlive its plan
     return {
         "tables": written,
-        "pings": int(len(pings)),
+        "pings": int(n_pings),
         "logs": 0 if logs is None else int(len(logs)),
         "officer_hours": round(float(pdays["officer_minutes"].sum()) / 60.0, 4),
         "presence_hours": round(float(pdays["presence_minutes"].sum()) / 60.0, 4),
     }
+
+
+def _track_streamed(ws: Workspace, files: list[Path], tgps, cfg: DwellConfig, after: dict):
+    """The workspace's pings spilled to officer buckets and tracked one bucket at a time."""
+    import tempfile
+
+    from planner.tracking.chain import track_dwell
+    from planner.tracking.geofence import TGPIndex
+    from planner.tracking.stream import spill_pings, streamed_dwell
+
+    ws.path("track").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(".spill", dir=ws.path("track")) as spill:
+        sp = spill_pings(files, spill, progress=False)
+        index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
+        res = streamed_dwell(sp.buckets, index, cfg)
+    return track_dwell(res, index, cfg, **after), sp.accepted
 
 
 def own_force(ws: Workspace) -> bool:

@@ -181,3 +181,28 @@ def test_patrol_logs_alone_give_place_days(ws_dir, tmp_path, capsys):
     assert c["duplicates"] == 1 and ws.read_table("place_days")["officer_minutes"].tolist() == [
         40.0
     ]
+
+
+def test_streamed_workspace_delivery_equals_the_in_memory_one(planned_ws, tmp_path, capsys):
+    """Above the streaming threshold the workspace's pings are spilled to officer buckets and
+    tracked one bucket at a time: the same tables as reading them all into memory."""
+    from planner.ownforce.delivery import refresh_delivery
+
+    ws = Workspace(planned_ws)
+    tg = ws.tgps().set_index("tgp_id")
+    violent = tg[tg["kind"] == "violent"].index[0]
+    x, y = float(tg.loc[violent, "centre_x"]), float(tg.loc[violent, "centre_y"])
+    a = _pings(tmp_path / "a.csv", "A3", "2024-01-02T20:00:00", 21, x, y)
+    b = _pings(tmp_path / "b.csv", "A2", "2024-01-02T20:10:00", 41, x, y)
+    c = _pings(tmp_path / "c.csv", "A1", "2024-02-05T09:00:00", 30, x + 5000, y)
+    f = tmp_path / "all.csv"
+    pd.concat([pd.read_csv(p) for p in (a, b, c)]).to_csv(f, index=False)
+    _run(capsys, "import", "pings", f, "--workspace", planned_ws)
+    names = ("place_days", "tracked_visits", "delivered_place_days")
+    mem = refresh_delivery(ws)
+    before = {n: ws.read_table(n) for n in names}
+    streamed = refresh_delivery(ws, stream_above=0)
+    assert streamed == mem and mem["pings"] == 92 and mem["tables"]["place_days"] >= 1
+    for n in names:
+        pd.testing.assert_frame_equal(ws.read_table(n), before[n])
+    assert list(ws.path("track").glob("*.spill")) == []  # the buckets are removed
