@@ -185,7 +185,10 @@ def spill_pings(
     files = _expand(paths)
     b = buckets or max(1, math.ceil(estimate_pings(files) / BUCKET_PINGS))
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlannerError(f"spill folder {folder}: cannot create it ({exc.strerror})") from None
     schema = _bucket_schema()
     writers: dict[int, pq.ParquetWriter] = {}
     pending: dict[int, list] = {}
@@ -196,9 +199,13 @@ def spill_pings(
     def flush(k: int) -> None:
         if not pending.get(k):
             return
-        if k not in writers:
-            writers[k] = pq.ParquetWriter(folder / f"bucket{k:04d}.parquet", schema)
-        writers[k].write_table(pa.concat_tables(pending.pop(k)))
+        path = folder / f"bucket{k:04d}.parquet"
+        try:
+            if k not in writers:
+                writers[k] = pq.ParquetWriter(path, schema)
+            writers[k].write_table(pa.concat_tables(pending.pop(k)))
+        except OSError as exc:  # a full disk, a folder gone: one line, not a traceback
+            raise PlannerError(f"spill folder {folder}: cannot write {path.name} ({exc})") from None
         pending_rows[k] = 0
 
     try:
@@ -221,6 +228,12 @@ def spill_pings(
                     flush(k)
         for k in list(pending):
             flush(k)
+    except BaseException:  # a refused file, a full disk, an interrupt: leave no partial buckets
+        for k, w in writers.items():
+            w.close()
+            (folder / f"bucket{k:04d}.parquet").unlink(missing_ok=True)
+        writers.clear()
+        raise
     finally:
         for w in writers.values():
             w.close()

@@ -154,3 +154,35 @@ def test_stream_choice_is_checked(tmp_path, capsys, bad):
         main(["track", "--pings", "x", "--tgps", "y", "--out", str(tmp_path), bad])
     assert e.value.code == 2
     assert "invalid choice: 'sometimes'" in capsys.readouterr().err
+
+
+def test_an_unusable_spill_folder_is_one_line_exit_2(tmp_path, capsys):
+    src = tmp_path / "pings.parquet"
+    _pings().to_parquet(src)
+    tg = tmp_path / "tgps.parquet"
+    _tgps().to_parquet(tg)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    rc = main(["track", "--pings", str(src), "--tgps", str(tg), "--out", str(tmp_path / "o"),
+               "--stream", "always", "--spill-dir", str(blocker / "spill")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"planner track: error: spill folder {blocker / 'spill'}: cannot create it (Not a directory)"
+    )
+
+
+def test_a_malformed_file_leaves_no_partial_buckets(tmp_path, monkeypatch):
+    import planner.tracking.stream as stream
+    from planner.errors import InputError
+
+    monkeypatch.setattr(stream, "FLUSH_ROWS", 1)  # the first file's bucket is written at once
+    good = tmp_path / "a.csv"
+    good.write_text(
+        "officer_id,timestamp,easting,northing\nA1,2025-06-01T10:00:00Z,400000,280000\n"
+    )
+    bad = tmp_path / "b.csv"
+    bad.write_text("officer_id,timestamp,easting\nA2,2025-06-01T10:00:00Z,400000\n")
+    with pytest.raises(InputError, match="northing"):
+        spill_pings([good, bad], tmp_path / "spill", buckets=2, progress=False)
+    assert list((tmp_path / "spill").iterdir()) == []
