@@ -111,45 +111,31 @@ def register(sub) -> None:
 
 
 def _track_streamed(args, out: Path, tgps, cfg, after: dict, client):
-    """A streamed run: check and spill the pings to officer buckets, then one bucket at a time.
+    """A streamed run in ``--spill-dir`` or a temporary folder inside ``--out``.
 
-    Returns the spill result (counts, rejects) and the :class:`~planner.tracking.chain.
-    TrackResult`, equal to the in-memory run's (:mod:`planner.tracking.stream`).
+    :func:`planner.tracking.stream.track_streamed`; the temporary folder is removed afterwards.
     """
     import shutil
     import tempfile
 
-    from planner.progress import step
-    from planner.tracking.chain import track_dwell
-    from planner.tracking.geofence import TGPIndex
-    from planner.tracking.stream import spill_pings, streamed_dwell
+    from planner.tracking.stream import track_streamed
 
     spill = Path(args.spill_dir) if args.spill_dir else Path(tempfile.mkdtemp(".spill", dir=out))
     try:
-        with step(f"track: checking pings from {len(args.pings)} path(s) into officer buckets"):
-            loaded = spill_pings(
-                args.pings,
-                spill,
-                mapping=args.mapping,
-                rejects_path=out / "pings_rejects.csv",
-                progress=sys.stderr.isatty(),
-            )
-        print(
-            f"track: {loaded.accepted:,} pings accepted of {loaded.read:,} read, in "
-            f"{len(loaded.buckets)} officer bucket(s)",
-            file=sys.stderr,
+        return track_streamed(
+            args.pings,
+            tgps,
+            cfg,
+            spill,
+            mapping=args.mapping,
+            rejects_path=out / "pings_rejects.csv",
+            progress=sys.stderr.isatty(),
+            client=client,
+            **after,
         )
-        index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-        with step("track: visits, dwell and place-days, one bucket at a time"):
-            res = streamed_dwell(loaded.buckets, index, cfg, client=client)
-            tr = track_dwell(res, index, cfg, **after)
     finally:
         if not args.spill_dir:
             shutil.rmtree(spill, ignore_errors=True)
-        else:
-            for b in loaded.buckets if "loaded" in locals() else []:
-                Path(b).unlink(missing_ok=True)
-    return loaded, tr
 
 
 def run_track(args) -> int:

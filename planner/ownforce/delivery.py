@@ -192,19 +192,15 @@ def refresh_delivery(
 
 
 def _track_streamed(ws: Workspace, files: list[Path], tgps, cfg: DwellConfig, after: dict):
-    """The workspace's pings spilled to officer buckets and tracked one bucket at a time."""
+    """The workspace's pings tracked one officer bucket at a time, in a folder under ``track/``."""
     import tempfile
 
-    from planner.tracking.chain import track_dwell
-    from planner.tracking.geofence import TGPIndex
-    from planner.tracking.stream import spill_pings, streamed_dwell
+    from planner.tracking.stream import track_streamed
 
     ws.path("track").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(".spill", dir=ws.path("track")) as spill:
-        sp = spill_pings(files, spill, progress=False)
-        index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
-        res = streamed_dwell(sp.buckets, index, cfg)
-    return track_dwell(res, index, cfg, **after), sp.accepted
+        sp, tr = track_streamed(files, tgps, cfg, spill, progress=False, **after)
+    return tr, sp.accepted
 
 
 def own_force(ws: Workspace) -> bool:

@@ -244,6 +244,17 @@ def segment_pieces(segs: Segments, index: TGPIndex) -> pd.DataFrame:
     )
 
 
+def empty_visit_rows() -> pd.DataFrame:
+    """Visit-day rows of no pings (:func:`visits_from_pieces`'s columns and dtypes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows.
+    """
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in VISIT_DTYPES.items()})
+
+
 def visits_from_pieces(
     pieces: pd.DataFrame, n_tgps: int, cfg: DwellConfig | None = None
 ) -> pd.DataFrame:
@@ -267,7 +278,7 @@ def visits_from_pieces(
     """
     cfg = cfg or DwellConfig()
     if len(pieces) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in VISIT_DTYPES.items()})
+        return empty_visit_rows()
     off = pieces["officer"].to_numpy()
     tgp = pieces["tgp"].to_numpy().astype(np.int64)
     seg = pieces["seg"].to_numpy()

@@ -22,6 +22,7 @@ the input.
 from __future__ import annotations
 
 import math
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from planner.tracking.dwell import (
     TGPIndex,
     TraceStats,
     dwell_result,
+    empty_visit_rows,
     ping_arrays,
 )
 
@@ -122,6 +124,10 @@ def _as_arrow(accepted, schema):
     return t.cast(schema)
 
 
+def _bucket_path(folder: Path, k: int) -> Path:
+    return folder / f"bucket{k:04d}.parquet"
+
+
 def bucket_of(officer_ids, buckets: int) -> np.ndarray:
     """The bucket of each ping: CRC-32 of its officer id modulo ``buckets`` (stable anywhere).
 
@@ -199,7 +205,7 @@ def spill_pings(
     def flush(k: int) -> None:
         if not pending.get(k):
             return
-        path = folder / f"bucket{k:04d}.parquet"
+        path = _bucket_path(folder, k)
         try:
             if k not in writers:
                 writers[k] = pq.ParquetWriter(path, schema)
@@ -231,7 +237,7 @@ def spill_pings(
     except BaseException:  # a refused file, a full disk, an interrupt: leave no partial buckets
         for k, w in writers.items():
             w.close()
-            (folder / f"bucket{k:04d}.parquet").unlink(missing_ok=True)
+            _bucket_path(folder, k).unlink(missing_ok=True)
         writers.clear()
         raise
     finally:
@@ -244,7 +250,7 @@ def spill_pings(
         rejects=rej,
         read=read,
         files=[str(f) for f in files],
-        buckets=[str(folder / f"bucket{k:04d}.parquet") for k in sorted(writers)],
+        buckets=[str(_bucket_path(folder, k)) for k in sorted(writers)],
         n_accepted=accepted,
     )
     if res.read != res.accepted + res.rejected:  # pragma: no cover - an internal invariant
@@ -322,7 +328,7 @@ def streamed_dwell(
         parts = [bucket_visits(p, index, cfg) for p in buckets]
     if not parts:
         return dwell_result(
-            bucket_visits_empty(), np.asarray([], dtype=object), TraceStats(), index, cfg
+            empty_visit_rows(), np.asarray([], dtype=object), TraceStats(), index, cfg
         )
     officers = np.sort(np.concatenate([p[1] for p in parts]).astype(object))
     if len(officers) > 1 and np.any(officers[1:] == officers[:-1]):  # pragma: no cover
@@ -338,14 +344,64 @@ def streamed_dwell(
     return dwell_result(all_rows, officers, stats, index, cfg)
 
 
-def bucket_visits_empty() -> pd.DataFrame:
-    """Visit-day rows of no pings (the kernel's empty frame).
+def track_streamed(
+    paths,
+    tgps,
+    cfg: DwellConfig,
+    folder: str | Path,
+    *,
+    mapping=None,
+    rejects_path=None,
+    progress: bool = True,
+    client=None,
+    **after,
+):
+    """:func:`planner.tracking.chain.track` for pings that do not fit in memory.
+
+    Spills the pings to officer buckets, runs the dwell step bucket by bucket and finishes the
+    chain; the bucket files are removed afterwards.
+
+    Parameters
+    ----------
+    paths : str, Path or list of them
+        Ping files or folders.
+    tgps : geopandas.GeoDataFrame
+        The TGP layer (``tgp_id``).
+    cfg : DwellConfig
+        Dwell rules.
+    folder : str or Path
+        Where the buckets go while the run lasts (the folder itself is kept).
+    mapping, rejects_path, progress
+        As :func:`spill_pings`.
+    client : distributed.Client, optional
+        Run the buckets on this cluster (:func:`streamed_dwell`).
+    **after
+        ``logs``, ``plan``, ``officer_team``, ``team_kind``: as
+        :func:`~planner.tracking.chain.track_dwell`.
 
     Returns
     -------
-    pandas.DataFrame
-        No rows, the visit-day columns and dtypes.
+    tuple of (SpilledPings, TrackResult)
+        The counts and rejects, and the chain's result (equal to the in-memory run's).
     """
-    from planner.tracking.dwell import VISIT_DTYPES
+    from planner.progress import step
+    from planner.tracking.chain import track_dwell
 
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in VISIT_DTYPES.items()})
+    n = len(_expand(paths))
+    with step(f"track: checking pings from {n} file(s) into officer buckets"):
+        sp = spill_pings(
+            paths, folder, mapping=mapping, rejects_path=rejects_path, progress=progress
+        )
+    try:
+        print(
+            f"track: {sp.accepted:,} pings accepted of {sp.read:,} read, in "
+            f"{len(sp.buckets)} officer bucket(s)",
+            file=sys.stderr,
+        )
+        index = TGPIndex.from_frame(tgps, cell_m=cfg.cell_m)
+        with step("track: visits, dwell and place-days, one bucket at a time"):
+            res = streamed_dwell(sp.buckets, index, cfg, client=client)
+            return sp, track_dwell(res, index, cfg, **after)
+    finally:
+        for b in sp.buckets:
+            Path(b).unlink(missing_ok=True)
