@@ -439,6 +439,30 @@ def _arrow_ok(schema, m: PingMapping) -> bool:
 _UNIT_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 
 
+def _column(batch, name: str):
+    """A batch column by name, dictionary columns decoded."""
+    import pyarrow as pa
+
+    a = batch.column(batch.schema.get_field_index(name))
+    return a.dictionary_decode() if pa.types.is_dictionary(a.type) else a
+
+
+def _trimmed_officers(o):
+    """Officer ids trimmed, and the trimmed values to test for blanks.
+
+    A dictionary column (how the ids are read) is trimmed once per id: the ids stay a
+    dictionary over the trimmed values, which are what is tested.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(o.type):
+        d = pc.utf8_trim_whitespace(o.dictionary)
+        return pa.DictionaryArray.from_arrays(o.indices, d), d
+    off = pc.utf8_trim_whitespace(o)
+    return off, off
+
+
 def _clean_arrow(batch, rows: np.ndarray, m: PingMapping):
     """The accepted table of a chunk that passes every check, or None when any row fails one.
 
@@ -451,20 +475,13 @@ def _clean_arrow(batch, rows: np.ndarray, m: PingMapping):
     col = m.columns
 
     def arr(k):
-        a = batch.column(batch.schema.get_field_index(col[k]))
-        return a.dictionary_decode() if pa.types.is_dictionary(a.type) else a
+        return _column(batch, col[k])
 
     o = batch.column(batch.schema.get_field_index(col["officer_id"]))
     if o.null_count:
         return None
-    if pa.types.is_dictionary(o.type):
-        d = pc.utf8_trim_whitespace(o.dictionary)
-        off = pa.DictionaryArray.from_arrays(o.indices, d)
-        blank = pc.any(pc.equal(d, "")).as_py()
-    else:
-        off = pc.utf8_trim_whitespace(o)
-        blank = pc.any(pc.equal(off, "")).as_py()
-    if blank:
+    off, values = _trimmed_officers(o)
+    if pc.any(pc.equal(values, "")).as_py():
         return None
     ts = arr("timestamp")
     if ts.null_count or len(ts) == 0:
@@ -531,28 +548,17 @@ def _normalise_arrow(batch, rows: np.ndarray, name: str, m: PingMapping):
     c = _Chunk(name, rows)
 
     def arr(k):
-        a = batch.column(batch.schema.get_field_index(col[k]))
-        return a.dictionary_decode() if pa.types.is_dictionary(a.type) else a
+        return _column(batch, col[k])
 
     def vals(k):
         return _LazyValues(batch, col[k])
 
     o = batch.column(batch.schema.get_field_index(col["officer_id"]))
-    if pa.types.is_dictionary(o.type):  # read as a dictionary: trim and test each id once
-        d = pc.utf8_trim_whitespace(o.dictionary)
-        off = pa.DictionaryArray.from_arrays(o.indices, d)
-        dbad = pc.fill_null(pc.equal(d, ""), True).to_numpy(zero_copy_only=False)
-        idx = o.indices.to_numpy(zero_copy_only=False) if o.null_count == 0 else None
-        off_bad = (
-            dbad[idx]
-            if idx is not None
-            else pc.fill_null(pc.take(pa.array(dbad), o.indices), True).to_numpy(
-                zero_copy_only=False
-            )
-        )
-    else:
-        off = pc.utf8_trim_whitespace(o)
-        off_bad = pc.fill_null(pc.equal(off, ""), True).to_numpy(zero_copy_only=False)
+    off, values = _trimmed_officers(o)
+    blank = pc.fill_null(pc.equal(values, ""), True)
+    if values is not off:  # tested per id: each ping takes its id's answer (null ids: blank)
+        blank = pc.fill_null(pc.take(blank, o.indices), True)
+    off_bad = blank.to_numpy(zero_copy_only=False)
     ts = arr("timestamp")
     ns = pc.cast(ts, pa.timestamp("ns", tz="UTC")).cast(pa.int64())
     ns_np = pc.fill_null(ns, np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
