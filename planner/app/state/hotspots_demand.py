@@ -20,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from planner.hotspots.demand import calls_held, in_window
+from planner.hotspots.demand import calls_held
 
 #: columns of :meth:`DemandLayers.calls_by_tgp`
 CALLS_BY_TGP = ["tgp_id", "lpa", "kind", "calls", "share_of_lpa_calls"]
@@ -62,14 +62,20 @@ class DemandLayers:
         geopandas.GeoDataFrame
             The calls (EPSG:27700) with ``month``, ``mx, my`` (EPSG:3857) and ``lpa``.
         """
+        c = self._period_calls()
+        if c is None:
+            return gpd.GeoDataFrame({"month": [], "mx": [], "my": [], "lpa": []}, geometry=[])
+        lpas = self._lpas_in_view()
+        return c if lpas is None else c[c["lpa"].isin(lpas)]
+
+    def _period_calls(self) -> gpd.GeoDataFrame | None:
+        """Every call of the period, any LPA (their local month is held with the calls)."""
         s: Any = self
         c = s.data.calls
         if c is None:
-            return gpd.GeoDataFrame({"month": [], "mx": [], "my": [], "lpa": []}, geometry=[])
+            return None
         start, end = s.period
-        c = c[(c["month"] >= start) & (c["month"] <= end)]
-        lpas = self._lpas_in_view()
-        return c if lpas is None else c[c["lpa"].isin(lpas)]
+        return c[(c["month"] >= start) & (c["month"] <= end)]
 
     def calls_points(self) -> pd.DataFrame:
         """The period's calls in view as map points (``x, y`` in EPSG:3857).
@@ -103,9 +109,8 @@ class DemandLayers:
         t = self._tgps_in_view()
         if s.data.calls is None or t is None:
             return None
-        start, end = s.period
-        window = in_window(s.data.calls, start, end)  # all the period's calls: a TGP may
-        held = calls_held(t, window).by_tgp  # reach over an LPA's display outline
+        # all the period's calls: a TGP may reach over its LPA's display outline
+        held = calls_held(t, self._period_calls()).by_tgp
         n = len(self.calls())
         out = t[["tgp_id", "lpa", "kind"]].astype(str).reset_index(drop=True)
         out["calls"] = held["calls"].to_numpy()

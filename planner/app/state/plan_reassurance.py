@@ -14,19 +14,16 @@ from typing import Any
 import pandas as pd
 
 from planner.app.state.common import ALL_LPAS
+from planner.tasking.people import REASSURANCE_DAY_COLUMNS
 
-#: columns of :meth:`ReassuranceWeek.reassurance_week`
+#: columns of :meth:`ReassuranceWeek.reassurance_week`: the day, its patrols, then the
+#: library's per-day reassurance counts
 WEEK_COLUMNS = [
     "day",
     "patrol_visits",
     "patrol_hours",
     "officer_hours",
-    "reassurance_visits",
-    "reassurance_minutes",
-    "delivered",
-    "missed",
-    "not_tracked",
-    "delivered_minutes",
+    *REASSURANCE_DAY_COLUMNS[1:],
 ]
 
 
