@@ -273,6 +273,8 @@ def test_plan_page_shows_reassurance_visits_beside_the_week_patrols(data, store)
     assert "Reassurance visits" in list(tabs[0]._names)
     shown = _find(page.reassurance_view(), "plan-reassurance")
     html_ = str(shown.object)
+    texts = [o.object for o in page.reassurance_view().select() if hasattr(o, "object")]
+    assert any("SYNTHETIC data." in str(x) for x in texts)  # the demo's plan and victims
     assert "7 rows." in html_ and "reassurance visits<" in html_ and "SYN-VIC-" not in html_
     apage = build_page("plan", data, principal=Principal("adv.rv", "advance"))
     apage.state.store = store

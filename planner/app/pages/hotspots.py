@@ -214,6 +214,8 @@ class HotspotsPage(Page):
         asb = st.asb_overlap_table()
         if asb is not None:
             by, text = asb
+            if self.data.is_synthetic("tgps"):
+                text += " (SYNTHETIC TGPs)"
             out += [
                 pmui.Typography("The force's ASB areas against the violent TGPs", variant="h6"),
                 pmui.Typography(text, variant="body2", css_classes=["asb-overlap-text"]),

@@ -212,6 +212,8 @@ class PlanPage(CalendarSection, ServatorSection, Page):
         )
         if "reassurance_visits" not in t.columns:
             note = "This workspace has no records store: no reassurance visits are planned."
+        if self.data.any_synthetic("plan_visits", "targeting_victims"):
+            note += " SYNTHETIC data."
         return pn.Column(
             pmui.Typography(note, variant="body2", css_classes=["plan-rv-note"]),
             table(t, height=300, css_classes=["plan-reassurance"]),
