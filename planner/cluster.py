@@ -119,7 +119,9 @@ def map_ordered(
             yield fn(it, **kwargs)
         return
     cfg = cluster_cfg or ClusterConfig()
-    shared = {k: client.scatter(v, broadcast=True) for k, v in kwargs.items()}
+    # unique keys (hash=False): two calls scattering equal data would share a key, and the
+    # first call's futures going away would cancel the second's tasks ("lost dependencies")
+    shared = {k: client.scatter(v, broadcast=True, hash=False) for k, v in kwargs.items()}
     threads = sum(client.nthreads().values()) or 1
     limit = max(cfg.in_flight_per_thread * threads, 1)
     pending: deque = deque()

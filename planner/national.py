@@ -200,8 +200,13 @@ class HotspotOptions:
     correction: str = "fdr_bh"
 
 
-def hotspot_cells(crimes, area, opts: HotspotOptions) -> tuple[Any, dict[str, Any]]:
+def hotspot_cells(
+    crimes, area, opts: HotspotOptions, client: Any = None
+) -> tuple[Any, dict[str, Any]]:
     """One row per grid cell (count, harm, knife and the method's surface) for a study area.
+
+    The work runs over month and tile partitions (:mod:`planner.hotspots.partitions`), here
+    or on the cluster of ``client``, with the same cells either way.
 
     Parameters
     ----------
@@ -211,49 +216,45 @@ def hotspot_cells(crimes, area, opts: HotspotOptions) -> tuple[Any, dict[str, An
         The study area polygon.
     opts
         Method, grid and filters.
+    client
+        A ``distributed.Client`` to run the partitions on, or None (here).
 
     Returns
     -------
     tuple
-        (GeoDataFrame of cells, summary: ``cells``, ``crimes`` and Gi*'s hot/cold cell counts).
+        (GeoDataFrame of cells, summary: ``cells``, ``crimes``, the ``partitions`` (months,
+        KDE tiles) and Gi*'s hot/cold cell counts).
     """
     from planner.hotspots.config import GiStarConfig, KDEConfig
-    from planner.hotspots.grid import cell_totals, filter_crimes, make_grid, xy
-    from planner.hotspots.surface import surface
+    from planner.hotspots.grid import filter_crimes, make_grid, xy
+    from planner.hotspots.partitions import partitioned_cells
 
     grid = make_grid(area, opts.cell, opts.shape)
     types = list(opts.types) if opts.types else None
-    tot = cell_totals(grid, crimes, types, opts.start, opts.end)
-    gdf = grid.to_frame(
-        count=tot["count"].to_numpy(), harm=tot["harm"].to_numpy(), knife=tot["knife"].to_numpy()
+    c = filter_crimes(crimes, types, opts.start, opts.end)
+    x, y = xy(c)
+    cols, parts = partitioned_cells(
+        grid,
+        x,
+        y,
+        c["harm"].to_numpy(dtype="float64", na_value=0.0),
+        c["knife_weight"].to_numpy(dtype="float64", na_value=0.0),
+        c["month"].to_numpy(dtype=object),
+        opts.method,
+        opts.weight,
+        kde=KDEConfig(bandwidth=opts.bandwidth),
+        gistar=GiStarConfig(
+            neighbours=opts.neighbours,
+            distance=opts.distance,
+            alpha=opts.alpha,
+            correction=opts.correction,
+        ),
+        client=client,
     )
-    summary: dict[str, Any] = {"cells": grid.n, "crimes": int(tot["count"].sum())}
-    if opts.method in ("kde", "gistar"):
-        c = filter_crimes(crimes, types, opts.start, opts.end)
-        x, y = xy(c)
-        w = c["harm"].to_numpy(dtype="float64", na_value=0.0) if opts.weight == "harm" else None
-        s = surface(
-            grid,
-            x,
-            y,
-            opts.method,
-            w,
-            kde=KDEConfig(bandwidth=opts.bandwidth),
-            gistar=GiStarConfig(
-                neighbours=opts.neighbours,
-                distance=opts.distance,
-                alpha=opts.alpha,
-                correction=opts.correction,
-            ),
-        )
-        if opts.method == "kde":
-            gdf["kde"] = s.values
-        else:
-            r = s.gistar
-            assert r is not None  # surface() fills it for Gi*
-            gdf["gi_z"], gdf["gi_p"], gdf["gi_q"] = r.z, r.p, r.q
-            gdf["hot"], gdf["cold"] = r.hot, r.cold
-            summary |= {"hot_cells": int(r.hot.sum()), "cold_cells": int(r.cold.sum())}
+    gdf = grid.to_frame(**cols)
+    summary: dict[str, Any] = {"cells": grid.n, "crimes": int(cols["count"].sum())}
+    summary["partitions"] = {"months": parts["months"], "tiles": parts["tiles"]}
+    summary |= {k: parts[k] for k in ("hot_cells", "cold_cells") if k in parts}
     return gdf, summary
 
 

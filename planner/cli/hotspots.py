@@ -686,7 +686,7 @@ def run_hotspots(args) -> int:
         Exit status (0: success; errors are raised as :class:`~planner.errors.PlannerError`).
     """
     from planner.errors import PlannerError
-    from planner.national import force_hotspots, hotspot_cells, run_forces
+    from planner.national import hotspot_cells
 
     t0 = time.perf_counter()
     opts = _hotspot_options(args)
@@ -696,19 +696,13 @@ def run_hotspots(args) -> int:
         raise PlannerError(f"--out must end in .parquet or .gpkg, not {args.out.name}")
     workspace_inputs(args)
     with _scheduler_client(args) as client:
-        if client is None:
-            crimes, area, load = load_inputs(
-                args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
-            )
-            with step(f"hotspots: cell counts and the {args.method} surface"):
-                gdf, s = hotspot_cells(crimes, area, opts)
-            extra = _add_demand(args, gdf, crimes, area, opts)
-        else:  # the force as one partition on the cluster (the same function)
-            if getattr(args, "demand", None):
-                raise PlannerError("--demand is computed on this machine: drop --scheduler")
-            ((_, gdf, s),) = run_forces(force_hotspots, [_one_force_job(args)], client, opts=opts)
-            load = s.pop("load")
-            extra = {}
+        crimes, area, load = load_inputs(
+            args.crimes, args.boundary, ANALYSIS_COLUMNS, getattr(args, "boundary_crs", None)
+        )
+        where = "" if client is None else " (month and tile partitions on the cluster)"
+        with step(f"hotspots: cell counts and the {args.method} surface{where}"):
+            gdf, s = hotspot_cells(crimes, area, opts, client)  # month and tile partitions
+        extra = _add_demand(args, gdf, crimes, area, opts)
     _log(f"grid: {s['cells']:,} {args.shape} cells of {args.cell:g} m")
     _write_cells(gdf, args.out)
     out = {
@@ -718,6 +712,7 @@ def run_hotspots(args) -> int:
         "cell": args.cell,
         "shape": args.shape,
         "crimes": s["crimes"],
+        "partitions": s["partitions"],
         "load": load,
         **{k: v for k, v in s.items() if k in ("hot_cells", "cold_cells")},
         **extra,

@@ -148,6 +148,32 @@ def test_forces_on_local_cluster_equal_single_machine(client, archive, tmp_path)
         pd.testing.assert_frame_equal(r1.tgps, r2.tgps)
 
 
+def test_month_and_tile_partitions_on_local_cluster_equal_single_machine(client):
+    """One force's hotspots as month and KDE-tile tasks: bit for bit the local run."""
+    import numpy as np
+
+    from planner.hotspots.grid import make_grid
+    from planner.hotspots.partitions import PartitionConfig, partitioned_cells
+
+    rng = np.random.default_rng(11)
+    snaps = rng.uniform(0, 6000, (300, 2)).round(2) + (400_000, 280_000)
+    pick = rng.integers(0, 300, 5000)
+    x, y = snaps[pick, 0], snaps[pick, 1]
+    harm = rng.choice([1.0, 7.5, 365.0], 5000)
+    month = np.array([f"2025-{m:02d}" for m in rng.integers(1, 13, 5000)], dtype=object)
+    grid = make_grid(shapely.box(400_000, 280_000, 406_000, 286_000), 100)
+    for method in ("kde", "gistar"):
+        args = (grid, x, y, harm, harm / 365, month, method, "harm")
+        cfg = PartitionConfig(tile_cells=16)
+        here, s1 = partitioned_cells(*args, config=cfg)
+        there, s2 = partitioned_cells(*args, config=cfg, client=client)
+        assert s1 == s2 and s1["months"] == 12
+        assert list(here) == list(there)
+        for k in here:
+            assert np.array_equal(here[k], there[k]), k
+    assert s1["hot_cells"] > 0
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
