@@ -150,14 +150,32 @@ async def visit_pages(browser, url: str, slugs: list[str], settle_s: float = 10.
             await context.close()
 
 
+def niced_chromium(nice: int, folder: Path) -> Path:
+    """A launcher that starts Chromium (and so every renderer it forks) at ``nice``."""
+    exe = folder / "chromium-niced"
+    exe.write_text(f'#!/bin/sh\nexec nice -n {int(nice)} "{CHROMIUM}" "$@"\n')
+    exe.chmod(0o755)
+    return exe
+
+
 async def rounds(
-    url: str, users: int, n_rounds: int, pid: int, timeout_s: float, warm: list[str] = ()
+    url: str,
+    users: int,
+    n_rounds: int,
+    pid: int,
+    timeout_s: float,
+    warm: list[str] = (),
+    browser_nice: int = 0,
 ) -> dict:
+    import tempfile
+
     from playwright.async_api import async_playwright
 
     out: dict = {"times": [], "rss": [], "cpu": []}
+    tmp = tempfile.TemporaryDirectory()
+    exe = niced_chromium(browser_nice, Path(tmp.name)) if browser_nice else CHROMIUM
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS)
         try:
             if warm:
                 await visit_pages(browser, url, list(warm))
@@ -179,6 +197,7 @@ async def rounds(
                 )
         finally:
             await browser.close()
+            tmp.cleanup()
     return out
 
 
@@ -213,6 +232,7 @@ def measure(
                     server.proc.pid,
                     args.timeout,
                     warm=_slugs() if args.warm_pages and app_path == "planner" else (),
+                    browser_nice=args.browser_nice,
                 )
             )
         finally:
@@ -264,6 +284,7 @@ def report(results: list[dict], args, load: str) -> str:
         f"`benchmarks/bench_app_load.py`: {args.users} users open the app at the same moment "
         f"(Playwright contexts of one headless Chromium on the same machine as the server), "
         f"{args.rounds} rounds = {args.users * args.rounds} sessions for this checkout "
+        f"(browsers at nice {args.browser_nice}) "
         f"({args.other_rounds or args.rounds} for the other servers), each closed "
         "after its first figure is drawn; `GET /healthz` every 0.2 s throughout; RSS of the "
         f"server read {DISCARD_WAIT_S:.0f} s after each round (Bokeh has discarded the closed "
@@ -333,6 +354,13 @@ def main() -> int:
         action="store_true",
         help="open every page once before the rounds, so that the shared caches each page "
         "fills (the first build of every page, once per process) are not counted as growth",
+    )
+    ap.add_argument(
+        "--browser-nice",
+        type=int,
+        default=0,
+        help="start the browsers at this nice value (e.g. 10): they still share the cores, but "
+        "the server, which in use runs on its own machine, is served first",
     )
     ap.add_argument("--only", choices=["this", "compare", "procs", "baseline"], action="append")
     ap.add_argument("--out", type=Path, default=OUT)

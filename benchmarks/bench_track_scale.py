@@ -72,9 +72,12 @@ def read_pandas(pings: str) -> None:
 
 
 def load(pings: str) -> None:
-    """The ping ingest as ``planner track`` runs it (every check, rejects, canonical frame)."""
+    """The ping ingest as ``planner track`` runs it (every check, rejects, canonical frame;
+    Arrow's batch memory pool, as the command sets it)."""
+    from planner.arrowpool import use_batch_pool
     from planner.io.pings import load_pings
 
+    use_batch_pool("track")
     res = load_pings(pings, progress=False)
     print(res.read, res.accepted, res.rejected)
 

@@ -12,6 +12,8 @@ import importlib
 import os
 import sys
 
+from planner.arrowpool import BATCH_COMMANDS
+
 #: modules that register subcommands, in the order they appear in --help
 AREAS = (
     "demo",
@@ -130,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    if args.command in BATCH_COMMANDS:
+        from planner.arrowpool import use_batch_pool
+
+        use_batch_pool(args.command)
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
