@@ -25,8 +25,11 @@ from planner.paths import DEFAULT_WORKSPACE
 #: environment settings read by create_app when arguments are not given
 ENV_WORKSPACE = "PLANNER_WORKSPACE"
 ENV_TILES = "PLANNER_TILES"
+#: the pause between background page builds (ms; ``planner serve --prefetch-gap-ms``)
+ENV_PREFETCH_GAP = "PLANNER_PREFETCH_GAP_MS"
 
 #: pause between two pages built in the background (ms), for the browser to draw the last one
+#: (default; ``PLANNER_PREFETCH_GAP_MS`` or ``planner serve --prefetch-gap-ms`` sets another)
 PREFETCH_GAP_MS = 1500
 #: background page builds wait while more sessions than this are open in the process, or a
 #: session was created within PREFETCH_IDLE_S: under load the other pages are built when first
@@ -54,21 +57,62 @@ def live_apps() -> int:
     return len(_LIVE_APPS)
 
 
-def prefetch_allowed() -> bool:
+def prefetch_gap(value: float | str | None = None) -> int:
+    """The pause between two pages built in the background, in milliseconds.
+
+    Parameters
+    ----------
+    value : float or str, optional
+        The pause asked for (``planner serve --prefetch-gap-ms``); without it the
+        ``PLANNER_PREFETCH_GAP_MS`` environment variable, else :data:`PREFETCH_GAP_MS`.
+
+    Returns
+    -------
+    int
+        The pause (whole ms, 0 or more).
+
+    Raises
+    ------
+    PlannerError
+        When the value is not a number of 0 or more.
+    """
+    from planner.errors import PlannerError
+
+    if value is None or value == "":
+        value = os.environ.get(ENV_PREFETCH_GAP) or PREFETCH_GAP_MS
+    try:
+        gap = float(value)
+    except (TypeError, ValueError):
+        gap = -1.0
+    if not 0 <= gap < float("inf"):  # also refuses NaN
+        raise PlannerError(
+            f"the background page gap must be a number of milliseconds, 0 or more, not {value!r} "
+            f"(--prefetch-gap-ms or {ENV_PREFETCH_GAP})"
+        )
+    return round(gap)
+
+
+def prefetch_allowed(gap_ms: float | None = None) -> bool:
     """Whether a session may build one of its other pages in the background now.
+
+    Parameters
+    ----------
+    gap_ms : float, optional
+        The pause between two background builds (ms); default :func:`prefetch_gap`.
 
     Returns
     -------
     bool
         False while the server is creating sessions (or did so within
         :data:`PREFETCH_IDLE_S`), while more than :data:`PREFETCH_MAX_SESSIONS` sessions are
-        open, or when another session built a page less than :data:`PREFETCH_GAP_MS` ago.
+        open, or when another session built a page less than ``gap_ms`` ago.
     """
     from planner.app.serving import busy, open_sessions
 
     if busy(PREFETCH_IDLE_S) or open_sessions() > PREFETCH_MAX_SESSIONS:
         return False
-    return time.monotonic() - _LAST_PREFETCH[0] >= PREFETCH_GAP_MS / 1000
+    gap = prefetch_gap() if gap_ms is None else gap_ms
+    return time.monotonic() - _LAST_PREFETCH[0] >= gap / 1000
 
 
 def _extensions() -> None:
@@ -90,6 +134,7 @@ def create_app(
     page: str | None = None,
     records_url: str | None = None,
     prefetch: bool = True,
+    prefetch_gap_ms: int | None = None,
     principal: Principal | None = None,
     audit: Callable[..., None] | None = None,
 ) -> pmui.Page | pn.viewable.Viewable:
@@ -111,6 +156,9 @@ def create_app(
     prefetch : bool
         Build the other pages in the background once the first is drawn (default). Without it
         a page is built when first chosen.
+    prefetch_gap_ms : int, optional
+        Pause between two pages built in the background (ms), for the browser to draw the last
+        one; default ``PLANNER_PREFETCH_GAP_MS`` or :data:`PREFETCH_GAP_MS` (1500).
     principal : planner.access.roles.Principal, optional
         The signed-in user (default: the session's, :func:`planner.access.server.principal_of`;
         None without sign-in: every page). Only the pages its role may open
@@ -131,6 +179,7 @@ def create_app(
         quiet_closed_sockets()  # a closed tab leaves no traceback in the server log
     ws_path = Path(workspace or os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE)
     tiles = tiles if tiles is not None else (os.environ.get(ENV_TILES) or None)
+    gap_ms = prefetch_gap(prefetch_gap_ms)
     if principal is None:
         principal = principal_of(pn.state.curdoc)
     every = [s for s, *_ in PAGES]
@@ -209,7 +258,7 @@ def create_app(
         todo = [s for s in slugs if not holders[s].objects]
         if not todo:
             return
-        if not prefetch_allowed():
+        if not prefetch_allowed(gap_ms):
             if doc is not None:
                 doc.add_timeout_callback(build_next, PREFETCH_RETRY_MS)
             return
@@ -217,7 +266,7 @@ def create_app(
         _LAST_PREFETCH[0] = time.monotonic()
         if len(todo) > 1 and doc is not None:  # doc is set whenever build_next is scheduled
             # one page at a time, leaving the browser time to draw it before the next arrives
-            doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
+            doc.add_timeout_callback(build_next, gap_ms)
 
     menu = pmui.MenuList(
         items=[{"label": labels[s], "slug": s} for s in slugs],
@@ -239,7 +288,7 @@ def create_app(
         # after the first page is drawn: onload runs when the browser has built its views,
         # the pause leaves it time to paint the figures before the next page arrives
         def after_load() -> None:
-            doc.add_timeout_callback(build_next, PREFETCH_GAP_MS)
+            doc.add_timeout_callback(build_next, gap_ms)
 
         pn.state.onload(after_load)
     about = pmui.Typography(

@@ -54,6 +54,14 @@ def register(sub) -> None:
     )
     p.add_argument("--show", action="store_true", help="open a browser tab")
     p.add_argument(
+        "--prefetch-gap-ms",
+        type=_milliseconds,
+        default=None,
+        metavar="MS",
+        help="pause between two pages a session builds in the background, for the browser to "
+        "draw the last one (default: $PLANNER_PREFETCH_GAP_MS, else 1500)",
+    )
+    p.add_argument(
         "--num-procs",
         type=int,
         default=1,
@@ -114,6 +122,19 @@ def register(sub) -> None:
         help="allow serving on a non-local address WITHOUT sign-in (never for real data)",
     )
     p.set_defaults(func=run)
+
+
+def _milliseconds(text: str) -> float:
+    """``--prefetch-gap-ms``: a number of milliseconds, 0 or more (else argparse's usage error)."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of milliseconds, 0 or more: {text!r}")
+    return value
 
 
 def ensure_workspace(path: Path | None) -> Path:
@@ -246,9 +267,10 @@ def build_server(args):
     from planner.access.audit import log_event
     from planner.access.server import guard_routes, make_auth_provider
     from planner.app import create_app
-    from planner.app.main import warm
+    from planner.app.main import prefetch_gap, warm
     from planner.records.store import open_store
 
+    gap_ms = prefetch_gap(getattr(args, "prefetch_gap_ms", None))  # a bad environment value: exit 2
     t0 = time.perf_counter()
     print(f"loading workspace {ws} ...", file=sys.stderr)
     warm(ws)
@@ -287,7 +309,9 @@ def build_server(args):
 
     def app():
         if gate is None:
-            return create_app(ws, tiles=args.tiles, records_url=args.records)
+            return create_app(
+                ws, tiles=args.tiles, records_url=args.records, prefetch_gap_ms=gap_ms
+            )
         from planner.access.server import watch_session
 
         principal = gate.session_principal()
@@ -301,6 +325,7 @@ def build_server(args):
             ws,
             tiles=args.tiles,
             records_url=args.records,
+            prefetch_gap_ms=gap_ms,
             principal=principal,
             audit=gate.audit,
         )

@@ -13,6 +13,8 @@ import pytest
 from planner.access.roles import Principal
 from planner.errors import AccessDenied
 
+from .conftest import ids_in
+
 PAGES = [
     "hotspots",
     "plan",
@@ -84,7 +86,7 @@ def doc_text(app) -> str:
 
 def found(text: str, ids, names=()) -> tuple[list[str], list[str]]:
     return (
-        [o for o in ids if re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text)],
+        ids_in(text, ids),
         [n for n in names if n in text],
     )
 

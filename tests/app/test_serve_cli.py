@@ -26,6 +26,32 @@ def test_serve_defaults_and_options():
     assert args.records == "postgresql://u@h/records"
 
 
+def test_serve_prefetch_gap_option(monkeypatch, capsys, small_ws):
+    """--prefetch-gap-ms, else PLANNER_PREFETCH_GAP_MS, else the 1500 ms default; a bad value
+    is refused (argparse's usage error; one line and exit 2 for the environment variable)."""
+    from planner.app.main import ENV_PREFETCH_GAP, PREFETCH_GAP_MS, prefetch_gap
+
+    assert build_parser().parse_args(["serve"]).prefetch_gap_ms is None
+    assert build_parser().parse_args(["serve", "--prefetch-gap-ms", "50"]).prefetch_gap_ms == 50.0
+    for bad in ("-1", "soon", "nan", "inf"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", "--prefetch-gap-ms", bad])
+    monkeypatch.delenv(ENV_PREFETCH_GAP, raising=False)
+    assert prefetch_gap() == PREFETCH_GAP_MS == 1500
+    assert prefetch_gap(0) == 0
+    assert prefetch_gap(12.4) == 12
+    monkeypatch.setenv(ENV_PREFETCH_GAP, "250")
+    assert prefetch_gap() == 250.0
+    assert prefetch_gap(40) == 40.0  # the option wins over the environment
+    monkeypatch.setenv(ENV_PREFETCH_GAP, "later")
+    with pytest.raises(PlannerError, match="0 or more"):
+        prefetch_gap()
+    capsys.readouterr()
+    assert main(["serve", "--workspace", str(small_ws.root)]) == 2  # before loading it
+    err = capsys.readouterr().err
+    assert "0 or more" in err and ENV_PREFETCH_GAP in err and len(err.strip().splitlines()) == 1
+
+
 def test_serve_rejects_a_folder_that_is_not_a_workspace(tmp_path, capsys):
     with pytest.raises(PlannerError, match="not a planner workspace"):
         ensure_workspace(tmp_path)
