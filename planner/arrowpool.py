@@ -2,11 +2,12 @@
 
 pyarrow's default pool on Linux wheels is mimalloc, which hands freed pages back to the
 kernel soon after a table is released; a batch ingest that frees one chunk and allocates
-the next then pays the kernel again to fault fresh pages in. Measured on 10M pings
-(docs/benchmarks.md, "Pings at scale"): the ingest's system time halves and its wall time
-drops by about a fifth with Arrow's jemalloc pool, which keeps freed pages for reuse. The
-server (``planner serve``) keeps the default: it is long-lived and mostly idle, where
-handing memory back matters more.
+the next may then pay the kernel again to fault fresh pages in. Arrow's jemalloc pool keeps
+freed pages for reuse. Measured on 10M pings (docs/benchmarks.md, "Pings at scale"): the
+ingest took 0.79x the wall time with jemalloc while another test suite shared the 2 cores
+(system time about halved), and the same (1.03x) on a quiet machine. The server
+(``planner serve``) keeps the default: it is long-lived and mostly idle, where handing memory
+back matters more.
 
 ``ARROW_DEFAULT_MEMORY_POOL`` set in the environment always wins (Arrow reads it itself).
 """
