@@ -64,7 +64,6 @@ class MonthPart:
 class MonthBins:
     """:func:`month_bins`' result: one month's cell totals and distinct weighted locations."""
 
-    month: str
     count: np.ndarray
     harm: np.ndarray
     knife: np.ndarray
@@ -78,7 +77,6 @@ class MonthBins:
 class TilePart:
     """One KDE tile: the flat lattice ids of its kept cells and the locations near it."""
 
-    index: int
     cells: np.ndarray
     loc_x: np.ndarray
     loc_y: np.ndarray
@@ -103,7 +101,9 @@ def lattice_only(grid: Grid) -> Grid:
     )
 
 
-def month_bins(part: MonthPart, grid: Grid, snap_resolution: float = 0.01) -> MonthBins:
+def month_bins(
+    part: MonthPart, grid: Grid, snap_resolution: float = 0.01, locations: bool = True
+) -> MonthBins:
     """Bin one month's crimes to the grid (the month partition's task; pure).
 
     Parameters
@@ -115,12 +115,15 @@ def month_bins(part: MonthPart, grid: Grid, snap_resolution: float = 0.01) -> Mo
     snap_resolution : float
         The lattice (metres) the distinct locations are binned on
         (:attr:`KDEConfig.snap_resolution`).
+    locations : bool
+        Also reduce the month to its distinct weighted locations (the KDE's input); without
+        it the locations are empty.
 
     Returns
     -------
     MonthBins
-        Count, harm and knife weight per kept cell, the month's point count and its distinct
-        locations with their summed KDE weights.
+        Count, harm and knife weight per kept cell, the month's point count and (with
+        ``locations``) its distinct locations with their summed KDE weights.
     """
     from planner.hotspots.kde import snap_bin
 
@@ -131,10 +134,12 @@ def month_bins(part: MonthPart, grid: Grid, snap_resolution: float = 0.01) -> Mo
     def agg(w: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(p, weights=None if w is None else w[ok], minlength=grid.n)
 
-    w = part.harm if part.weight == "harm" else np.ones(len(part.x))
-    ux, uy, uw = snap_bin(part.x, part.y, w, snap_resolution)
+    if locations:
+        w = part.harm if part.weight == "harm" else np.ones(len(part.x))
+        ux, uy, uw = snap_bin(part.x, part.y, w, snap_resolution)
+    else:
+        ux = uy = uw = np.empty(0)
     return MonthBins(
-        part.month,
         agg().astype("int64"),
         agg(part.harm).astype("float64"),
         agg(part.knife).astype("float64"),
@@ -224,21 +229,20 @@ def tile_parts(
     iterator of TilePart
         Tiles in row-major order of the lattice; locations in their given order.
     """
-    rows, cols = grid.ids // grid.nx, grid.ids % grid.nx
-    key = (rows // tile) * (-(-grid.nx // tile)) + cols // tile
+    ntx = -(-grid.nx // tile)  # tiles across the lattice
+    key = (grid.rows // tile) * ntx + grid.cols // tile
     order = np.argsort(key, kind="stable")
     keys, starts = np.unique(key[order], return_index=True)
     ends = np.append(starts[1:], len(order))
     margin = bandwidth + grid.cell  # every location within a bandwidth of a cell centre
-    ntx = -(-grid.nx // tile)
-    for i, (k, s, e) in enumerate(zip(keys, starts, ends, strict=True)):
+    for k, s, e in zip(keys, starts, ends, strict=True):
         r0, c0 = (int(k) // ntx) * tile, (int(k) % ntx) * tile
         xlo = grid.x0 + c0 * grid.cell - margin
         xhi = grid.x0 + (c0 + tile) * grid.cell + margin
         ylo = grid.y0 + r0 * grid.cell - margin
         yhi = grid.y0 + (r0 + tile) * grid.cell + margin
         near = (ux >= xlo) & (ux <= xhi) & (uy >= ylo) & (uy <= yhi)
-        yield TilePart(i, grid.ids[order[s:e]], ux[near], uy[near], uw[near])
+        yield TilePart(grid.ids[order[s:e]], ux[near], uy[near], uw[near])
 
 
 def partitioned_cells(
@@ -296,7 +300,14 @@ def partitioned_cells(
     tot_h, tot_k = np.zeros(grid.n), np.zeros(grid.n)
     lx, ly, lw = [], [], []
     points = 0
-    for b in map_ordered(month_bins, parts, client, grid=lite, snap_resolution=kde.snap_resolution):
+    for b in map_ordered(
+        month_bins,
+        parts,
+        client,
+        grid=lite,
+        snap_resolution=kde.snap_resolution,
+        locations=method == "kde",  # only the KDE needs the distinct locations
+    ):
         count += b.count
         tot_h += b.harm
         tot_k += b.knife

@@ -35,10 +35,6 @@ DOCS_OUTPUT = os.environ.get("PLANNER_DOCS_OUTPUT", "") not in ("", "0")
 OUT = REPO / "docs" if DOCS_OUTPUT else REPO / "test-results"
 SHOTS = OUT / "screenshots"
 BENCH = OUT / "benchmarks" / "app.md"
-#: the pause between background page builds (`planner serve --prefetch-gap-ms`): the app's
-#: default. Tried 100 ms (each test waits for every page): the file ran faster, but once in 14
-#: loads the pages were not all ready within 240 s (not explained yet), so it is not used
-PREFETCH_GAP: list[str] = []
 TIMINGS: dict[str, list[float]] = {}
 NOTES: dict[str, object] = {}
 
@@ -143,7 +139,6 @@ def server(demo_ws, tmp_path_factory, ports):
                 "--records", str(records),
                 "--port", str(port),
                 "--address", "127.0.0.1",
-                *PREFETCH_GAP,
             ],
             cwd=REPO,
         )  # fmt: skip
